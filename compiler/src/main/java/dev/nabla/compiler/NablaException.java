@@ -1,0 +1,46 @@
+package dev.nabla.compiler;
+
+/**
+ * Bad input to Nabla: a shape, dtype, axis, feed or graph that the called op cannot accept.
+ * The message names the op, what it was given and what would be valid.
+ */
+public class NablaException extends IllegalArgumentException {
+    public NablaException(String message) {
+        super(message);
+    }
+
+    /** Shapes that do not fit the op: broadcasting, matmul, reshape, concat. */
+    public static final class ShapeException extends NablaException {
+        public ShapeException(String message) {
+            super(message);
+        }
+    }
+
+    /** Element types that do not fit the op, such as f32 mixed with f64. */
+    public static final class DTypeException extends NablaException {
+        public DTypeException(String message) {
+            super(message);
+        }
+    }
+
+    /** An axis (or permutation) outside the rank of the tensor. */
+    public static final class AxisException extends NablaException {
+        public AxisException(String message) {
+            super(message);
+        }
+    }
+
+    /** A value fed to a run: missing, of the wrong shape or dtype, or not finite when checked. */
+    public static final class FeedException extends NablaException {
+        public FeedException(String message) {
+            super(message);
+        }
+    }
+
+    /** Tensors from two different graphs, or a derivative with respect to a non-variable. */
+    public static final class GraphException extends NablaException {
+        public GraphException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.nabla.compiler.autodiff;
+
+import static dev.nabla.compiler.ir.Ops.*;
+
+import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Derivatives as graph-to-graph transformations. Every result is an ordinary node of the same
+ * graph, built from the public ops, so any of these can be applied again: derivatives to any
+ * order.
+ *
+ * <p>The derivative with respect to a variable the output does not depend on is zero. Only
+ * inputs and parameters of the output's graph can be differentiated against.
+ */
+public final class Autodiff {
+    private Autodiff() {}
+
+    /** d y / d x for each x, where y is a scalar (one element). */
+    public static List<Node> grad(Node y, List<Node> wrt) {
+        if (y.shape().size() != 1) {
+            throw new ShapeException("grad: the output must be a scalar (one element), got " + y.describe()
+                    + "; reduce it first (sum, mean) or use vjp with an explicit cotangent");
+        }
+        requireFloating("grad", y);
+        return vjp(y, onesLike(y), wrt);
+    }
+
+    /** Vector-Jacobian product: the cotangent of each x, given the cotangent of y. */
+    public static List<Node> vjp(Node y, Node cotangent, List<Node> wrt) {
+        checkVariables("vjp", y, wrt);
+        if (!cotangent.shape().equals(y.shape()) || cotangent.dtype() != y.dtype()) {
+            throw new ShapeException("vjp: the cotangent " + cotangent.describe() + " must have the output's shape"
+                    + " and dtype " + y.dtype() + y.shape());
+        }
+        return ReverseMode.vjp(y, cotangent, wrt);
+    }
+
+    /** Jacobian-vector product: the tangent of each output, given tangents of some variables. */
+    public static List<Node> jvp(List<Node> outputs, Map<Node, Node> tangents) {
+        if (outputs.isEmpty()) {
+            throw new NablaException("jvp: needs at least one output");
+        }
+        for (Map.Entry<Node, Node> e : tangents.entrySet()) {
+            checkVariables("jvp", outputs.get(0), List.of(e.getKey()));
+            Node x = e.getKey();
+            Node t = e.getValue();
+            if (!t.shape().equals(x.shape()) || t.dtype() != x.dtype()) {
+                throw new ShapeException("jvp: the tangent " + t.describe() + " of " + x.describe()
+                        + " must have its shape and dtype");
+            }
+        }
+        return ForwardMode.jvp(outputs, new LinkedHashMap<>(tangents));
+    }
+
+    /** The Jacobian of y with respect to x, of shape y.shape ++ x.shape (one vjp per element of y). */
+    public static Node jacobian(Node y, Node x) {
+        checkVariables("jacobian", y, List.of(x));
+        requireFloating("jacobian", y);
+        int m = y.shape().size();
+        List<Node> rows = new ArrayList<>(m);
+        for (int i = 0; i < m; i++) {
+            double[] oneHot = new double[m];
+            oneHot[i] = 1;
+            Node cotangent = constant(y.table(), oneHot, y.shape(), y.dtype());
+            rows.add(ReverseMode.vjp(y, cotangent, List.of(x)).get(0));
+        }
+        Node stacked = stack(0, rows);
+        int[] dims = new int[y.rank() + x.rank()];
+        System.arraycopy(y.shape().dims(), 0, dims, 0, y.rank());
+        System.arraycopy(x.shape().dims(), 0, dims, y.rank(), x.rank());
+        return reshape(stacked, new Shape(dims));
+    }
+
+    /** The Hessian of a scalar f with respect to x, of shape x.shape ++ x.shape. */
+    public static Node hessian(Node f, Node x) {
+        return jacobian(grad(f, List.of(x)).get(0), x);
+    }
+
+    /** Hessian-vector product H(f, x)·v, by forward mode over reverse mode. */
+    public static Node hvp(Node f, Node x, Node v) {
+        Node g = grad(f, List.of(x)).get(0);
+        return jvp(List.of(g), Map.of(x, v)).get(0);
+    }
+
+    private static void checkVariables(String op, Node y, List<Node> wrt) {
+        if (wrt.isEmpty()) {
+            throw new NablaException(op + ": name at least one input or parameter to differentiate with respect to");
+        }
+        for (Node x : wrt) {
+            if (x.table() != y.table()) {
+                throw new GraphException(op + ": " + x.describe() + " belongs to another graph than " + y.describe());
+            }
+            if (!x.isVariable()) {
+                throw new GraphException(op + ": can only differentiate with respect to an input or parameter of"
+                        + " the graph, but " + x.describe() + " is computed by " + x.op().getClass().getSimpleName()
+                        + "; declare it with input(...) or parameter(...)");
+            }
+        }
+    }
+
+    private static void requireFloating(String op, Node y) {
+        if (!y.dtype().isFloating()) {
+            throw new NablaException.DTypeException(op + ": the output " + y.describe() + " is not floating;"
+                    + " only f32 and f64 values have derivatives");
+        }
+    }
+}

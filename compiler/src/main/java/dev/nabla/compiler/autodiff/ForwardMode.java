@@ -1,0 +1,84 @@
+package dev.nabla.compiler.autodiff;
+
+import static dev.nabla.compiler.ir.Ops.*;
+
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Op;
+import dev.nabla.compiler.ir.ReduceFn;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Forward-mode differentiation as a graph transformation: from tangents of some variables, the
+ * tangent of each output (a Jacobian-vector product), as new nodes of the same graph.
+ */
+final class ForwardMode {
+    private ForwardMode() {}
+
+    static List<Node> jvp(List<Node> outputs, Map<Node, Node> seeds) {
+        Map<Node, Node> tangent = new HashMap<>(seeds);
+        for (Node n : GraphWalk.ancestors(outputs)) {
+            if (!tangent.containsKey(n) && !n.inputs().isEmpty()) {
+                Node t = rule(n, n.inputs().stream().map(tangent::get).toList());
+                if (t != null) {
+                    tangent.put(n, t);
+                }
+            }
+        }
+        List<Node> out = new ArrayList<>(outputs.size());
+        for (Node o : outputs) {
+            Node t = tangent.get(o);
+            out.add(t != null ? t : zerosLike(o));
+        }
+        return out;
+    }
+
+    /** The tangent of n from its inputs' tangents (null: zero); null when n's tangent is zero. */
+    private static Node rule(Node n, List<Node> t) {
+        if (t.stream().allMatch(x -> x == null)) {
+            return null;
+        }
+        List<Node> in = n.inputs();
+        return switch (n.op()) {
+            case Op.Input i -> null;
+            case Op.Parameter p -> null;
+            case Op.Constant c -> null;
+            case Op.Unary(var fn) -> mul(t.get(0), LocalDerivatives.unary(fn, in.get(0), n));
+            case Op.Binary(var fn) -> {
+                List<Node> slopes = LocalDerivatives.binary(fn, in.get(0), in.get(1), n);
+                yield sum(t.get(0) == null ? null : mul(t.get(0), slopes.get(0)),
+                        t.get(1) == null ? null : mul(t.get(1), slopes.get(1)));
+            }
+            case Op.Compare c -> null;
+            case Op.Where w -> where(in.get(0), orZero(t.get(1), in.get(1)), orZero(t.get(2), in.get(2)));
+            case Op.Reduce r -> reduce(ReduceFn.SUM, mul(t.get(0), LocalDerivatives.reduce(r, in.get(0), n)),
+                    ReverseMode.ints(r.axes()), r.keepDims());
+            case Op.Reshape r -> reshape(t.get(0), n.shape());
+            case Op.Permute(var perm) -> permute(t.get(0), ReverseMode.ints(perm));
+            case Op.BroadcastTo b -> broadcastTo(t.get(0), n.shape());
+            case Op.Slice(var starts, var steps) -> sliceNode(t.get(0), ReverseMode.ints(starts), ReverseMode.ints(steps), n.shape());
+            case Op.Pad(var starts, var steps) -> pad(t.get(0), ReverseMode.ints(starts), ReverseMode.ints(steps), n.shape());
+            case Op.Concat(int axis) -> {
+                List<Node> parts = new ArrayList<>();
+                for (int k = 0; k < in.size(); k++) {
+                    parts.add(orZero(t.get(k), in.get(k)));
+                }
+                yield concat(axis, parts);
+            }
+            case Op.MatMul m -> sum(t.get(0) == null ? null : matmul(t.get(0), in.get(1)),
+                    t.get(1) == null ? null : matmul(in.get(0), t.get(1)));
+            case Op.Cast c -> n.dtype().isFloating() ? cast(t.get(0), n.dtype()) : null;
+            case Op.StopGradient s -> null;
+        };
+    }
+
+    private static Node sum(Node a, Node b) {
+        return a == null ? b : b == null ? a : add(a, b);
+    }
+
+    private static Node orZero(Node tangent, Node like) {
+        return tangent != null ? tangent : zerosLike(like);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.nabla.compiler.autodiff;
+
+import static dev.nabla.compiler.ir.Ops.*;
+
+import dev.nabla.compiler.ir.BinaryFn;
+import dev.nabla.compiler.ir.CompareFn;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Op;
+import dev.nabla.compiler.ir.UnaryFn;
+import java.util.List;
+
+/**
+ * Local partial derivatives of elementwise ops and reductions, as graphs built from the public
+ * ops. Reverse mode multiplies a cotangent by them, forward mode a tangent; because they are
+ * ordinary graphs they can be differentiated again.
+ *
+ * <p>Non-differentiable points follow PyTorch: relu'(0) = 0, abs'(0) = sign(0) = 0, sign' = 0;
+ * a tie in minimum/maximum gives half the gradient to each side; a tie in a max/min reduction
+ * shares the gradient evenly among the tied elements (as torch.amax/amin do).
+ */
+final class LocalDerivatives {
+    private LocalDerivatives() {}
+
+    /** dy/dx for y = fn(x), elementwise; {@code y} is the node itself, reused where it helps. */
+    static Node unary(UnaryFn fn, Node x, Node y) {
+        return switch (fn) {
+            case NEG -> fill(x.table(), -1, x.shape(), x.dtype());
+            case EXP -> y;
+            case LOG -> div(1.0, x);
+            case LOG1P -> div(1.0, add(x, 1.0));
+            case EXPM1 -> add(y, 1.0);
+            case SQRT -> div(0.5, y);
+            case RSQRT -> mul(-0.5, pow(y, 3.0));
+            case ABS -> sign(x);
+            case SIGN -> zerosLike(x);
+            case SIN -> cos(x);
+            case COS -> neg(sin(x));
+            case TAN -> add(1.0, pow(y, 2.0));
+            case TANH -> sub(1.0, pow(y, 2.0));
+            case SIGMOID -> mul(y, sub(1.0, y));
+            case RELU -> where(compare(CompareFn.GT, x, 0.0), onesLike(x), zerosLike(x));
+            case SOFTPLUS -> sigmoid(x);
+        };
+    }
+
+    /** {d y / d a, d y / d b} for y = fn(a, b), elementwise (a and b of one shape). */
+    static List<Node> binary(BinaryFn fn, Node a, Node b, Node y) {
+        return switch (fn) {
+            case ADD -> List.of(onesLike(a), onesLike(b));
+            case SUB -> List.of(onesLike(a), fill(b.table(), -1, b.shape(), b.dtype()));
+            case MUL -> List.of(b, a);
+            case DIV -> List.of(div(1.0, b), neg(div(a, pow(b, 2.0))));
+            case POW -> List.of(powBase(a, b), powExponent(a, b, y));
+            case MINIMUM -> tieSplit(a, b, CompareFn.LT);
+            case MAXIMUM -> tieSplit(a, b, CompareFn.GT);
+        };
+    }
+
+    /** b * a^(b-1), and 0 where b == 0 (so that 0^0 has a zero slope, as in PyTorch). */
+    private static Node powBase(Node a, Node b) {
+        Node slope = mul(b, pow(a, sub(b, 1.0)));
+        return b.fillValue() != null ? slope : where(compare(CompareFn.EQ, b, 0.0), zerosLike(a), slope);
+    }
+
+    /** a^b * log(a), and 0 where a == 0 and b >= 0 (PyTorch's convention). */
+    private static Node powExponent(Node a, Node b, Node y) {
+        Node slope = mul(y, log(a));
+        Node zeroBase = compare(CompareFn.EQ, a, 0.0);
+        return where(zeroBase, where(compare(CompareFn.GE, b, 0.0), zerosLike(a), slope), slope);
+    }
+
+    /** Slopes for minimum/maximum: 1 to the winner, 1/2 each on a tie. */
+    private static List<Node> tieSplit(Node a, Node b, CompareFn wins) {
+        Node tie = compare(CompareFn.EQ, a, b);
+        Node half = fill(a.table(), 0.5, a.shape(), a.dtype());
+        Node da = where(tie, half, where(compare(wins, a, b), onesLike(a), zerosLike(a)));
+        Node db = where(tie, half, where(compare(wins, b, a), onesLike(b), zerosLike(b)));
+        return List.of(da, db);
+    }
+
+    /**
+     * d y / d x for a reduction y = fn(x over axes), as a tensor of x's shape: the cotangent of x
+     * is broadcast(g) times this.
+     */
+    static Node reduce(Op.Reduce op, Node x, Node y) {
+        int[] axes = op.axes().stream().mapToInt(Integer::intValue).toArray();
+        Node yb = broadcastTo(keepDims(y, op, x), x.shape());
+        return switch (op.fn()) {
+            case SUM -> onesLike(x);
+            case MAX, MIN -> {
+                Node mask = cast(compare(CompareFn.EQ, x, stopGradient(yb)), x.dtype());
+                yield div(mask, broadcastTo(sum(mask, axes, true), x.shape()));
+            }
+            case PROD -> prodSlope(x, axes);
+        };
+    }
+
+    /**
+     * The product of the other elements of each slice, also where x has zeros: with no zero it is
+     * prod/x; at the only zero of a slice it is the product of the rest; elsewhere 0.
+     */
+    private static Node prodSlope(Node x, int[] axes) {
+        Node isZero = compare(CompareFn.EQ, x, 0.0);
+        Node safeX = where(isZero, onesLike(x), x);
+        Node zeros = broadcastTo(sum(cast(isZero, x.dtype()), axes, true), x.shape());
+        Node nonZeroProduct = broadcastTo(prod(safeX, axes, true), x.shape());
+        Node atOnlyZero = where(compare(CompareFn.EQ, zeros, 1.0), nonZeroProduct, zerosLike(x));
+        return where(compare(CompareFn.EQ, zeros, 0.0), div(nonZeroProduct, safeX),
+                where(isZero, atOnlyZero, zerosLike(x)));
+    }
+
+    /** A reduction's result with its reduced axes restored as size 1. */
+    static Node keepDims(Node reduced, Op.Reduce op, Node x) {
+        if (op.keepDims()) {
+            return reduced;
+        }
+        int[] dims = x.shape().dims();
+        for (int a : op.axes()) {
+            dims[a] = 1;
+        }
+        return reshape(reduced, dims);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.nabla.compiler.autodiff;
+
+import static dev.nabla.compiler.ir.Ops.*;
+
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Op;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reverse-mode differentiation as a graph transformation: from an output and its cotangent, the
+ * cotangent of each requested variable, as new nodes of the same graph.
+ */
+final class ReverseMode {
+    private ReverseMode() {}
+
+    static List<Node> vjp(Node output, Node cotangent, List<Node> wrt) {
+        List<Node> order = GraphWalk.ancestors(List.of(output));
+        BitSet live = GraphWalk.dependents(order, wrt);
+        Map<Node, Node> adjoint = new HashMap<>();
+        if (live.get(output.id())) {
+            adjoint.put(output, cotangent);
+        }
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Node n = order.get(i);
+            Node g = adjoint.get(n);
+            if (g == null || n.inputs().isEmpty()) {
+                continue;
+            }
+            List<Node> contributions = rule(n, g);
+            for (int k = 0; k < n.inputs().size(); k++) {
+                Node in = n.input(k);
+                Node c = contributions.get(k);
+                if (c != null && live.get(in.id())) {
+                    adjoint.merge(in, c, (x, y) -> add(x, y));
+                }
+            }
+        }
+        List<Node> out = new ArrayList<>(wrt.size());
+        for (Node w : wrt) {
+            out.add(adjoint.getOrDefault(w, zerosLike(w)));
+        }
+        return out;
+    }
+
+    /** The cotangent contribution to each input of n, given n's cotangent g (null: none). */
+    private static List<Node> rule(Node n, Node g) {
+        List<Node> in = n.inputs();
+        return switch (n.op()) {
+            case Op.Input i -> List.of();
+            case Op.Parameter p -> List.of();
+            case Op.Constant c -> List.of();
+            case Op.Unary(var fn) -> List.of(mul(g, LocalDerivatives.unary(fn, in.get(0), n)));
+            case Op.Binary(var fn) -> {
+                List<Node> slopes = LocalDerivatives.binary(fn, in.get(0), in.get(1), n);
+                yield List.of(mul(g, slopes.get(0)), mul(g, slopes.get(1)));
+            }
+            case Op.Compare c -> nulls(2);
+            case Op.Where w -> Arrays.asList(null, where(in.get(0), g, 0.0), where(in.get(0), 0.0, g));
+            case Op.Reduce r -> {
+                Node x = in.get(0);
+                Node spread = broadcastTo(LocalDerivatives.keepDims(g, r, x), x.shape());
+                yield List.of(mul(spread, LocalDerivatives.reduce(r, x, n)));
+            }
+            case Op.Reshape r -> List.of(reshape(g, in.get(0).shape()));
+            case Op.Permute(var perm) -> List.of(permute(g, inverse(perm)));
+            case Op.BroadcastTo b -> List.of(sumToShape(g, in.get(0).shape()));
+            case Op.Slice(var starts, var steps) -> List.of(pad(g, ints(starts), ints(steps), in.get(0).shape()));
+            case Op.Pad(var starts, var steps) -> List.of(sliceNode(g, ints(starts), ints(steps), in.get(0).shape()));
+            case Op.Concat(int axis) -> concatParts(g, axis, in);
+            case Op.MatMul m -> List.of(matmul(g, matrixTranspose(in.get(1))), matmul(matrixTranspose(in.get(0)), g));
+            case Op.Cast c -> Arrays.asList(in.get(0).dtype().isFloating() ? cast(g, in.get(0).dtype()) : null);
+            case Op.StopGradient s -> nulls(1);
+        };
+    }
+
+    private static List<Node> concatParts(Node g, int axis, List<Node> parts) {
+        List<Node> out = new ArrayList<>(parts.size());
+        int offset = 0;
+        for (Node p : parts) {
+            int len = p.shape().dim(axis);
+            out.add(slice(g, axis, offset, offset + len, 1));
+            offset += len;
+        }
+        return out;
+    }
+
+    static int[] inverse(List<Integer> perm) {
+        int[] inv = new int[perm.size()];
+        for (int i = 0; i < inv.length; i++) {
+            inv[perm.get(i)] = i;
+        }
+        return inv;
+    }
+
+    static int[] ints(List<Integer> values) {
+        return values.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static List<Node> nulls(int n) {
+        return Arrays.asList(new Node[n]);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.nabla.compiler.ir;
+
+import java.util.Arrays;
+
+/** The value of a constant node: one number repeated over the node's shape, or dense data. */
+public sealed interface Literal {
+    double at(int flatIndex);
+
+    /** Every element equals {@code value}. */
+    record Fill(double value) implements Literal {
+        @Override
+        public double at(int flatIndex) {
+            return value;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            // Bitwise, so that 0.0 and -0.0 (and NaNs) stay distinct constants.
+            return o instanceof Fill f && Double.doubleToLongBits(f.value) == Double.doubleToLongBits(value);
+        }
+
+        @Override
+        public int hashCode() {
+            return Double.hashCode(value);
+        }
+    }
+
+    /** Row-major data, one double per element (already rounded to the node's dtype). */
+    record Dense(double[] values) implements Literal {
+        public Dense {
+            values = values.clone();
+        }
+
+        @Override
+        public double[] values() {
+            return values.clone();
+        }
+
+        @Override
+        public double at(int flatIndex) {
+            return values[flatIndex];
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Dense d && Arrays.equals(values, d.values);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(values);
+        }
+
+        @Override
+        public String toString() {
+            return values.length <= 8 ? Arrays.toString(values) : "Dense[" + values.length + " values]";
+        }
+    }
+
+    /** A fill when all values agree, so that constant folding and printing see the number. */
+    static Literal of(double[] values) {
+        for (int i = 1; i < values.length; i++) {
+            if (Double.doubleToLongBits(values[i]) != Double.doubleToLongBits(values[0])) {
+                return new Dense(values);
+            }
+        }
+        return values.length == 0 ? new Dense(values) : new Fill(values[0]);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.nabla.compiler.ir;
+
+import java.util.List;
+
+/**
+ * One immutable vertex of a tensor graph. Nodes are hash-consed by their {@link NodeTable}:
+ * two structurally equal nodes are the same object, so identity is equality and a node's id
+ * orders it after all of its inputs.
+ */
+public final class Node {
+    private final NodeTable table;
+    private final int id;
+    private final Op op;
+    private final List<Node> inputs;
+    private final Shape shape;
+    private final DType dtype;
+
+    Node(NodeTable table, int id, Op op, List<Node> inputs, Shape shape, DType dtype) {
+        this.table = table;
+        this.id = id;
+        this.op = op;
+        this.inputs = inputs;
+        this.shape = shape;
+        this.dtype = dtype;
+    }
+
+    public NodeTable table() {
+        return table;
+    }
+
+    /** Creation order within the table; inputs always have smaller ids. */
+    public int id() {
+        return id;
+    }
+
+    public Op op() {
+        return op;
+    }
+
+    public List<Node> inputs() {
+        return inputs;
+    }
+
+    public Node input(int i) {
+        return inputs.get(i);
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public int rank() {
+        return shape.rank();
+    }
+
+    /** True for inputs and parameters: the nodes a derivative can be taken with respect to. */
+    public boolean isVariable() {
+        return op instanceof Op.Input || op instanceof Op.Parameter;
+    }
+
+    /** The number this constant holds everywhere, or null when it is not a uniform constant. */
+    public Double fillValue() {
+        return op instanceof Op.Constant(Literal.Fill(double v)) ? v : null;
+    }
+
+    public boolean isFill(double value) {
+        Double v = fillValue();
+        return v != null && v == value;
+    }
+
+    /** The name of an input or parameter, else null. */
+    public String variableName() {
+        return switch (op) {
+            case Op.Input in -> in.name();
+            case Op.Parameter p -> p.name();
+            default -> null;
+        };
+    }
+
+    /** A short description for error messages: "x:f32[2,3]" or "%7:f32[2,3]". */
+    public String describe() {
+        String name = variableName();
+        return (name != null ? name : "%" + id) + ":" + dtype + shape;
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.nabla.compiler.ir;
+
+import java.util.List;
+
+/**
+ * What a node computes. The result's shape and dtype live on the {@link Node}; an op record
+ * carries only what the shape does not already say (axes, a permutation, slice offsets).
+ */
+public sealed interface Op {
+
+    /** A value fed at each run. */
+    record Input(String name) implements Op {}
+
+    /** State that persists across runs and that optimizers update. */
+    record Parameter(String name) implements Op {}
+
+    record Constant(Literal value) implements Op {}
+
+    /** Elementwise function of one tensor. */
+    record Unary(UnaryFn fn) implements Op {}
+
+    /** Elementwise function of two tensors of the same shape and dtype. */
+    record Binary(BinaryFn fn) implements Op {}
+
+    /** Elementwise comparison of two tensors of the same shape; the result is a bool mask. */
+    record Compare(CompareFn fn) implements Op {}
+
+    /** where(cond, a, b): a where cond is true, else b; all three of one shape. */
+    record Where() implements Op {}
+
+    /** Reduction over {@code axes} (sorted, distinct); with keepDims the axes stay as size 1. */
+    record Reduce(ReduceFn fn, List<Integer> axes, boolean keepDims) implements Op {
+        public Reduce {
+            axes = List.copyOf(axes);
+        }
+    }
+
+    /** Same elements, row-major, in the node's shape. */
+    record Reshape() implements Op {}
+
+    /** Output axis i is input axis perm[i]. */
+    record Permute(List<Integer> perm) implements Op {
+        public Permute {
+            perm = List.copyOf(perm);
+        }
+    }
+
+    /** NumPy broadcast of the input (already of the output's rank) to the node's shape. */
+    record BroadcastTo() implements Op {}
+
+    /** Output element i along axis a is input element starts[a] + i * steps[a]. */
+    record Slice(List<Integer> starts, List<Integer> steps) implements Op {
+        public Slice {
+            starts = List.copyOf(starts);
+            steps = List.copyOf(steps);
+        }
+    }
+
+    /**
+     * The inverse placement of {@link Slice}: the input lands at starts[a] + i * steps[a] of a
+     * zero tensor of the node's shape. It is the derivative of a slice.
+     */
+    record Pad(List<Integer> starts, List<Integer> steps) implements Op {
+        public Pad {
+            starts = List.copyOf(starts);
+            steps = List.copyOf(steps);
+        }
+    }
+
+    /** Inputs joined along {@code axis}. */
+    record Concat(int axis) implements Op {}
+
+    /** Matrix product over the last two axes, with equal leading (batch) axes. */
+    record MatMul() implements Op {}
+
+    /** Conversion to the node's dtype. */
+    record Cast() implements Op {}
+
+    /** The input's value, with a zero derivative. */
+    record StopGradient() implements Op {}
+}

@@ -1,0 +1,521 @@
+package dev.nabla.compiler.ir;
+
+import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.NablaException.DTypeException;
+import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.compiler.passes.Simplifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The op set: every constructor checks its operands, infers the result's shape and dtype, applies
+ * the algebraic simplifier and interns the node. The DSL exposes exactly these ops and every
+ * derivative rule is written with them, which is why derivatives can be differentiated again.
+ */
+public final class Ops {
+    private Ops() {}
+
+    // ---- leaves ----
+
+    public static Node input(NodeTable table, String name, Shape shape, DType dtype) {
+        return table.declare(new Op.Input(name), shape, dtype);
+    }
+
+    public static Node parameter(NodeTable table, String name, Shape shape, DType dtype) {
+        return table.declare(new Op.Parameter(name), shape, dtype);
+    }
+
+    public static Node fill(NodeTable table, double value, Shape shape, DType dtype) {
+        return table.intern(new Op.Constant(new Literal.Fill(dtype.round(value))), List.of(), shape, dtype);
+    }
+
+    public static Node constant(NodeTable table, double[] values, Shape shape, DType dtype) {
+        if (values.length != shape.size()) {
+            throw new ShapeException("constant: " + values.length + " values do not fill shape " + shape
+                    + " (" + shape.size() + " elements)");
+        }
+        double[] rounded = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            rounded[i] = dtype.round(values[i]);
+        }
+        return table.intern(new Op.Constant(Literal.of(rounded)), List.of(), shape, dtype);
+    }
+
+    public static Node zerosLike(Node x) {
+        return fill(x.table(), 0, x.shape(), x.dtype());
+    }
+
+    public static Node onesLike(Node x) {
+        return fill(x.table(), 1, x.shape(), x.dtype());
+    }
+
+    /** A Java number as a constant of x's dtype (numbers never promote the dtype, as in PyTorch). */
+    public static Node scalarLike(Node x, double value) {
+        return fill(x.table(), value, Shape.SCALAR, x.dtype());
+    }
+
+    // ---- elementwise ----
+
+    public static Node unary(UnaryFn fn, Node x) {
+        requireFloating(fn.opName(), x);
+        Node simplified = Simplifier.unary(fn, x);
+        return simplified != null ? simplified : x.table().intern(new Op.Unary(fn), List.of(x), x.shape(), x.dtype());
+    }
+
+    public static Node neg(Node x) { return unary(UnaryFn.NEG, x); }
+    public static Node exp(Node x) { return unary(UnaryFn.EXP, x); }
+    public static Node log(Node x) { return unary(UnaryFn.LOG, x); }
+    public static Node log1p(Node x) { return unary(UnaryFn.LOG1P, x); }
+    public static Node expm1(Node x) { return unary(UnaryFn.EXPM1, x); }
+    public static Node sqrt(Node x) { return unary(UnaryFn.SQRT, x); }
+    public static Node rsqrt(Node x) { return unary(UnaryFn.RSQRT, x); }
+    public static Node abs(Node x) { return unary(UnaryFn.ABS, x); }
+    public static Node sign(Node x) { return unary(UnaryFn.SIGN, x); }
+    public static Node sin(Node x) { return unary(UnaryFn.SIN, x); }
+    public static Node cos(Node x) { return unary(UnaryFn.COS, x); }
+    public static Node tan(Node x) { return unary(UnaryFn.TAN, x); }
+    public static Node tanh(Node x) { return unary(UnaryFn.TANH, x); }
+    public static Node sigmoid(Node x) { return unary(UnaryFn.SIGMOID, x); }
+    public static Node relu(Node x) { return unary(UnaryFn.RELU, x); }
+    public static Node softplus(Node x) { return unary(UnaryFn.SOFTPLUS, x); }
+
+    /** Elementwise binary op with NumPy broadcasting; both operands must share a floating dtype. */
+    public static Node binary(BinaryFn fn, Node a, Node b) {
+        String op = fn.opName();
+        requireSameDType(op, a, b);
+        requireFloating(op, a);
+        Shape shape = ShapeRules.broadcast(op, a.shape(), b.shape());
+        Node x = broadcastTo(a, shape);
+        Node y = broadcastTo(b, shape);
+        Node simplified = Simplifier.binary(fn, x, y);
+        return simplified != null ? simplified : a.table().intern(new Op.Binary(fn), List.of(x, y), shape, a.dtype());
+    }
+
+    public static Node add(Node a, Node b) { return binary(BinaryFn.ADD, a, b); }
+    public static Node sub(Node a, Node b) { return binary(BinaryFn.SUB, a, b); }
+    public static Node mul(Node a, Node b) { return binary(BinaryFn.MUL, a, b); }
+    public static Node div(Node a, Node b) { return binary(BinaryFn.DIV, a, b); }
+    public static Node pow(Node a, Node b) { return binary(BinaryFn.POW, a, b); }
+    public static Node minimum(Node a, Node b) { return binary(BinaryFn.MINIMUM, a, b); }
+    public static Node maximum(Node a, Node b) { return binary(BinaryFn.MAXIMUM, a, b); }
+
+    public static Node add(Node a, double b) { return add(a, scalarLike(a, b)); }
+    public static Node add(double a, Node b) { return add(scalarLike(b, a), b); }
+    public static Node sub(Node a, double b) { return sub(a, scalarLike(a, b)); }
+    public static Node sub(double a, Node b) { return sub(scalarLike(b, a), b); }
+    public static Node mul(Node a, double b) { return mul(a, scalarLike(a, b)); }
+    public static Node mul(double a, Node b) { return mul(scalarLike(b, a), b); }
+    public static Node div(Node a, double b) { return div(a, scalarLike(a, b)); }
+    public static Node div(double a, Node b) { return div(scalarLike(b, a), b); }
+    public static Node pow(Node a, double b) { return pow(a, scalarLike(a, b)); }
+
+    /** Elementwise comparison with broadcasting; the result is a bool mask. */
+    public static Node compare(CompareFn fn, Node a, Node b) {
+        String op = fn.opName();
+        requireSameDType(op, a, b);
+        Shape shape = ShapeRules.broadcast(op, a.shape(), b.shape());
+        Node x = broadcastTo(a, shape);
+        Node y = broadcastTo(b, shape);
+        Node simplified = Simplifier.compare(fn, x, y);
+        return simplified != null ? simplified
+                : a.table().intern(new Op.Compare(fn), List.of(x, y), shape, DType.BOOL);
+    }
+
+    public static Node compare(CompareFn fn, Node a, double b) {
+        return compare(fn, a, scalarLike(a, b));
+    }
+
+    /** where(cond, a, b) with broadcasting over all three; cond must be a bool mask. */
+    public static Node where(Node cond, Node a, Node b) {
+        if (cond.dtype() != DType.BOOL) {
+            throw new DTypeException("where: the condition must be a bool mask (from lt, le, gt, ge, eq), got "
+                    + cond.describe());
+        }
+        requireSameDType("where", a, b);
+        Shape shape = ShapeRules.broadcast("where", ShapeRules.broadcast("where", cond.shape(), a.shape()), b.shape());
+        Node c = broadcastTo(cond, shape);
+        Node x = broadcastTo(a, shape);
+        Node y = broadcastTo(b, shape);
+        Node simplified = Simplifier.where(c, x, y);
+        return simplified != null ? simplified : a.table().intern(new Op.Where(), List.of(c, x, y), shape, a.dtype());
+    }
+
+    public static Node where(Node cond, Node a, double b) {
+        return where(cond, a, scalarLike(a, b));
+    }
+
+    public static Node where(Node cond, double a, Node b) {
+        return where(cond, scalarLike(b, a), b);
+    }
+
+    // ---- reductions ----
+
+    /** Reduces over {@code axes} (all axes when empty; negative axes count from the end). */
+    public static Node reduce(ReduceFn fn, Node x, int[] axes, boolean keepDims) {
+        String op = fn.opName();
+        requireFloating(op, x);
+        int[] resolved = ShapeRules.axes(op, axes, x.rank());
+        Shape shape = ShapeRules.reduced(x.shape(), resolved, keepDims);
+        Node simplified = Simplifier.reduce(fn, x, resolved, keepDims, shape);
+        if (simplified != null) {
+            return simplified;
+        }
+        List<Integer> axisList = Arrays.stream(resolved).boxed().toList();
+        return x.table().intern(new Op.Reduce(fn, axisList, keepDims), List.of(x), shape, x.dtype());
+    }
+
+    public static Node sum(Node x, int[] axes, boolean keepDims) { return reduce(ReduceFn.SUM, x, axes, keepDims); }
+    public static Node prod(Node x, int[] axes, boolean keepDims) { return reduce(ReduceFn.PROD, x, axes, keepDims); }
+    public static Node max(Node x, int[] axes, boolean keepDims) { return reduce(ReduceFn.MAX, x, axes, keepDims); }
+    public static Node min(Node x, int[] axes, boolean keepDims) { return reduce(ReduceFn.MIN, x, axes, keepDims); }
+
+    public static Node mean(Node x, int[] axes, boolean keepDims) {
+        int[] resolved = ShapeRules.axes("mean", axes, x.rank());
+        return div(sum(x, resolved, keepDims), ShapeRules.reducedCount(x.shape(), resolved));
+    }
+
+    /** log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x) held constant. */
+    public static Node logSumExp(Node x, int[] axes, boolean keepDims) {
+        int[] resolved = ShapeRules.axes("logSumExp", axes, x.rank());
+        Node m = stopGradient(max(x, resolved, true));
+        // An all -inf slice would give -inf - -inf = NaN; shift by 0 there instead.
+        Node finiteM = where(compare(CompareFn.EQ, abs(m), scalarLike(m, Double.POSITIVE_INFINITY)), 0.0, m);
+        Node lse = add(log(sum(exp(sub(x, finiteM)), resolved, true)), finiteM);
+        return keepDims ? lse : reshape(lse, ShapeRules.reduced(x.shape(), resolved, false));
+    }
+
+    public static Node softmax(Node x, int axis) {
+        int a = ShapeRules.axis("softmax", axis, x.rank());
+        Node e = exp(sub(x, stopGradient(max(x, new int[] {a}, true))));
+        return div(e, sum(e, new int[] {a}, true));
+    }
+
+    public static Node logSoftmax(Node x, int axis) {
+        int a = ShapeRules.axis("logSoftmax", axis, x.rank());
+        return sub(x, logSumExp(x, new int[] {a}, true));
+    }
+
+    /** Sums a broadcast gradient back to {@code shape}: the adjoint of broadcasting. */
+    public static Node sumToShape(Node g, Shape shape) {
+        if (g.shape().equals(shape)) {
+            return g;
+        }
+        int lead = g.rank() - shape.rank();
+        List<Integer> axes = new ArrayList<>();
+        for (int i = 0; i < g.rank(); i++) {
+            if (i < lead || (shape.dim(i - lead) == 1 && g.shape().dim(i) != 1)) {
+                axes.add(i);
+            }
+        }
+        Node summed = sum(g, axes.stream().mapToInt(Integer::intValue).toArray(), true);
+        return reshape(summed, shape);
+    }
+
+    // ---- shape ops ----
+
+    public static Node reshape(Node x, Shape shape) {
+        return reshape(x, shape.dims());
+    }
+
+    /** Row-major reshape; one dimension may be -1. */
+    public static Node reshape(Node x, int... dims) {
+        Shape shape = ShapeRules.reshapeTarget(x.shape(), dims);
+        if (shape.equals(x.shape())) {
+            return x;
+        }
+        Node simplified = Simplifier.reshape(x, shape);
+        return simplified != null ? simplified : x.table().intern(new Op.Reshape(), List.of(x), shape, x.dtype());
+    }
+
+    /** Output axis i is input axis perm[i]. */
+    public static Node permute(Node x, int... perm) {
+        if (perm.length != x.rank()) {
+            throw new NablaException.AxisException("permute: permutation " + Arrays.toString(perm) + " has "
+                    + perm.length + " axes but the tensor " + x.describe() + " has rank " + x.rank());
+        }
+        int[] p = new int[perm.length];
+        boolean[] seen = new boolean[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            p[i] = ShapeRules.axis("permute", perm[i], x.rank());
+            if (seen[p[i]]) {
+                throw new NablaException.AxisException("permute: axis " + perm[i] + " appears twice in "
+                        + Arrays.toString(perm));
+            }
+            seen[p[i]] = true;
+        }
+        Node simplified = Simplifier.permute(x, p);
+        if (simplified != null) {
+            return simplified;
+        }
+        int[] dims = new int[p.length];
+        for (int i = 0; i < p.length; i++) {
+            dims[i] = x.shape().dim(p[i]);
+        }
+        return x.table().intern(new Op.Permute(Arrays.stream(p).boxed().toList()), List.of(x), new Shape(dims),
+                x.dtype());
+    }
+
+    /** Swaps two axes. */
+    public static Node transpose(Node x, int axis0, int axis1) {
+        int a = ShapeRules.axis("transpose", axis0, x.rank());
+        int b = ShapeRules.axis("transpose", axis1, x.rank());
+        int[] perm = new int[x.rank()];
+        Arrays.setAll(perm, i -> i);
+        perm[a] = b;
+        perm[b] = a;
+        return permute(x, perm);
+    }
+
+    public static Node broadcastTo(Node x, Shape shape) {
+        if (x.shape().equals(shape)) {
+            return x;
+        }
+        if (!ShapeRules.broadcastsTo(x.shape(), shape)) {
+            throw new ShapeException("broadcastTo: shape " + x.shape() + " cannot be broadcast to " + shape
+                    + " (NumPy rule: trailing dimensions must be equal or 1 in the source)");
+        }
+        Double fill = x.fillValue();
+        if (fill != null) {
+            return fill(x.table(), fill, shape, x.dtype());
+        }
+        Node aligned = x;
+        if (x.rank() < shape.rank()) {
+            int[] dims = new int[shape.rank()];
+            Arrays.fill(dims, 1);
+            System.arraycopy(x.shape().dims(), 0, dims, shape.rank() - x.rank(), x.rank());
+            aligned = reshape(x, dims);
+        }
+        if (aligned.shape().equals(shape)) {
+            return aligned;
+        }
+        return x.table().intern(new Op.BroadcastTo(), List.of(aligned), shape, x.dtype());
+    }
+
+    /** Removes size-1 axes (all of them when none are given). */
+    public static Node squeeze(Node x, int... axes) {
+        List<Integer> dims = new ArrayList<>();
+        boolean[] drop = new boolean[x.rank()];
+        if (axes.length == 0) {
+            for (int i = 0; i < x.rank(); i++) {
+                drop[i] = x.shape().dim(i) == 1;
+            }
+        }
+        for (int a : axes) {
+            int r = ShapeRules.axis("squeeze", a, x.rank());
+            if (x.shape().dim(r) != 1) {
+                throw new ShapeException("squeeze: axis " + a + " of shape " + x.shape() + " has size "
+                        + x.shape().dim(r) + "; only size-1 axes can be squeezed");
+            }
+            drop[r] = true;
+        }
+        for (int i = 0; i < x.rank(); i++) {
+            if (!drop[i]) {
+                dims.add(x.shape().dim(i));
+            }
+        }
+        return reshape(x, dims.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Inserts a size-1 axis at {@code axis} of the result (negative counts from the end). */
+    public static Node unsqueeze(Node x, int axis) {
+        int a = ShapeRules.axis("unsqueeze", axis, x.rank() + 1);
+        int[] dims = new int[x.rank() + 1];
+        for (int i = 0, j = 0; i < dims.length; i++) {
+            dims[i] = i == a ? 1 : x.shape().dim(j++);
+        }
+        return reshape(x, dims);
+    }
+
+    /** Elements start, start+step, ... below end along one axis (Python semantics for negatives). */
+    public static Node slice(Node x, int axis, int start, int end, int step) {
+        int a = ShapeRules.axis("slice", axis, x.rank());
+        if (step <= 0) {
+            throw new ShapeException("slice: step must be positive, got " + step);
+        }
+        int n = x.shape().dim(a);
+        int s = clampIndex(start, n);
+        int e = clampIndex(end, n);
+        int count = e > s ? (e - s + step - 1) / step : 0;
+        int[] starts = new int[x.rank()];
+        int[] steps = new int[x.rank()];
+        Arrays.fill(steps, 1);
+        starts[a] = s;
+        steps[a] = step;
+        int[] dims = x.shape().dims();
+        dims[a] = count;
+        return sliceNode(x, starts, steps, new Shape(dims));
+    }
+
+    private static int clampIndex(int i, int n) {
+        int r = i < 0 ? i + n : i;
+        return Math.max(0, Math.min(n, r));
+    }
+
+    /** The general strided slice; {@code shape} gives the count along each axis. */
+    public static Node sliceNode(Node x, int[] starts, int[] steps, Shape shape) {
+        if (shape.equals(x.shape()) && Arrays.stream(starts).allMatch(s -> s == 0)) {
+            return x;
+        }
+        Double fill = x.fillValue();
+        if (fill != null) {
+            return fill(x.table(), fill, shape, x.dtype());
+        }
+        return x.table().intern(new Op.Slice(Arrays.stream(starts).boxed().toList(),
+                Arrays.stream(steps).boxed().toList()), List.of(x), shape, x.dtype());
+    }
+
+    /** Places x at starts + i*steps inside zeros of {@code shape}: the adjoint of a slice. */
+    public static Node pad(Node x, int[] starts, int[] steps, Shape shape) {
+        if (shape.equals(x.shape())) {
+            return x;
+        }
+        if (x.isFill(0)) {
+            return fill(x.table(), 0, shape, x.dtype());
+        }
+        return x.table().intern(new Op.Pad(Arrays.stream(starts).boxed().toList(),
+                Arrays.stream(steps).boxed().toList()), List.of(x), shape, x.dtype());
+    }
+
+    /** Joins tensors of equal shape except along {@code axis}. */
+    public static Node concat(int axis, List<Node> parts) {
+        if (parts.isEmpty()) {
+            throw new ShapeException("concat: needs at least one tensor");
+        }
+        Node first = parts.get(0);
+        int a = ShapeRules.axis("concat", axis, first.rank());
+        int total = 0;
+        for (Node p : parts) {
+            requireSameDType("concat", first, p);
+            if (p.rank() != first.rank()) {
+                throw new ShapeException("concat: shapes " + first.shape() + " and " + p.shape()
+                        + " have different ranks");
+            }
+            for (int i = 0; i < p.rank(); i++) {
+                if (i != a && p.shape().dim(i) != first.shape().dim(i)) {
+                    throw new ShapeException("concat: shapes " + first.shape() + " and " + p.shape()
+                            + " differ at axis " + i + "; all axes but the concatenation axis " + a + " must match");
+                }
+            }
+            total += p.shape().dim(a);
+        }
+        if (parts.size() == 1) {
+            return first;
+        }
+        int[] dims = first.shape().dims();
+        dims[a] = total;
+        return first.table().intern(new Op.Concat(a), parts, new Shape(dims), first.dtype());
+    }
+
+    /** Stacks tensors of one shape along a new axis. */
+    public static Node stack(int axis, List<Node> parts) {
+        if (parts.isEmpty()) {
+            throw new ShapeException("stack: needs at least one tensor");
+        }
+        Shape shape = parts.get(0).shape();
+        int a = ShapeRules.axis("stack", axis, shape.rank() + 1);
+        List<Node> expanded = new ArrayList<>();
+        for (Node p : parts) {
+            if (!p.shape().equals(shape)) {
+                throw new ShapeException("stack: all tensors need one shape, got " + shape + " and " + p.shape());
+            }
+            expanded.add(unsqueeze(p, a));
+        }
+        return concat(a, expanded);
+    }
+
+    /**
+     * Matrix product. 2-D: [m,k]·[k,n]. Batched: leading axes broadcast (NumPy matmul rules).
+     * A 1-D operand is treated as a row (left) or column (right) vector and that axis is dropped.
+     */
+    public static Node matmul(Node a, Node b) {
+        requireSameDType("matmul", a, b);
+        requireFloating("matmul", a);
+        if (a.rank() == 0 || b.rank() == 0) {
+            throw new ShapeException("matmul: operands must have at least one axis, got " + a.shape() + " and "
+                    + b.shape() + "; use mul for scalars");
+        }
+        Node left = a.rank() == 1 ? unsqueeze(a, 0) : a;
+        Node right = b.rank() == 1 ? unsqueeze(b, 1) : b;
+        int k = left.shape().dim(left.rank() - 1);
+        int k2 = right.shape().dim(right.rank() - 2);
+        if (k != k2) {
+            throw new ShapeException("matmul: inner dimensions differ: " + a.shape() + " · " + b.shape()
+                    + " (" + k + " vs " + k2 + "); the last axis of the left operand must equal the"
+                    + " second-to-last axis of the right");
+        }
+        int m = left.shape().dim(left.rank() - 2);
+        int n = right.shape().dim(right.rank() - 1);
+        Shape batchA = new Shape(Arrays.copyOf(left.shape().dims(), left.rank() - 2));
+        Shape batchB = new Shape(Arrays.copyOf(right.shape().dims(), right.rank() - 2));
+        Shape batch = ShapeRules.broadcast("matmul", batchA, batchB);
+        left = broadcastTo(left, append(batch, m, k));
+        right = broadcastTo(right, append(batch, k, n));
+        Node product = Simplifier.matmul(left, right);
+        if (product == null) {
+            product = a.table().intern(new Op.MatMul(), List.of(left, right), append(batch, m, n), a.dtype());
+        }
+        if (a.rank() == 1) {
+            product = squeeze(product, -2);
+        }
+        if (b.rank() == 1) {
+            product = squeeze(product, -1);
+        }
+        return product;
+    }
+
+    private static Shape append(Shape batch, int r, int c) {
+        int[] dims = Arrays.copyOf(batch.dims(), batch.rank() + 2);
+        dims[batch.rank()] = r;
+        dims[batch.rank() + 1] = c;
+        return new Shape(dims);
+    }
+
+    /** Inner product of two vectors of equal length. */
+    public static Node dot(Node a, Node b) {
+        if (a.rank() != 1 || b.rank() != 1 || a.shape().dim(0) != b.shape().dim(0)) {
+            throw new ShapeException("dot: needs two vectors of equal length, got " + a.shape() + " and " + b.shape());
+        }
+        return sum(mul(a, b), new int[0], false);
+    }
+
+    /** Swaps the last two axes of a matrix or batch of matrices. */
+    public static Node matrixTranspose(Node x) {
+        return transpose(x, -1, -2);
+    }
+
+    public static Node cast(Node x, DType dtype) {
+        if (x.dtype() == dtype) {
+            return x;
+        }
+        Double fill = x.fillValue();
+        if (fill != null) {
+            return fill(x.table(), fill, x.shape(), dtype);
+        }
+        return x.table().intern(new Op.Cast(), List.of(x), x.shape(), dtype);
+    }
+
+    /** x's value with a zero derivative (PyTorch's detach). */
+    public static Node stopGradient(Node x) {
+        if (x.op() instanceof Op.Constant || x.op() instanceof Op.StopGradient) {
+            return x;
+        }
+        return x.table().intern(new Op.StopGradient(), List.of(x), x.shape(), x.dtype());
+    }
+
+    // ---- checks ----
+
+    private static void requireSameDType(String op, Node a, Node b) {
+        if (a.dtype() != b.dtype()) {
+            throw new DTypeException(op + ": dtypes differ: " + a.describe() + " and " + b.describe()
+                    + "; convert one with cast(" + a.dtype().name() + ") or cast(" + b.dtype().name() + ")");
+        }
+    }
+
+    private static void requireFloating(String op, Node x) {
+        if (!x.dtype().isFloating()) {
+            throw new DTypeException(op + ": needs a floating tensor (f32 or f64), got " + x.describe()
+                    + "; cast it first");
+        }
+    }
+}

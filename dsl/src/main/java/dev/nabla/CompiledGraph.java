@@ -1,0 +1,59 @@
+package dev.nabla;
+
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.runtime.Device;
+import dev.nabla.runtime.NDArray;
+import dev.nabla.runtime.Session;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A graph compiled for one device. It evaluates any of the graph's tensors (each distinct set of
+ * outputs is compiled once and cached) and holds the parameters' values between runs.
+ */
+public final class CompiledGraph implements AutoCloseable {
+    private final Graph graph;
+    private final Session session;
+
+    CompiledGraph(Graph graph, Device device, Map<Node, NDArray> parameters, boolean checkFinite) {
+        this.graph = graph;
+        this.session = new Session(device, parameters, checkFinite);
+    }
+
+    public Device device() {
+        return session.device();
+    }
+
+    /** Evaluates one tensor of a graph that needs no fed inputs. */
+    public NDArray eval(Tensor output) {
+        return eval(Map.of(), output).get(0);
+    }
+
+    /** Evaluates several tensors in one run. */
+    public List<NDArray> eval(Tensor... outputs) {
+        return eval(Map.of(), outputs);
+    }
+
+    /** Evaluates tensors with a value for each input they need. */
+    public List<NDArray> eval(Map<Tensor, NDArray> feeds, Tensor... outputs) {
+        Map<Node, NDArray> byNode = new HashMap<>();
+        feeds.forEach((t, v) -> byNode.put(graph.unwrap(t), v));
+        return session.run(graph.unwrapAll(Arrays.asList(outputs)), byNode);
+    }
+
+    /** The current value of a parameter. */
+    public NDArray parameter(Tensor p) {
+        return session.parameter(graph.unwrap(p));
+    }
+
+    public void setParameter(Tensor p, NDArray value) {
+        session.setParameter(graph.unwrap(p), value);
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.nabla;
+
+import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.compiler.Program;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.NodeTable;
+import dev.nabla.compiler.ir.Ops;
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.compiler.text.DotExporter;
+import dev.nabla.compiler.text.GraphPrinter;
+import dev.nabla.runtime.Device;
+import dev.nabla.runtime.NDArray;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A static computation graph under construction: declare inputs, parameters and constants, build
+ * tensors from them with {@link Tensor}'s methods, then {@link #compile()} and run.
+ *
+ * <pre>{@code
+ * try (var g = Graph.create()) {
+ *     Tensor x = g.scalar("x", 5.0f);
+ *     Tensor y = x.pow(2);
+ *     System.out.println(g.compile().eval(y.grad(x)));   // 10.0
+ * }
+ * }</pre>
+ */
+public final class Graph implements AutoCloseable {
+    private final NodeTable table = new NodeTable();
+    private final Map<Node, NDArray> initialParameters = new LinkedHashMap<>();
+    private final List<CompiledGraph> compiled = new ArrayList<>();
+
+    private Graph() {}
+
+    public static Graph create() {
+        return new Graph();
+    }
+
+    // ---- leaves ----
+
+    /** An f32 input fed at every run. */
+    public Tensor input(String name, int... dims) {
+        return input(name, DType.F32, dims);
+    }
+
+    public Tensor input(String name, DType dtype, int... dims) {
+        return wrap(Ops.input(table, name, new Shape(dims), dtype));
+    }
+
+    /** A parameter: state with an initial value that persists across runs and can be updated. */
+    public Tensor parameter(String name, NDArray initial) {
+        Node p = Ops.parameter(table, name, initial.shape(), initial.dtype());
+        initialParameters.put(p, initial);
+        return wrap(p);
+    }
+
+    /** An f32 scalar parameter, like {@code torch.tensor(5.0, requires_grad=True)}. */
+    public Tensor scalar(String name, float value) {
+        return parameter(name, NDArray.scalar(value));
+    }
+
+    /** An f64 scalar parameter. */
+    public Tensor scalar(String name, double value) {
+        return parameter(name, NDArray.scalar(value));
+    }
+
+    public Tensor constant(float value) {
+        return wrap(Ops.fill(table, value, Shape.SCALAR, DType.F32));
+    }
+
+    public Tensor constant(double value) {
+        return wrap(Ops.fill(table, value, Shape.SCALAR, DType.F64));
+    }
+
+    public Tensor constant(NDArray value) {
+        return wrap(Ops.constant(table, value.toDoubleArray(), value.shape(), value.dtype()));
+    }
+
+    public Tensor zeros(DType dtype, int... dims) {
+        return wrap(Ops.fill(table, 0, new Shape(dims), dtype));
+    }
+
+    public Tensor ones(DType dtype, int... dims) {
+        return wrap(Ops.fill(table, 1, new Shape(dims), dtype));
+    }
+
+    // ---- looking at the graph ----
+
+    /** The text form of the program that computes {@code outputs}, one line per node. */
+    public String print(Tensor... outputs) {
+        return GraphPrinter.print(program(outputs));
+    }
+
+    /** Graphviz DOT for the program that computes {@code outputs}. */
+    public String toDot(Tensor... outputs) {
+        return DotExporter.export(program(outputs));
+    }
+
+    Program program(Tensor... outputs) {
+        return Program.of(unwrapAll(Arrays.asList(outputs)));
+    }
+
+    // ---- running ----
+
+    /** Compiles for the best device present (an accelerator if any, else the CPU). */
+    public CompiledGraph compile() {
+        return compile(Device.best());
+    }
+
+    public CompiledGraph compile(Device device) {
+        return compile(device, false);
+    }
+
+    /**
+     * @param checkFinite when true, every fed value and parameter is checked for NaN and infinity
+     */
+    public synchronized CompiledGraph compile(Device device, boolean checkFinite) {
+        CompiledGraph c = new CompiledGraph(this, device, Map.copyOf(initialParameters), checkFinite);
+        compiled.add(c);
+        return c;
+    }
+
+    @Override
+    public synchronized void close() {
+        compiled.forEach(CompiledGraph::close);
+        compiled.clear();
+    }
+
+    // ---- plumbing between Tensor and Node ----
+
+    Tensor wrap(Node n) {
+        return new Tensor(this, n);
+    }
+
+    Node unwrap(Tensor t) {
+        if (t.graph() != this) {
+            throw new GraphException("operand " + t.node().describe() + " belongs to another graph;"
+                    + " build all tensors of one computation in the same Graph");
+        }
+        return t.node();
+    }
+
+    List<Tensor> wrapAll(List<Node> nodes) {
+        return nodes.stream().map(this::wrap).toList();
+    }
+
+    List<Node> unwrapAll(List<Tensor> tensors) {
+        return tensors.stream().map(this::unwrap).toList();
+    }
+}

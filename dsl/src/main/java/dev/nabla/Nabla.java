@@ -1,0 +1,78 @@
+package dev.nabla;
+
+import dev.nabla.compiler.autodiff.Autodiff;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Ops;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Static helpers where a function reads better than a method, and the derivative transforms. */
+public final class Nabla {
+    private Nabla() {}
+
+    /** a where cond is true, else b (with broadcasting). */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Graph g = cond.graph();
+        return g.wrap(Ops.where(g.unwrap(cond), g.unwrap(a), g.unwrap(b)));
+    }
+
+    public static Tensor where(Tensor cond, Tensor a, double b) {
+        Graph g = cond.graph();
+        return g.wrap(Ops.where(g.unwrap(cond), g.unwrap(a), b));
+    }
+
+    public static Tensor where(Tensor cond, double a, Tensor b) {
+        Graph g = cond.graph();
+        return g.wrap(Ops.where(g.unwrap(cond), a, g.unwrap(b)));
+    }
+
+    public static Tensor minimum(Tensor a, Tensor b) { return a.minimum(b); }
+    public static Tensor maximum(Tensor a, Tensor b) { return a.maximum(b); }
+    public static Tensor matmul(Tensor a, Tensor b) { return a.matmul(b); }
+
+    public static Tensor concat(int axis, Tensor... parts) {
+        Graph g = parts[0].graph();
+        return g.wrap(Ops.concat(axis, g.unwrapAll(Arrays.asList(parts))));
+    }
+
+    public static Tensor stack(int axis, Tensor... parts) {
+        Graph g = parts[0].graph();
+        return g.wrap(Ops.stack(axis, g.unwrapAll(Arrays.asList(parts))));
+    }
+
+    // ---- derivatives ----
+
+    /** Vector-Jacobian product: cotangents of {@code wrt} given the cotangent of y (y's shape). */
+    public static List<Tensor> vjp(Tensor y, Tensor cotangent, Tensor... wrt) {
+        Graph g = y.graph();
+        return g.wrapAll(Autodiff.vjp(g.unwrap(y), g.unwrap(cotangent), g.unwrapAll(Arrays.asList(wrt))));
+    }
+
+    /** Jacobian-vector product: the tangent of y given tangents of some variables (forward mode). */
+    public static Tensor jvp(Tensor y, Map<Tensor, Tensor> tangents) {
+        Graph g = y.graph();
+        Map<Node, Node> seeds = new LinkedHashMap<>();
+        tangents.forEach((x, t) -> seeds.put(g.unwrap(x), g.unwrap(t)));
+        return g.wrap(Autodiff.jvp(List.of(g.unwrap(y)), seeds).get(0));
+    }
+
+    /** d y / d x of shape y.shape ++ x.shape. */
+    public static Tensor jacobian(Tensor y, Tensor x) {
+        Graph g = y.graph();
+        return g.wrap(Autodiff.jacobian(g.unwrap(y), g.unwrap(x)));
+    }
+
+    /** Second derivatives of a scalar f, of shape x.shape ++ x.shape. */
+    public static Tensor hessian(Tensor f, Tensor x) {
+        Graph g = f.graph();
+        return g.wrap(Autodiff.hessian(g.unwrap(f), g.unwrap(x)));
+    }
+
+    /** The Hessian of a scalar f times v, without forming the Hessian. */
+    public static Tensor hvp(Tensor f, Tensor x, Tensor v) {
+        Graph g = f.graph();
+        return g.wrap(Autodiff.hvp(g.unwrap(f), g.unwrap(x), g.unwrap(v)));
+    }
+}

@@ -1,0 +1,128 @@
+package dev.nabla;
+
+import dev.nabla.compiler.autodiff.Autodiff;
+import dev.nabla.compiler.ir.CompareFn;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Ops;
+import dev.nabla.compiler.ir.Shape;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A symbolic tensor: a node of a {@link Graph}, not a value. Every method builds a new node
+ * (checked for shapes and dtypes right here) and returns it; nothing is computed until the
+ * graph is compiled and run. Java numbers mix in freely and take this tensor's dtype.
+ */
+public record Tensor(Graph graph, Node node) {
+
+    public Shape shape() { return node.shape(); }
+    public DType dtype() { return node.dtype(); }
+    public int rank() { return node.rank(); }
+
+    private Tensor wrap(Node n) { return graph.wrap(n); }
+    private Node other(Tensor t) { return graph.unwrap(t); }
+
+    // ---- arithmetic ----
+    public Tensor add(Tensor o) { return wrap(Ops.add(node, other(o))); }
+    public Tensor add(double c) { return wrap(Ops.add(node, c)); }
+    public Tensor sub(Tensor o) { return wrap(Ops.sub(node, other(o))); }
+    public Tensor sub(double c) { return wrap(Ops.sub(node, c)); }
+    /** c - this. */
+    public Tensor rsub(double c) { return wrap(Ops.sub(c, node)); }
+    public Tensor mul(Tensor o) { return wrap(Ops.mul(node, other(o))); }
+    public Tensor mul(double c) { return wrap(Ops.mul(node, c)); }
+    public Tensor div(Tensor o) { return wrap(Ops.div(node, other(o))); }
+    public Tensor div(double c) { return wrap(Ops.div(node, c)); }
+    /** c / this. */
+    public Tensor rdiv(double c) { return wrap(Ops.div(c, node)); }
+    public Tensor pow(Tensor exponent) { return wrap(Ops.pow(node, other(exponent))); }
+    public Tensor pow(double exponent) { return wrap(Ops.pow(node, exponent)); }
+    public Tensor neg() { return wrap(Ops.neg(node)); }
+    public Tensor minimum(Tensor o) { return wrap(Ops.minimum(node, other(o))); }
+    public Tensor maximum(Tensor o) { return wrap(Ops.maximum(node, other(o))); }
+
+    // ---- elementwise functions ----
+    public Tensor exp() { return wrap(Ops.exp(node)); }
+    public Tensor log() { return wrap(Ops.log(node)); }
+    public Tensor log1p() { return wrap(Ops.log1p(node)); }
+    public Tensor expm1() { return wrap(Ops.expm1(node)); }
+    public Tensor sqrt() { return wrap(Ops.sqrt(node)); }
+    public Tensor rsqrt() { return wrap(Ops.rsqrt(node)); }
+    public Tensor abs() { return wrap(Ops.abs(node)); }
+    public Tensor sign() { return wrap(Ops.sign(node)); }
+    public Tensor sin() { return wrap(Ops.sin(node)); }
+    public Tensor cos() { return wrap(Ops.cos(node)); }
+    public Tensor tan() { return wrap(Ops.tan(node)); }
+    public Tensor tanh() { return wrap(Ops.tanh(node)); }
+    public Tensor sigmoid() { return wrap(Ops.sigmoid(node)); }
+    public Tensor relu() { return wrap(Ops.relu(node)); }
+    public Tensor softplus() { return wrap(Ops.softplus(node)); }
+
+    // ---- comparisons (bool masks, for where) ----
+    public Tensor lt(Tensor o) { return wrap(Ops.compare(CompareFn.LT, node, other(o))); }
+    public Tensor lt(double c) { return wrap(Ops.compare(CompareFn.LT, node, c)); }
+    public Tensor le(Tensor o) { return wrap(Ops.compare(CompareFn.LE, node, other(o))); }
+    public Tensor le(double c) { return wrap(Ops.compare(CompareFn.LE, node, c)); }
+    public Tensor gt(Tensor o) { return wrap(Ops.compare(CompareFn.GT, node, other(o))); }
+    public Tensor gt(double c) { return wrap(Ops.compare(CompareFn.GT, node, c)); }
+    public Tensor ge(Tensor o) { return wrap(Ops.compare(CompareFn.GE, node, other(o))); }
+    public Tensor ge(double c) { return wrap(Ops.compare(CompareFn.GE, node, c)); }
+    public Tensor eq(Tensor o) { return wrap(Ops.compare(CompareFn.EQ, node, other(o))); }
+    public Tensor eq(double c) { return wrap(Ops.compare(CompareFn.EQ, node, c)); }
+
+    // ---- reductions: no axes means all axes ----
+    public Tensor sum(int... axes) { return wrap(Ops.sum(node, axes, false)); }
+    public Tensor sumKeepDims(int... axes) { return wrap(Ops.sum(node, axes, true)); }
+    public Tensor mean(int... axes) { return wrap(Ops.mean(node, axes, false)); }
+    public Tensor meanKeepDims(int... axes) { return wrap(Ops.mean(node, axes, true)); }
+    public Tensor max(int... axes) { return wrap(Ops.max(node, axes, false)); }
+    public Tensor maxKeepDims(int... axes) { return wrap(Ops.max(node, axes, true)); }
+    public Tensor min(int... axes) { return wrap(Ops.min(node, axes, false)); }
+    public Tensor minKeepDims(int... axes) { return wrap(Ops.min(node, axes, true)); }
+    public Tensor prod(int... axes) { return wrap(Ops.prod(node, axes, false)); }
+    public Tensor prodKeepDims(int... axes) { return wrap(Ops.prod(node, axes, true)); }
+    public Tensor logSumExp(int... axes) { return wrap(Ops.logSumExp(node, axes, false)); }
+    public Tensor logSumExpKeepDims(int... axes) { return wrap(Ops.logSumExp(node, axes, true)); }
+    public Tensor softmax(int axis) { return wrap(Ops.softmax(node, axis)); }
+    public Tensor logSoftmax(int axis) { return wrap(Ops.logSoftmax(node, axis)); }
+
+    // ---- shape ----
+    /** Row-major reshape; one dimension may be -1. */
+    public Tensor reshape(int... dims) { return wrap(Ops.reshape(node, dims)); }
+    public Tensor permute(int... perm) { return wrap(Ops.permute(node, perm)); }
+    public Tensor transpose(int axis0, int axis1) { return wrap(Ops.transpose(node, axis0, axis1)); }
+    /** Swaps the last two axes (a matrix transpose). */
+    public Tensor transpose() { return wrap(Ops.matrixTranspose(node)); }
+    public Tensor broadcastTo(int... dims) { return wrap(Ops.broadcastTo(node, new Shape(dims))); }
+    public Tensor squeeze(int... axes) { return wrap(Ops.squeeze(node, axes)); }
+    public Tensor unsqueeze(int axis) { return wrap(Ops.unsqueeze(node, axis)); }
+    /** Elements [start, end) along axis; negative indices count from the end. */
+    public Tensor slice(int axis, int start, int end) { return wrap(Ops.slice(node, axis, start, end, 1)); }
+    public Tensor slice(int axis, int start, int end, int step) { return wrap(Ops.slice(node, axis, start, end, step)); }
+    public Tensor matmul(Tensor o) { return wrap(Ops.matmul(node, other(o))); }
+    public Tensor dot(Tensor o) { return wrap(Ops.dot(node, other(o))); }
+    public Tensor cast(DType dtype) { return wrap(Ops.cast(node, dtype)); }
+    /** This value with a zero derivative (PyTorch's detach). */
+    public Tensor stopGradient() { return wrap(Ops.stopGradient(node)); }
+
+    // ---- derivatives ----
+    /** d this / d x for a scalar this: a tensor of x's shape, itself differentiable. */
+    public Tensor grad(Tensor x) {
+        return grad(List.of(x)).get(0);
+    }
+
+    /** The partial derivatives of this scalar with respect to each of {@code wrt}. */
+    public List<Tensor> grad(Tensor... wrt) {
+        return grad(Arrays.asList(wrt));
+    }
+
+    public List<Tensor> grad(List<Tensor> wrt) {
+        return graph.wrapAll(Autodiff.grad(node, graph.unwrapAll(wrt)));
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor(" + node.describe() + ")";
+    }
+}

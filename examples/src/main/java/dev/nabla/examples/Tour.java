@@ -1,0 +1,23 @@
+package dev.nabla.examples;
+
+import java.util.List;
+
+/** Runs every example in the order of the tutorial (docs/tutorial.md). */
+public final class Tour {
+    private record Stop(String title, Runnable example) {}
+
+    public static void main(String[] args) {
+        List<Stop> stops = List.of(
+                new Stop("First derivative: y = x^2 at x = 5", () -> FirstDerivative.main(args)),
+                new Stop("Second derivative", () -> SecondDerivative.main(args)),
+                new Stop("Partial derivatives: z = x^2 y + 3 x y^5 + x^3 at (1, 1)",
+                        () -> PartialDerivatives.main(args)),
+                new Stop("Fourth derivatives, simplified", () -> FourthDerivative.main(args)),
+                new Stop("Newton's method with the exact Hessian", () -> NewtonsMethod.main(args)));
+        for (Stop stop : stops) {
+            System.out.println("== " + stop.title() + " ==");
+            stop.example().run();
+            System.out.println();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.nabla.runtime;
+
+import dev.nabla.compiler.Program;
+import java.util.List;
+
+/**
+ * A way to run programs, found at run time through {@link java.util.ServiceLoader}: adding a
+ * backend's jar to the class path is all it takes to use it.
+ */
+public interface Backend {
+    /** A short, unique name, e.g. "reference". */
+    String name();
+
+    /** Preference when choosing the best device: higher wins. */
+    int priority();
+
+    /** The devices this backend can run on right now (empty when, say, no driver is present). */
+    List<Device> devices();
+
+    /** Compiles a program for one of this backend's devices. */
+    Executable compile(Program program, Device device);
+}

@@ -1,0 +1,177 @@
+package dev.nabla.runtime;
+
+import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Shape;
+import java.util.Arrays;
+
+/**
+ * An immutable dense host array: a dtype, a shape and row-major values. f32 values are stored as
+ * floats, f64 as doubles, masks and indices as doubles holding 0/1 or whole numbers.
+ */
+public final class NDArray {
+    private final DType dtype;
+    private final Shape shape;
+    private final float[] floats;
+    private final double[] doubles;
+
+    private NDArray(DType dtype, Shape shape, float[] floats, double[] doubles) {
+        this.dtype = dtype;
+        this.shape = shape;
+        this.floats = floats;
+        this.doubles = doubles;
+    }
+
+    public static NDArray scalar(float value) {
+        return new NDArray(DType.F32, Shape.SCALAR, new float[] {value}, null);
+    }
+
+    public static NDArray scalar(double value) {
+        return new NDArray(DType.F64, Shape.SCALAR, null, new double[] {value});
+    }
+
+    public static NDArray of(float[] values, int... dims) {
+        return new NDArray(DType.F32, checked(values.length, dims), values.clone(), null);
+    }
+
+    public static NDArray of(double[] values, int... dims) {
+        return new NDArray(DType.F64, checked(values.length, dims), null, values.clone());
+    }
+
+    /** Values rounded to {@code dtype}, one double per element. */
+    public static NDArray fromDoubles(DType dtype, Shape shape, double[] values) {
+        checked(values.length, shape.dims());
+        if (dtype == DType.F32) {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            return new NDArray(dtype, shape, f, null);
+        }
+        double[] d = new double[values.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = dtype.round(values[i]);
+        }
+        return new NDArray(dtype, shape, null, d);
+    }
+
+    public static NDArray full(DType dtype, Shape shape, double value) {
+        double[] values = new double[shape.size()];
+        Arrays.fill(values, value);
+        return fromDoubles(dtype, shape, values);
+    }
+
+    private static Shape checked(int length, int[] dims) {
+        Shape shape = new Shape(dims);
+        if (shape.size() != length) {
+            throw new ShapeException("NDArray: " + length + " values do not fill shape " + shape + " ("
+                    + shape.size() + " elements)");
+        }
+        return shape;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public int size() {
+        return shape.size();
+    }
+
+    public double getDouble(int flatIndex) {
+        return floats != null ? floats[flatIndex] : doubles[flatIndex];
+    }
+
+    public float getFloat(int flatIndex) {
+        return floats != null ? floats[flatIndex] : (float) doubles[flatIndex];
+    }
+
+    public double[] toDoubleArray() {
+        if (doubles != null) {
+            return doubles.clone();
+        }
+        double[] d = new double[floats.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = floats[i];
+        }
+        return d;
+    }
+
+    public float[] toFloatArray() {
+        if (floats != null) {
+            return floats.clone();
+        }
+        float[] f = new float[doubles.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) doubles[i];
+        }
+        return f;
+    }
+
+    /** The single value of a one-element array. */
+    public double item() {
+        if (size() != 1) {
+            throw new ShapeException("item: needs a one-element array, this one has shape " + shape);
+        }
+        return getDouble(0);
+    }
+
+    /** Whether every value is finite (no NaN, no infinity). */
+    public boolean isFinite() {
+        for (int i = 0; i < size(); i++) {
+            if (!Double.isFinite(getDouble(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Values printed as Java prints a float or double, nested like the shape: [[1.0, 2.0], [3.0, 4.0]]. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        append(sb, 0, 0);
+        return sb.toString();
+    }
+
+    /** Appends the block of {@code axis} that starts at flat index {@code offset}. */
+    private void append(StringBuilder sb, int axis, int offset) {
+        if (axis == shape.rank()) {
+            sb.append(format(offset));
+            return;
+        }
+        int stride = shape.strides()[axis];
+        sb.append('[');
+        for (int i = 0; i < shape.dim(axis); i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            append(sb, axis + 1, offset + i * stride);
+        }
+        sb.append(']');
+    }
+
+    private String format(int i) {
+        return switch (dtype) {
+            case F32 -> Float.toString(floats[i]);
+            case F64 -> Double.toString(doubles[i]);
+            case I32 -> Long.toString((long) doubles[i]);
+            case BOOL -> doubles[i] != 0 ? "true" : "false";
+        };
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof NDArray a && a.dtype == dtype && a.shape.equals(shape)
+                && Arrays.equals(a.floats, floats) && Arrays.equals(a.doubles, doubles);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * shape.hashCode() + (floats != null ? Arrays.hashCode(floats) : Arrays.hashCode(doubles));
+    }
+}

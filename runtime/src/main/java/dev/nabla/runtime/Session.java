@@ -1,0 +1,94 @@
+package dev.nabla.runtime;
+
+import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.NablaException.FeedException;
+import dev.nabla.compiler.Program;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Op;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Runs programs of one graph on one device: checks what is fed, holds the parameters' current
+ * values between runs, and compiles each distinct set of outputs once.
+ */
+public final class Session implements AutoCloseable {
+    private final Device device;
+    private final Backend backend;
+    private final boolean checkFinite;
+    private final Map<Node, NDArray> parameters = new ConcurrentHashMap<>();
+    private final Map<List<Node>, Executable> compiled = new ConcurrentHashMap<>();
+
+    public Session(Device device, Map<Node, NDArray> initialParameters, boolean checkFinite) {
+        this.device = device;
+        this.backend = Backends.forDevice(device);
+        this.checkFinite = checkFinite;
+        initialParameters.forEach(this::setParameter);
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** Evaluates {@code outputs} with the given input values. */
+    public List<NDArray> run(List<Node> outputs, Map<Node, NDArray> feeds) {
+        Executable exe = compiled.computeIfAbsent(List.copyOf(outputs), o -> backend.compile(Program.of(o), device));
+        Program program = exe.program();
+        for (Node fed : feeds.keySet()) {
+            if (!(fed.op() instanceof Op.Input)) {
+                throw new FeedException("run: only inputs can be fed, but " + fed.describe() + " is "
+                        + (fed.op() instanceof Op.Parameter ? "a parameter (set it with setParameter)" : "computed"));
+            }
+        }
+        List<NDArray> inputs = new ArrayList<>(program.inputs().size());
+        for (Node in : program.inputs()) {
+            NDArray v = feeds.get(in);
+            if (v == null) {
+                throw new FeedException("run: input '" + in.variableName() + "' (" + in.dtype() + in.shape()
+                        + ") needs a value for this run; pass one in the feeds");
+            }
+            inputs.add(checked("input", in, v));
+        }
+        List<NDArray> params = new ArrayList<>(program.parameters().size());
+        for (Node p : program.parameters()) {
+            params.add(parameter(p));
+        }
+        return exe.run(inputs, params);
+    }
+
+    /** The current value of a parameter. */
+    public NDArray parameter(Node p) {
+        NDArray v = parameters.get(p);
+        if (v == null) {
+            throw new NablaException("parameter: " + p.describe() + " is not a parameter of this session's graph");
+        }
+        return v;
+    }
+
+    /** Replaces a parameter's value; the shape and dtype must stay the same. */
+    public void setParameter(Node p, NDArray value) {
+        if (!(p.op() instanceof Op.Parameter)) {
+            throw new NablaException("setParameter: " + p.describe() + " is not a parameter");
+        }
+        parameters.put(p, checked("parameter", p, value));
+    }
+
+    private NDArray checked(String kind, Node node, NDArray v) {
+        if (v.dtype() != node.dtype() || !v.shape().equals(node.shape())) {
+            throw new FeedException("run: " + kind + " '" + node.variableName() + "' expects " + node.dtype()
+                    + node.shape() + ", got " + v.dtype() + v.shape());
+        }
+        if (checkFinite && !v.isFinite()) {
+            throw new FeedException("run: " + kind + " '" + node.variableName() + "' holds NaN or infinity"
+                    + " (finite-value checking is on)");
+        }
+        return v;
+    }
+
+    @Override
+    public void close() {
+        compiled.clear();
+    }
+}

@@ -1,0 +1,217 @@
+package dev.nabla.runtime.reference;
+
+import dev.nabla.compiler.Program;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Literal;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Op;
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.runtime.NDArray;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The oracle: evaluates a program node by node with plain loops, one double per element, rounding
+ * every result to its node's dtype. Written to be obviously correct, not fast; every other backend
+ * is tested against it.
+ */
+public final class ReferenceInterpreter {
+    private ReferenceInterpreter() {}
+
+    public static List<NDArray> run(Program program, List<NDArray> inputs, List<NDArray> parameters) {
+        Map<Node, double[]> values = new HashMap<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            values.put(program.inputs().get(i), inputs.get(i).toDoubleArray());
+        }
+        for (int i = 0; i < parameters.size(); i++) {
+            values.put(program.parameters().get(i), parameters.get(i).toDoubleArray());
+        }
+        for (Node n : program.nodes()) {
+            if (!values.containsKey(n)) {
+                double[] v = evaluate(n, n.inputs().stream().map(values::get).toList());
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = n.dtype().round(v[i]);
+                }
+                values.put(n, v);
+            }
+        }
+        return program.outputs().stream()
+                .map(o -> NDArray.fromDoubles(o.dtype(), o.shape(), values.get(o)))
+                .toList();
+    }
+
+    private static double[] evaluate(Node n, List<double[]> in) {
+        int size = n.shape().size();
+        double[] out = new double[size];
+        switch (n.op()) {
+            case Op.Input i -> throw new IllegalStateException("input " + i.name() + " was not fed");
+            case Op.Parameter p -> throw new IllegalStateException("parameter " + p.name() + " has no value");
+            case Op.Constant(Literal value) -> {
+                for (int i = 0; i < size; i++) {
+                    out[i] = value.at(i);
+                }
+            }
+            case Op.Unary(var fn) -> {
+                for (int i = 0; i < size; i++) {
+                    out[i] = fn.apply(in.get(0)[i]);
+                }
+            }
+            case Op.Binary(var fn) -> {
+                for (int i = 0; i < size; i++) {
+                    out[i] = fn.apply(in.get(0)[i], in.get(1)[i]);
+                }
+            }
+            case Op.Compare(var fn) -> {
+                for (int i = 0; i < size; i++) {
+                    out[i] = fn.test(in.get(0)[i], in.get(1)[i]) ? 1 : 0;
+                }
+            }
+            case Op.Where w -> {
+                for (int i = 0; i < size; i++) {
+                    out[i] = in.get(0)[i] != 0 ? in.get(1)[i] : in.get(2)[i];
+                }
+            }
+            case Op.Reduce(var fn, List<Integer> axes, boolean keepDims) -> reduce(n, in.get(0), fn, axes, out);
+            case Op.Reshape r -> System.arraycopy(in.get(0), 0, out, 0, size);
+            case Op.StopGradient s -> System.arraycopy(in.get(0), 0, out, 0, size);
+            case Op.Cast c -> {
+                for (int i = 0; i < size; i++) {
+                    out[i] = n.dtype() == DType.BOOL ? (in.get(0)[i] != 0 ? 1 : 0) : in.get(0)[i];
+                }
+            }
+            case Op.Permute(List<Integer> perm) -> {
+                Shape from = n.input(0).shape();
+                int[] strides = from.strides();
+                int[] mapped = new int[perm.size()];
+                for (int a = 0; a < mapped.length; a++) {
+                    mapped[a] = strides[perm.get(a)];
+                }
+                gather(n.shape(), mapped, 0, in.get(0), out);
+            }
+            case Op.BroadcastTo b -> {
+                Shape from = n.input(0).shape();
+                int[] strides = from.strides();
+                for (int a = 0; a < strides.length; a++) {
+                    if (from.dim(a) == 1) {
+                        strides[a] = 0;
+                    }
+                }
+                gather(n.shape(), strides, 0, in.get(0), out);
+            }
+            case Op.Slice(List<Integer> starts, List<Integer> steps) -> {
+                int[] strides = n.input(0).shape().strides();
+                int base = 0;
+                for (int a = 0; a < strides.length; a++) {
+                    base += starts.get(a) * strides[a];
+                    strides[a] *= steps.get(a);
+                }
+                gather(n.shape(), strides, base, in.get(0), out);
+            }
+            case Op.Pad(List<Integer> starts, List<Integer> steps) -> {
+                Shape small = n.input(0).shape();
+                int[] strides = n.shape().strides();
+                int base = 0;
+                for (int a = 0; a < strides.length; a++) {
+                    base += starts.get(a) * strides[a];
+                    strides[a] *= steps.get(a);
+                }
+                int[] index = new int[small.rank()];
+                for (int i = 0; i < small.size(); i++) {
+                    out[base + dot(index, strides)] = in.get(0)[i];
+                    increment(index, small);
+                }
+            }
+            case Op.Concat(int axis) -> {
+                int outer = 1;
+                for (int a = 0; a < axis; a++) {
+                    outer *= n.shape().dim(a);
+                }
+                int at = 0;
+                for (int o = 0; o < outer; o++) {
+                    for (int k = 0; k < in.size(); k++) {
+                        int block = n.input(k).shape().size() / outer;
+                        System.arraycopy(in.get(k), o * block, out, at, block);
+                        at += block;
+                    }
+                }
+            }
+            case Op.MatMul m -> matmul(n, in.get(0), in.get(1), out);
+        }
+        return out;
+    }
+
+    /** out[i] = in[base + index(i) · strides], walking the output shape in row-major order. */
+    private static void gather(Shape shape, int[] strides, int base, double[] in, double[] out) {
+        int[] index = new int[shape.rank()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = in[base + dot(index, strides)];
+            increment(index, shape);
+        }
+    }
+
+    private static void reduce(Node n, double[] x, dev.nabla.compiler.ir.ReduceFn fn, List<Integer> axes,
+                               double[] out) {
+        Shape from = n.input(0).shape();
+        java.util.Arrays.fill(out, fn.identity());
+        // Map each input position to its output position by zeroing the stride of reduced axes.
+        int[] outStrides = new int[from.rank()];
+        int stride = 1;
+        for (int a = from.rank() - 1; a >= 0; a--) {
+            if (!axes.contains(a)) {
+                outStrides[a] = stride;
+                stride *= from.dim(a);
+            }
+        }
+        int[] index = new int[from.rank()];
+        for (int i = 0; i < x.length; i++) {
+            int o = dot(index, outStrides);
+            out[o] = fn.combine(out[o], x[i]);
+            increment(index, from);
+        }
+    }
+
+    private static void matmul(Node n, double[] a, double[] b, double[] out) {
+        Shape sa = n.input(0).shape();
+        int r = sa.rank();
+        int m = sa.dim(r - 2);
+        int k = sa.dim(r - 1);
+        int cols = n.shape().dim(r - 1);
+        int batches = 1;
+        for (int d = 0; d < r - 2; d++) {
+            batches *= sa.dim(d);
+        }
+        for (int bt = 0; bt < batches; bt++) {
+            int ao = bt * m * k;
+            int bo = bt * k * cols;
+            int oo = bt * m * cols;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < cols; j++) {
+                    double acc = 0;
+                    for (int p = 0; p < k; p++) {
+                        acc += a[ao + i * k + p] * b[bo + p * cols + j];
+                    }
+                    out[oo + i * cols + j] = acc;
+                }
+            }
+        }
+    }
+
+    private static int dot(int[] index, int[] strides) {
+        int s = 0;
+        for (int a = 0; a < index.length; a++) {
+            s += index[a] * strides[a];
+        }
+        return s;
+    }
+
+    /** Advances a row-major multi-index by one. */
+    private static void increment(int[] index, Shape shape) {
+        for (int a = index.length - 1; a >= 0; a--) {
+            if (++index[a] < shape.dim(a)) {
+                return;
+            }
+            index[a] = 0;
+        }
+    }
+}
