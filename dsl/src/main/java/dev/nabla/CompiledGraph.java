@@ -1,9 +1,11 @@
 package dev.nabla;
 
+import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
 import dev.nabla.runtime.Session;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -41,6 +43,19 @@ public final class CompiledGraph implements AutoCloseable {
         Map<Node, NDArray> byNode = new HashMap<>();
         feeds.forEach((t, v) -> byNode.put(graph.unwrap(t), v));
         return session.run(graph.unwrapAll(Arrays.asList(outputs)), byNode);
+    }
+
+    /**
+     * Evaluates {@code outputs}, then sets each parameter of {@code assignments} to the value its
+     * tensor had in this run; all assignments see the parameters as they were before the run. A
+     * training step is one such run: new weights and optimizer state never leave the backend.
+     */
+    public List<NDArray> run(Map<Tensor, NDArray> feeds, List<Tensor> outputs, Map<Tensor, Tensor> assignments) {
+        Map<Node, NDArray> byNode = new HashMap<>();
+        feeds.forEach((t, v) -> byNode.put(graph.unwrap(t), v));
+        List<Program.Update> updates = new ArrayList<>();
+        assignments.forEach((p, v) -> updates.add(new Program.Update(graph.unwrap(p), graph.unwrap(v))));
+        return session.run(graph.unwrapAll(outputs), updates, byNode);
     }
 
     /** The current value of a parameter. */

@@ -1,35 +1,76 @@
 package dev.nabla.compiler;
 
+import dev.nabla.compiler.NablaException.GraphException;
 import dev.nabla.compiler.autodiff.GraphWalk;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * What a backend compiles: the outputs asked for and only the nodes they need (dead-code
+ * What a backend compiles: the outputs asked for, the parameter updates to apply after a run
+ * (a training step's new weights and optimizer state), and only the nodes those need (dead-code
  * elimination), in topological order, with the inputs to feed and the parameters to hold.
  */
-public record Program(List<Node> outputs, List<Node> nodes, List<Node> inputs, List<Node> parameters) {
+public record Program(List<Node> outputs, List<Update> updates, List<Node> nodes, List<Node> inputs,
+                      List<Node> parameters) {
+
+    /** After a run, {@code parameter} takes the value {@code value} had in that run. */
+    public record Update(Node parameter, Node value) {
+        public Update {
+            if (!(parameter.op() instanceof Op.Parameter)) {
+                throw new GraphException("update: only parameters can be updated, not " + parameter.describe());
+            }
+            if (!value.shape().equals(parameter.shape()) || value.dtype() != parameter.dtype()) {
+                throw new GraphException("update: the new value " + value.describe() + " of parameter "
+                        + parameter.describe() + " must keep its shape and dtype");
+            }
+        }
+    }
+
     public Program {
         outputs = List.copyOf(outputs);
+        updates = List.copyOf(updates);
         nodes = List.copyOf(nodes);
         inputs = List.copyOf(inputs);
         parameters = List.copyOf(parameters);
     }
 
     public static Program of(List<Node> outputs) {
-        if (outputs.isEmpty()) {
-            throw new NablaException("compile: name at least one output");
+        return of(outputs, List.of());
+    }
+
+    public static Program of(List<Node> outputs, List<Update> updates) {
+        if (outputs.isEmpty() && updates.isEmpty()) {
+            throw new NablaException("compile: name at least one output or update");
         }
-        for (Node o : outputs) {
-            if (o.table() != outputs.get(0).table()) {
-                throw new NablaException.GraphException("compile: outputs " + outputs.get(0).describe() + " and "
-                        + o.describe() + " belong to different graphs");
+        List<Node> roots = new ArrayList<>(outputs);
+        Set<Node> updated = new HashSet<>();
+        for (Update u : updates) {
+            if (!updated.add(u.parameter())) {
+                throw new GraphException("update: parameter " + u.parameter().describe() + " is updated twice");
+            }
+            roots.add(u.parameter());
+            roots.add(u.value());
+        }
+        for (Node o : roots) {
+            if (o.table() != roots.get(0).table()) {
+                throw new GraphException("compile: " + roots.get(0).describe() + " and " + o.describe()
+                        + " belong to different graphs");
             }
         }
-        List<Node> live = GraphWalk.ancestors(outputs);
-        return new Program(outputs, live,
+        List<Node> live = GraphWalk.ancestors(roots);
+        return new Program(outputs, updates, live,
                 live.stream().filter(n -> n.op() instanceof Op.Input).toList(),
                 live.stream().filter(n -> n.op() instanceof Op.Parameter).toList());
+    }
+
+    /** The nodes whose values a run returns: the outputs, then each update's new value. */
+    public List<Node> results() {
+        List<Node> r = new ArrayList<>(outputs);
+        updates.forEach(u -> r.add(u.value()));
+        return r;
     }
 }

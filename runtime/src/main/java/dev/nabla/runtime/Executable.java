@@ -12,7 +12,7 @@ public interface Executable {
      *
      * @param inputs     one array per {@link Program#inputs()}, in that order, already checked
      * @param parameters one array per {@link Program#parameters()}, in that order
-     * @return one array per {@link Program#outputs()}
+     * @return one array per {@link Program#results()}: the outputs, then the updates' new values
      */
     List<NDArray> run(List<NDArray> inputs, List<NDArray> parameters);
 }

@@ -19,7 +19,9 @@ public final class Session implements AutoCloseable {
     private final Backend backend;
     private final boolean checkFinite;
     private final Map<Node, NDArray> parameters = new ConcurrentHashMap<>();
-    private final Map<List<Node>, Executable> compiled = new ConcurrentHashMap<>();
+    private record ProgramKey(List<Node> outputs, List<Program.Update> updates) {}
+
+    private final Map<ProgramKey, Executable> compiled = new ConcurrentHashMap<>();
 
     public Session(Device device, Map<Node, NDArray> initialParameters, boolean checkFinite) {
         this.device = device;
@@ -34,7 +36,29 @@ public final class Session implements AutoCloseable {
 
     /** Evaluates {@code outputs} with the given input values. */
     public List<NDArray> run(List<Node> outputs, Map<Node, NDArray> feeds) {
-        Executable exe = compiled.computeIfAbsent(List.copyOf(outputs), o -> backend.compile(Program.of(o), device));
+        return run(outputs, List.of(), feeds);
+    }
+
+    /**
+     * Evaluates {@code outputs}, then gives each updated parameter the value its update had in
+     * this run (all updates see the parameters as they were before the run).
+     */
+    public List<NDArray> run(List<Node> outputs, List<Program.Update> updates, Map<Node, NDArray> feeds) {
+        ProgramKey key = new ProgramKey(List.copyOf(outputs), List.copyOf(updates));
+        Executable exe = compiled.computeIfAbsent(key, k -> backend.compile(Program.of(k.outputs(), k.updates()), device));
+        if (updates.isEmpty()) {
+            return execute(exe, feeds);
+        }
+        synchronized (this) {
+            List<NDArray> results = execute(exe, feeds);
+            for (int i = 0; i < updates.size(); i++) {
+                parameters.put(updates.get(i).parameter(), results.get(outputs.size() + i));
+            }
+            return results.subList(0, outputs.size());
+        }
+    }
+
+    private List<NDArray> execute(Executable exe, Map<Node, NDArray> feeds) {
         Program program = exe.program();
         for (Node fed : feeds.keySet()) {
             if (!(fed.op() instanceof Op.Input)) {

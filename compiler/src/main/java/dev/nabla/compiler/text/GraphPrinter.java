@@ -46,6 +46,9 @@ public final class GraphPrinter {
                         + (n.op() instanceof Op.Parameter ? " (parameter)" : ""))
                 .collect(Collectors.joining(", "));
         String results = program.outputs().stream().map(names::get).collect(Collectors.joining(", "));
+        for (Program.Update u : program.updates()) {
+            body.append("  ").append(names.get(u.parameter())).append(" <- ").append(names.get(u.value())).append('\n');
+        }
         return "graph(" + params + ") {\n" + body + "  return " + results + "\n}";
     }
 

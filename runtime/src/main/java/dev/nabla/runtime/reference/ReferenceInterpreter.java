@@ -36,7 +36,7 @@ public final class ReferenceInterpreter {
                 values.put(n, v);
             }
         }
-        return program.outputs().stream()
+        return program.results().stream()
                 .map(o -> NDArray.fromDoubles(o.dtype(), o.shape(), values.get(o)))
                 .toList();
     }

@@ -1,0 +1,210 @@
+package dev.nabla.optim;
+
+import dev.nabla.CompiledGraph;
+import dev.nabla.Graph;
+import dev.nabla.Tensor;
+import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.Program;
+import dev.nabla.compiler.ir.Op;
+import dev.nabla.runtime.Device;
+import dev.nabla.runtime.NDArray;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A compiled training step: one program computes the loss, its gradients and every parameter's
+ * update, and the new parameters and optimizer state stay in the backend between steps. Read a
+ * parameter with {@link #parameter}; evaluate anything else with the trained values through
+ * {@link #compiled()}.
+ */
+public final class Trainer implements AutoCloseable {
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    /** A group of parameters sharing one optimizer, and the learning-rate tensors to schedule. */
+    private record Group(Optimizer optimizer, List<Tensor> params, List<Tensor> lrs) {}
+
+    private final Tensor loss;
+    private final List<Group> groups;
+    private final LrSchedule schedule;
+    private final Map<Tensor, Tensor> assignments;
+    private final CompiledGraph compiled;
+    private int epoch;
+
+    private Trainer(Builder b) {
+        this.loss = b.loss;
+        this.schedule = b.schedule;
+        Graph graph = loss.graph();
+        String prefix = "optim" + INSTANCES.incrementAndGet();
+        List<Tensor> all = b.groups.stream().flatMap(g -> g.params().stream()).toList();
+        List<Tensor> grads = GradientClipping.apply(loss.grad(all), b.clipNorm, b.clipValue);
+        Map<Tensor, Tensor> gradOf = new LinkedHashMap<>();
+        for (int i = 0; i < all.size(); i++) {
+            gradOf.put(all.get(i), grads.get(i));
+        }
+        this.assignments = new LinkedHashMap<>();
+        this.groups = new ArrayList<>();
+        for (int gi = 0; gi < b.groups.size(); gi++) {
+            Group spec = b.groups.get(gi);
+            List<Tensor> lrs = new ArrayList<>();
+            for (Tensor p : spec.params()) {
+                String name = prefix + "/group" + gi + "/" + p.node().variableName();
+                Tensor lr = graph.parameter(name + "/lr", NDArray.scalar(spec.optimizer().lr()));
+                lrs.add(lr);
+                UpdateRules.apply(spec.optimizer(), new ParamSlot(p, gradOf.get(p), lr, name, assignments));
+            }
+            groups.add(new Group(spec.optimizer(), spec.params(), lrs));
+        }
+        this.compiled = graph.compile(b.device);
+        if (schedule != null) {
+            applySchedule();
+        }
+    }
+
+    public static Builder builder(Tensor loss) {
+        return new Builder(loss);
+    }
+
+    /** One step on a graph that needs no fed inputs; returns the loss before the update. */
+    public NDArray step() {
+        return step(Map.of());
+    }
+
+    /** One step with a value for each input the loss needs; returns the loss before the update. */
+    public NDArray step(Map<Tensor, NDArray> feeds) {
+        return compiled.run(feeds, List.of(loss), assignments).get(0);
+    }
+
+    /** Advances the learning-rate schedule by one epoch (PyTorch's scheduler.step()). */
+    public void scheduleStep() {
+        if (schedule == null) {
+            throw new NablaException("scheduleStep: this trainer has no learning-rate schedule; set one with"
+                    + " Trainer.builder(loss).schedule(...)");
+        }
+        epoch++;
+        applySchedule();
+    }
+
+    private void applySchedule() {
+        for (Group g : groups) {
+            NDArray lr = NDArray.scalar(schedule.lr(g.optimizer().lr(), epoch));
+            g.lrs().forEach(t -> compiled.setParameter(t, lr));
+        }
+    }
+
+    /** The learning rate group {@code index} uses for the next step. */
+    public double lr(int index) {
+        Group g = groups.get(index);
+        return g.lrs().isEmpty() ? g.optimizer().lr() : compiled.parameter(g.lrs().get(0)).item();
+    }
+
+    /** A parameter's current (trained) value. */
+    public NDArray parameter(Tensor p) {
+        return compiled.parameter(p);
+    }
+
+    /** The session holding the trained parameters: evaluate any tensor of the graph with them. */
+    public CompiledGraph compiled() {
+        return compiled;
+    }
+
+    @Override
+    public void close() {
+        compiled.close();
+    }
+
+    /** Chooses parameter groups, gradient clipping, a schedule and the device. */
+    public static final class Builder {
+        private final Tensor loss;
+        private final List<Group> groups = new ArrayList<>();
+        private final Set<Tensor> claimed = new LinkedHashSet<>();
+        private Double clipNorm;
+        private Double clipValue;
+        private LrSchedule schedule;
+        private Device device;
+
+        private Builder(Tensor loss) {
+            if (loss.shape().size() != 1 || !loss.dtype().isFloating()) {
+                throw new NablaException("minimize: the loss must be a floating scalar, got " + loss.node().describe()
+                        + "; reduce it first, e.g. with mean()");
+            }
+            this.loss = loss;
+        }
+
+        /** Every parameter the loss depends on that no earlier group claimed. */
+        public Builder group(Optimizer optimizer) {
+            List<Tensor> rest = Program.of(List.of(loss.node())).parameters().stream()
+                    .map(n -> new Tensor(loss.graph(), n))
+                    .filter(t -> !claimed.contains(t))
+                    .toList();
+            return group(optimizer, rest);
+        }
+
+        /** A parameter group with its own optimizer and hyper-parameters. */
+        public Builder group(Optimizer optimizer, List<Tensor> parameters) {
+            Set<dev.nabla.compiler.ir.Node> used = new java.util.HashSet<>(
+                    Program.of(List.of(loss.node())).parameters());
+            List<Tensor> kept = new ArrayList<>();
+            for (Tensor p : parameters) {
+                if (p.graph() != loss.graph()) {
+                    throw new NablaException("minimize: " + p.node().describe() + " belongs to another graph than the loss");
+                }
+                if (!(p.node().op() instanceof Op.Parameter)) {
+                    throw new NablaException("minimize: " + p.node().describe() + " is not a parameter; only"
+                            + " parameters (Graph.parameter) can be trained");
+                }
+                if (!claimed.add(p)) {
+                    throw new NablaException("minimize: " + p.node().describe() + " is in two parameter groups");
+                }
+                // As in PyTorch, a parameter the loss does not reach gets no gradient and no update.
+                if (used.contains(p.node())) {
+                    kept.add(p);
+                }
+            }
+            groups.add(new Group(optimizer, List.copyOf(kept), List.of()));
+            return this;
+        }
+
+        /** Scales all gradients together so that their joint 2-norm is at most {@code maxNorm}. */
+        public Builder clipGradNorm(double maxNorm) {
+            Checks.nonNegative("clipGradNorm", "max norm", maxNorm);
+            this.clipNorm = maxNorm;
+            return this;
+        }
+
+        /** Clamps every gradient element to [-value, value]. */
+        public Builder clipGradValue(double value) {
+            Checks.nonNegative("clipGradValue", "clip value", value);
+            this.clipValue = value;
+            return this;
+        }
+
+        public Builder schedule(LrSchedule schedule) {
+            this.schedule = schedule;
+            return this;
+        }
+
+        public Builder device(Device device) {
+            this.device = device;
+            return this;
+        }
+
+        public Trainer build() {
+            if (groups.isEmpty()) {
+                throw new NablaException("minimize: add at least one parameter group");
+            }
+            if (groups.stream().allMatch(g -> g.params().isEmpty())) {
+                throw new NablaException("minimize: the loss " + loss.node().describe()
+                        + " depends on none of the parameters given");
+            }
+            if (device == null) {
+                device = Device.best();
+            }
+            return new Trainer(this);
+        }
+    }
+}
