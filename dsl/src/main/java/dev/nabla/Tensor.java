@@ -39,6 +39,9 @@ public record Tensor(Graph graph, Node node) {
     public Tensor pow(Tensor exponent) { return wrap(Ops.pow(node, other(exponent))); }
     public Tensor pow(double exponent) { return wrap(Ops.pow(node, exponent)); }
     public Tensor neg() { return wrap(Ops.neg(node)); }
+    /** this * b + c with one rounding (a fused multiply-add). */
+    public Tensor fma(Tensor b, Tensor c) { return wrap(Ops.fma(node, other(b), other(c))); }
+    public Tensor fma(double b, Tensor c) { return wrap(Ops.fma(node, Ops.scalarLike(node, b), other(c))); }
     public Tensor minimum(Tensor o) { return wrap(Ops.minimum(node, other(o))); }
     public Tensor maximum(Tensor o) { return wrap(Ops.maximum(node, other(o))); }
 

@@ -51,6 +51,8 @@ final class ForwardMode {
                 yield sum(t.get(0) == null ? null : mul(t.get(0), slopes.get(0)),
                         t.get(1) == null ? null : mul(t.get(1), slopes.get(1)));
             }
+            case Op.Fma f -> sum(sum(t.get(0) == null ? null : mul(t.get(0), in.get(1)),
+                    t.get(1) == null ? null : mul(in.get(0), t.get(1))), t.get(2));
             case Op.Compare c -> null;
             case Op.Where w -> where(in.get(0), orZero(t.get(1), in.get(1)), orZero(t.get(2), in.get(2)));
             case Op.Reduce r -> reduce(ReduceFn.SUM, mul(t.get(0), LocalDerivatives.reduce(r, in.get(0), n)),

@@ -59,6 +59,7 @@ final class ReverseMode {
                 List<Node> slopes = LocalDerivatives.binary(fn, in.get(0), in.get(1), n);
                 yield List.of(mul(g, slopes.get(0)), mul(g, slopes.get(1)));
             }
+            case Op.Fma f -> List.of(mul(g, in.get(1)), mul(g, in.get(0)), g);
             case Op.Compare c -> nulls(2);
             case Op.Where w -> Arrays.asList(null, where(in.get(0), g, 0.0), where(in.get(0), 0.0, g));
             case Op.Reduce r -> {

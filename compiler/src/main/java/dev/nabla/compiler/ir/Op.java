@@ -25,6 +25,9 @@ public sealed interface Op {
     /** Elementwise comparison of two tensors of the same shape; the result is a bool mask. */
     record Compare(CompareFn fn) implements Op {}
 
+    /** Fused multiply-add a*b + c with a single rounding (as PyTorch's add with alpha); one shape. */
+    record Fma() implements Op {}
+
     /** where(cond, a, b): a where cond is true, else b; all three of one shape. */
     record Where() implements Op {}
 

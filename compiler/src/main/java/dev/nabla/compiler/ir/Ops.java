@@ -110,6 +110,19 @@ public final class Ops {
     public static Node div(double a, Node b) { return div(scalarLike(b, a), b); }
     public static Node pow(Node a, double b) { return pow(a, scalarLike(a, b)); }
 
+    /** a*b + c rounded once, with broadcasting over all three. */
+    public static Node fma(Node a, Node b, Node c) {
+        requireSameDType("fma", a, b);
+        requireSameDType("fma", a, c);
+        requireFloating("fma", a);
+        Shape shape = ShapeRules.broadcast("fma", ShapeRules.broadcast("fma", a.shape(), b.shape()), c.shape());
+        Node x = broadcastTo(a, shape);
+        Node y = broadcastTo(b, shape);
+        Node z = broadcastTo(c, shape);
+        Node simplified = Simplifier.fma(x, y, z);
+        return simplified != null ? simplified : a.table().intern(new Op.Fma(), List.of(x, y, z), shape, a.dtype());
+    }
+
     /** Elementwise comparison with broadcasting; the result is a bool mask. */
     public static Node compare(CompareFn fn, Node a, Node b) {
         String op = fn.opName();

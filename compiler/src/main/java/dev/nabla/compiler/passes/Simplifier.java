@@ -94,6 +94,25 @@ public final class Simplifier {
         };
     }
 
+    public static Node fma(Node a, Node b, Node c) {
+        if (isFoldable(a) && isFoldable(b) && isFoldable(c)) {
+            return foldElementwise(a, a.dtype(), List.of(a, b, c), v -> Math.fma(v[0], v[1], v[2]));
+        }
+        if (a.isFill(0) || b.isFill(0)) {
+            return Ops.add(Ops.mul(a, b), c);
+        }
+        if (a.isFill(1)) {
+            return Ops.add(b, c);
+        }
+        if (b.isFill(1)) {
+            return Ops.add(a, c);
+        }
+        if (c.isFill(0)) {
+            return Ops.mul(a, b);
+        }
+        return null;
+    }
+
     public static Node compare(CompareFn fn, Node a, Node b) {
         if (isFoldable(a) && isFoldable(b)) {
             return foldElementwise(a, DType.BOOL, List.of(a, b), v -> fn.test(v[0], v[1]) ? 1 : 0);

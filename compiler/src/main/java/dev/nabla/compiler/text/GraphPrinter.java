@@ -60,6 +60,7 @@ public final class GraphPrinter {
             case Op.Binary(var fn) -> fn.opName() + "(" + args + ")";
             case Op.Compare(var fn) -> fn.opName() + "(" + args + ")";
             case Op.Where w -> "where(" + args + ")";
+            case Op.Fma f -> "fma(" + args + ")";
             case Op.Reduce(var fn, List<Integer> axes, boolean keep) ->
                     fn.opName() + "(" + args + ", axes=" + axes + (keep ? ", keepDims" : "") + ")";
             case Op.Reshape r -> "reshape(" + args + ")";

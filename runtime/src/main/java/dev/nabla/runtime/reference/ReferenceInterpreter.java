@@ -67,6 +67,11 @@ public final class ReferenceInterpreter {
                     out[i] = fn.test(in.get(0)[i], in.get(1)[i]) ? 1 : 0;
                 }
             }
+            case Op.Fma f -> {
+                for (int i = 0; i < size; i++) {
+                    out[i] = Math.fma(in.get(0)[i], in.get(1)[i], in.get(2)[i]);
+                }
+            }
             case Op.Where w -> {
                 for (int i = 0; i < size; i++) {
                     out[i] = in.get(0)[i] != 0 ? in.get(1)[i] : in.get(2)[i];
