@@ -1,0 +1,155 @@
+package dev.nabla.examples;
+
+import dev.nabla.Graph;
+import dev.nabla.Tensor;
+import dev.nabla.optim.Optimizers;
+import dev.nabla.optim.Trainer;
+import dev.nabla.runtime.NDArray;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.GZIPInputStream;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Trains a 64-32-10 tanh network on UCI's handwritten digits (8x8 images) with Adam and a
+ * softmax cross-entropy loss, one compiled step per mini-batch; then reports the accuracy on
+ * held-out images and plots the loss curve.
+ */
+public final class DigitsClassifier {
+    private static final int PIXELS = 64;
+    private static final int CLASSES = 10;
+    private static final int HIDDEN = 32;
+    private static final int BATCH = 64;
+    private static final int EPOCHS = 30;
+    private static final int TEST = 360;
+
+    private record Digit(float[] pixels, int label) {}
+
+    public static void main(String[] args) {
+        List<Digit> all = load();
+        Collections.shuffle(all, new Random(7));
+        List<Digit> test = all.subList(0, TEST);
+        List<Digit> train = new ArrayList<>(all.subList(TEST, all.size()));
+        System.out.printf("%d training and %d test images of 8x8 pixels%n", train.size(), test.size());
+
+        try (var g = Graph.create()) {
+            Random init = new Random(42);
+            Tensor w1 = g.parameter("w1", uniform(init, PIXELS, HIDDEN));
+            Tensor b1 = g.parameter("b1", NDArray.of(new float[HIDDEN], HIDDEN));
+            Tensor w2 = g.parameter("w2", uniform(init, HIDDEN, CLASSES));
+            Tensor b2 = g.parameter("b2", NDArray.of(new float[CLASSES], CLASSES));
+
+            Tensor x = g.input("x", BATCH, PIXELS);
+            Tensor y = g.input("y", BATCH, CLASSES);
+            Tensor logits = x.matmul(w1).add(b1).tanh().matmul(w2).add(b2);
+            Tensor loss = y.mul(logits.logSoftmax(1)).sum(1).mean().neg();
+
+            Tensor xTest = g.input("xTest", TEST, PIXELS);
+            Tensor testLogits = xTest.matmul(w1).add(b1).tanh().matmul(w2).add(b2);
+
+            List<Double> losses = new ArrayList<>();
+            int steps = train.size() / BATCH;
+            try (Trainer adam = Optimizers.adam(0.01).minimize(loss)) {
+                for (int epoch = 1; epoch <= EPOCHS; epoch++) {
+                    Collections.shuffle(train, new Random(epoch));
+                    long start = System.nanoTime();
+                    double sum = 0;
+                    for (int s = 0; s < steps; s++) {
+                        List<Digit> batch = train.subList(s * BATCH, (s + 1) * BATCH);
+                        sum += adam.step(Map.of(x, pixels(batch), y, oneHot(batch))).item();
+                    }
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    losses.add(sum / steps);
+                    System.out.printf("epoch %2d/%d %s loss %.4f  %,8.0f images/s%n", epoch, EPOCHS,
+                            bar(epoch, EPOCHS), sum / steps, steps * BATCH / seconds);
+                }
+                float[] scores = adam.compiled().eval(Map.of(xTest, pixels(test)), testLogits).get(0).toFloatArray();
+                System.out.printf("test accuracy: %.1f%% of %d images%n", 100.0 * correct(scores, test) / TEST, TEST);
+            }
+
+            var chart = Plots.chart("Digits: training loss", "epoch", "mean cross-entropy");
+            double[] epochs = new double[losses.size()];
+            for (int i = 0; i < epochs.length; i++) {
+                epochs[i] = i + 1;
+            }
+            chart.addSeries("loss", epochs, losses.stream().mapToDouble(Double::doubleValue).toArray())
+                    .setMarker(SeriesMarkers.CIRCLE);
+            System.out.println("plot: " + Plots.save(chart, "digits-loss"));
+        }
+    }
+
+    private static List<Digit> load() {
+        var in = DigitsClassifier.class.getResourceAsStream("/data/digits.csv.gz");
+        if (in == null) {
+            throw new IllegalStateException("data/digits.csv.gz is missing from the class path");
+        }
+        List<Digit> digits = new ArrayList<>();
+        try (var reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.US_ASCII))) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                String[] fields = line.split(",");
+                float[] pixels = new float[PIXELS];
+                for (int i = 0; i < PIXELS; i++) {
+                    pixels[i] = Float.parseFloat(fields[i]) / 16f;
+                }
+                digits.add(new Digit(pixels, Integer.parseInt(fields[PIXELS].trim())));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return digits;
+    }
+
+    /** PyTorch's default Linear initialization: uniform in ±1/sqrt(fan in). */
+    private static NDArray uniform(Random random, int fanIn, int fanOut) {
+        float bound = (float) (1 / Math.sqrt(fanIn));
+        float[] w = new float[fanIn * fanOut];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (random.nextFloat() * 2 - 1) * bound;
+        }
+        return NDArray.of(w, fanIn, fanOut);
+    }
+
+    private static NDArray pixels(List<Digit> digits) {
+        float[] data = new float[digits.size() * PIXELS];
+        for (int i = 0; i < digits.size(); i++) {
+            System.arraycopy(digits.get(i).pixels(), 0, data, i * PIXELS, PIXELS);
+        }
+        return NDArray.of(data, digits.size(), PIXELS);
+    }
+
+    private static NDArray oneHot(List<Digit> digits) {
+        float[] data = new float[digits.size() * CLASSES];
+        for (int i = 0; i < digits.size(); i++) {
+            data[i * CLASSES + digits.get(i).label()] = 1;
+        }
+        return NDArray.of(data, digits.size(), CLASSES);
+    }
+
+    private static int correct(float[] scores, List<Digit> digits) {
+        int right = 0;
+        for (int i = 0; i < digits.size(); i++) {
+            int best = 0;
+            for (int c = 1; c < CLASSES; c++) {
+                if (scores[i * CLASSES + c] > scores[i * CLASSES + best]) {
+                    best = c;
+                }
+            }
+            right += best == digits.get(i).label() ? 1 : 0;
+        }
+        return right;
+    }
+
+    private static String bar(int done, int total) {
+        int width = 20;
+        int filled = done * width / total;
+        return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "]";
+    }
+}
