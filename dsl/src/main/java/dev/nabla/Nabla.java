@@ -1,5 +1,6 @@
 package dev.nabla;
 
+import dev.nabla.compiler.NablaException.ShapeException;
 import dev.nabla.compiler.autodiff.Autodiff;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Ops;
@@ -33,13 +34,21 @@ public final class Nabla {
     public static Tensor matmul(Tensor a, Tensor b) { return a.matmul(b); }
 
     public static Tensor concat(int axis, Tensor... parts) {
+        requireParts("concat", parts);
         Graph g = parts[0].graph();
         return g.wrap(Ops.concat(axis, g.unwrapAll(Arrays.asList(parts))));
     }
 
     public static Tensor stack(int axis, Tensor... parts) {
+        requireParts("stack", parts);
         Graph g = parts[0].graph();
         return g.wrap(Ops.stack(axis, g.unwrapAll(Arrays.asList(parts))));
+    }
+
+    private static void requireParts(String op, Tensor[] parts) {
+        if (parts.length == 0) {
+            throw new ShapeException(op + ": needs at least one tensor");
+        }
     }
 
     // ---- derivatives ----
