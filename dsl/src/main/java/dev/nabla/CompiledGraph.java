@@ -39,17 +39,17 @@ public final class CompiledGraph implements AutoCloseable {
     /** Evaluates tensors with a value for each input they need. */
     public List<NDArray> eval(Map<Tensor, NDArray> feeds, Tensor... outputs) {
         Map<Node, NDArray> byNode = new HashMap<>();
-        feeds.forEach((t, v) -> byNode.put(graph.unwrap(t), v));
-        return session.run(graph.unwrapAll(Arrays.asList(outputs)), byNode);
+        feeds.forEach((t, v) -> byNode.put(graph.unwrap("eval", t), v));
+        return session.run(graph.unwrapAll("eval", Arrays.asList(outputs)), byNode);
     }
 
     /** The current value of a parameter. */
     public NDArray parameter(Tensor p) {
-        return session.parameter(graph.unwrap(p));
+        return session.parameter(graph.unwrap("parameter", p));
     }
 
     public void setParameter(Tensor p, NDArray value) {
-        session.setParameter(graph.unwrap(p), value);
+        session.setParameter(graph.unwrap("setParameter", p), value);
     }
 
     @Override

@@ -36,6 +36,10 @@ public final class Autodiff {
     /** Vector-Jacobian product: the cotangent of each x, given the cotangent of y. */
     public static List<Node> vjp(Node y, Node cotangent, List<Node> wrt) {
         checkVariables("vjp", y, wrt);
+        if (cotangent.table() != y.table()) {
+            throw new GraphException("vjp: the cotangent " + cotangent.describe() + " belongs to another graph than "
+                    + y.describe());
+        }
         if (!cotangent.shape().equals(y.shape()) || cotangent.dtype() != y.dtype()) {
             throw new ShapeException("vjp: the cotangent " + cotangent.describe() + " must have the output's shape"
                     + " and dtype " + y.dtype() + y.shape());
@@ -52,6 +56,10 @@ public final class Autodiff {
             checkVariables("jvp", outputs.get(0), List.of(e.getKey()));
             Node x = e.getKey();
             Node t = e.getValue();
+            if (t.table() != x.table()) {
+                throw new GraphException("jvp: the tangent " + t.describe() + " of " + x.describe()
+                        + " belongs to another graph");
+            }
             if (!t.shape().equals(x.shape()) || t.dtype() != x.dtype()) {
                 throw new ShapeException("jvp: the tangent " + t.describe() + " of " + x.describe()
                         + " must have its shape and dtype");

@@ -83,6 +83,7 @@ public final class Ops {
     /** Elementwise binary op with NumPy broadcasting; both operands must share a floating dtype. */
     public static Node binary(BinaryFn fn, Node a, Node b) {
         String op = fn.opName();
+        requireSameGraph(op, a, b);
         requireSameDType(op, a, b);
         requireFloating(op, a);
         Shape shape = ShapeRules.broadcast(op, a.shape(), b.shape());
@@ -113,6 +114,7 @@ public final class Ops {
     /** Elementwise comparison with broadcasting; the result is a bool mask. */
     public static Node compare(CompareFn fn, Node a, Node b) {
         String op = fn.opName();
+        requireSameGraph(op, a, b);
         requireSameDType(op, a, b);
         Shape shape = ShapeRules.broadcast(op, a.shape(), b.shape());
         Node x = broadcastTo(a, shape);
@@ -128,6 +130,8 @@ public final class Ops {
 
     /** where(cond, a, b) with broadcasting over all three; cond must be a bool mask. */
     public static Node where(Node cond, Node a, Node b) {
+        requireSameGraph("where", cond, a);
+        requireSameGraph("where", a, b);
         if (cond.dtype() != DType.BOOL) {
             throw new DTypeException("where: the condition must be a bool mask (from lt, le, gt, ge, eq), got "
                     + cond.describe());
@@ -386,6 +390,7 @@ public final class Ops {
         int a = ShapeRules.axis("concat", axis, first.rank());
         int total = 0;
         for (Node p : parts) {
+            requireSameGraph("concat", first, p);
             requireSameDType("concat", first, p);
             if (p.rank() != first.rank()) {
                 throw new ShapeException("concat: shapes " + first.shape() + " and " + p.shape()
@@ -416,6 +421,7 @@ public final class Ops {
         int a = ShapeRules.axis("stack", axis, shape.rank() + 1);
         List<Node> expanded = new ArrayList<>();
         for (Node p : parts) {
+            requireSameGraph("stack", parts.get(0), p);
             if (!p.shape().equals(shape)) {
                 throw new ShapeException("stack: all tensors need one shape, got " + shape + " and " + p.shape());
             }
@@ -429,6 +435,7 @@ public final class Ops {
      * A 1-D operand is treated as a row (left) or column (right) vector and that axis is dropped.
      */
     public static Node matmul(Node a, Node b) {
+        requireSameGraph("matmul", a, b);
         requireSameDType("matmul", a, b);
         requireFloating("matmul", a);
         if (a.rank() == 0 || b.rank() == 0) {
@@ -473,6 +480,7 @@ public final class Ops {
 
     /** Inner product of two vectors of equal length. */
     public static Node dot(Node a, Node b) {
+        requireSameGraph("dot", a, b);
         if (a.rank() != 1 || b.rank() != 1 || a.shape().dim(0) != b.shape().dim(0)) {
             throw new ShapeException("dot: needs two vectors of equal length, got " + a.shape() + " and " + b.shape());
         }
@@ -504,6 +512,17 @@ public final class Ops {
     }
 
     // ---- checks ----
+
+    /**
+     * Checked before anything else: the simplifier may otherwise return one operand (x*1 is x) and
+     * never reach {@link NodeTable#intern}, which would let a node of another graph slip through.
+     */
+    private static void requireSameGraph(String op, Node a, Node b) {
+        if (a.table() != b.table()) {
+            throw new NablaException.GraphException(op + ": " + a.describe() + " and " + b.describe()
+                    + " belong to different graphs; build all tensors of one computation in the same graph");
+        }
+    }
 
     private static void requireSameDType(String op, Node a, Node b) {
         if (a.dtype() != b.dtype()) {
