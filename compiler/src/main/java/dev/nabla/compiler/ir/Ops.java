@@ -323,7 +323,7 @@ public final class Ops {
 
     /** Inserts a size-1 axis at {@code axis} of the result (negative counts from the end). */
     public static Node unsqueeze(Node x, int axis) {
-        int a = ShapeRules.axis("unsqueeze", axis, x.rank() + 1);
+        int a = ShapeRules.newAxis("unsqueeze", axis, x.rank());
         int[] dims = new int[x.rank() + 1];
         for (int i = 0, j = 0; i < dims.length; i++) {
             dims[i] = i == a ? 1 : x.shape().dim(j++);
@@ -335,7 +335,8 @@ public final class Ops {
     public static Node slice(Node x, int axis, int start, int end, int step) {
         int a = ShapeRules.axis("slice", axis, x.rank());
         if (step <= 0) {
-            throw new ShapeException("slice: step must be positive, got " + step);
+            throw new ShapeException("slice: step must be positive, got " + step + " (slicing " + x.describe()
+                    + " along axis " + axis + ")");
         }
         int n = x.shape().dim(a);
         int s = clampIndex(start, n);
@@ -418,10 +419,11 @@ public final class Ops {
             throw new ShapeException("stack: needs at least one tensor");
         }
         Shape shape = parts.get(0).shape();
-        int a = ShapeRules.axis("stack", axis, shape.rank() + 1);
+        int a = ShapeRules.newAxis("stack", axis, shape.rank());
         List<Node> expanded = new ArrayList<>();
         for (Node p : parts) {
             requireSameGraph("stack", parts.get(0), p);
+            requireSameDType("stack", parts.get(0), p);
             if (!p.shape().equals(shape)) {
                 throw new ShapeException("stack: all tensors need one shape, got " + shape + " and " + p.shape());
             }
@@ -455,7 +457,14 @@ public final class Ops {
         int n = right.shape().dim(right.rank() - 1);
         Shape batchA = new Shape(Arrays.copyOf(left.shape().dims(), left.rank() - 2));
         Shape batchB = new Shape(Arrays.copyOf(right.shape().dims(), right.rank() - 2));
-        Shape batch = ShapeRules.broadcast("matmul", batchA, batchB);
+        Shape batch;
+        try {
+            batch = ShapeRules.broadcast("matmul", batchA, batchB);
+        } catch (ShapeException e) {
+            throw new ShapeException("matmul: batch axes " + batchA + " of " + a.shape() + " and " + batchB + " of "
+                    + b.shape() + " cannot be broadcast together; leading (batch) axes must be equal or 1"
+                    + " (NumPy matmul rule)");
+        }
         left = broadcastTo(left, append(batch, m, k));
         right = broadcastTo(right, append(batch, k, n));
         Node product = Simplifier.matmul(left, right);
