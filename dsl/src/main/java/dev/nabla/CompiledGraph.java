@@ -41,8 +41,8 @@ public final class CompiledGraph implements AutoCloseable {
     /** Evaluates tensors with a value for each input they need. */
     public List<NDArray> eval(Map<Tensor, NDArray> feeds, Tensor... outputs) {
         Map<Node, NDArray> byNode = new HashMap<>();
-        feeds.forEach((t, v) -> byNode.put(graph.unwrap(t), v));
-        return session.run(graph.unwrapAll(Arrays.asList(outputs)), byNode);
+        feeds.forEach((t, v) -> byNode.put(graph.unwrap("eval", t), v));
+        return session.run(graph.unwrapAll("eval", Arrays.asList(outputs)), byNode);
     }
 
     /**
@@ -52,19 +52,19 @@ public final class CompiledGraph implements AutoCloseable {
      */
     public List<NDArray> run(Map<Tensor, NDArray> feeds, List<Tensor> outputs, Map<Tensor, Tensor> assignments) {
         Map<Node, NDArray> byNode = new HashMap<>();
-        feeds.forEach((t, v) -> byNode.put(graph.unwrap(t), v));
+        feeds.forEach((t, v) -> byNode.put(graph.unwrap("run", t), v));
         List<Program.Update> updates = new ArrayList<>();
-        assignments.forEach((p, v) -> updates.add(new Program.Update(graph.unwrap(p), graph.unwrap(v))));
-        return session.run(graph.unwrapAll(outputs), updates, byNode);
+        assignments.forEach((p, v) -> updates.add(new Program.Update(graph.unwrap("run", p), graph.unwrap("run", v))));
+        return session.run(graph.unwrapAll("run", outputs), updates, byNode);
     }
 
     /** The current value of a parameter. */
     public NDArray parameter(Tensor p) {
-        return session.parameter(graph.unwrap(p));
+        return session.parameter(graph.unwrap("parameter", p));
     }
 
     public void setParameter(Tensor p, NDArray value) {
-        session.setParameter(graph.unwrap(p), value);
+        session.setParameter(graph.unwrap("setParameter", p), value);
     }
 
     @Override

@@ -92,16 +92,16 @@ public final class Graph implements AutoCloseable {
 
     /** The text form of the program that computes {@code outputs}, one line per node. */
     public String print(Tensor... outputs) {
-        return GraphPrinter.print(program(outputs));
+        return GraphPrinter.print(program("print", outputs));
     }
 
     /** Graphviz DOT for the program that computes {@code outputs}. */
     public String toDot(Tensor... outputs) {
-        return DotExporter.export(program(outputs));
+        return DotExporter.export(program("toDot", outputs));
     }
 
-    Program program(Tensor... outputs) {
-        return Program.of(unwrapAll(Arrays.asList(outputs)));
+    Program program(String op, Tensor... outputs) {
+        return Program.of(unwrapAll(op, Arrays.asList(outputs)));
     }
 
     // ---- running ----
@@ -136,9 +136,10 @@ public final class Graph implements AutoCloseable {
         return new Tensor(this, n);
     }
 
-    Node unwrap(Tensor t) {
+    /** t's node, after checking that t belongs to this graph; {@code op} names the call in the error. */
+    Node unwrap(String op, Tensor t) {
         if (t.graph() != this) {
-            throw new GraphException("operand " + t.node().describe() + " belongs to another graph;"
+            throw new GraphException(op + ": operand " + t.node().describe() + " belongs to another graph;"
                     + " build all tensors of one computation in the same Graph");
         }
         return t.node();
@@ -148,7 +149,7 @@ public final class Graph implements AutoCloseable {
         return nodes.stream().map(this::wrap).toList();
     }
 
-    List<Node> unwrapAll(List<Tensor> tensors) {
-        return tensors.stream().map(this::unwrap).toList();
+    List<Node> unwrapAll(String op, List<Tensor> tensors) {
+        return tensors.stream().map(t -> unwrap(op, t)).toList();
     }
 }

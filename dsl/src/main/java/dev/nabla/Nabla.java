@@ -1,5 +1,6 @@
 package dev.nabla;
 
+import dev.nabla.compiler.NablaException.ShapeException;
 import dev.nabla.compiler.autodiff.Autodiff;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Ops;
@@ -15,17 +16,17 @@ public final class Nabla {
     /** a where cond is true, else b (with broadcasting). */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         Graph g = cond.graph();
-        return g.wrap(Ops.where(g.unwrap(cond), g.unwrap(a), g.unwrap(b)));
+        return g.wrap(Ops.where(g.unwrap("where", cond), g.unwrap("where", a), g.unwrap("where", b)));
     }
 
     public static Tensor where(Tensor cond, Tensor a, double b) {
         Graph g = cond.graph();
-        return g.wrap(Ops.where(g.unwrap(cond), g.unwrap(a), b));
+        return g.wrap(Ops.where(g.unwrap("where", cond), g.unwrap("where", a), b));
     }
 
     public static Tensor where(Tensor cond, double a, Tensor b) {
         Graph g = cond.graph();
-        return g.wrap(Ops.where(g.unwrap(cond), a, g.unwrap(b)));
+        return g.wrap(Ops.where(g.unwrap("where", cond), a, g.unwrap("where", b)));
     }
 
     public static Tensor minimum(Tensor a, Tensor b) { return a.minimum(b); }
@@ -33,13 +34,21 @@ public final class Nabla {
     public static Tensor matmul(Tensor a, Tensor b) { return a.matmul(b); }
 
     public static Tensor concat(int axis, Tensor... parts) {
+        requireParts("concat", parts);
         Graph g = parts[0].graph();
-        return g.wrap(Ops.concat(axis, g.unwrapAll(Arrays.asList(parts))));
+        return g.wrap(Ops.concat(axis, g.unwrapAll("concat", Arrays.asList(parts))));
     }
 
     public static Tensor stack(int axis, Tensor... parts) {
+        requireParts("stack", parts);
         Graph g = parts[0].graph();
-        return g.wrap(Ops.stack(axis, g.unwrapAll(Arrays.asList(parts))));
+        return g.wrap(Ops.stack(axis, g.unwrapAll("stack", Arrays.asList(parts))));
+    }
+
+    private static void requireParts(String op, Tensor[] parts) {
+        if (parts.length == 0) {
+            throw new ShapeException(op + ": needs at least one tensor");
+        }
     }
 
     // ---- derivatives ----
@@ -47,32 +56,33 @@ public final class Nabla {
     /** Vector-Jacobian product: cotangents of {@code wrt} given the cotangent of y (y's shape). */
     public static List<Tensor> vjp(Tensor y, Tensor cotangent, Tensor... wrt) {
         Graph g = y.graph();
-        return g.wrapAll(Autodiff.vjp(g.unwrap(y), g.unwrap(cotangent), g.unwrapAll(Arrays.asList(wrt))));
+        return g.wrapAll(Autodiff.vjp(g.unwrap("vjp", y), g.unwrap("vjp", cotangent),
+                g.unwrapAll("vjp", Arrays.asList(wrt))));
     }
 
     /** Jacobian-vector product: the tangent of y given tangents of some variables (forward mode). */
     public static Tensor jvp(Tensor y, Map<Tensor, Tensor> tangents) {
         Graph g = y.graph();
         Map<Node, Node> seeds = new LinkedHashMap<>();
-        tangents.forEach((x, t) -> seeds.put(g.unwrap(x), g.unwrap(t)));
-        return g.wrap(Autodiff.jvp(List.of(g.unwrap(y)), seeds).get(0));
+        tangents.forEach((x, t) -> seeds.put(g.unwrap("jvp", x), g.unwrap("jvp", t)));
+        return g.wrap(Autodiff.jvp(List.of(g.unwrap("jvp", y)), seeds).get(0));
     }
 
     /** d y / d x of shape y.shape ++ x.shape. */
     public static Tensor jacobian(Tensor y, Tensor x) {
         Graph g = y.graph();
-        return g.wrap(Autodiff.jacobian(g.unwrap(y), g.unwrap(x)));
+        return g.wrap(Autodiff.jacobian(g.unwrap("jacobian", y), g.unwrap("jacobian", x)));
     }
 
     /** Second derivatives of a scalar f, of shape x.shape ++ x.shape. */
     public static Tensor hessian(Tensor f, Tensor x) {
         Graph g = f.graph();
-        return g.wrap(Autodiff.hessian(g.unwrap(f), g.unwrap(x)));
+        return g.wrap(Autodiff.hessian(g.unwrap("hessian", f), g.unwrap("hessian", x)));
     }
 
     /** The Hessian of a scalar f times v, without forming the Hessian. */
     public static Tensor hvp(Tensor f, Tensor x, Tensor v) {
         Graph g = f.graph();
-        return g.wrap(Autodiff.hvp(g.unwrap(f), g.unwrap(x), g.unwrap(v)));
+        return g.wrap(Autodiff.hvp(g.unwrap("hvp", f), g.unwrap("hvp", x), g.unwrap("hvp", v)));
     }
 }

@@ -21,29 +21,29 @@ public record Tensor(Graph graph, Node node) {
     public int rank() { return node.rank(); }
 
     private Tensor wrap(Node n) { return graph.wrap(n); }
-    private Node other(Tensor t) { return graph.unwrap(t); }
+    private Node other(String op, Tensor t) { return graph.unwrap(op, t); }
 
     // ---- arithmetic ----
-    public Tensor add(Tensor o) { return wrap(Ops.add(node, other(o))); }
+    public Tensor add(Tensor o) { return wrap(Ops.add(node, other("add", o))); }
     public Tensor add(double c) { return wrap(Ops.add(node, c)); }
-    public Tensor sub(Tensor o) { return wrap(Ops.sub(node, other(o))); }
+    public Tensor sub(Tensor o) { return wrap(Ops.sub(node, other("sub", o))); }
     public Tensor sub(double c) { return wrap(Ops.sub(node, c)); }
     /** c - this. */
     public Tensor rsub(double c) { return wrap(Ops.sub(c, node)); }
-    public Tensor mul(Tensor o) { return wrap(Ops.mul(node, other(o))); }
+    public Tensor mul(Tensor o) { return wrap(Ops.mul(node, other("mul", o))); }
     public Tensor mul(double c) { return wrap(Ops.mul(node, c)); }
-    public Tensor div(Tensor o) { return wrap(Ops.div(node, other(o))); }
+    public Tensor div(Tensor o) { return wrap(Ops.div(node, other("div", o))); }
     public Tensor div(double c) { return wrap(Ops.div(node, c)); }
     /** c / this. */
     public Tensor rdiv(double c) { return wrap(Ops.div(c, node)); }
-    public Tensor pow(Tensor exponent) { return wrap(Ops.pow(node, other(exponent))); }
+    public Tensor pow(Tensor exponent) { return wrap(Ops.pow(node, other("pow", exponent))); }
     public Tensor pow(double exponent) { return wrap(Ops.pow(node, exponent)); }
     public Tensor neg() { return wrap(Ops.neg(node)); }
     /** this * b + c with one rounding (a fused multiply-add). */
-    public Tensor fma(Tensor b, Tensor c) { return wrap(Ops.fma(node, other(b), other(c))); }
-    public Tensor fma(double b, Tensor c) { return wrap(Ops.fma(node, Ops.scalarLike(node, b), other(c))); }
-    public Tensor minimum(Tensor o) { return wrap(Ops.minimum(node, other(o))); }
-    public Tensor maximum(Tensor o) { return wrap(Ops.maximum(node, other(o))); }
+    public Tensor fma(Tensor b, Tensor c) { return wrap(Ops.fma(node, other("fma", b), other("fma", c))); }
+    public Tensor fma(double b, Tensor c) { return wrap(Ops.fma(node, Ops.scalarLike(node, b), other("fma", c))); }
+    public Tensor minimum(Tensor o) { return wrap(Ops.minimum(node, other("minimum", o))); }
+    public Tensor maximum(Tensor o) { return wrap(Ops.maximum(node, other("maximum", o))); }
 
     // ---- elementwise functions ----
     public Tensor exp() { return wrap(Ops.exp(node)); }
@@ -63,15 +63,15 @@ public record Tensor(Graph graph, Node node) {
     public Tensor softplus() { return wrap(Ops.softplus(node)); }
 
     // ---- comparisons (bool masks, for where) ----
-    public Tensor lt(Tensor o) { return wrap(Ops.compare(CompareFn.LT, node, other(o))); }
+    public Tensor lt(Tensor o) { return wrap(Ops.compare(CompareFn.LT, node, other("lt", o))); }
     public Tensor lt(double c) { return wrap(Ops.compare(CompareFn.LT, node, c)); }
-    public Tensor le(Tensor o) { return wrap(Ops.compare(CompareFn.LE, node, other(o))); }
+    public Tensor le(Tensor o) { return wrap(Ops.compare(CompareFn.LE, node, other("le", o))); }
     public Tensor le(double c) { return wrap(Ops.compare(CompareFn.LE, node, c)); }
-    public Tensor gt(Tensor o) { return wrap(Ops.compare(CompareFn.GT, node, other(o))); }
+    public Tensor gt(Tensor o) { return wrap(Ops.compare(CompareFn.GT, node, other("gt", o))); }
     public Tensor gt(double c) { return wrap(Ops.compare(CompareFn.GT, node, c)); }
-    public Tensor ge(Tensor o) { return wrap(Ops.compare(CompareFn.GE, node, other(o))); }
+    public Tensor ge(Tensor o) { return wrap(Ops.compare(CompareFn.GE, node, other("ge", o))); }
     public Tensor ge(double c) { return wrap(Ops.compare(CompareFn.GE, node, c)); }
-    public Tensor eq(Tensor o) { return wrap(Ops.compare(CompareFn.EQ, node, other(o))); }
+    public Tensor eq(Tensor o) { return wrap(Ops.compare(CompareFn.EQ, node, other("eq", o))); }
     public Tensor eq(double c) { return wrap(Ops.compare(CompareFn.EQ, node, c)); }
 
     // ---- reductions: no axes means all axes ----
@@ -103,8 +103,8 @@ public record Tensor(Graph graph, Node node) {
     /** Elements [start, end) along axis; negative indices count from the end. */
     public Tensor slice(int axis, int start, int end) { return wrap(Ops.slice(node, axis, start, end, 1)); }
     public Tensor slice(int axis, int start, int end, int step) { return wrap(Ops.slice(node, axis, start, end, step)); }
-    public Tensor matmul(Tensor o) { return wrap(Ops.matmul(node, other(o))); }
-    public Tensor dot(Tensor o) { return wrap(Ops.dot(node, other(o))); }
+    public Tensor matmul(Tensor o) { return wrap(Ops.matmul(node, other("matmul", o))); }
+    public Tensor dot(Tensor o) { return wrap(Ops.dot(node, other("dot", o))); }
     public Tensor cast(DType dtype) { return wrap(Ops.cast(node, dtype)); }
     /** This value with a zero derivative (PyTorch's detach). */
     public Tensor stopGradient() { return wrap(Ops.stopGradient(node)); }
@@ -121,7 +121,7 @@ public record Tensor(Graph graph, Node node) {
     }
 
     public List<Tensor> grad(List<Tensor> wrt) {
-        return graph.wrapAll(Autodiff.grad(node, graph.unwrapAll(wrt)));
+        return graph.wrapAll(Autodiff.grad(node, graph.unwrapAll("grad", wrt)));
     }
 
     @Override

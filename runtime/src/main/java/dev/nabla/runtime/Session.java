@@ -27,7 +27,7 @@ public final class Session implements AutoCloseable {
         this.device = device;
         this.backend = Backends.forDevice(device);
         this.checkFinite = checkFinite;
-        initialParameters.forEach(this::setParameter);
+        initialParameters.forEach((p, v) -> setParameter("compile", p, v));
     }
 
     public Device device() {
@@ -73,7 +73,7 @@ public final class Session implements AutoCloseable {
                 throw new FeedException("run: input '" + in.variableName() + "' (" + in.dtype() + in.shape()
                         + ") needs a value for this run; pass one in the feeds");
             }
-            inputs.add(checked("input", in, v));
+            inputs.add(checked("run", "input", in, v));
         }
         List<NDArray> params = new ArrayList<>(program.parameters().size());
         for (Node p : program.parameters()) {
@@ -93,20 +93,30 @@ public final class Session implements AutoCloseable {
 
     /** Replaces a parameter's value; the shape and dtype must stay the same. */
     public void setParameter(Node p, NDArray value) {
-        if (!(p.op() instanceof Op.Parameter)) {
-            throw new NablaException("setParameter: " + p.describe() + " is not a parameter");
-        }
-        parameters.put(p, checked("parameter", p, value));
+        setParameter("setParameter", p, value);
     }
 
-    private NDArray checked(String kind, Node node, NDArray v) {
+    /** {@code op} names the user's call in errors: compile for initial values, else setParameter. */
+    private void setParameter(String op, Node p, NDArray value) {
+        if (!(p.op() instanceof Op.Parameter)) {
+            throw new NablaException(op + ": " + p.describe() + " is not a parameter");
+        }
+        parameters.put(p, checked(op, "parameter", p, value));
+    }
+
+    private NDArray checked(String op, String kind, Node node, NDArray v) {
         if (v.dtype() != node.dtype() || !v.shape().equals(node.shape())) {
-            throw new FeedException("run: " + kind + " '" + node.variableName() + "' expects " + node.dtype()
+            throw new FeedException(op + ": " + kind + " '" + node.variableName() + "' expects " + node.dtype()
                     + node.shape() + ", got " + v.dtype() + v.shape());
         }
-        if (checkFinite && !v.isFinite()) {
-            throw new FeedException("run: " + kind + " '" + node.variableName() + "' holds NaN or infinity"
-                    + " (finite-value checking is on)");
+        if (checkFinite) {
+            for (int i = 0; i < v.size(); i++) {
+                if (!Double.isFinite(v.getDouble(i))) {
+                    throw new FeedException(op + ": " + kind + " '" + node.variableName() + "' holds "
+                            + v.getDouble(i) + " at flat index " + i + "; with finite-value checking on, every"
+                            + " value must be finite (no NaN or infinity)");
+                }
+            }
         }
         return v;
     }

@@ -25,17 +25,27 @@ public final class Autodiff {
 
     /** d y / d x for each x, where y is a scalar (one element). */
     public static List<Node> grad(Node y, List<Node> wrt) {
+        return grad("grad", y, wrt);
+    }
+
+    /** grad, with errors naming {@code op}: the call the user made. */
+    private static List<Node> grad(String op, Node y, List<Node> wrt) {
         if (y.shape().size() != 1) {
-            throw new ShapeException("grad: the output must be a scalar (one element), got " + y.describe()
+            throw new ShapeException(op + ": the output must be a scalar (one element), got " + y.describe()
                     + "; reduce it first (sum, mean) or use vjp with an explicit cotangent");
         }
-        requireFloating("grad", y);
-        return vjp(y, onesLike(y), wrt);
+        requireFloating(op, y);
+        checkVariables(op, y, wrt);
+        return ReverseMode.vjp(y, onesLike(y), wrt);
     }
 
     /** Vector-Jacobian product: the cotangent of each x, given the cotangent of y. */
     public static List<Node> vjp(Node y, Node cotangent, List<Node> wrt) {
         checkVariables("vjp", y, wrt);
+        if (cotangent.table() != y.table()) {
+            throw new GraphException("vjp: the cotangent " + cotangent.describe() + " belongs to another graph than "
+                    + y.describe());
+        }
         if (!cotangent.shape().equals(y.shape()) || cotangent.dtype() != y.dtype()) {
             throw new ShapeException("vjp: the cotangent " + cotangent.describe() + " must have the output's shape"
                     + " and dtype " + y.dtype() + y.shape());
@@ -52,6 +62,10 @@ public final class Autodiff {
             checkVariables("jvp", outputs.get(0), List.of(e.getKey()));
             Node x = e.getKey();
             Node t = e.getValue();
+            if (t.table() != x.table()) {
+                throw new GraphException("jvp: the tangent " + t.describe() + " of " + x.describe()
+                        + " belongs to another graph");
+            }
             if (!t.shape().equals(x.shape()) || t.dtype() != x.dtype()) {
                 throw new ShapeException("jvp: the tangent " + t.describe() + " of " + x.describe()
                         + " must have its shape and dtype");
@@ -81,12 +95,12 @@ public final class Autodiff {
 
     /** The Hessian of a scalar f with respect to x, of shape x.shape ++ x.shape. */
     public static Node hessian(Node f, Node x) {
-        return jacobian(grad(f, List.of(x)).get(0), x);
+        return jacobian(grad("hessian", f, List.of(x)).get(0), x);
     }
 
     /** Hessian-vector product H(f, x)·v, by forward mode over reverse mode. */
     public static Node hvp(Node f, Node x, Node v) {
-        Node g = grad(f, List.of(x)).get(0);
+        Node g = grad("hvp", f, List.of(x)).get(0);
         return jvp(List.of(g), Map.of(x, v)).get(0);
     }
 
@@ -100,7 +114,7 @@ public final class Autodiff {
             }
             if (!x.isVariable()) {
                 throw new GraphException(op + ": can only differentiate with respect to an input or parameter of"
-                        + " the graph, but " + x.describe() + " is computed by " + x.op().getClass().getSimpleName()
+                        + " the graph, but " + x.describe() + " is computed by " + x.opName()
                         + "; declare it with input(...) or parameter(...)");
             }
         }

@@ -81,6 +81,21 @@ public final class Node {
         };
     }
 
+    /** The op's name as the DSL spells it: "mul", "sum", "reshape", "input", ... */
+    public String opName() {
+        return switch (op) {
+            case Op.Unary(UnaryFn fn) -> fn.opName();
+            case Op.Binary(BinaryFn fn) -> fn.opName();
+            case Op.Compare(CompareFn fn) -> fn.opName();
+            case Op.Reduce r -> r.fn().opName();
+            case Op.Constant c -> "constant";
+            case Op.BroadcastTo b -> "broadcastTo";
+            case Op.StopGradient s -> "stopGradient";
+            case Op.MatMul m -> "matmul";
+            default -> op.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
     /** A short description for error messages: "x:f32[2,3]" or "%7:f32[2,3]". */
     public String describe() {
         String name = variableName();

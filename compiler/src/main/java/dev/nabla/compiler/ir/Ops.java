@@ -83,6 +83,7 @@ public final class Ops {
     /** Elementwise binary op with NumPy broadcasting; both operands must share a floating dtype. */
     public static Node binary(BinaryFn fn, Node a, Node b) {
         String op = fn.opName();
+        requireSameGraph(op, a, b);
         requireSameDType(op, a, b);
         requireFloating(op, a);
         Shape shape = ShapeRules.broadcast(op, a.shape(), b.shape());
@@ -112,6 +113,8 @@ public final class Ops {
 
     /** a*b + c rounded once, with broadcasting over all three. */
     public static Node fma(Node a, Node b, Node c) {
+        requireSameGraph("fma", a, b);
+        requireSameGraph("fma", a, c);
         requireSameDType("fma", a, b);
         requireSameDType("fma", a, c);
         requireFloating("fma", a);
@@ -126,6 +129,7 @@ public final class Ops {
     /** Elementwise comparison with broadcasting; the result is a bool mask. */
     public static Node compare(CompareFn fn, Node a, Node b) {
         String op = fn.opName();
+        requireSameGraph(op, a, b);
         requireSameDType(op, a, b);
         Shape shape = ShapeRules.broadcast(op, a.shape(), b.shape());
         Node x = broadcastTo(a, shape);
@@ -141,6 +145,8 @@ public final class Ops {
 
     /** where(cond, a, b) with broadcasting over all three; cond must be a bool mask. */
     public static Node where(Node cond, Node a, Node b) {
+        requireSameGraph("where", cond, a);
+        requireSameGraph("where", a, b);
         if (cond.dtype() != DType.BOOL) {
             throw new DTypeException("where: the condition must be a bool mask (from lt, le, gt, ge, eq), got "
                     + cond.describe());
@@ -332,7 +338,7 @@ public final class Ops {
 
     /** Inserts a size-1 axis at {@code axis} of the result (negative counts from the end). */
     public static Node unsqueeze(Node x, int axis) {
-        int a = ShapeRules.axis("unsqueeze", axis, x.rank() + 1);
+        int a = ShapeRules.newAxis("unsqueeze", axis, x.rank());
         int[] dims = new int[x.rank() + 1];
         for (int i = 0, j = 0; i < dims.length; i++) {
             dims[i] = i == a ? 1 : x.shape().dim(j++);
@@ -344,7 +350,8 @@ public final class Ops {
     public static Node slice(Node x, int axis, int start, int end, int step) {
         int a = ShapeRules.axis("slice", axis, x.rank());
         if (step <= 0) {
-            throw new ShapeException("slice: step must be positive, got " + step);
+            throw new ShapeException("slice: step must be positive, got " + step + " (slicing " + x.describe()
+                    + " along axis " + axis + ")");
         }
         int n = x.shape().dim(a);
         int s = clampIndex(start, n);
@@ -399,6 +406,7 @@ public final class Ops {
         int a = ShapeRules.axis("concat", axis, first.rank());
         int total = 0;
         for (Node p : parts) {
+            requireSameGraph("concat", first, p);
             requireSameDType("concat", first, p);
             if (p.rank() != first.rank()) {
                 throw new ShapeException("concat: shapes " + first.shape() + " and " + p.shape()
@@ -426,9 +434,11 @@ public final class Ops {
             throw new ShapeException("stack: needs at least one tensor");
         }
         Shape shape = parts.get(0).shape();
-        int a = ShapeRules.axis("stack", axis, shape.rank() + 1);
+        int a = ShapeRules.newAxis("stack", axis, shape.rank());
         List<Node> expanded = new ArrayList<>();
         for (Node p : parts) {
+            requireSameGraph("stack", parts.get(0), p);
+            requireSameDType("stack", parts.get(0), p);
             if (!p.shape().equals(shape)) {
                 throw new ShapeException("stack: all tensors need one shape, got " + shape + " and " + p.shape());
             }
@@ -442,6 +452,7 @@ public final class Ops {
      * A 1-D operand is treated as a row (left) or column (right) vector and that axis is dropped.
      */
     public static Node matmul(Node a, Node b) {
+        requireSameGraph("matmul", a, b);
         requireSameDType("matmul", a, b);
         requireFloating("matmul", a);
         if (a.rank() == 0 || b.rank() == 0) {
@@ -461,7 +472,14 @@ public final class Ops {
         int n = right.shape().dim(right.rank() - 1);
         Shape batchA = new Shape(Arrays.copyOf(left.shape().dims(), left.rank() - 2));
         Shape batchB = new Shape(Arrays.copyOf(right.shape().dims(), right.rank() - 2));
-        Shape batch = ShapeRules.broadcast("matmul", batchA, batchB);
+        Shape batch;
+        try {
+            batch = ShapeRules.broadcast("matmul", batchA, batchB);
+        } catch (ShapeException e) {
+            throw new ShapeException("matmul: batch axes " + batchA + " of " + a.shape() + " and " + batchB + " of "
+                    + b.shape() + " cannot be broadcast together; leading (batch) axes must be equal or 1"
+                    + " (NumPy matmul rule)");
+        }
         left = broadcastTo(left, append(batch, m, k));
         right = broadcastTo(right, append(batch, k, n));
         Node product = Simplifier.matmul(left, right);
@@ -486,6 +504,7 @@ public final class Ops {
 
     /** Inner product of two vectors of equal length. */
     public static Node dot(Node a, Node b) {
+        requireSameGraph("dot", a, b);
         if (a.rank() != 1 || b.rank() != 1 || a.shape().dim(0) != b.shape().dim(0)) {
             throw new ShapeException("dot: needs two vectors of equal length, got " + a.shape() + " and " + b.shape());
         }
@@ -517,6 +536,17 @@ public final class Ops {
     }
 
     // ---- checks ----
+
+    /**
+     * Checked before anything else: the simplifier may otherwise return one operand (x*1 is x) and
+     * never reach {@link NodeTable#intern}, which would let a node of another graph slip through.
+     */
+    private static void requireSameGraph(String op, Node a, Node b) {
+        if (a.table() != b.table()) {
+            throw new NablaException.GraphException(op + ": " + a.describe() + " and " + b.describe()
+                    + " belong to different graphs; build all tensors of one computation in the same graph");
+        }
+    }
 
     private static void requireSameDType(String op, Node a, Node b) {
         if (a.dtype() != b.dtype()) {

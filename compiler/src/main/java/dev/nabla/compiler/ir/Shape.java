@@ -1,5 +1,6 @@
 package dev.nabla.compiler.ir;
 
+import dev.nabla.compiler.NablaException.ShapeException;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -11,7 +12,8 @@ public record Shape(int... dims) {
         dims = dims.clone();
         for (int d : dims) {
             if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(dims));
+                throw new ShapeException("shape: negative dimension " + d + " in shape " + Arrays.toString(dims)
+                        + "; every dimension must be 0 or more");
             }
         }
     }
@@ -44,7 +46,7 @@ public record Shape(int... dims) {
             n *= d;
         }
         if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("shape " + this + " has more than 2^31-1 elements");
+            throw new ShapeException("shape: " + this + " has more than 2^31-1 elements");
         }
         return (int) n;
     }

@@ -55,6 +55,19 @@ public final class ShapeRules {
         return a;
     }
 
+    /**
+     * Resolves the position of a new axis inserted into a tensor of {@code rank} (unsqueeze, stack):
+     * one more position than the tensor has axes.
+     */
+    public static int newAxis(String op, int axis, int rank) {
+        int a = axis < 0 ? axis + rank + 1 : axis;
+        if (a < 0 || a > rank) {
+            throw new AxisException(op + ": axis " + axis + " is out of range for a new axis of a tensor of rank "
+                    + rank + " (valid: " + (-rank - 1) + ".." + rank + ")");
+        }
+        return a;
+    }
+
     /** Resolved, sorted, distinct axes; no axes given means all of them. */
     public static int[] axes(String op, int[] axes, int rank) {
         if (axes.length == 0) {

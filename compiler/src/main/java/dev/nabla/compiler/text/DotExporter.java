@@ -33,13 +33,7 @@ public final class DotExporter {
         if (n.fillValue() != null) {
             return GraphPrinter.number(n.fillValue());
         }
-        String op = switch (n.op()) {
-            case Op.Unary(var fn) -> fn.opName();
-            case Op.Binary(var fn) -> fn.opName();
-            case Op.Compare(var fn) -> fn.opName();
-            case Op.Reduce r -> r.fn().opName() + " " + r.axes();
-            default -> n.op().getClass().getSimpleName().toLowerCase();
-        };
+        String op = n.op() instanceof Op.Reduce r ? n.opName() + " " + r.axes() : n.opName();
         return op + "\n" + type;
     }
 

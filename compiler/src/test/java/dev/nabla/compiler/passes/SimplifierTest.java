@@ -1,0 +1,271 @@
+package dev.nabla.compiler.passes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.compiler.Program;
+import dev.nabla.compiler.autodiff.Autodiff;
+import dev.nabla.compiler.ir.CompareFn;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.NodeTable;
+import dev.nabla.compiler.ir.Op;
+import dev.nabla.compiler.ir.Ops;
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.compiler.text.GraphPrinter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Hash-consing and the peephole simplifier that the op constructors apply as nodes are built. */
+class SimplifierTest {
+    private final NodeTable table = new NodeTable();
+    private final Node x = Ops.input(table, "x", Shape.SCALAR, DType.F32);
+    private final Node y = Ops.input(table, "y", Shape.SCALAR, DType.F32);
+    private final Node v = Ops.input(table, "v", Shape.of(3), DType.F32);
+
+    private Node c(double value) {
+        return Ops.fill(table, value, Shape.SCALAR, DType.F32);
+    }
+
+    private static String print(Node n) {
+        return GraphPrinter.print(Program.of(List.of(n)));
+    }
+
+    private static void assertFill(double value, Shape shape, Node n) {
+        assertEquals(value, n.fillValue(), () -> n + " is not the constant " + value);
+        assertEquals(shape, n.shape());
+    }
+
+    // ---- hash-consing ----
+
+    @Test
+    void structurallyEqualNodesAreOneObject() {
+        assertSame(Ops.add(x, y), Ops.add(x, y));
+        assertSame(Ops.sin(Ops.mul(x, y)), Ops.sin(Ops.mul(x, y)));
+        assertSame(c(2), c(2));
+        assertSame(Ops.sum(v, new int[] {0}, false), Ops.sum(v, new int[] {-1}, false));
+        assertSame(Ops.constant(table, new double[] {1, 2, 3}, Shape.of(3), DType.F32),
+                Ops.constant(table, new double[] {1, 2, 3}, Shape.of(3), DType.F32));
+        int size = table.size();
+        Ops.exp(Ops.add(Ops.mul(x, y), Ops.sin(Ops.mul(x, y))));
+        int grown = table.size();
+        Ops.exp(Ops.add(Ops.mul(x, y), Ops.sin(Ops.mul(x, y))));
+        assertEquals(grown, table.size(), "rebuilding an existing expression adds no nodes");
+        assertTrue(grown > size);
+    }
+
+    @Test
+    void differentOpsShapesOrDTypesAreDifferentNodes() {
+        assertNotSame(Ops.add(x, y), Ops.sub(x, y));
+        assertNotSame(Ops.sub(x, y), Ops.sub(y, x));
+        assertNotSame(c(2), Ops.fill(table, 2, Shape.SCALAR, DType.F64));
+        assertNotSame(c(2), Ops.fill(table, 2, Shape.of(1), DType.F32));
+        assertNotSame(c(0.0), c(-0.0));
+        assertNotSame(Ops.sum(v, new int[] {0}, false), Ops.sum(v, new int[] {0}, true));
+    }
+
+    // ---- identities ----
+
+    @Test
+    void multiplicativeAndAdditiveIdentities() {
+        assertSame(x, Ops.mul(x, 1.0));
+        assertSame(x, Ops.mul(1.0, x));
+        assertSame(x, Ops.add(x, 0.0));
+        assertSame(x, Ops.add(0.0, x));
+        assertSame(x, Ops.sub(x, 0.0));
+        assertSame(x, Ops.div(x, 1.0));
+        assertSame(Ops.neg(x), Ops.sub(0.0, x));
+        assertSame(Ops.neg(x), Ops.mul(-1.0, x));
+        assertSame(Ops.neg(x), Ops.div(x, -1.0));
+        assertEquals("graph(x: f32[]) {\n  t1: f32[] = neg(x)\n  return t1\n}", print(Ops.sub(0.0, x)));
+    }
+
+    @Test
+    void powersOfOneAndZero() {
+        assertSame(x, Ops.pow(x, 1.0));
+        assertFill(1, Shape.SCALAR, Ops.pow(x, 0.0));
+        assertFill(1, Shape.of(3), Ops.pow(v, 0.0));
+        assertFill(1, Shape.of(3), Ops.pow(Ops.fill(table, 1, Shape.of(3), DType.F32), v));
+    }
+
+    @Test
+    void inversePairsCancel() {
+        assertSame(x, Ops.neg(Ops.neg(x)));
+        assertSame(x, Ops.log(Ops.exp(x)));
+        assertSame(Ops.abs(x), Ops.abs(Ops.abs(x)));
+        assertSame(Ops.relu(x), Ops.relu(Ops.relu(x)));
+        assertSame(Ops.sub(x, y), Ops.add(x, Ops.neg(y)));
+        assertSame(Ops.add(x, y), Ops.sub(x, Ops.neg(y)));
+        assertSame(Ops.mul(x, y), Ops.mul(Ops.neg(x), Ops.neg(y)));
+    }
+
+    @Test
+    void annihilators() {
+        assertFill(0, Shape.SCALAR, Ops.sub(x, x));
+        assertFill(0, Shape.of(3), Ops.sub(v, v));
+        assertFill(0, Shape.SCALAR, Ops.mul(x, 0.0));
+        assertFill(0, Shape.SCALAR, Ops.mul(0.0, x));
+        assertFill(0, Shape.of(3), Ops.mul(v, 0.0));
+        assertFill(0, Shape.SCALAR, Ops.div(0.0, x));
+        assertFill(0, Shape.of(3), Ops.div(0.0, v));
+        assertSame(x, Ops.minimum(x, x));
+        assertSame(x, Ops.maximum(x, x));
+    }
+
+    // ---- constants ----
+
+    @Test
+    void constantFolding() {
+        assertFill(6, Shape.SCALAR, Ops.mul(c(2), c(3)));
+        assertFill(5, Shape.SCALAR, Ops.add(c(2), c(3)));
+        assertFill(8, Shape.SCALAR, Ops.pow(c(2), c(3)));
+        assertFill(Math.exp(1), Shape.SCALAR, Ops.exp(Ops.fill(table, 1, Shape.SCALAR, DType.F64)));
+        // f32 constants fold in float precision.
+        assertFill(0.1f + 0.2f, Shape.SCALAR, Ops.add(c(0.1f), c(0.2f)));
+        assertFill((float) (1.0 / 3.0), Shape.SCALAR, Ops.div(c(1), c(3)));
+        assertEquals("graph() {\n  return 6.0\n}", print(Ops.mul(c(2), c(3))));
+        Node dense = Ops.constant(table, new double[] {1, 2, 3}, Shape.of(3), DType.F32);
+        Node doubled = Ops.mul(dense, 2.0);
+        assertEquals(new Op.Constant(new dev.nabla.compiler.ir.Literal.Dense(new double[] {2, 4, 6})),
+                doubled.op());
+        assertFill(1, Shape.of(3), Ops.cast(Ops.compare(CompareFn.LT, dense, 5.0), DType.F32));
+    }
+
+    @Test
+    void constantsMoveFirstAndReassociate() {
+        assertSame(Ops.mul(3.0, x), Ops.mul(x, 3.0));
+        assertSame(Ops.add(3.0, x), Ops.add(x, 3.0));
+        assertEquals(3.0, Ops.mul(x, 3.0).input(0).fillValue());
+        assertSame(Ops.mul(6.0, x), Ops.mul(2.0, Ops.mul(3.0, x)));
+        assertSame(Ops.mul(6.0, x), Ops.mul(Ops.mul(x, 3.0), 2.0));
+        assertSame(Ops.add(5.0, x), Ops.add(2.0, Ops.add(x, 3.0)));
+        assertSame(Ops.mul(-2.0, x), Ops.mul(2.0, Ops.neg(x)));
+        assertEquals("graph(x: f32[]) {\n  t1: f32[] = mul(6.0, x)\n  return t1\n}",
+                print(Ops.mul(2.0, Ops.mul(3.0, x))));
+    }
+
+    // ---- shape ops ----
+
+    @Test
+    void reshapeOfReshapeIsOneReshape() {
+        Node w = Ops.input(table, "w", Shape.of(6), DType.F32);
+        Node twice = Ops.reshape(Ops.reshape(w, 2, 3), 3, 2);
+        assertEquals(new Op.Reshape(), twice.op());
+        assertSame(w, twice.input(0));
+        assertSame(w, Ops.reshape(Ops.reshape(w, 2, 3), 6));
+        assertSame(w, Ops.squeeze(Ops.unsqueeze(w, 0), 0));
+    }
+
+    @Test
+    void transposeOfTransposeIsTheIdentity() {
+        Node m = Ops.input(table, "m", Shape.of(2, 3, 4), DType.F32);
+        assertSame(m, Ops.matrixTranspose(Ops.matrixTranspose(m)));
+        assertSame(m, Ops.transpose(Ops.transpose(m, 0, 2), 2, 0));
+        Node once = Ops.permute(m, 1, 2, 0);
+        Node twice = Ops.permute(once, 1, 2, 0);
+        assertSame(Ops.permute(m, 2, 0, 1), twice);
+        assertSame(m, twice.input(0));
+        assertSame(m, Ops.permute(twice, 1, 2, 0));
+        assertSame(m, Ops.permute(m, 0, 1, 2));
+    }
+
+    @Test
+    void broadcastOfAFillIsAFill() {
+        Node b = Ops.broadcastTo(c(2), Shape.of(2, 3));
+        assertFill(2, Shape.of(2, 3), b);
+        assertEquals(new Op.Constant(new dev.nabla.compiler.ir.Literal.Fill(2)), b.op());
+        assertFill(7, Shape.of(3, 2), Ops.permute(Ops.fill(table, 7, Shape.of(2, 3), DType.F32), 1, 0));
+        assertFill(7, Shape.of(2), Ops.slice(Ops.fill(table, 7, Shape.of(5), DType.F32), 0, 1, 3, 1));
+        assertFill(7, Shape.of(6), Ops.reshape(Ops.fill(table, 7, Shape.of(2, 3), DType.F32), 6));
+        // A fill added to a vector is broadcast as a fill, not as a broadcast node.
+        Node sum = Ops.add(v, 1.0);
+        assertFill(1, Shape.of(3), sum.input(0));
+    }
+
+    @Test
+    void reductionsOfFillsAndOfUnitAxes() {
+        Node ones = Ops.fill(table, 1.5, Shape.of(2, 4), DType.F32);
+        assertFill(6, Shape.of(2), Ops.sum(ones, new int[] {1}, false));
+        assertFill(1.5, Shape.of(1, 4), Ops.max(ones, new int[] {0}, true));
+        assertFill(1.5 * 1.5, Shape.of(4), Ops.prod(ones, new int[] {0}, false));
+        Node col = Ops.input(table, "col", Shape.of(3, 1), DType.F32);
+        Node s = Ops.sum(col, new int[] {1}, false);
+        assertEquals(new Op.Reshape(), s.op(), "summing a size-1 axis moves no data");
+        assertSame(x, Ops.sum(x, new int[0], false));
+    }
+
+    @Test
+    void whereWithAConstantCondition() {
+        Node t = Ops.compare(CompareFn.LT, c(1), c(2));
+        assertSame(x, Ops.where(t, x, y));
+        assertSame(y, Ops.where(Ops.compare(CompareFn.GT, c(1), c(2)), x, y));
+        assertSame(x, Ops.where(Ops.compare(CompareFn.LT, x, y), x, x));
+        assertNull(Simplifier.where(Ops.compare(CompareFn.LT, x, y), x, y));
+    }
+
+    // ---- derivatives come out simplified ----
+
+    @Test
+    void gradOfCubePrintsSimplified() {
+        Node dy = Autodiff.grad(Ops.pow(x, 3.0), List.of(x)).get(0);
+        assertEquals("""
+                graph(x: f32[]) {
+                  t1: f32[] = pow(x, 2.0)
+                  t2: f32[] = mul(3.0, t1)
+                  return t2
+                }""", print(dy));
+    }
+
+    @Test
+    void secondDerivativeOfSquareIsTheConstantTwo() {
+        Node dy = Autodiff.grad(Ops.pow(x, 2.0), List.of(x)).get(0);
+        assertEquals("graph(x: f32[]) {\n  t1: f32[] = mul(2.0, x)\n  return t1\n}", print(dy));
+        Node d2y = Autodiff.grad(dy, List.of(x)).get(0);
+        assertFill(2, Shape.SCALAR, d2y);
+        assertEquals("graph() {\n  return 2.0\n}", print(d2y));
+    }
+
+    @Test
+    void fourthDerivativeOfFifthPowerIsLinear() {
+        Node d = Ops.pow(x, 5.0);
+        for (int i = 0; i < 4; i++) {
+            d = Autodiff.grad(d, List.of(x)).get(0);
+        }
+        assertSame(Ops.mul(120.0, x), d);
+    }
+
+    @Test
+    void derivativeOfALinearMapIsItsConstant() {
+        Node f = Ops.add(Ops.mul(4.0, x), 7.0);
+        assertFill(4, Shape.SCALAR, Autodiff.grad(f, List.of(x)).get(0));
+        assertFill(0, Shape.SCALAR, Autodiff.grad(f, List.of(y)).get(0));
+    }
+
+    // ---- the simplifier never lets a node of another graph through ----
+
+    @Test
+    void operandsOfAnotherGraphAreRejectedEvenWhenTheyWouldFoldAway() {
+        NodeTable other = new NodeTable();
+        Node one = Ops.fill(other, 1, Shape.SCALAR, DType.F32);
+        Node zero = Ops.fill(other, 0, Shape.SCALAR, DType.F32);
+        assertThrows(GraphException.class, () -> Ops.mul(x, one));
+        assertThrows(GraphException.class, () -> Ops.add(zero, x));
+        assertThrows(GraphException.class, () -> Ops.sub(x, zero));
+        assertThrows(GraphException.class, () -> Ops.pow(x, zero));
+        Node trueMask = Ops.compare(CompareFn.EQ, one, one);
+        assertThrows(GraphException.class, () -> Ops.where(trueMask, x, y));
+        Node foreign = Ops.input(other, "z", Shape.SCALAR, DType.F32);
+        GraphException e = assertThrows(GraphException.class, () -> Ops.add(x, foreign));
+        assertTrue(e.getMessage().startsWith("add: "), e.getMessage());
+        assertTrue(e.getMessage().contains("different graphs"), e.getMessage());
+        assertThrows(GraphException.class, () -> Ops.concat(0, List.of(Ops.reshape(x, 1), Ops.reshape(foreign, 1))));
+        assertThrows(GraphException.class, () -> Ops.matmul(v, Ops.input(other, "u", Shape.of(3), DType.F32)));
+        assertThrows(GraphException.class, () -> Autodiff.grad(x, List.of(foreign)));
+        assertThrows(GraphException.class, () -> Autodiff.vjp(x, one, List.of(x)));
+    }
+}
