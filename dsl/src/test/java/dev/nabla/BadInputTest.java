@@ -129,6 +129,19 @@ class BadInputTest {
     }
 
     @Test
+    void feedOfWrongShapeIsCaughtEvenWhenUnused() {
+        try (var g = Graph.create()) {
+            Tensor x = g.input("x", 2);
+            Tensor unused = g.input("unused", 2);
+            var run = g.compile();
+            NDArray two = f32(dims(2), 1, 2);
+            NDArray three = f32(dims(3), 1, 2, 3);
+            expect(FeedException.class, () -> run.eval(Map.of(x, two, unused, three), x.mul(2)),
+                    "'unused'", "f32[2]", "f32[3]");
+        }
+    }
+
+    @Test
     void missingFeed() {
         try (var g = Graph.create()) {
             Tensor x = g.input("x", 2);

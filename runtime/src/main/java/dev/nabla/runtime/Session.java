@@ -65,6 +65,8 @@ public final class Session implements AutoCloseable {
                 throw new FeedException("run: only inputs can be fed, but " + fed.describe() + " is "
                         + (fed.op() instanceof Op.Parameter ? "a parameter (set it with setParameter)" : "computed"));
             }
+            // Checked even when this program does not read it: a wrong feed is a bug either way.
+            checked("run", "input", fed, feeds.get(fed));
         }
         List<NDArray> inputs = new ArrayList<>(program.inputs().size());
         for (Node in : program.inputs()) {
@@ -73,7 +75,7 @@ public final class Session implements AutoCloseable {
                 throw new FeedException("run: input '" + in.variableName() + "' (" + in.dtype() + in.shape()
                         + ") needs a value for this run; pass one in the feeds");
             }
-            inputs.add(checked("run", "input", in, v));
+            inputs.add(v);
         }
         List<NDArray> params = new ArrayList<>(program.parameters().size());
         for (Node p : program.parameters()) {
