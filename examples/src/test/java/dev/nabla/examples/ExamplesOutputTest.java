@@ -1,0 +1,61 @@
+package dev.nabla.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The examples print what the README and the tutorials say they print. */
+class ExamplesOutputTest {
+    private static String run(Runnable main) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            main.run();
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void autogradExamplesPrintTheSeedsValues() {
+        assertThat(run(() -> FirstDerivative.main(new String[0]))).isEqualTo("dy/dx = 10.0\n");
+        assertThat(run(() -> SecondDerivative.main(new String[0])))
+                .startsWith("dy/dx = 10.0\ndz/dx = 2.0\n").contains("graph() {\n  return 2.0\n}");
+        assertThat(run(() -> PartialDerivatives.main(new String[0]))).isEqualTo("dz/dx = 8.0\ndz/dy = 16.0\n");
+    }
+
+    @Test
+    void fourthDerivativeAndNewton() {
+        assertThat(run(() -> FourthDerivative.main(new String[0])))
+                .contains("d4/dx4 x^5 at x = 2: 240.0").contains("t1: f64[] = mul(120.0, x)");
+        assertThat(run(() -> NewtonsMethod.main(new String[0])))
+                .contains("step 6: p = (1.000000, 1.000000)");
+    }
+
+    @Test
+    void sgdReachesPyTorchsValueAndWritesItsPlot() throws Exception {
+        String out = run(() -> SgdMinimize.main(new String[0]));
+        assertThat(out).startsWith("a = -0.99999988");
+        Matcher plot = Pattern.compile("plot: (.+\\.png)").matcher(out);
+        assertThat(plot.find()).isTrue();
+        assertThat(Files.size(Path.of(plot.group(1)))).isGreaterThan(1000);
+    }
+
+    @Test
+    void digitsClassifierLearns() {
+        String out = run(() -> DigitsClassifier.main(new String[0]));
+        Matcher accuracy = Pattern.compile("test accuracy: ([0-9.]+)%").matcher(out);
+        assertThat(accuracy.find()).as(out).isTrue();
+        assertThat(Double.parseDouble(accuracy.group(1))).isGreaterThan(93.0);
+        assertThat(out).contains("epoch 30/30").contains("plot: ");
+    }
+}
