@@ -215,6 +215,28 @@ class DerivativeConventionsTest {
     }
 
     @Test
+    void castPassesTheDerivativeThroughInTheVariablesDtype() {
+        try (Graph g = Graph.create()) {
+            // f32 variable, f64 computation: the gradient comes back as f32 (values exact here).
+            Tensor x = g.parameter("x", NDArray.of(new float[] {1.5f, -2f}, 2));
+            Tensor f = x.cast(DType.F64).pow(3).sum();
+            Tensor d = f.grad(x);
+            assertEquals(DType.F32, d.dtype());
+            assertValues(new double[] {6.75, 12}, g, d);
+            assertValues(new double[] {9, -12}, g, d.sum().grad(x));
+            Tensor t = g.constant(NDArray.of(new float[] {1f, 0.5f}, 2));
+            Tensor jvp = Nabla.jvp(x.cast(DType.F64).pow(2), Map.of(x, t));
+            assertEquals(DType.F64, jvp.dtype());
+            assertValues(new double[] {3, -2}, g, jvp);
+            // f64 variable through f32: the cotangent is rounded to f32 on the way.
+            Tensor y = vec(g, "y", 0.1, 3);
+            Tensor dy = y.cast(DType.F32).mul(g.constant(2.5f)).cast(DType.F64).mul(y.graph().constant(1 / 3.0)).sum()
+                    .grad(y);
+            assertValues(new double[] {(float) (1 / 3.0) * 2.5f, (float) (1 / 3.0) * 2.5f}, g, dy);
+        }
+    }
+
+    @Test
     void stopGradientHasAZeroDerivative() {
         try (Graph g = Graph.create()) {
             Tensor x = vec(g, "x", 0.5, -1, 2);
