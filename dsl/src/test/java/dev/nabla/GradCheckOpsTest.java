@@ -14,12 +14,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every op of the DSL against finite differences, in reverse and forward mode: first and
- * second order for all of them, third order for the elementwise unary functions and pow.
- * Inputs stay away from kinks and domain edges (see {@link GradCheck} for what is checked).
+ * Every op of the DSL against finite differences, in reverse and forward mode, to third order
+ * (orders 1, 2 and 3, each along both chains of {@link GradCheck}). Inputs stay away from kinks
+ * and domain edges.
  *
  * <p>Linear ops (shape ops, sums) are composed with a smooth nonlinearity so that their
- * second-order check goes through the derivative rules of their own derivatives instead of
+ * higher-order checks go through the derivative rules of their own derivatives instead of
  * differentiating a constant.
  */
 class GradCheckOpsTest {
@@ -73,7 +73,7 @@ class GradCheckOpsTest {
 
     private static GradCheck binary(String name, GradCheck.Fn fn, GradCheck.Gen a, int[] sa, GradCheck.Gen b,
                                     int[] sb) {
-        return GradCheck.of(name, fn).input(a, sa).input(b, sb).order(2);
+        return GradCheck.of(name, fn).input(a, sa).input(b, sb).order(3);
     }
 
     private static final int[] M23 = {2, 3};
@@ -90,11 +90,11 @@ class GradCheckOpsTest {
                 binary("mul self (x*x shares a node)", x -> x[0].mul(x[0]).add(x[1]), uniform(-2, 2), M23,
                         uniform(-2, 2), M23),
                 GradCheck.of("minimum", x -> x[0].minimum(x[1])).input(2, 3).input(2, 3)
-                        .jointly(distinct(-2, 2)).order(2),
+                        .jointly(distinct(-2, 2)).order(3),
                 GradCheck.of("maximum", x -> x[0].maximum(x[1])).input(2, 3).input(2, 3)
-                        .jointly(distinct(-2, 2)).order(2),
+                        .jointly(distinct(-2, 2)).order(3),
                 GradCheck.of("maximum * minimum", x -> x[0].maximum(x[1]).mul(x[0].minimum(x[1])))
-                        .input(2, 3).input(2, 3).jointly(distinct(-2, 2)).order(2),
+                        .input(2, 3).input(2, 3).jointly(distinct(-2, 2)).order(3),
                 // Broadcasting: [3,1] with [4] gives [3,4]; the adjoint sums back.
                 binary("add [3,1]+[4]", x -> x[0].add(x[1]), uniform(-2, 2), C31, uniform(-2, 2), V4),
                 binary("sub [3,1]-[4]", x -> x[0].sub(x[1]), uniform(-2, 2), C31, uniform(-2, 2), V4),
@@ -103,60 +103,60 @@ class GradCheckOpsTest {
                 binary("div [] / [2,3]", x -> x[0].div(x[1]), uniform(-2, 2), S, awayFromZero(0.5, 2), M23),
                 binary("mul [2,3]*[]", x -> x[0].mul(x[1]).sin(), uniform(-2, 2), M23, uniform(-2, 2), S),
                 GradCheck.of("maximum [3,1],[4]", x -> x[0].maximum(x[1])).input(3, 1).input(4)
-                        .jointly(distinct(-2, 2)).order(2),
+                        .jointly(distinct(-2, 2)).order(3),
                 GradCheck.of("minimum [3,1],[4]", x -> x[0].minimum(x[1])).input(3, 1).input(4)
-                        .jointly(distinct(-2, 2)).order(2),
+                        .jointly(distinct(-2, 2)).order(3),
                 // Java numbers mixed in.
-                GradCheck.of("add number", x -> x[0].add(1.5).mul(x[0])).input(uniform(-2, 2), 2, 3).order(2),
-                GradCheck.of("sub number", x -> x[0].sub(0.7).mul(x[0])).input(uniform(-2, 2), 2, 3).order(2),
-                GradCheck.of("rsub number", x -> x[0].rsub(2.0).mul(x[0])).input(uniform(-2, 2), 2, 3).order(2),
-                GradCheck.of("mul number", x -> x[0].mul(-1.3).mul(x[0])).input(uniform(-2, 2), 2, 3).order(2),
-                GradCheck.of("div number", x -> x[0].div(2.5).mul(x[0])).input(uniform(-2, 2), 2, 3).order(2),
+                GradCheck.of("add number", x -> x[0].add(1.5).mul(x[0])).input(uniform(-2, 2), 2, 3).order(3),
+                GradCheck.of("sub number", x -> x[0].sub(0.7).mul(x[0])).input(uniform(-2, 2), 2, 3).order(3),
+                GradCheck.of("rsub number", x -> x[0].rsub(2.0).mul(x[0])).input(uniform(-2, 2), 2, 3).order(3),
+                GradCheck.of("mul number", x -> x[0].mul(-1.3).mul(x[0])).input(uniform(-2, 2), 2, 3).order(3),
+                GradCheck.of("div number", x -> x[0].div(2.5).mul(x[0])).input(uniform(-2, 2), 2, 3).order(3),
                 GradCheck.of("rdiv number", x -> x[0].rdiv(1.5)).input(awayFromZero(0.5, 2), 2, 3).order(3));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("binaryOps")
-    void binaryOpsToSecondOrder(GradCheck check) {
+    void binaryOpsToThirdOrder(GradCheck check) {
         assertTrue(check.check() > 0);
     }
 
     static Stream<GradCheck> whereAndComparisons() {
         return Stream.of(
                 GradCheck.of("where lt", x -> Nabla.where(x[0].lt(x[1]), x[0].mul(x[1]), x[0].sub(x[1]).exp()))
-                        .input(2, 3).input(2, 3).jointly(distinct(-2, 2)).order(2),
+                        .input(2, 3).input(2, 3).jointly(distinct(-2, 2)).order(3),
                 GradCheck.of("where le", x -> Nabla.where(x[0].le(x[1]), x[0].mul(x[1]), x[0].sub(x[1]).exp()))
-                        .input(2, 3).input(2, 3).jointly(distinct(-2, 2)).order(2),
+                        .input(2, 3).input(2, 3).jointly(distinct(-2, 2)).order(3),
                 GradCheck.of("where gt", x -> Nabla.where(x[0].gt(x[1]), x[0].sin(), x[1].pow(3)))
-                        .input(2, 3).input(2, 3).jointly(distinct(-2, 2)).order(2),
+                        .input(2, 3).input(2, 3).jointly(distinct(-2, 2)).order(3),
                 GradCheck.of("where ge", x -> Nabla.where(x[0].ge(x[1]), x[0].sin(), x[1].pow(3)))
-                        .input(2, 3).input(2, 3).jointly(distinct(-2, 2)).order(2),
+                        .input(2, 3).input(2, 3).jointly(distinct(-2, 2)).order(3),
                 // eq on piecewise-constant values (signs), so that finite differences never flip it.
                 GradCheck.of("where eq", x -> Nabla.where(x[0].sign().eq(x[1].sign()), x[0].mul(x[1]),
                                 x[0].sub(x[1]).tanh()))
-                        .input(awayFromZero(0.2, 2), 2, 3).input(awayFromZero(0.2, 2), 2, 3).order(2),
+                        .input(awayFromZero(0.2, 2), 2, 3).input(awayFromZero(0.2, 2), 2, 3).order(3),
                 GradCheck.of("where gt number", x -> Nabla.where(x[0].gt(0.0), x[0].sin(), x[0].mul(x[0])))
-                        .input(awayFromZero(0.2, 2), 2, 3).order(2),
+                        .input(awayFromZero(0.2, 2), 2, 3).order(3),
                 GradCheck.of("where lt number, eq number", x -> Nabla.where(x[0].lt(0.0), x[0].exp(),
                                 Nabla.where(x[0].sign().eq(1.0), x[0].cos(), x[0])))
-                        .input(awayFromZero(0.2, 2), 2, 3).order(2),
+                        .input(awayFromZero(0.2, 2), 2, 3).order(3),
                 // cond [3,1] broadcast against a [4] and a number.
                 GradCheck.of("where broadcast cond[3,1], a[4], number", x -> Nabla.where(x[0].gt(0.0),
                                 x[1].mul(x[0]), 2.0))
-                        .input(awayFromZero(0.2, 2), 3, 1).input(uniform(-2, 2), 4).order(2),
+                        .input(awayFromZero(0.2, 2), 3, 1).input(uniform(-2, 2), 4).order(3),
                 GradCheck.of("where broadcast number, b[4]", x -> Nabla.where(x[0].le(0.0), 0.5,
                                 x[1].mul(x[1]).mul(x[0])))
-                        .input(awayFromZero(0.2, 2), 3, 1).input(uniform(-2, 2), 4).order(2));
+                        .input(awayFromZero(0.2, 2), 3, 1).input(uniform(-2, 2), 4).order(3));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("whereAndComparisons")
-    void whereWithComparisonsToSecondOrder(GradCheck check) {
+    void whereWithComparisonsToThirdOrder(GradCheck check) {
         assertTrue(check.check() > 0);
     }
 
     private static GradCheck reduction(String name, GradCheck.Fn fn, GradCheck.Gen gen) {
-        return GradCheck.of(name, fn).input(gen, 2, 3, 2).order(2);
+        return GradCheck.of(name, fn).input(gen, 2, 3, 2).order(3);
     }
 
     static Stream<GradCheck> reductions() {
@@ -164,7 +164,7 @@ class GradCheckOpsTest {
         GradCheck.Gen d = distinct(-2, 2);
         GradCheck.Gen p = awayFromZero(0.5, 1.5);
         return Stream.of(
-                // sum and mean are linear: squared afterwards so the second order is not trivial.
+                // sum and mean are linear: squared afterwards so that higher orders are not trivial.
                 reduction("sum all", x -> x[0].sum().pow(2), u),
                 reduction("sum axis 1", x -> x[0].sum(1).pow(2), u),
                 reduction("sum axes 0,2", x -> x[0].sum(0, 2).pow(2), u),
@@ -191,7 +191,7 @@ class GradCheckOpsTest {
                 reduction("prod axes 0,2", x -> x[0].prod(0, 2), p),
                 reduction("prod keepDims axis 2", x -> x[0].prodKeepDims(2).mul(x[0]), p),
                 reduction("prod keepDims all", x -> x[0].prodKeepDims(), p),
-                GradCheck.of("prod of [4] to third order", x -> x[0].prod()).input(awayFromZero(0.5, 1.5), 4)
+                GradCheck.of("prod of [4]", x -> x[0].prod()).input(awayFromZero(0.5, 1.5), 4)
                         .order(3),
                 // prod is a polynomial, smooth at zeros too: rows with one, two and no zeros.
                 // eps = 1e-4 here: a difference step turns a zero into +-eps, where the slope is
@@ -199,9 +199,10 @@ class GradCheckOpsTest {
                 // ~1/eps that cancel; their rounding error (~1e-16/eps) divided by 2 eps spoils
                 // third-order differences at eps = 1e-6 (error ~1e-3, shrinking as eps grows).
                 // Central differences of this multilinear function lose nothing at eps = 1e-4.
-                GradCheck.of("prod axis 1 with one and two zeros, to third order", x -> x[0].prod(1))
+                GradCheck.of("prod axis 1 with one and two zeros,", x -> x[0].prod(1))
                         .input(fixed(2, 0, 3, -1.5, 0, -0.5, 0, 1.25, 0.5, 1.5, -2, 0.75), 3, 4).order(3)
                         .eps(1e-4),
+                // Second order only: see prodWithThreeZerosToThirdOrder below.
                 GradCheck.of("prod all with three zeros, to second order", x -> x[0].prod())
                         .input(fixed(0, 1.5, 0, -2, 0), 5).order(2).eps(1e-4),
                 reduction("logSumExp all", x -> x[0].logSumExp(), u),
@@ -213,15 +214,15 @@ class GradCheckOpsTest {
                 reduction("softmax axis -1", x -> x[0].softmax(-1), u),
                 reduction("logSoftmax axis 1", x -> x[0].logSoftmax(1), u),
                 reduction("logSoftmax axis -1", x -> x[0].logSoftmax(-1), u),
-                // Softmax/logSoftmax/logSumExp to third order on a vector.
-                GradCheck.of("softmax [5] to third order", x -> x[0].softmax(0)).input(uniform(-2, 2), 5).order(3),
-                GradCheck.of("logSumExp [5] to third order", x -> x[0].logSumExp()).input(uniform(-2, 2), 5)
+                // softmax and logSumExp of a vector too.
+                GradCheck.of("softmax [5]", x -> x[0].softmax(0)).input(uniform(-2, 2), 5).order(3),
+                GradCheck.of("logSumExp [5]", x -> x[0].logSumExp()).input(uniform(-2, 2), 5)
                         .order(3));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("reductions")
-    void reductionsToSecondOrder(GradCheck check) {
+    void reductionsToThirdOrder(GradCheck check) {
         assertTrue(check.check() > 0);
     }
 
@@ -231,7 +232,7 @@ class GradCheckOpsTest {
             + " zeros (orders 1 and 2 are exact; see LocalDerivatives.prodSlope). Exact higher orders need an"
             + " exclusive product (cumprod), which the op set does not have.")
     void prodWithThreeZerosToThirdOrder() {
-        GradCheck.of("prod with three zeros, to third order", x -> x[0].prod())
+        GradCheck.of("prod with three zeros,", x -> x[0].prod())
                 .input(fixed(0, 1.5, 0, -2, 0), 5).order(3).eps(1e-4).check();
     }
 
@@ -239,103 +240,103 @@ class GradCheckOpsTest {
         GradCheck.Gen u = uniform(-2, 2);
         return Stream.of(
                 GradCheck.of("reshape [2,3,2]->[3,4]", x -> x[0].reshape(3, 4).sin().mul(x[0].reshape(3, 4)))
-                        .input(u, 2, 3, 2).order(2),
-                GradCheck.of("reshape -1", x -> x[0].reshape(-1).pow(3)).input(u, 2, 3).order(2),
+                        .input(u, 2, 3, 2).order(3),
+                GradCheck.of("reshape -1", x -> x[0].reshape(-1).pow(3)).input(u, 2, 3).order(3),
                 GradCheck.of("permute (2,0,1)", x -> x[0].permute(2, 0, 1).mul(x[1]))
-                        .input(u, 2, 3, 2).input(u, 2, 2, 3).order(2),
+                        .input(u, 2, 3, 2).input(u, 2, 2, 3).order(3),
                 GradCheck.of("transpose(0,2)", x -> x[0].transpose(0, 2).sin().mul(x[0].transpose(0, 2)))
-                        .input(u, 2, 3, 2).order(2),
+                        .input(u, 2, 3, 2).order(3),
                 GradCheck.of("transpose() matrix", x -> x[0].transpose().mul(x[1]).sin())
-                        .input(u, 2, 3).input(u, 3, 2).order(2),
+                        .input(u, 2, 3).input(u, 3, 2).order(3),
                 GradCheck.of("broadcastTo [3,1]->[2,3,2]", x -> x[0].broadcastTo(2, 3, 2).mul(x[1]).sin())
-                        .input(u, 3, 1).input(u, 2, 3, 2).order(2),
+                        .input(u, 3, 1).input(u, 2, 3, 2).order(3),
                 GradCheck.of("broadcastTo [3]->[2,3]", x -> x[0].broadcastTo(2, 3).pow(2).mul(x[1]))
-                        .input(u, 3).input(u, 2, 3).order(2),
+                        .input(u, 3).input(u, 2, 3).order(3),
                 GradCheck.of("broadcastTo [] -> [2,2]", x -> x[0].broadcastTo(2, 2).mul(x[1]).sin())
-                        .input(u).input(u, 2, 2).order(2),
-                GradCheck.of("squeeze axis 1", x -> x[0].squeeze(1).pow(3)).input(u, 2, 1, 3).order(2),
+                        .input(u).input(u, 2, 2).order(3),
+                GradCheck.of("squeeze axis 1", x -> x[0].squeeze(1).pow(3)).input(u, 2, 1, 3).order(3),
                 GradCheck.of("squeeze all", x -> x[0].squeeze().sin().mul(x[1]))
-                        .input(u, 1, 3, 1).input(u, 3).order(2),
+                        .input(u, 1, 3, 1).input(u, 3).order(3),
                 GradCheck.of("unsqueeze 0", x -> x[0].unsqueeze(0).mul(x[1]).sin())
-                        .input(u, 3).input(u, 2, 3).order(2),
+                        .input(u, 3).input(u, 2, 3).order(3),
                 GradCheck.of("unsqueeze -1", x -> x[0].unsqueeze(-1).mul(x[1]).sin())
-                        .input(u, 3).input(u, 3, 2).order(2),
-                GradCheck.of("slice axis 1 [1,4)", x -> x[0].slice(1, 1, 4).pow(3)).input(u, 2, 5).order(2),
+                        .input(u, 3).input(u, 3, 2).order(3),
+                GradCheck.of("slice axis 1 [1,4)", x -> x[0].slice(1, 1, 4).pow(3)).input(u, 2, 5).order(3),
                 GradCheck.of("slice step 2", x -> x[0].slice(1, 0, 5, 2).sin().mul(x[0].slice(1, 1, 4, 2).sum()))
-                        .input(u, 2, 5).order(2),
+                        .input(u, 2, 5).order(3),
                 GradCheck.of("slice negative start, step 3", x -> x[0].slice(0, -5, 6, 3).pow(2))
-                        .input(u, 6, 2).order(2),
+                        .input(u, 6, 2).order(3),
                 GradCheck.of("slice of slice", x -> x[0].slice(1, 1, 5).slice(0, 1, 3).slice(1, 0, 4, 2).exp())
-                        .input(u, 3, 6).order(2),
+                        .input(u, 3, 6).order(3),
                 GradCheck.of("concat axis 1 (3 parts)", x -> Nabla.concat(1, x[0], x[1].sin(), x[0]).pow(2))
-                        .input(u, 2, 3).input(u, 2, 1).order(2),
+                        .input(u, 2, 3).input(u, 2, 1).order(3),
                 GradCheck.of("concat axis 0", x -> Nabla.concat(0, x[0], x[1]).sin().mul(Nabla.concat(0, x[1], x[0])))
-                        .input(u, 2, 3).input(u, 2, 3).order(2),
+                        .input(u, 2, 3).input(u, 2, 3).order(3),
                 GradCheck.of("stack axis 0", x -> Nabla.stack(0, x[0], x[1]).pow(3))
-                        .input(u, 2, 3).input(u, 2, 3).order(2),
+                        .input(u, 2, 3).input(u, 2, 3).order(3),
                 GradCheck.of("stack axis -1", x -> Nabla.stack(-1, x[0], x[1], x[0].mul(x[1])).sin())
-                        .input(u, 3).input(u, 3).order(2));
+                        .input(u, 3).input(u, 3).order(3));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shapeOps")
-    void shapeOpsToSecondOrder(GradCheck check) {
+    void shapeOpsToThirdOrder(GradCheck check) {
         assertTrue(check.check() > 0);
     }
 
     static Stream<GradCheck> matmulOps() {
         GradCheck.Gen u = uniform(-1.5, 1.5);
         return Stream.of(
-                GradCheck.of("matmul [2,3]x[3,4]", x -> x[0].matmul(x[1])).input(u, 2, 3).input(u, 3, 4).order(2),
+                GradCheck.of("matmul [2,3]x[3,4]", x -> x[0].matmul(x[1])).input(u, 2, 3).input(u, 3, 4).order(3),
                 GradCheck.of("matmul batched [2,2,3]x[2,3,2]", x -> x[0].matmul(x[1]))
-                        .input(u, 2, 2, 3).input(u, 2, 3, 2).order(2),
+                        .input(u, 2, 2, 3).input(u, 2, 3, 2).order(3),
                 GradCheck.of("matmul batch-broadcast [2,2,3]x[3,2]", x -> x[0].matmul(x[1]))
-                        .input(u, 2, 2, 3).input(u, 3, 2).order(2),
+                        .input(u, 2, 2, 3).input(u, 3, 2).order(3),
                 GradCheck.of("matmul batch-broadcast both [2,1,2,2]x[3,2,2]", x -> Nabla.matmul(x[0], x[1]))
-                        .input(u, 2, 1, 2, 2).input(u, 3, 2, 2).order(2),
+                        .input(u, 2, 1, 2, 2).input(u, 3, 2, 2).order(3),
                 GradCheck.of("matmul vector x matrix [3]x[3,4]", x -> x[0].matmul(x[1]))
-                        .input(u, 3).input(u, 3, 4).order(2),
+                        .input(u, 3).input(u, 3, 4).order(3),
                 GradCheck.of("matmul matrix x vector [2,3]x[3]", x -> x[0].matmul(x[1]))
-                        .input(u, 2, 3).input(u, 3).order(2),
+                        .input(u, 2, 3).input(u, 3).order(3),
                 GradCheck.of("matmul vector x vector [3]x[3]", x -> x[0].matmul(x[1]))
-                        .input(u, 3).input(u, 3).order(2),
+                        .input(u, 3).input(u, 3).order(3),
                 GradCheck.of("matmul vector x batch [3]x[2,3,2]", x -> x[0].matmul(x[1]))
-                        .input(u, 3).input(u, 2, 3, 2).order(2),
+                        .input(u, 3).input(u, 2, 3, 2).order(3),
                 GradCheck.of("matmul x^T x (shared operand)", x -> x[0].transpose().matmul(x[0]))
-                        .input(u, 3, 2).order(2),
-                GradCheck.of("tanh(matmul) to third order", x -> x[0].matmul(x[1]).tanh())
+                        .input(u, 3, 2).order(3),
+                GradCheck.of("tanh(matmul)", x -> x[0].matmul(x[1]).tanh())
                         .input(u, 2, 3).input(u, 3, 2).order(3),
-                GradCheck.of("dot", x -> x[0].dot(x[1])).input(u, 4).input(u, 4).order(2),
+                GradCheck.of("dot", x -> x[0].dot(x[1])).input(u, 4).input(u, 4).order(3),
                 GradCheck.of("dot self, sin", x -> x[0].dot(x[0]).sin()).input(u, 4).order(3));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("matmulOps")
-    void matmulAndDotToSecondOrder(GradCheck check) {
+    void matmulAndDotToThirdOrder(GradCheck check) {
         assertTrue(check.check() > 0);
     }
 
     static Stream<GradCheck> castOps() {
         return Stream.of(
                 // f64 -> f64 is the identity op; checked at full precision.
-                GradCheck.of("cast f64->f64", x -> x[0].cast(DType.F64).sin()).input(uniform(-2, 2), 2, 3).order(2),
+                GradCheck.of("cast f64->f64", x -> x[0].cast(DType.F64).sin()).input(uniform(-2, 2), 2, 3).order(3),
                 // Through f32 the function is a staircase with steps of ~6e-8: finite differences
                 // need eps = 1e-3 (then f32 rounding adds at most ~1e-7/2e-3 = 5e-5 to a
                 // difference quotient), so the tolerance is 1e-3 instead of 1e-5/1e-4. Tangents
                 // and cotangents are rounded to f32 on their way through the casts (relative
                 // error ~6e-8 each), so reverse and forward mode agree to ~1e-7, not 1e-9.
                 GradCheck.of("cast f64->f32->f64", x -> x[0].cast(DType.F32).cast(DType.F64).sin())
-                        .input(uniform(-1, 1), 2, 3).order(2).eps(1e-3).tolerance(1e-3, 1e-3).consistency(1e-6),
+                        .input(uniform(-1, 1), 2, 3).order(3).eps(1e-3).tolerance(1e-3, 1e-3).consistency(1e-6),
                 GradCheck.of("cast f64->f32, exp in f32, ->f64", x -> x[0].cast(DType.F32).exp().cast(DType.F64))
-                        .input(uniform(-1, 1), 2, 3).order(2).eps(1e-3).tolerance(1e-3, 1e-3).consistency(1e-6),
+                        .input(uniform(-1, 1), 2, 3).order(3).eps(1e-3).tolerance(1e-3, 1e-3).consistency(1e-6),
                 GradCheck.of("cast f32 product back to f64", x -> x[0].cast(DType.F32).mul(x[1].cast(DType.F32))
                                 .cast(DType.F64).mul(x[0]))
-                        .input(uniform(-1, 1), 3).input(uniform(-1, 1), 3).order(2).eps(1e-3).tolerance(1e-3, 1e-3).consistency(1e-6));
+                        .input(uniform(-1, 1), 3).input(uniform(-1, 1), 3).order(3).eps(1e-3).tolerance(1e-3, 1e-3).consistency(1e-6));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("castOps")
-    void castToSecondOrder(GradCheck check) {
+    void castToThirdOrder(GradCheck check) {
         assertTrue(check.check() > 0);
     }
 
@@ -347,7 +348,7 @@ class GradCheckOpsTest {
                 GradCheck.of("softmax by hand, stopGradient(max) shift", x -> {
                     Tensor e = x[0].sub(x[0].maxKeepDims(1).stopGradient()).exp();
                     return e.div(e.sumKeepDims(1));
-                }).input(distinct(-2, 2), 2, 3).order(2),
+                }).input(distinct(-2, 2), 2, 3).order(3),
                 GradCheck.of("logSumExp by hand, stopGradient(mean) shift", x -> {
                     Tensor m = x[0].mean().stopGradient();
                     return x[0].sub(m).exp().sum().log().add(m);

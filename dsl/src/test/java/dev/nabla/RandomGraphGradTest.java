@@ -17,7 +17,7 @@ import net.jqwik.api.constraints.Size;
 
 /**
  * Random expression DAGs over one to three f64 inputs of small, mutually broadcastable shapes,
- * checked by {@link GradCheck} in reverse and forward mode to second order.
+ * checked by {@link GradCheck} in reverse and forward mode to third order.
  *
  * <p>A graph is a list of steps; each step applies one op to earlier values (inputs or results
  * of earlier steps, so values are shared: a DAG), keeping the depth at most {@value #MAX_DEPTH}
@@ -74,7 +74,7 @@ class RandomGraphGradTest {
             check.input(uniform(-1.5, 1.5), SHAPES[shapes.get(i)]);
         }
         try {
-            check.order(2).seed(valueSeed).check();
+            check.order(3).seed(valueSeed).check();
         } catch (AssertionError e) {
             throw new AssertionError("f = " + formula[0] + "\n" + e.getMessage(), e);
         }
