@@ -217,10 +217,10 @@ final class GradCheck {
             if (out.dtype() != DType.F64) {
                 throw new AssertionError(name + ": the function must return an f64 tensor, got " + out);
             }
-            Level level = new Level(g, g.compile(), xs, x, failures, comparisons);
+            LinkChecker links = new LinkChecker(g, g.compile(), xs, x, failures, comparisons);
 
             // Order 1, shared by both chains.
-            Link first = level.check(1, "f", out, rnd);
+            Link first = links.check(1, "f", out, rnd);
             // Reverse chain: F_0 = sum(f * w0), F_{k+1} = sum_i sum(grad(F_k, x_i) * v_{k,i}).
             Tensor fRev = g.constant(NDArray.of(first.w, out.shape().dims())).mul(out).sum();
             // Forward chain: G_0 = f, G_{k+1} = jvp(G_k, t_k).
@@ -235,11 +235,11 @@ final class GradCheck {
                     next = next == null ? term : next.add(term);
                 }
                 fRev = next;
-                level.check(k + 1, "reverse chain F" + k + " = sum_i sum(grad(F" + (k - 1) + ", x_i) * v_i)",
+                links.check(k + 1, "reverse chain F" + k + " = sum_i sum(grad(F" + (k - 1) + ", x_i) * v_i)",
                         fRev, rnd);
 
-                gFwd = level.jvp(gFwd, fwdLink.t);
-                fwdLink = level.check(k + 1, "forward chain G" + k + " = jvp(G" + (k - 1) + ", t)", gFwd, rnd);
+                gFwd = links.jvp(gFwd, fwdLink.t);
+                fwdLink = links.check(k + 1, "forward chain G" + k + " = jvp(G" + (k - 1) + ", t)", gFwd, rnd);
             }
         }
         if (!failures.isEmpty()) {
@@ -292,7 +292,7 @@ final class GradCheck {
     private record Link(double[] w, double[][] t) {}
 
     /** Checks one function of the inputs (a link of a chain) in both modes. */
-    private final class Level {
+    private final class LinkChecker {
         private final Graph g;
         private final CompiledGraph run;
         private final Tensor[] xs;
@@ -300,13 +300,13 @@ final class GradCheck {
         private final List<String> failures;
         private final int[] comparisons;
 
-        Level(Graph g, CompiledGraph run, Tensor[] xs, double[][] x, List<String> failures, int[] comparisons) {
-            this.comparisons = comparisons;
+        LinkChecker(Graph g, CompiledGraph run, Tensor[] xs, double[][] x, List<String> failures, int[] comparisons) {
             this.g = g;
             this.run = run;
             this.xs = xs;
             this.x = x;
             this.failures = failures;
+            this.comparisons = comparisons;
         }
 
         Tensor jvp(Tensor y, double[][] t) {
@@ -330,7 +330,7 @@ final class GradCheck {
 
             // Analytic: reverse mode (Tensor.grad for a scalar y, else Nabla.vjp) and forward mode.
             Tensor[] analytic = new Tensor[xs.length + 1];
-            List<Tensor> cot = m == 1 && y.rank() == 0 && w.length == 1
+            List<Tensor> cot = y.rank() == 0
                     ? y.mul(w[0]).grad(xs)
                     : Nabla.vjp(y, g.constant(NDArray.of(w, y.shape().dims())), xs);
             for (int i = 0; i < xs.length; i++) {
@@ -352,7 +352,7 @@ final class GradCheck {
                     double fp = dot(eval(plus, y).get(0).toDoubleArray(), w);
                     double fm = dot(eval(minus, y).get(0).toDoubleArray(), w);
                     double numeric = (fp - fm) / (2 * eps);
-                    compare(where + ", reverse mode (" + (m == 1 ? "grad" : "vjp") + "), input x" + i
+                    compare(where + ", reverse mode (" + (y.rank() == 0 ? "grad" : "vjp") + "), input x" + i
                             + xs[i].shape() + " element " + index(xs[i].shape(), j), gi[j], numeric, atolK, rtolK);
                     scale = Math.max(scale, Math.abs(gi[j]));
                 }
