@@ -96,17 +96,28 @@ final class LocalDerivatives {
     }
 
     /**
-     * The product of the other elements of each slice, also where x has zeros: with no zero it is
-     * prod/x; at the only zero of a slice it is the product of the rest; elsewhere 0.
+     * The product of the other elements of each slice, also where x has zeros, written so that
+     * its own derivatives are right too (it is differentiated again for higher orders).
+     *
+     * <p>With Z the zero elements of a slice and R the product of its non-zero elements, the
+     * slope at j is R * E_j / x_j off Z and R * E_j on Z, where E_j is the product of the zero
+     * elements other than j. Its value is 1 or 0, but it must stay a function of those
+     * elements: d2(abc)/da db = c also where a = b = 0. Off Z, E_j = prod(x where zero, else 1);
+     * on Z it is 1 when j is the only zero and the other zero when there are two. With three or
+     * more zeros it is held at 0, which keeps the value and the first two derivatives of the
+     * product exact (derivatives of order k >= 3 stay wrong where a slice has k or more zeros).
      */
     private static Node prodSlope(Node x, int[] axes) {
         Node isZero = compare(CompareFn.EQ, x, 0.0);
         Node safeX = where(isZero, onesLike(x), x);
         Node zeros = broadcastTo(sum(cast(isZero, x.dtype()), axes, true), x.shape());
         Node nonZeroProduct = broadcastTo(prod(safeX, axes, true), x.shape());
-        Node atOnlyZero = where(compare(CompareFn.EQ, zeros, 1.0), nonZeroProduct, zerosLike(x));
-        return where(compare(CompareFn.EQ, zeros, 0.0), div(nonZeroProduct, safeX),
-                where(isZero, atOnlyZero, zerosLike(x)));
+        Node zeroProduct = broadcastTo(prod(where(isZero, x, onesLike(x)), axes, true), x.shape());
+        Node zeroSum = broadcastTo(sum(where(isZero, x, zerosLike(x)), axes, true), x.shape());
+        Node otherZeros = where(compare(CompareFn.EQ, zeros, 1.0), onesLike(x),
+                where(compare(CompareFn.EQ, zeros, 2.0), sub(zeroSum, x), zerosLike(x)));
+        Node others = where(isZero, otherZeros, zeroProduct);
+        return div(mul(nonZeroProduct, others), safeX);
     }
 
     /** A reduction's result with its reduced axes restored as size 1. */

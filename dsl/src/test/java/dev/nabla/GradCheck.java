@@ -1,0 +1,453 @@
+package dev.nabla;
+
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.runtime.NDArray;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A float64 gradient checker in the spirit of PyTorch's {@code gradcheck}/{@code gradgradcheck}
+ * and JAX's {@code check_grads}: it compares Nabla's symbolic derivatives, in reverse and in
+ * forward mode and to any order, with central finite differences of the values the graph
+ * computes.
+ *
+ * <p>For a function {@code f} of inputs {@code x_0..x_{n-1}} (declared f64) it checks:
+ *
+ * <ul>
+ *   <li><b>order 1</b>: {@code vjp(f, w)} against the central difference of {@code sum(f(x) * w)}
+ *       in every input element, for a fixed random weight {@code w} of f's shape (this is how a
+ *       non-scalar output is reduced to a scalar); and {@code jvp(f, t)} against the central
+ *       difference {@code (f(x + eps t) - f(x - eps t)) / 2 eps} along a random tangent
+ *       {@code t}, element by element of the output. The two are also checked against each
+ *       other: {@code sum_i <vjp_i, t_i> = <w, jvp>}.
+ *   <li><b>order k+1</b>, along two chains, each link checked in both modes like order 1:
+ *       the reverse chain {@code F_0 = sum(f * w_0)},
+ *       {@code F_{k+1} = sum_i sum(grad(F_k, x_i) * v_{k,i})} (with {@link Tensor#grad}), which
+ *       covers reverse-over-reverse and forward-over-reverse; and the forward chain
+ *       {@code G_0 = f}, {@code G_{k+1} = jvp(G_k, t_k)}, which covers reverse-over-forward and
+ *       forward-over-forward. Each {@code F_k} and {@code G_k} is evaluated by the graph itself,
+ *       so finite differences of it measure derivatives of order k+1.
+ * </ul>
+ *
+ * <p>All random values (inputs, weights, tangents) come from one {@link Random} seeded by the
+ * check's seed, which defaults to a hash of its name: a failure reproduces exactly. A failure
+ * names the check, the derivative order, the chain and mode, the input and element, and the
+ * analytic and numeric values.
+ *
+ * <p>Tolerance: {@code |analytic - numeric| <= atol + rtol * |numeric|}, as in PyTorch. With
+ * {@code eps = 1e-6} the central difference of a smooth f64 function is accurate to about
+ * {@code eps^2 |f'''| + 1e-16 |f| / eps}, i.e. far below the default {@code atol = 1e-5},
+ * {@code rtol = 1e-4}.
+ */
+final class GradCheck {
+    /** Builds the output from the declared inputs (all f64). Constants come from {@code x[0].graph()}. */
+    @FunctionalInterface
+    interface Fn {
+        Tensor apply(Tensor[] x);
+    }
+
+    /** Draws {@code n} values for one input. */
+    @FunctionalInterface
+    interface Gen {
+        double[] sample(Random r, int n);
+    }
+
+    // ---- value generators ----
+
+    static Gen uniform(double lo, double hi) {
+        return (r, n) -> {
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = lo + (hi - lo) * r.nextDouble();
+            }
+            return v;
+        };
+    }
+
+    /** |v| uniform in [lo, hi] with a random sign: away from the kink of abs, relu, sign at 0. */
+    static Gen awayFromZero(double lo, double hi) {
+        return (r, n) -> {
+            double[] v = uniform(lo, hi).sample(r, n);
+            for (int i = 0; i < n; i++) {
+                if (r.nextBoolean()) {
+                    v[i] = -v[i];
+                }
+            }
+            return v;
+        };
+    }
+
+    /**
+     * n values in [lo, hi], pairwise at least (hi - lo) / (2n) apart: one per equal cell of the
+     * interval, in random order, jittered within the middle half of its cell. No ties, so no
+     * max/min/maximum/minimum kinks within reach of the finite differences.
+     */
+    static Gen distinct(double lo, double hi) {
+        return (r, n) -> {
+            double cell = (hi - lo) / n;
+            List<Double> v = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                v.add(lo + cell * (i + 0.25 + 0.5 * r.nextDouble()));
+            }
+            java.util.Collections.shuffle(v, r);
+            return v.stream().mapToDouble(Double::doubleValue).toArray();
+        };
+    }
+
+    static Gen fixed(double... values) {
+        return (r, n) -> {
+            if (values.length != n) {
+                throw new IllegalArgumentException(values.length + " fixed values for " + n + " elements");
+            }
+            return values.clone();
+        };
+    }
+
+    // ---- configuration ----
+
+    private record InputSpec(Shape shape, Gen gen) {}
+
+    private final String name;
+    private final Fn fn;
+    private final List<InputSpec> inputs = new ArrayList<>();
+    private Gen jointGen;
+    private int order = 1;
+    private Long seed;
+    private double eps = 1e-6;
+    private double atol = 1e-5;
+    private double rtol = 1e-4;
+    private double consistency = 1e-9;
+    private final Map<Integer, double[]> toleranceByOrder = new HashMap<>();
+
+    private GradCheck(String name, Fn fn) {
+        this.name = name;
+        this.fn = fn;
+    }
+
+    static GradCheck of(String name, Fn fn) {
+        return new GradCheck(name, fn);
+    }
+
+    /** Declares the next input: f64 of these dims, values drawn by {@code gen}. */
+    GradCheck input(Gen gen, int... dims) {
+        inputs.add(new InputSpec(new Shape(dims), gen));
+        return this;
+    }
+
+    /** An input whose values come from the joint generator (see {@link #jointly}). */
+    GradCheck input(int... dims) {
+        return input(null, dims);
+    }
+
+    /**
+     * Draws the values of all inputs declared without a generator as one sample, e.g.
+     * {@code distinct(-2, 2)} so that no element of one input ties with one of another.
+     */
+    GradCheck jointly(Gen gen) {
+        this.jointGen = gen;
+        return this;
+    }
+
+    /** Checks derivatives of orders 1..order. */
+    GradCheck order(int order) {
+        this.order = order;
+        return this;
+    }
+
+    GradCheck seed(long seed) {
+        this.seed = seed;
+        return this;
+    }
+
+    GradCheck eps(double eps) {
+        this.eps = eps;
+        return this;
+    }
+
+    GradCheck tolerance(double atol, double rtol) {
+        this.atol = atol;
+        this.rtol = rtol;
+        return this;
+    }
+
+    /**
+     * Relative tolerance of the reverse-versus-forward identity {@code sum_i <vjp_i, t_i> = <w, jvp>}
+     * (default 1e-9: both sides are exact up to f64 rounding).
+     */
+    GradCheck consistency(double relative) {
+        this.consistency = relative;
+        return this;
+    }
+
+    /** Tolerances for derivatives of one order (the defaults serve the others). */
+    GradCheck tolerance(int forOrder, double atol, double rtol) {
+        toleranceByOrder.put(forOrder, new double[] {atol, rtol});
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    // ---- the check ----
+
+    /**
+     * Runs every check and throws an AssertionError listing all mismatches; returns the number
+     * of analytic-versus-numeric comparisons made (so that a test can see the check is not empty).
+     */
+    int check() {
+        Random rnd = new Random(seed != null ? seed : name.hashCode() * 0x9E3779B97F4A7C15L);
+        double[][] x = sampleInputs(rnd);
+        List<String> failures = new ArrayList<>();
+        int[] comparisons = {0};
+        try (Graph g = Graph.create()) {
+            Tensor[] xs = new Tensor[inputs.size()];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = g.input("x" + i, DType.F64, inputs.get(i).shape().dims());
+            }
+            Tensor out = fn.apply(xs);
+            if (out.dtype() != DType.F64) {
+                throw new AssertionError(name + ": the function must return an f64 tensor, got " + out);
+            }
+            LinkChecker links = new LinkChecker(g, g.compile(), xs, x, failures, comparisons);
+
+            // Order 1, shared by both chains.
+            Link first = links.check(1, "f", out, rnd);
+            // Reverse chain: F_0 = sum(f * w0), F_{k+1} = sum_i sum(grad(F_k, x_i) * v_{k,i}).
+            Tensor fRev = g.constant(NDArray.of(first.w, out.shape().dims())).mul(out).sum();
+            // Forward chain: G_0 = f, G_{k+1} = jvp(G_k, t_k).
+            Tensor gFwd = out;
+            Link fwdLink = first;
+            for (int k = 1; k < order; k++) {
+                List<Tensor> grads = fRev.grad(xs);
+                Tensor next = null;
+                for (int i = 0; i < xs.length; i++) {
+                    double[] v = uniformArray(rnd, xs[i].shape().size());
+                    Tensor term = grads.get(i).mul(g.constant(NDArray.of(v, xs[i].shape().dims()))).sum();
+                    next = next == null ? term : next.add(term);
+                }
+                fRev = next;
+                links.check(k + 1, "reverse chain F" + k + " = sum_i sum(grad(F" + (k - 1) + ", x_i) * v_i)",
+                        fRev, rnd);
+
+                gFwd = links.jvp(gFwd, fwdLink.t);
+                fwdLink = links.check(k + 1, "forward chain G" + k + " = jvp(G" + (k - 1) + ", t)", gFwd, rnd);
+            }
+        }
+        if (!failures.isEmpty()) {
+            StringBuilder sb = new StringBuilder("gradcheck '" + name + "' failed (" + failures.size()
+                    + " mismatches; tolerance |analytic - numeric| <= atol + rtol*|numeric|):\n");
+            failures.stream().limit(25).forEach(f -> sb.append("  ").append(f).append('\n'));
+            if (failures.size() > 25) {
+                sb.append("  ... ").append(failures.size() - 25).append(" more\n");
+            }
+            for (int i = 0; i < x.length; i++) {
+                sb.append("  input x").append(i).append(inputs.get(i).shape()).append(" = ")
+                        .append(Arrays.toString(x[i])).append('\n');
+            }
+            throw new AssertionError(sb.toString());
+        }
+        return comparisons[0];
+    }
+
+    private double[][] sampleInputs(Random rnd) {
+        double[][] x = new double[inputs.size()][];
+        int jointCount = 0;
+        for (InputSpec s : inputs) {
+            if (s.gen() == null) {
+                jointCount += s.shape().size();
+            }
+        }
+        if (jointCount > 0 && jointGen == null) {
+            throw new IllegalStateException(name + ": inputs without a generator need jointly(...)");
+        }
+        double[] joint = jointCount > 0 ? jointGen.sample(rnd, jointCount) : new double[0];
+        int at = 0;
+        for (int i = 0; i < x.length; i++) {
+            InputSpec s = inputs.get(i);
+            int n = s.shape().size();
+            if (s.gen() == null) {
+                x[i] = Arrays.copyOfRange(joint, at, at + n);
+                at += n;
+            } else {
+                x[i] = s.gen().sample(rnd, n);
+            }
+        }
+        return x;
+    }
+
+    private static double[] uniformArray(Random rnd, int n) {
+        return uniform(-1, 1).sample(rnd, n);
+    }
+
+    /** The weight and tangents drawn for checking one function. */
+    private record Link(double[] w, double[][] t) {}
+
+    /** Checks one function of the inputs (a link of a chain) in both modes. */
+    private final class LinkChecker {
+        private final Graph g;
+        private final CompiledGraph run;
+        private final Tensor[] xs;
+        private final double[][] x;
+        private final List<String> failures;
+        private final int[] comparisons;
+
+        LinkChecker(Graph g, CompiledGraph run, Tensor[] xs, double[][] x, List<String> failures, int[] comparisons) {
+            this.g = g;
+            this.run = run;
+            this.xs = xs;
+            this.x = x;
+            this.failures = failures;
+            this.comparisons = comparisons;
+        }
+
+        Tensor jvp(Tensor y, double[][] t) {
+            Map<Tensor, Tensor> tangents = new LinkedHashMap<>();
+            for (int i = 0; i < xs.length; i++) {
+                tangents.put(xs[i], g.constant(NDArray.of(t[i], xs[i].shape().dims())));
+            }
+            return Nabla.jvp(y, tangents);
+        }
+
+        /** Checks the derivatives of y (whose own values are derivatives of order derivOrder-1). */
+        Link check(int derivOrder, String what, Tensor y, Random rnd) {
+            double atolK = toleranceByOrder.containsKey(derivOrder) ? toleranceByOrder.get(derivOrder)[0] : atol;
+            double rtolK = toleranceByOrder.containsKey(derivOrder) ? toleranceByOrder.get(derivOrder)[1] : rtol;
+            int m = y.shape().size();
+            double[] w = uniformArray(rnd, m);
+            double[][] t = new double[xs.length][];
+            for (int i = 0; i < xs.length; i++) {
+                t[i] = uniformArray(rnd, xs[i].shape().size());
+            }
+
+            // Analytic: reverse mode (Tensor.grad for a scalar y, else Nabla.vjp) and forward mode.
+            Tensor[] analytic = new Tensor[xs.length + 1];
+            List<Tensor> cot = y.rank() == 0
+                    ? y.mul(w[0]).grad(xs)
+                    : Nabla.vjp(y, g.constant(NDArray.of(w, y.shape().dims())), xs);
+            for (int i = 0; i < xs.length; i++) {
+                analytic[i] = cot.get(i);
+            }
+            analytic[xs.length] = jvp(y, t);
+            List<NDArray> values = eval(x, analytic);
+
+            String where = "order " + derivOrder + " [" + what + "]";
+            // Reverse mode against central differences of sum(y * w) in each input element.
+            double[] yAt = eval(x, y).get(0).toDoubleArray();
+            checkFinite(where, yAt);
+            double scale = 0;
+            for (int i = 0; i < xs.length; i++) {
+                double[] gi = values.get(i).toDoubleArray();
+                for (int j = 0; j < gi.length; j++) {
+                    double[][] plus = perturbed(x, i, j, eps);
+                    double[][] minus = perturbed(x, i, j, -eps);
+                    double fp = dot(eval(plus, y).get(0).toDoubleArray(), w);
+                    double fm = dot(eval(minus, y).get(0).toDoubleArray(), w);
+                    double numeric = (fp - fm) / (2 * eps);
+                    compare(where + ", reverse mode (" + (y.rank() == 0 ? "grad" : "vjp") + "), input x" + i
+                            + xs[i].shape() + " element " + index(xs[i].shape(), j), gi[j], numeric, atolK, rtolK);
+                    scale = Math.max(scale, Math.abs(gi[j]));
+                }
+            }
+            // Forward mode against the central difference along t, element by element of y.
+            double[] jv = values.get(xs.length).toDoubleArray();
+            double[] yp = eval(along(x, t, eps), y).get(0).toDoubleArray();
+            double[] ym = eval(along(x, t, -eps), y).get(0).toDoubleArray();
+            for (int j = 0; j < m; j++) {
+                double numeric = (yp[j] - ym[j]) / (2 * eps);
+                compare(where + ", forward mode (jvp), output element " + index(y.shape(), j), jv[j], numeric,
+                        atolK, rtolK);
+                scale = Math.max(scale, Math.abs(jv[j]));
+            }
+            // The two modes against each other: sum_i <vjp_i, t_i> = <w, jvp>, exact up to rounding.
+            double lhs = 0;
+            for (int i = 0; i < xs.length; i++) {
+                lhs += dot(values.get(i).toDoubleArray(), t[i]);
+            }
+            double rhs = dot(w, jv);
+            double tol = consistency * (1 + scale * (m + Arrays.stream(t).mapToInt(a -> a.length).sum()));
+            if (!(Math.abs(lhs - rhs) <= tol)) {
+                failures.add(String.format(Locale.ROOT,
+                        "%s, reverse vs forward: sum_i <vjp_i, t_i> = %.12g but <w, jvp> = %.12g", where, lhs, rhs));
+            }
+            return new Link(w, t);
+        }
+
+        private void compare(String what, double analytic, double numeric, double atolK, double rtolK) {
+            comparisons[0]++;
+            double tol = atolK + rtolK * Math.abs(numeric);
+            double diff = Math.abs(analytic - numeric);
+            if (!Double.isFinite(numeric)) {
+                failures.add(what + ": the numeric derivative is " + numeric
+                        + " (inputs outside the function's domain?)");
+            } else if (!(diff <= tol)) {
+                failures.add(String.format(Locale.ROOT, "%s: analytic=%.12g numeric=%.12g |diff|=%.3g > tol=%.3g",
+                        what, analytic, numeric, diff, tol));
+            }
+        }
+
+        private void checkFinite(String where, double[] v) {
+            for (double d : v) {
+                if (!Double.isFinite(d)) {
+                    failures.add(where + ": the function value is not finite: " + Arrays.toString(v));
+                    return;
+                }
+            }
+        }
+
+        private List<NDArray> eval(double[][] at, Tensor... outputs) {
+            Map<Tensor, NDArray> feeds = new HashMap<>();
+            for (int i = 0; i < xs.length; i++) {
+                feeds.put(xs[i], NDArray.of(at[i], xs[i].shape().dims()));
+            }
+            return run.eval(feeds, outputs);
+        }
+    }
+
+    private static double[][] perturbed(double[][] x, int input, int element, double delta) {
+        double[][] p = new double[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            p[i] = x[i].clone();
+        }
+        p[input][element] += delta;
+        return p;
+    }
+
+    private static double[][] along(double[][] x, double[][] t, double delta) {
+        double[][] p = new double[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            p[i] = x[i].clone();
+            for (int j = 0; j < p[i].length; j++) {
+                p[i][j] += delta * t[i][j];
+            }
+        }
+        return p;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    /** The multi-index of a flat row-major position, e.g. [1,2]. */
+    static String index(Shape shape, int flat) {
+        int[] idx = new int[shape.rank()];
+        int rest = flat;
+        for (int a = shape.rank() - 1; a >= 0; a--) {
+            idx[a] = rest % shape.dim(a);
+            rest /= shape.dim(a);
+        }
+        return flat + " " + Arrays.toString(idx);
+    }
+}
