@@ -87,6 +87,10 @@ class GradCheckOpsTest {
                 binary("sub", x -> x[0].sub(x[1]), uniform(-2, 2), M23, uniform(-2, 2), M23),
                 binary("mul", x -> x[0].mul(x[1]), uniform(-2, 2), M23, uniform(-2, 2), M23),
                 binary("div", x -> x[0].div(x[1]), uniform(-2, 2), M23, awayFromZero(0.5, 2), M23),
+                GradCheck.of("fma", x -> x[0].fma(x[1], x[2]).sin()).input(uniform(-2, 2), 2, 3)
+                        .input(uniform(-2, 2), 2, 3).input(uniform(-2, 2), 2, 3).order(3),
+                GradCheck.of("fma broadcast [3,1],[4],[]", x -> x[0].fma(x[1], x[2]).sin()).input(uniform(-2, 2), 3, 1)
+                        .input(uniform(-2, 2), 4).input(uniform(-2, 2)).order(3),
                 binary("mul self (x*x shares a node)", x -> x[0].mul(x[0]).add(x[1]), uniform(-2, 2), M23,
                         uniform(-2, 2), M23),
                 GradCheck.of("minimum", x -> x[0].minimum(x[1])).input(2, 3).input(2, 3)

@@ -217,7 +217,7 @@ class HigherOrderApiTest {
                 assertEquals(expected[order - 1], g.compile().eval(d).item(), 0.0, "order " + order);
             }
             // Simplified as it is built: 120 * x, nothing more.
-            assertEquals(3, g.program(d).nodes().size(), g.print(d));
+            assertEquals(3, g.program("print", d).nodes().size(), g.print(d));
             assertEquals(0.0, g.compile().eval(d.grad(x).grad(x)).item(), 0.0, "sixth derivative");
         }
         try (Graph g = Graph.create()) {
