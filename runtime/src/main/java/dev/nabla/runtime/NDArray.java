@@ -55,6 +55,25 @@ public final class NDArray {
         return new NDArray(dtype, shape, null, d);
     }
 
+    /**
+     * For backends: wraps an array without copying (float[] for f32, double[] otherwise). The
+     * caller hands the array over and must not change it afterwards.
+     */
+    public static NDArray wrap(DType dtype, Shape shape, Object storage) {
+        if (storage instanceof float[] f && dtype == DType.F32 && f.length == shape.size()) {
+            return new NDArray(dtype, shape, f, null);
+        }
+        if (storage instanceof double[] d && dtype != DType.F32 && d.length == shape.size()) {
+            return new NDArray(dtype, shape, null, d);
+        }
+        throw new IllegalArgumentException("NDArray.wrap: storage does not match " + dtype + shape);
+    }
+
+    /** For backends: the array behind this value (float[] for f32, double[] otherwise); read only. */
+    public Object storage() {
+        return floats != null ? floats : doubles;
+    }
+
     public static NDArray full(DType dtype, Shape shape, double value) {
         double[] values = new double[shape.size()];
         Arrays.fill(values, value);

@@ -15,6 +15,11 @@ public enum DType {
         this.byteSize = byteSize;
     }
 
+    /** How a backend stores this type: f32 as floats, everything else as doubles. */
+    public DType storage() {
+        return this == F32 ? F32 : F64;
+    }
+
     public boolean isFloating() {
         return this == F32 || this == F64;
     }

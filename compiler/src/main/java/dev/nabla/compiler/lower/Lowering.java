@@ -1,0 +1,212 @@
+package dev.nabla.compiler.lower;
+
+import dev.nabla.compiler.Program;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Op;
+import dev.nabla.compiler.ir.Shape;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Lowers a program to kernels. Fusion: an elementwise node whose only consumer is an
+ * elementwise node or a reduction of the same working type is inlined into that consumer's
+ * kernel, so chains of elementwise ops and the reduction that ends them become one kernel and
+ * no intermediate buffer is written. Reshape, permute, broadcast and slice become views and move
+ * no data. Everything else (matmul, pad, concat, casts, program results) gets a buffer.
+ */
+public final class Lowering {
+    /** A node's value during lowering: an expression still to be inlined, or a view of a buffer. */
+    private sealed interface Value {}
+
+    private record Inline(Expr expr) implements Value {}
+
+    private record Stored(View view) implements Value {}
+
+    private final Program program;
+    private final List<Buffer> buffers = new ArrayList<>();
+    private final List<Step> steps = new ArrayList<>();
+    private final Map<Node, Value> values = new HashMap<>();
+    private final Set<Node> fused = new LinkedHashSet<>();
+
+    private Lowering(Program program) {
+        this.program = program;
+    }
+
+    public static LoweredProgram lower(Program program) {
+        return new Lowering(program).run();
+    }
+
+    private LoweredProgram run() {
+        chooseFusedNodes();
+        List<Integer> inputs = new ArrayList<>();
+        List<Integer> parameters = new ArrayList<>();
+        for (Node n : program.inputs()) {
+            inputs.add(bind(n, Buffer.Kind.INPUT));
+        }
+        for (Node n : program.parameters()) {
+            parameters.add(bind(n, Buffer.Kind.PARAMETER));
+        }
+        for (Node n : program.nodes()) {
+            if (!values.containsKey(n)) {
+                values.put(n, lowerNode(n));
+            }
+        }
+        List<View> results = new ArrayList<>();
+        for (Node r : program.results()) {
+            results.add(stored(r));
+        }
+        return MemoryPlan.assign(new LoweredProgram(program, buffers, steps, results, inputs, parameters, List.of()));
+    }
+
+    /** Marks the elementwise nodes that are inlined into their single consumer. */
+    private void chooseFusedNodes() {
+        Map<Node, Set<Node>> consumers = new HashMap<>();
+        for (Node n : program.nodes()) {
+            for (Node in : n.inputs()) {
+                consumers.computeIfAbsent(in, k -> new LinkedHashSet<>()).add(n);
+            }
+        }
+        Set<Node> results = new java.util.HashSet<>(program.results());
+        for (Node n : program.nodes()) {
+            Set<Node> users = consumers.getOrDefault(n, Set.of());
+            if (isElementwise(n) && users.size() == 1 && !results.contains(n)) {
+                Node user = users.iterator().next();
+                boolean fusesInto = isElementwise(user) || user.op() instanceof Op.Reduce;
+                if (fusesInto && workingType(user) == workingType(n)) {
+                    fused.add(n);
+                }
+            }
+        }
+    }
+
+    private static boolean isElementwise(Node n) {
+        return switch (n.op()) {
+            case Op.Unary u -> true;
+            case Op.Binary b -> true;
+            case Op.Fma f -> true;
+            case Op.Compare c -> true;
+            case Op.Where w -> true;
+            case Op.StopGradient s -> true;
+            default -> false;
+        };
+    }
+
+    /** The type a kernel computes in: a comparison computes in its operands' type. */
+    private static DType workingType(Node n) {
+        return switch (n.op()) {
+            case Op.Compare c -> n.input(0).dtype();
+            case Op.Where w -> n.input(1).dtype();
+            case Op.Reduce r -> n.input(0).dtype();
+            default -> n.dtype();
+        };
+    }
+
+    private int bind(Node n, Buffer.Kind kind) {
+        int id = newBuffer(kind, n.dtype(), n.shape().size(), n);
+        values.put(n, new Stored(View.contiguous(id, n.shape())));
+        return id;
+    }
+
+    private int newBuffer(Buffer.Kind kind, DType dtype, int size, Node origin) {
+        int id = buffers.size();
+        buffers.add(new Buffer(id, kind, dtype, size, origin, -1));
+        return id;
+    }
+
+    private Value lowerNode(Node n) {
+        Value v = switch (n.op()) {
+            case Op.Input i -> throw new IllegalStateException("inputs are bound first");
+            case Op.Parameter p -> throw new IllegalStateException("parameters are bound first");
+            case Op.Constant(var literal) -> n.fillValue() != null ? new Inline(new Expr.Const(n.fillValue()))
+                    : new Stored(View.contiguous(newBuffer(Buffer.Kind.CONSTANT, n.dtype(), n.shape().size(), n),
+                    n.shape()));
+            case Op.Unary(var fn) -> new Inline(new Expr.Unary(fn, expr(n.input(0))));
+            case Op.Binary(var fn) -> new Inline(new Expr.Binary(fn, expr(n.input(0)), expr(n.input(1))));
+            case Op.Fma f -> new Inline(new Expr.Fma(expr(n.input(0)), expr(n.input(1)), expr(n.input(2))));
+            case Op.Compare(var fn) -> new Inline(new Expr.Compare(fn, expr(n.input(0)), expr(n.input(1))));
+            case Op.Where w -> new Inline(new Expr.Where(expr(n.input(0)), expr(n.input(1)), expr(n.input(2))));
+            case Op.StopGradient s -> new Inline(expr(n.input(0)));
+            case Op.Reduce r -> reduce(n, r);
+            case Op.Reshape r -> {
+                View source = stored(n.input(0));
+                View reshaped = source.reshape(n.shape());
+                yield new Stored(reshaped != null ? reshaped : copy(source, n.input(0)).reshape(n.shape()));
+            }
+            case Op.Permute(var perm) -> new Stored(stored(n.input(0)).permute(ints(perm)));
+            case Op.BroadcastTo b -> new Stored(stored(n.input(0)).broadcast(n.shape()));
+            case Op.Slice(var starts, var stepsPerAxis) ->
+                    new Stored(stored(n.input(0)).slice(ints(starts), ints(stepsPerAxis), n.shape()));
+            case Op.Pad(var starts, var stepsPerAxis) -> emit(n, out -> new Step.Pad(out, stored(n.input(0)),
+                    ints(starts), ints(stepsPerAxis), n.shape(), n.dtype()));
+            case Op.Concat(int axis) -> emit(n, out -> new Step.Concat(out,
+                    n.inputs().stream().map(this::stored).toList(), axis, n.shape(), n.dtype()));
+            case Op.MatMul m -> emit(n, out -> new Step.MatMul(out, stored(n.input(0)), stored(n.input(1)), n.dtype()));
+            case Op.Cast c -> emit(n, out -> new Step.Copy(out, stored(n.input(0)), n.input(0).dtype(), n.dtype()));
+        };
+        if (v instanceof Inline inline && isElementwise(n) && !fused.contains(n)) {
+            return new Stored(elementwise(n, inline.expr()));
+        }
+        return v;
+    }
+
+    private Value reduce(Node n, Op.Reduce r) {
+        Node x = n.input(0);
+        int[] axes = ints(r.axes());
+        Shape kept = dev.nabla.compiler.ir.ShapeRules.reduced(x.shape(), axes, true);
+        int out = newBuffer(Buffer.Kind.TEMP, n.dtype(), kept.size(), n);
+        steps.add(new Step.Reduce(out, r.fn(), x.shape(), axes, workingType(n), expr(x)));
+        View view = View.contiguous(out, kept);
+        return new Stored(r.keepDims() ? view : view.reshape(n.shape()));
+    }
+
+    private interface StepFactory {
+        Step make(int output);
+    }
+
+    private Value emit(Node n, StepFactory factory) {
+        int out = newBuffer(Buffer.Kind.TEMP, n.dtype(), n.shape().size(), n);
+        steps.add(factory.make(out));
+        return new Stored(View.contiguous(out, n.shape()));
+    }
+
+    private View elementwise(Node n, Expr body) {
+        int out = newBuffer(Buffer.Kind.TEMP, n.dtype(), n.shape().size(), n);
+        steps.add(new Step.Elementwise(out, n.shape(), workingType(n), body));
+        return View.contiguous(out, n.shape());
+    }
+
+    private View copy(View source, Node of) {
+        int out = newBuffer(Buffer.Kind.TEMP, of.dtype(), of.shape().size(), of);
+        steps.add(new Step.Copy(out, source, of.dtype(), of.dtype()));
+        return View.contiguous(out, of.shape());
+    }
+
+    /** The node as an expression: inlined, or a load of its buffer. */
+    private Expr expr(Node n) {
+        return switch (values.get(n)) {
+            case Inline i -> i.expr();
+            case Stored s -> new Expr.Load(s.view());
+        };
+    }
+
+    /** The node as a view of a buffer, computing an inline value into one first. */
+    private View stored(Node n) {
+        return switch (values.get(n)) {
+            case Stored s -> s.view();
+            case Inline i -> {
+                View view = elementwise(n, i.expr());
+                values.put(n, new Stored(view));
+                yield view;
+            }
+        };
+    }
+
+    private static int[] ints(List<Integer> list) {
+        return list.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

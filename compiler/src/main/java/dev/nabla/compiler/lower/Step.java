@@ -1,0 +1,32 @@
+package dev.nabla.compiler.lower;
+
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.ReduceFn;
+import dev.nabla.compiler.ir.Shape;
+import java.util.List;
+
+/** One kernel of a lowered program. Each writes one whole temporary buffer, row-major. */
+public sealed interface Step {
+    int output();
+
+    /** out[i] = body(i) for every index of shape; dtype is the working and the stored type. */
+    record Elementwise(int output, Shape shape, DType dtype, Expr body) implements Step {}
+
+    /**
+     * out = reduce(fn, body over inShape, axes), keeping the reduced axes as size 1 (a reshape
+     * view drops them). The body is fused: it is never stored.
+     */
+    record Reduce(int output, ReduceFn fn, Shape inShape, int[] axes, DType dtype, Expr body) implements Step {}
+
+    /** Batched matrix product of two views [..., m, k] and [..., k, n]. */
+    record MatMul(int output, View a, View b, DType dtype) implements Step {}
+
+    /** A contiguous copy of a view, converting between dtypes when they differ. */
+    record Copy(int output, View source, DType from, DType to) implements Step {}
+
+    /** Zeros of {@code shape}, with the source placed at starts + i * steps. */
+    record Pad(int output, View source, int[] starts, int[] steps, Shape shape, DType dtype) implements Step {}
+
+    /** Views joined along an axis. */
+    record Concat(int output, List<View> parts, int axis, Shape shape, DType dtype) implements Step {}
+}

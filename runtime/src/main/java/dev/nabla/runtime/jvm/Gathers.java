@@ -1,0 +1,69 @@
+package dev.nabla.runtime.jvm;
+
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.compiler.lower.View;
+
+/**
+ * Reads a strided view into a contiguous run: elements [start, start + n) of the row-major walk
+ * over {@code shape}. Broadcast scalars become a fill, and runs along a unit-stride innermost
+ * axis become block copies.
+ */
+final class Gathers {
+    private Gathers() {}
+
+    static void gather(Lanes lanes, View view, Shape shape, Object source, int start, int n, Object dst, int dstOff) {
+        if (n == 0) {
+            return;
+        }
+        int rank = shape.rank();
+        int[] strides = view.strides();
+        if (allZero(strides)) {
+            lanes.fill(dst, dstOff, valueAt(source, view.offset()), n);
+            return;
+        }
+        int[] index = new int[rank];
+        int rest = start;
+        for (int d = rank - 1; d >= 0; d--) {
+            index[d] = rest % shape.dim(d);
+            rest /= shape.dim(d);
+        }
+        int inner = shape.dim(rank - 1);
+        int innerStride = strides[rank - 1];
+        int done = 0;
+        while (done < n) {
+            int at = view.offset();
+            for (int d = 0; d < rank; d++) {
+                at += index[d] * strides[d];
+            }
+            int run = Math.min(n - done, inner - index[rank - 1]);
+            if (innerStride == 1) {
+                lanes.convert(dst, dstOff + done, source, at, run);
+            } else if (innerStride == 0) {
+                lanes.fill(dst, dstOff + done, valueAt(source, at), run);
+            } else {
+                for (int i = 0; i < run; i++) {
+                    lanes.convert(dst, dstOff + done + i, source, at + i * innerStride, 1);
+                }
+            }
+            done += run;
+            index[rank - 1] += run;
+            for (int d = rank - 1; d > 0 && index[d] == shape.dim(d); d--) {
+                index[d] = 0;
+                index[d - 1]++;
+            }
+        }
+    }
+
+    private static boolean allZero(int[] strides) {
+        for (int s : strides) {
+            if (s != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static double valueAt(Object array, int i) {
+        return array instanceof float[] f ? f[i] : ((double[]) array)[i];
+    }
+}

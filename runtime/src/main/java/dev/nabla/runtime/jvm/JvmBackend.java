@@ -1,0 +1,36 @@
+package dev.nabla.runtime.jvm;
+
+import dev.nabla.compiler.Program;
+import dev.nabla.runtime.Backend;
+import dev.nabla.runtime.Device;
+import dev.nabla.runtime.Executable;
+import java.util.List;
+
+/**
+ * The fast CPU backend: fused kernels over SIMD primitives, views instead of copies, a memory
+ * plan that reuses temporaries, and one thread pool. Preferred over the reference interpreter.
+ */
+public final class JvmBackend implements Backend {
+    public static final String NAME = "jvm";
+    private static final Device CPU = new Device(NAME, "cpu", false);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return 10;
+    }
+
+    @Override
+    public List<Device> devices() {
+        return List.of(CPU);
+    }
+
+    @Override
+    public Executable compile(Program program, Device device) {
+        return new JvmExecutable(program);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.nabla.runtime.jvm;
+
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.compiler.lower.Step;
+import dev.nabla.compiler.lower.View;
+
+/** Batched matrix product over strided views, one batch after another. */
+final class MatMulRunner implements StepRunner {
+    private final Step.MatMul step;
+    private final int batches;
+    private final int m;
+    private final int k;
+    private final int n;
+
+    MatMulRunner(Step.MatMul step) {
+        this.step = step;
+        Shape a = step.a().shape();
+        Shape b = step.b().shape();
+        int r = a.rank();
+        this.m = a.dim(r - 2);
+        this.k = a.dim(r - 1);
+        this.n = b.dim(r - 1);
+        int count = 1;
+        for (int d = 0; d < r - 2; d++) {
+            count *= a.dim(d);
+        }
+        this.batches = count;
+    }
+
+    @Override
+    public void run(Object[] buffers) {
+        View a = step.a();
+        View b = step.b();
+        int r = a.shape().rank();
+        for (int batch = 0; batch < batches; batch++) {
+            int aOff = a.offset() + batchOffset(a, batch);
+            int bOff = b.offset() + batchOffset(b, batch);
+            int cOff = batch * m * n;
+            if (step.dtype() == DType.F32) {
+                Matmul.sgemm(m, n, k, (float[]) buffers[a.buffer()], aOff, a.stride(r - 2), a.stride(r - 1),
+                        (float[]) buffers[b.buffer()], bOff, b.stride(r - 2), b.stride(r - 1),
+                        (float[]) buffers[step.output()], cOff);
+            } else {
+                Matmul.dgemm(m, n, k, (double[]) buffers[a.buffer()], aOff, a.stride(r - 2), a.stride(r - 1),
+                        (double[]) buffers[b.buffer()], bOff, b.stride(r - 2), b.stride(r - 1),
+                        (double[]) buffers[step.output()], cOff);
+            }
+        }
+    }
+
+    /** The buffer offset of a batch's matrix, from the view's batch strides. */
+    private static int batchOffset(View v, int batch) {
+        int offset = 0;
+        int rest = batch;
+        for (int d = v.shape().rank() - 3; d >= 0; d--) {
+            offset += (rest % v.shape().dim(d)) * v.stride(d);
+            rest /= v.shape().dim(d);
+        }
+        return offset;
+    }
+}

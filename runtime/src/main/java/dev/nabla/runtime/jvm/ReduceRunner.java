@@ -1,0 +1,137 @@
+package dev.nabla.runtime.jvm;
+
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.compiler.lower.Step;
+import java.util.function.IntFunction;
+
+/**
+ * A reduction with its fused elementwise body. When the reduced axes are one contiguous run
+ * (the common case: rows, columns, batches, everything) the body is evaluated chunk by chunk
+ * and folded straight away, so it is never stored; other axis sets evaluate the body into a
+ * scratch array first.
+ */
+final class ReduceRunner implements StepRunner {
+    private final Step.Reduce step;
+    private final ChunkKernel kernel;
+    private final Lanes lanes;
+    private final ThreadLocal<ChunkKernel.Scratch> scratch;
+    /** Elements before, inside and after the reduced run of axes; -1 when the axes are not a run. */
+    private final int outer;
+    private final int reduced;
+    private final int inner;
+
+    ReduceRunner(Step.Reduce step, IntFunction<DType> storageOf) {
+        this.step = step;
+        this.kernel = new ChunkKernel(step.body(), step.inShape(), step.dtype(), storageOf);
+        this.lanes = kernel.lanes();
+        this.scratch = ThreadLocal.withInitial(kernel::newScratch);
+        int[] axes = step.axes();
+        Shape s = step.inShape();
+        boolean run = true;
+        for (int i = 1; i < axes.length; i++) {
+            run &= axes[i] == axes[i - 1] + 1;
+        }
+        if (run && axes.length > 0) {
+            outer = product(s, 0, axes[0]);
+            reduced = product(s, axes[0], axes[axes.length - 1] + 1);
+            inner = product(s, axes[axes.length - 1] + 1, s.rank());
+        } else {
+            outer = -1;
+            reduced = -1;
+            inner = -1;
+        }
+    }
+
+    private static int product(Shape s, int from, int to) {
+        int p = 1;
+        for (int d = from; d < to; d++) {
+            p *= s.dim(d);
+        }
+        return p;
+    }
+
+    @Override
+    public void run(Object[] buffers) {
+        Object out = buffers[step.output()];
+        if (outer < 0) {
+            general(buffers, out);
+        } else if (inner == 1) {
+            Parallel.forRange(outer, Math.max(1, Parallel.MIN_ELEMENTS_PER_TASK / Math.max(1, reduced)),
+                    (from, to) -> rows(buffers, out, from, to));
+        } else {
+            Parallel.forRange(outer, Math.max(1, Parallel.MIN_ELEMENTS_PER_TASK / Math.max(1, reduced * inner)),
+                    (from, to) -> columns(buffers, out, from, to));
+        }
+    }
+
+    /** Reduced elements are contiguous: fold each row's chunks into one number. */
+    private void rows(Object[] buffers, Object out, int from, int to) {
+        ChunkKernel.Scratch s = scratch.get();
+        int[] offset = new int[1];
+        for (int o = from; o < to; o++) {
+            double acc = step.fn().identity();
+            int base = o * reduced;
+            for (int at = 0; at < reduced; at += ChunkKernel.CHUNK) {
+                int n = Math.min(ChunkKernel.CHUNK, reduced - at);
+                Object values = kernel.evaluate(buffers, s, base + at, n, offset);
+                acc = lanes.reduce(step.fn(), values, offset[0], n, acc);
+            }
+            lanes.fill(out, o, acc, 1);
+        }
+    }
+
+    /** Kept elements are innermost: accumulate whole rows of them, one reduced index at a time. */
+    private void columns(Object[] buffers, Object out, int from, int to) {
+        ChunkKernel.Scratch s = scratch.get();
+        int[] offset = new int[1];
+        for (int o = from; o < to; o++) {
+            lanes.fill(out, o * inner, step.fn().identity(), inner);
+            for (int r = 0; r < reduced; r++) {
+                int base = (o * reduced + r) * inner;
+                for (int at = 0; at < inner; at += ChunkKernel.CHUNK) {
+                    int n = Math.min(ChunkKernel.CHUNK, inner - at);
+                    Object values = kernel.evaluate(buffers, s, base + at, n, offset);
+                    lanes.accumulate(step.fn(), out, o * inner + at, values, offset[0], n);
+                }
+            }
+        }
+    }
+
+    /** Any axis set: evaluate the body, then fold each element into its output position. */
+    private void general(Object[] buffers, Object out) {
+        Shape s = step.inShape();
+        int size = s.size();
+        Object values = lanes.newArray(size);
+        ChunkKernel.Scratch sc = scratch.get();
+        int[] offset = new int[1];
+        for (int at = 0; at < size; at += ChunkKernel.CHUNK) {
+            int n = Math.min(ChunkKernel.CHUNK, size - at);
+            lanes.convert(values, at, kernel.evaluate(buffers, sc, at, n, offset), offset[0], n);
+        }
+        boolean[] isReduced = new boolean[s.rank()];
+        for (int a : step.axes()) {
+            isReduced[a] = true;
+        }
+        int[] outStrides = new int[s.rank()];
+        int stride = 1;
+        for (int d = s.rank() - 1; d >= 0; d--) {
+            if (!isReduced[d]) {
+                outStrides[d] = stride;
+                stride *= s.dim(d);
+            }
+        }
+        lanes.fill(out, 0, step.fn().identity(), stride);
+        int[] index = new int[s.rank()];
+        for (int i = 0; i < size; i++) {
+            int o = 0;
+            for (int d = 0; d < index.length; d++) {
+                o += index[d] * outStrides[d];
+            }
+            lanes.fill(out, o, step.fn().combine(Gathers.valueAt(out, o), Gathers.valueAt(values, i)), 1);
+            for (int d = index.length - 1; d >= 0 && ++index[d] == s.dim(d); d--) {
+                index[d] = 0;
+            }
+        }
+    }
+}
