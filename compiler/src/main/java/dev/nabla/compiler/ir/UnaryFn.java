@@ -12,18 +12,16 @@ public enum UnaryFn {
             case LOG1P -> Math.log1p(x);
             case EXPM1 -> Math.expm1(x);
             case SQRT -> Math.sqrt(x);
-            case RSQRT -> 1.0 / Math.sqrt(x);
+            case RSQRT -> ScalarMath.rsqrt(x);
             case ABS -> Math.abs(x);
-            case SIGN -> Double.isNaN(x) ? x : Math.signum(x) + 0.0;
+            case SIGN -> ScalarMath.sign(x);
             case SIN -> Math.sin(x);
             case COS -> Math.cos(x);
             case TAN -> Math.tan(x);
             case TANH -> Math.tanh(x);
-            // Both branches avoid exp overflow.
-            case SIGMOID -> x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-            case RELU -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0);
-            // log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|).
-            case SOFTPLUS -> Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+            case SIGMOID -> ScalarMath.sigmoid(x);
+            case RELU -> ScalarMath.relu(x);
+            case SOFTPLUS -> ScalarMath.softplus(x);
         };
     }
 

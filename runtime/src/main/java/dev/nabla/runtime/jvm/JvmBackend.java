@@ -31,6 +31,6 @@ public final class JvmBackend implements Backend {
 
     @Override
     public Executable compile(Program program, Device device) {
-        return new JvmExecutable(program);
+        return ScalarCodegen.accepts(program) ? new ScalarExecutable(program) : new JvmExecutable(program);
     }
 }

@@ -1,0 +1,50 @@
+package dev.nabla.runtime.jvm;
+
+import dev.nabla.compiler.Program;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.runtime.Executable;
+import dev.nabla.runtime.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A program of scalars run as generated straight-line code (see {@link ScalarCodegen}). */
+final class ScalarExecutable implements Executable {
+    private final Program program;
+    private final ScalarKernel kernel;
+    private final ThreadLocal<double[][]> scratch;
+
+    ScalarExecutable(Program program) {
+        this.program = program;
+        this.kernel = ScalarCodegen.compile(program);
+        int in = program.inputs().size() + program.parameters().size();
+        int out = program.results().size();
+        this.scratch = ThreadLocal.withInitial(() -> new double[][] {new double[in], new double[out]});
+    }
+
+    @Override
+    public Program program() {
+        return program;
+    }
+
+    @Override
+    public List<NDArray> run(List<NDArray> inputs, List<NDArray> parameters) {
+        double[][] io = scratch.get();
+        double[] in = io[0];
+        double[] out = io[1];
+        int i = 0;
+        for (NDArray v : inputs) {
+            in[i++] = v.getDouble(0);
+        }
+        for (NDArray v : parameters) {
+            in[i++] = v.getDouble(0);
+        }
+        kernel.run(in, out);
+        List<Node> results = program.results();
+        List<NDArray> values = new ArrayList<>(results.size());
+        for (int r = 0; r < results.size(); r++) {
+            Node n = results.get(r);
+            values.add(NDArray.fromDoubles(n.dtype(), n.shape(), new double[] {out[r]}));
+        }
+        return values;
+    }
+}
