@@ -58,6 +58,25 @@ public final class CompiledGraph implements AutoCloseable {
         return session.run(graph.unwrapAll("run", outputs), updates, byNode);
     }
 
+    /**
+     * Evaluates one f32 output into {@code destination} (of the output's size) instead of a new
+     * array: for large results computed again and again, like PyTorch's {@code out=}.
+     */
+    public void evalInto(Map<Tensor, NDArray> feeds, Tensor output, float[] destination) {
+        into(feeds, output, destination);
+    }
+
+    /** Evaluates one f64 output into {@code destination}. */
+    public void evalInto(Map<Tensor, NDArray> feeds, Tensor output, double[] destination) {
+        into(feeds, output, destination);
+    }
+
+    private void into(Map<Tensor, NDArray> feeds, Tensor output, Object destination) {
+        Map<Node, NDArray> byNode = new HashMap<>();
+        feeds.forEach((t, v) -> byNode.put(graph.unwrap("evalInto", t), v));
+        session.runInto(graph.unwrap("evalInto", output), destination, byNode);
+    }
+
     /** The current value of a parameter. */
     public NDArray parameter(Tensor p) {
         return session.parameter(graph.unwrap("parameter", p));

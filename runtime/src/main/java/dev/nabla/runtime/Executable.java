@@ -15,4 +15,19 @@ public interface Executable {
      * @return one array per {@link Program#results()}: the outputs, then the updates' new values
      */
     List<NDArray> run(List<NDArray> inputs, List<NDArray> parameters);
+
+    /**
+     * Runs the program and writes result i into {@code destinations[i]} (a float[] for f32,
+     * else a double[], of the result's size) where that is not null, so that large outputs can
+     * reuse memory across runs. Backends that can compute straight into the destination do so.
+     */
+    default void runInto(List<NDArray> inputs, List<NDArray> parameters, Object[] destinations) {
+        List<NDArray> results = run(inputs, parameters);
+        for (int i = 0; i < destinations.length; i++) {
+            if (destinations[i] != null) {
+                Object from = results.get(i).storage();
+                System.arraycopy(from, 0, destinations[i], 0, results.get(i).size());
+            }
+        }
+    }
 }

@@ -58,7 +58,31 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * Evaluates one output into a caller's array (float[] for f32, else double[]) instead of a
+     * new one: for large outputs computed again and again.
+     */
+    public void runInto(Node output, Object destination, Map<Node, NDArray> feeds) {
+        ProgramKey key = new ProgramKey(List.of(output), List.of());
+        Executable exe = compiled.computeIfAbsent(key, k -> backend.compile(Program.of(k.outputs(), k.updates()), device));
+        Object expected = output.dtype() == dev.nabla.compiler.ir.DType.F32 ? float[].class : double[].class;
+        int length = destination instanceof float[] f ? f.length : destination instanceof double[] d ? d.length : -1;
+        if (destination == null || destination.getClass() != expected || length != output.shape().size()) {
+            throw new FeedException("evalInto: " + output.describe() + " needs a " + ((Class<?>) expected).getSimpleName()
+                    + " of length " + output.shape().size() + ", got "
+                    + (destination == null ? "null" : destination.getClass().getSimpleName() + " of length " + length));
+        }
+        List<List<NDArray>> args = arguments(exe, feeds);
+        exe.runInto(args.get(0), args.get(1), new Object[] {destination});
+    }
+
     private List<NDArray> execute(Executable exe, Map<Node, NDArray> feeds) {
+        List<List<NDArray>> args = arguments(exe, feeds);
+        return exe.run(args.get(0), args.get(1));
+    }
+
+    /** The checked inputs and current parameters for a run: {inputs, parameters}. */
+    private List<List<NDArray>> arguments(Executable exe, Map<Node, NDArray> feeds) {
         Program program = exe.program();
         for (Node fed : feeds.keySet()) {
             if (!(fed.op() instanceof Op.Input)) {
@@ -81,7 +105,7 @@ public final class Session implements AutoCloseable {
         for (Node p : program.parameters()) {
             params.add(parameter(p));
         }
-        return exe.run(inputs, params);
+        return List.of(inputs, params);
     }
 
     /** The current value of a parameter. */

@@ -74,14 +74,27 @@ public final class Lowering {
         Set<Node> results = new java.util.HashSet<>(program.results());
         for (Node n : program.nodes()) {
             Set<Node> users = consumers.getOrDefault(n, Set.of());
-            if (isElementwise(n) && users.size() == 1 && !results.contains(n)) {
-                Node user = users.iterator().next();
-                boolean fusesInto = isElementwise(user) || user.op() instanceof Op.Reduce;
-                if (fusesInto && workingType(user) == workingType(n)) {
-                    fused.add(n);
-                }
+            if (!isElementwise(n) || results.contains(n) || users.isEmpty()) {
+                continue;
+            }
+            boolean allFuse = users.stream().allMatch(
+                    u -> (isElementwise(u) || u.op() instanceof Op.Reduce) && workingType(u) == workingType(n));
+            // One consumer: inline. Several: inline only if recomputing it in each is cheaper than
+            // a round trip through memory (one cheap op over loads, like the x*x of x*x*3 + sin(x*x)).
+            if (allFuse && (users.size() == 1 || isCheapLeafOp(n))) {
+                fused.add(n);
             }
         }
+    }
+
+    private static boolean isCheapLeafOp(Node n) {
+        boolean cheap = switch (n.op()) {
+            case Op.Binary(var fn) -> fn != dev.nabla.compiler.ir.BinaryFn.POW;
+            case Op.Unary(var fn) -> fn == dev.nabla.compiler.ir.UnaryFn.NEG || fn == dev.nabla.compiler.ir.UnaryFn.ABS;
+            case Op.Compare c -> true;
+            default -> false;
+        };
+        return cheap && n.inputs().stream().noneMatch(Lowering::isElementwise);
     }
 
     private static boolean isElementwise(Node n) {

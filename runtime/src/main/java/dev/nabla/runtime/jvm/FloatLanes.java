@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * float32 primitives. Transcendental functions use the Vector API, whose lanewise SIN, EXP,
- * ... are compiled to the JDK's SIMD math library (accurate to about 1 ulp; see
- * docs/ARCHITECTURE.md); plain arithmetic loops are left to HotSpot's auto-vectorizer.
+ * float32 primitives, written with the Vector API (one loop per operator: a lanewise op becomes
+ * SIMD code only when its operator is a constant at the call). Transcendental functions compile
+ * to the JDK's SIMD math library, accurate to about 1 ulp (docs/ARCHITECTURE.md); functions it
+ * lacks (sigmoid, softplus, sign, rsqrt) use the scalar definitions.
  */
 final class FloatLanes implements Lanes {
     static final FloatLanes INSTANCE = new FloatLanes();
@@ -33,34 +34,121 @@ final class FloatLanes implements Lanes {
     public void unary(UnaryFn fn, Object dst, int dOff, Object x, int xOff, int n) {
         float[] d = (float[]) dst;
         float[] a = (float[]) x;
-        VectorOperators.Unary vop = switch (fn) {
-            case EXP -> VectorOperators.EXP;
-            case LOG -> VectorOperators.LOG;
-            case LOG1P -> VectorOperators.LOG1P;
-            case EXPM1 -> VectorOperators.EXPM1;
-            case SIN -> VectorOperators.SIN;
-            case COS -> VectorOperators.COS;
-            case TAN -> VectorOperators.TAN;
-            case TANH -> VectorOperators.TANH;
-            default -> null;
-        };
-        if (vop != null) {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                FloatVector.fromArray(S, a, xOff + i).lanewise(vop).intoArray(d, dOff + i);
-            }
-            for (; i < n; i++) {
-                d[dOff + i] = (float) fn.apply(a[xOff + i]);
-            }
-            return;
-        }
+        FloatVector zero = FloatVector.zero(S);
         switch (fn) {
-            case NEG -> { for (int i = 0; i < n; i++) d[dOff + i] = -a[xOff + i]; }
-            case ABS -> { for (int i = 0; i < n; i++) d[dOff + i] = Math.abs(a[xOff + i]); }
-            case SQRT -> { for (int i = 0; i < n; i++) d[dOff + i] = (float) Math.sqrt(a[xOff + i]); }
-            case RSQRT -> { for (int i = 0; i < n; i++) d[dOff + i] = (float) (1.0 / Math.sqrt(a[xOff + i])); }
-            case RELU -> { for (int i = 0; i < n; i++) d[dOff + i] = a[xOff + i] > 0 ? a[xOff + i] : (a[xOff + i] != a[xOff + i] ? a[xOff + i] : 0f); }
-            default -> { for (int i = 0; i < n; i++) d[dOff + i] = (float) fn.apply(a[xOff + i]); }
+            case EXP -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.EXP).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
+            case LOG -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.LOG).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
+            case LOG1P -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.LOG1P).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
+            case EXPM1 -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.EXPM1).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
+            case SIN -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.SIN).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
+            case COS -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.COS).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
+            case TAN -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.TAN).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
+            case TANH -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.TANH).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
+            case NEG -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.NEG).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
+            case ABS -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.ABS).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
+            case SQRT -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.SQRT).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
+            case RELU -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector v = FloatVector.fromArray(S, a, xOff + i); v.blend(zero, v.compare(VectorOperators.LE, 0)).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
+            default -> {
+                for (int i = 0; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                }
+            }
         }
     }
 
@@ -70,13 +158,69 @@ final class FloatLanes implements Lanes {
         float[] a = (float[]) x;
         float[] b = (float[]) y;
         switch (fn) {
-            case ADD -> { for (int i = 0; i < n; i++) d[dOff + i] = a[aOff + i] + b[bOff + i]; }
-            case SUB -> { for (int i = 0; i < n; i++) d[dOff + i] = a[aOff + i] - b[bOff + i]; }
-            case MUL -> { for (int i = 0; i < n; i++) d[dOff + i] = a[aOff + i] * b[bOff + i]; }
-            case DIV -> { for (int i = 0; i < n; i++) d[dOff + i] = a[aOff + i] / b[bOff + i]; }
-            case MINIMUM -> { for (int i = 0; i < n; i++) d[dOff + i] = Math.min(a[aOff + i], b[bOff + i]); }
-            case MAXIMUM -> { for (int i = 0; i < n; i++) d[dOff + i] = Math.max(a[aOff + i], b[bOff + i]); }
-            case POW -> { for (int i = 0; i < n; i++) d[dOff + i] = (float) Math.pow(a[aOff + i], b[bOff + i]); }
+            case ADD -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.ADD, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
+                }
+            }
+            case SUB -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.SUB, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
+                }
+            }
+            case MUL -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.MUL, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
+                }
+            }
+            case DIV -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.DIV, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
+                }
+            }
+            case MINIMUM -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.MIN, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
+                }
+            }
+            case MAXIMUM -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.MAX, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
+                }
+            }
+            case POW -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.POW, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
+                }
+            }
         }
     }
 
@@ -88,8 +232,8 @@ final class FloatLanes implements Lanes {
         float[] c = (float[]) z;
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i),
-                    FloatVector.fromArray(S, c, cOff + i)).intoArray(d, dOff + i);
+            FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), FloatVector.fromArray(S, c, cOff + i))
+                    .intoArray(d, dOff + i);
         }
         for (; i < n; i++) {
             d[dOff + i] = Math.fma(a[aOff + i], b[bOff + i], c[cOff + i]);
@@ -101,12 +245,54 @@ final class FloatLanes implements Lanes {
         float[] d = (float[]) dst;
         float[] a = (float[]) x;
         float[] b = (float[]) y;
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
         switch (fn) {
-            case LT -> { for (int i = 0; i < n; i++) d[dOff + i] = a[aOff + i] < b[bOff + i] ? 1f : 0f; }
-            case LE -> { for (int i = 0; i < n; i++) d[dOff + i] = a[aOff + i] <= b[bOff + i] ? 1f : 0f; }
-            case GT -> { for (int i = 0; i < n; i++) d[dOff + i] = a[aOff + i] > b[bOff + i] ? 1f : 0f; }
-            case GE -> { for (int i = 0; i < n; i++) d[dOff + i] = a[aOff + i] >= b[bOff + i] ? 1f : 0f; }
-            case EQ -> { for (int i = 0; i < n; i++) d[dOff + i] = a[aOff + i] == b[bOff + i] ? 1f : 0f; }
+            case LT -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.LT, FloatVector.fromArray(S, b, bOff + i))).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = fn.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
+                }
+            }
+            case LE -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.LE, FloatVector.fromArray(S, b, bOff + i))).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = fn.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
+                }
+            }
+            case GT -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.GT, FloatVector.fromArray(S, b, bOff + i))).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = fn.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
+                }
+            }
+            case GE -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.GE, FloatVector.fromArray(S, b, bOff + i))).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = fn.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
+                }
+            }
+            case EQ -> {
+                int i = 0;
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bOff + i))).intoArray(d, dOff + i);
+                }
+                for (; i < n; i++) {
+                    d[dOff + i] = fn.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
+                }
+            }
         }
     }
 
@@ -116,7 +302,12 @@ final class FloatLanes implements Lanes {
         float[] c = (float[]) cond;
         float[] a = (float[]) x;
         float[] b = (float[]) y;
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, aOff + i).blend(FloatVector.fromArray(S, b, bOff + i),
+                    FloatVector.fromArray(S, c, cOff + i).compare(VectorOperators.EQ, 0)).intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
             d[dOff + i] = c[cOff + i] != 0 ? a[aOff + i] : b[bOff + i];
         }
     }
@@ -124,8 +315,8 @@ final class FloatLanes implements Lanes {
     @Override
     public void convert(Object dst, int dOff, Object src, int sOff, int n) {
         float[] d = (float[]) dst;
-        if (src instanceof float[] f) {
-            System.arraycopy(f, sOff, d, dOff, n);
+        if (src instanceof float[] same) {
+            System.arraycopy(same, sOff, d, dOff, n);
         } else {
             double[] s = (double[]) src;
             for (int i = 0; i < n; i++) {
@@ -137,20 +328,36 @@ final class FloatLanes implements Lanes {
     @Override
     public double reduce(ReduceFn fn, Object array, int off, int n, double acc) {
         float[] a = (float[]) array;
-        VectorOperators.Associative op = switch (fn) {
-            case SUM -> VectorOperators.ADD;
-            case PROD -> VectorOperators.MUL;
-            case MAX -> VectorOperators.MAX;
-            case MIN -> VectorOperators.MIN;
-        };
         int i = 0;
         int bound = S.loopBound(n);
         if (bound > 0) {
             FloatVector v = FloatVector.fromArray(S, a, off);
-            for (i = S.length(); i < bound; i += S.length()) {
-                v = v.lanewise(op, FloatVector.fromArray(S, a, off + i));
+            switch (fn) {
+                case SUM -> {
+                    for (i = S.length(); i < bound; i += S.length()) {
+                        v = v.add(FloatVector.fromArray(S, a, off + i));
+                    }
+                    acc = fn.combine(acc, v.reduceLanes(VectorOperators.ADD));
+                }
+                case PROD -> {
+                    for (i = S.length(); i < bound; i += S.length()) {
+                        v = v.mul(FloatVector.fromArray(S, a, off + i));
+                    }
+                    acc = fn.combine(acc, v.reduceLanes(VectorOperators.MUL));
+                }
+                case MAX -> {
+                    for (i = S.length(); i < bound; i += S.length()) {
+                        v = v.max(FloatVector.fromArray(S, a, off + i));
+                    }
+                    acc = fn.combine(acc, v.reduceLanes(VectorOperators.MAX));
+                }
+                case MIN -> {
+                    for (i = S.length(); i < bound; i += S.length()) {
+                        v = v.min(FloatVector.fromArray(S, a, off + i));
+                    }
+                    acc = fn.combine(acc, v.reduceLanes(VectorOperators.MIN));
+                }
             }
-            acc = fn.combine(acc, v.reduceLanes(op));
         }
         for (; i < n; i++) {
             acc = fn.combine(acc, a[off + i]);
@@ -162,10 +369,23 @@ final class FloatLanes implements Lanes {
     public void accumulate(ReduceFn fn, Object accumulator, int accOff, Object source, int sOff, int n) {
         float[] acc = (float[]) accumulator;
         float[] src = (float[]) source;
+        int i = 0;
+        int bound = S.loopBound(n);
         switch (fn) {
-            case SUM -> { for (int i = 0; i < n; i++) acc[accOff + i] += src[sOff + i]; }
-            case PROD -> { for (int i = 0; i < n; i++) acc[accOff + i] *= src[sOff + i]; }
-            default -> { for (int i = 0; i < n; i++) acc[accOff + i] = (float) fn.combine(acc[accOff + i], src[sOff + i]); }
+            case SUM -> {
+                for (; i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, acc, accOff + i).add(FloatVector.fromArray(S, src, sOff + i)).intoArray(acc, accOff + i);
+                }
+            }
+            case PROD -> {
+                for (; i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, acc, accOff + i).mul(FloatVector.fromArray(S, src, sOff + i)).intoArray(acc, accOff + i);
+                }
+            }
+            default -> { }
+        }
+        for (; i < n; i++) {
+            acc[accOff + i] = (float) fn.combine(acc[accOff + i], src[sOff + i]);
         }
     }
 }

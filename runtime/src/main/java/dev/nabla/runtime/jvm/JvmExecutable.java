@@ -61,6 +61,16 @@ final class JvmExecutable implements Executable {
 
     @Override
     public List<NDArray> run(List<NDArray> inputs, List<NDArray> parameters) {
+        return execute(inputs, parameters, new Object[lowered.results().size()]);
+    }
+
+    @Override
+    public void runInto(List<NDArray> inputs, List<NDArray> parameters, Object[] destinations) {
+        execute(inputs, parameters, destinations);
+    }
+
+    /** Runs; results with a destination are written there (directly, when their kernel allows). */
+    private List<NDArray> execute(List<NDArray> inputs, List<NDArray> parameters, Object[] destinations) {
         Object[] buffers = constants.clone();
         for (int i = 0; i < inputs.size(); i++) {
             buffers[lowered.inputBuffers().get(i)] = inputs.get(i).storage();
@@ -75,13 +85,27 @@ final class JvmExecutable implements Executable {
                     buffers[b.id()] = slots[b.slot()];
                 }
             }
+            boolean[] direct = new boolean[destinations.length];
+            for (int i = 0; i < destinations.length; i++) {
+                View v = lowered.results().get(i);
+                if (destinations[i] != null && lowered.buffer(v.buffer()).kind() == Buffer.Kind.TEMP
+                        && v.offset() == 0 && v.isContiguous() && v.shape().size() == lowered.buffer(v.buffer()).size()
+                        && !readsAsResultTwice(v.buffer(), i)) {
+                    buffers[v.buffer()] = destinations[i];
+                    direct[i] = true;
+                }
+            }
             for (StepRunner runner : runners) {
                 runner.run(buffers);
             }
             List<NDArray> results = new ArrayList<>(lowered.results().size());
             List<dev.nabla.compiler.ir.Node> nodes = lowered.program().results();
             for (int i = 0; i < nodes.size(); i++) {
-                results.add(copyOut(lowered.results().get(i), nodes.get(i).dtype(), buffers));
+                if (destinations[i] == null) {
+                    results.add(copyOut(lowered.results().get(i), nodes.get(i).dtype(), buffers, null));
+                } else if (!direct[i]) {
+                    copyOut(lowered.results().get(i), nodes.get(i).dtype(), buffers, destinations[i]);
+                }
             }
             return results;
         } finally {
@@ -103,11 +127,21 @@ final class JvmExecutable implements Executable {
         return slots;
     }
 
-    private static NDArray copyOut(View view, DType dtype, Object[] buffers) {
+    /** Another result reading the same buffer would see the destination: then copy instead. */
+    private boolean readsAsResultTwice(int buffer, int result) {
+        for (int j = 0; j < lowered.results().size(); j++) {
+            if (j != result && lowered.results().get(j).buffer() == buffer) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static NDArray copyOut(View view, DType dtype, Object[] buffers, Object into) {
         Lanes lanes = Lanes.of(dtype.storage());
         int size = view.shape().size();
-        Object out = lanes.newArray(size);
+        Object out = into != null ? into : lanes.newArray(size);
         Gathers.gather(lanes, view, view.shape(), buffers[view.buffer()], 0, size, out, 0);
-        return NDArray.wrap(dtype, view.shape(), out);
+        return into != null ? null : NDArray.wrap(dtype, view.shape(), out);
     }
 }
