@@ -9,13 +9,16 @@ import java.util.List;
 
 /** A program of scalars run as generated straight-line code (see {@link ScalarCodegen}). */
 final class ScalarExecutable implements Executable {
+    /** Generated code is shared by structurally equal programs, the least recently used dropped. */
+    private static final CodeCache<ScalarKernel> CACHE = new CodeCache<>(1024, ScalarCodegen::compile);
+
     private final Program program;
     private final ScalarKernel kernel;
     private final ThreadLocal<double[][]> scratch;
 
     ScalarExecutable(Program program) {
         this.program = program;
-        this.kernel = ScalarCodegen.compile(program);
+        this.kernel = CACHE.get(program);
         int in = program.inputs().size() + program.parameters().size();
         int out = program.results().size();
         this.scratch = ThreadLocal.withInitial(() -> new double[][] {new double[in], new double[out]});

@@ -1,0 +1,36 @@
+package dev.nabla.compiler;
+
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Op;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A program's structure without its identity: two programs with equal keys compute the same
+ * function of their inputs and parameters (taken in order), whatever graph they were built in
+ * and whatever their variables are called. Backends cache compiled code by it.
+ */
+public record StructuralKey(List<Object> entries) {
+    /** One node: its op (variables reduced to their kind and position), operand positions, type. */
+    private record Entry(Object op, List<Integer> operands, Object shape, Object dtype) {}
+
+    public static StructuralKey of(Program program) {
+        Map<Node, Integer> position = new HashMap<>();
+        List<Object> entries = new ArrayList<>();
+        for (Node n : program.nodes()) {
+            position.put(n, position.size());
+            Object op = switch (n.op()) {
+                case Op.Input i -> "input " + program.inputs().indexOf(n);
+                case Op.Parameter p -> "parameter " + program.parameters().indexOf(n);
+                default -> n.op();
+            };
+            entries.add(new Entry(op, n.inputs().stream().map(position::get).toList(), n.shape(), n.dtype()));
+        }
+        entries.add(program.outputs().stream().map(position::get).toList());
+        entries.add(program.updates().stream()
+                .map(u -> List.of(position.get(u.parameter()), position.get(u.value()))).toList());
+        return new StructuralKey(List.copyOf(entries));
+    }
+}
