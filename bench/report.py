@@ -1,0 +1,85 @@
+"""Builds bench/RESULTS.md from the JMH and PyTorch results that bench/run.sh collected."""
+import json
+import os
+import platform
+import subprocess
+import sys
+
+results = sys.argv[1]
+
+
+def jmh(threads):
+    rows = {}
+    path = os.path.join(results, "jmh-%d.json" % threads)
+    if not os.path.exists(path):
+        return rows
+    for r in json.load(open(path)):
+        name = r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1]
+        params = r.get("params") or {}
+        key = name + "".join("[%s=%s]" % kv for kv in sorted(params.items()))
+        rows[key] = (r["primaryMetric"]["score"], r["primaryMetric"]["scoreError"], r["primaryMetric"]["scoreUnit"])
+    return rows
+
+
+def torch(threads):
+    path = os.path.join(results, "torch-%d.json" % threads)
+    return json.load(open(path)) if os.path.exists(path) else {}
+
+
+# (title, JMH key, PyTorch key, unit both are in, target as PyTorch time / Nabla time)
+WORKLOADS = [
+    ("seed: y = x^2 and dy/dx", "SeedScalarBenchmark.firstDerivative", "firstDerivative_us", "us", 100),
+    ("seed: dy/dx and d2y/dx2", "SeedScalarBenchmark.secondDerivative", "secondDerivative_us", "us", 100),
+    ("seed: both partials", "SeedScalarBenchmark.partials", "partials_us", "us", 100),
+    ("seed SGD, per step (10,000 steps)", "SgdStepBenchmark.tenThousandSteps", "sgdStep_us", "us", 100),
+    ("fused chain, 1M f32", "FusedChainBenchmark.fusedChain[size=1048576]", "fusedChain_1048576_ms", "ms", 3),
+    ("fused chain, 16M f32", "FusedChainBenchmark.fusedChain[size=16777216]", "fusedChain_16777216_ms", "ms", 3),
+    ("MLP 784-256-10 training step, batch 128", "MlpStepBenchmark.trainingStep", "mlpStep_ms", "ms", 1.5),
+]
+for prefix, sizes in (("sgemm", ((512, 1024, 512), (1024, 1024, 1024), (2048, 2048, 2048))),
+                      ("dgemm", ((1024, 1024, 1024), (2048, 2048, 2048)))):
+    for m, k, n in sizes:
+        WORKLOADS.append(("%s %dx%d·%dx%d" % (prefix.upper(), m, k, k, n),
+                          "GemmBenchmark.%s[m=%d,k=%d,n=%d]" % (prefix, m, k, n),
+                          "%s_%dx%dx%d_ms" % (prefix, m, k, n), "ms", 0.9))
+
+
+def cell(value, unit):
+    return "—" if value is None else ("%.3f %s" % (value, unit) if value < 100 else "%.1f %s" % (value, unit))
+
+
+def main():
+    cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
+                         capture_output=True, text=True).stdout.strip()
+    print("# Benchmark results\n")
+    print("Produced by `bench/run.sh` on %s (%s, %d cores visible), JDK 25, %s. Nabla: JMH, average"
+          " time per operation, `-Dnabla.threads=N`. PyTorch: `bench/pytorch/workloads.py`, best of 5"
+          " repeats, `torch.set_num_threads(N)` and `OPENBLAS_NUM_THREADS=N`, run with"
+          " `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` unset.\n" % (platform.node(), cpu, os.cpu_count(),
+                                                                   torch(1).get("torch", "PyTorch")))
+    for threads in (1, 2):
+        nabla = jmh(threads)
+        peer = torch(threads)
+        print("## %d thread%s\n" % (threads, "" if threads == 1 else "s"))
+        print("| workload | Nabla | PyTorch | PyTorch / Nabla | target |")
+        print("|---|---|---|---|---|")
+        for title, key, tkey, unit, target in WORKLOADS:
+            n = nabla.get(key)
+            p = peer.get(tkey)
+            ratio = "%.2f×" % (p / n[0]) if n and p else "—"
+            extra = ""
+            if n and key.startswith("GemmBenchmark"):
+                m_, k_, n_ = [int(s.split("=")[1]) for s in key[key.index("[") + 1:-1].split(",")]
+                extra = " (%.0f GFLOP/s)" % (2 * m_ * n_ * k_ / (n[0] / 1e3) / 1e9)
+            print("| %s | %s%s | %s | %s | ≥ %s× |" % (title, cell(n[0] if n else None, unit), extra,
+                                                      cell(p, unit), ratio, target))
+        compile_rows = [(k, v) for k, v in nabla.items() if k.startswith("CompileLatency")]
+        if compile_rows:
+            print("\nCompile latency (graph, gradient, passes, lowering, code generation, class loading,"
+                  " first run), warm:\n")
+            for k, v in compile_rows:
+                print("- %s: %.1f %s" % (k.split(".")[1], v[0], v[2]))
+        print()
+
+
+main()

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs Nabla's JMH benchmarks and the same workloads in PyTorch on this machine, on 1 and 2
+# threads, and writes bench/RESULTS.md. Needs Debian's python3-torch and libopenblas0-pthread.
+# Usage: bench/run.sh            (from the repository root; about 15 minutes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/target/results
+mkdir -p "$out"
+mvn -q -DskipTests install
+for threads in 1 2; do
+    mvn -q -pl bench -Pbench -DskipTests package \
+        -Djmh.args="-f 1 -wi 3 -i 5 -w 1 -r 1 -rf json -rff target/results/jmh-$threads.json -jvmArgsAppend '--add-modules=jdk.incubator.vector -Dnabla.threads=$threads'"
+    # OpenBLAS picks a slower, older kernel when these are set (see bench/RESULTS.md).
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$threads \
+        /usr/bin/python3 bench/pytorch/workloads.py --threads "$threads" > "$out/torch-$threads.json"
+done
+/usr/bin/python3 bench/report.py "$out" > bench/RESULTS.md
+echo "wrote bench/RESULTS.md"
