@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float32 primitives, written with the Vector API (one loop per operator: a lanewise op becomes
- * SIMD code only when its operator is a constant at the call). Transcendental functions compile
- * to the JDK's SIMD math library, accurate to about 1 ulp (docs/ARCHITECTURE.md); functions it
+ * SIMD code only when its operator is a constant at the call). Transcendental functions keep the
+ * accuracy the matching Math method promises (docs/ARCHITECTURE.md); functions the Vector API
  * lacks (sigmoid, softplus, sign, rsqrt) use the scalar definitions.
  */
 final class FloatLanes implements Lanes {
