@@ -10,29 +10,37 @@ import java.util.function.Function;
  * Compiled code by program structure, bounded: the least recently used entry goes when the cache
  * is full, and with it the last reference to its hidden class, which the JVM can then unload.
  */
-final class CodeCache<T> {
-    private final Function<Program, T> compiler;
-    private final Map<StructuralKey, T> entries;
+final class CodeCache<K, T> {
+    private final Function<K, T> compiler;
+    private final Map<Object, T> entries;
 
-    CodeCache(int capacity, Function<Program, T> compiler) {
+    /** Code for whole programs, keyed by their structure. */
+    static <T> CodeCache<Program, T> byStructure(int capacity, Function<Program, T> compiler) {
+        return new CodeCache<>(capacity, compiler, StructuralKey::of);
+    }
+
+    private final Function<K, Object> keyOf;
+
+    CodeCache(int capacity, Function<K, T> compiler, Function<K, Object> keyOf) {
+        this.keyOf = keyOf;
         this.compiler = compiler;
         this.entries = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<StructuralKey, T> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Object, T> eldest) {
                 return size() > capacity;
             }
         };
     }
 
-    T get(Program program) {
-        StructuralKey key = StructuralKey.of(program);
+    T get(K source) {
+        Object key = keyOf.apply(source);
         synchronized (entries) {
             T cached = entries.get(key);
             if (cached != null) {
                 return cached;
             }
         }
-        T compiled = compiler.apply(program);
+        T compiled = compiler.apply(source);
         synchronized (entries) {
             entries.putIfAbsent(key, compiled);
         }

@@ -10,10 +10,17 @@ final class ElementwiseRunner implements StepRunner {
     private final ChunkKernel kernel;
     private final Lanes store;
     private final ThreadLocal<ChunkKernel.Scratch> scratch;
+    /** Generated kernels by step (equal steps read equal buffers: the code is the same). */
+    private static final CodeCache<Step.Elementwise, RangeKernel> CODE =
+            new CodeCache<>(1024, VectorCodegen::compile, step -> step);
+
+    /** Generated SIMD code for the body when it has a vector form, else null. */
+    private final RangeKernel vectorized;
 
     ElementwiseRunner(Step.Elementwise step, IntFunction<DType> storageOf) {
         this.step = step;
         this.kernel = new ChunkKernel(step.body(), step.shape(), step.dtype(), storageOf);
+        this.vectorized = VectorCodegen.accepts(step, storageOf) ? CODE.get(step) : null;
         this.store = Lanes.of(storageOf.apply(step.output()));
         this.scratch = ThreadLocal.withInitial(kernel::newScratch);
     }
@@ -22,9 +29,13 @@ final class ElementwiseRunner implements StepRunner {
     public void run(Object[] buffers) {
         Object out = buffers[step.output()];
         Parallel.forRange(step.shape().size(), Parallel.MIN_ELEMENTS_PER_TASK, (start, end) -> {
+            int from = vectorized != null ? vectorized.run(buffers, start, end) : start;
+            if (from == end) {
+                return;
+            }
             ChunkKernel.Scratch s = scratch.get();
             int[] offset = new int[1];
-            for (int at = start; at < end; at += ChunkKernel.CHUNK) {
+            for (int at = from; at < end; at += ChunkKernel.CHUNK) {
                 int n = Math.min(ChunkKernel.CHUNK, end - at);
                 Object values = kernel.evaluate(buffers, s, at, n, offset);
                 store.convert(out, at, values, offset[0], n);

@@ -10,7 +10,7 @@ import java.util.List;
 /** A program of scalars run as generated straight-line code (see {@link ScalarCodegen}). */
 final class ScalarExecutable implements Executable {
     /** Generated code is shared by structurally equal programs, the least recently used dropped. */
-    private static final CodeCache<ScalarKernel> CACHE = new CodeCache<>(1024, ScalarCodegen::compile);
+    private static final CodeCache<Program, ScalarKernel> CACHE = CodeCache.byStructure(1024, ScalarCodegen::compile);
 
     private final Program program;
     private final ScalarKernel kernel;

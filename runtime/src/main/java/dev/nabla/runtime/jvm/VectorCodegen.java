@@ -1,0 +1,359 @@
+package dev.nabla.runtime.jvm;
+
+import static java.lang.constant.ConstantDescs.CD_Object;
+import static java.lang.constant.ConstantDescs.CD_int;
+import static java.lang.constant.ConstantDescs.INIT_NAME;
+import static java.lang.constant.ConstantDescs.MTD_void;
+
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.lower.Expr;
+import dev.nabla.compiler.lower.Step;
+import dev.nabla.compiler.lower.View;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Compiles a fused elementwise kernel to a JVM loop over SIMD vectors with the ClassFile API: the
+ * whole expression is evaluated in vector registers, one vector of elements at a time, and
+ * stored once. HotSpot turns the Vector API calls into AVX instructions because every species
+ * and operator is a constant in the generated code. Kernels it cannot express (strided loads,
+ * mixed storage types, ops without a vector form) stay on {@link ChunkKernel}.
+ */
+final class VectorCodegen {
+    private static final ClassDesc VECTOR_OPERATORS = ClassDesc.of("jdk.incubator.vector.VectorOperators");
+    private static final ClassDesc VECTOR = ClassDesc.of("jdk.incubator.vector.Vector");
+    private static final ClassDesc MASK = ClassDesc.of("jdk.incubator.vector.VectorMask");
+    private static final ClassDesc SPECIES = ClassDesc.of("jdk.incubator.vector.VectorSpecies");
+    private static final ClassDesc UNARY = VECTOR_OPERATORS.nested("Unary");
+    private static final ClassDesc BINARY = VECTOR_OPERATORS.nested("Binary");
+    private static final ClassDesc COMPARISON = VECTOR_OPERATORS.nested("Comparison");
+
+    /** The vector and array types of one working type. */
+    private record Lane(ClassDesc vector, ClassDesc array, ClassDesc element) {
+        static Lane of(DType t) {
+            return t == DType.F32
+                    ? new Lane(ClassDesc.of("jdk.incubator.vector.FloatVector"), ClassDesc.ofDescriptor("[F"),
+                    ClassDesc.ofDescriptor("F"))
+                    : new Lane(ClassDesc.of("jdk.incubator.vector.DoubleVector"), ClassDesc.ofDescriptor("[D"),
+                    ClassDesc.ofDescriptor("D"));
+        }
+    }
+
+    static final int MIN_ELEMENTS = 64;
+
+    private final Step.Elementwise step;
+    private final Lane lane;
+    private final Map<Integer, Integer> arraySlots = new LinkedHashMap<>();
+    private final Map<Expr, Integer> hoisted = new LinkedHashMap<>();
+    private int nextSlot = 5;
+
+    private VectorCodegen(Step.Elementwise step) {
+        this.step = step;
+        this.lane = Lane.of(step.dtype());
+    }
+
+    /** Whether the kernel has a vector form: floating type, loads contiguous or broadcast scalars. */
+    static boolean accepts(Step.Elementwise step, IntFunction<DType> storageOf) {
+        DType t = step.dtype();
+        // Below a few vectors the chunk kernel is as fast and needs no class of its own.
+        return step.shape().size() >= MIN_ELEMENTS && t.isFloating() && storageOf.apply(step.output()) == t && expressible(step.body(), step, storageOf);
+    }
+
+    private static boolean expressible(Expr e, Step.Elementwise step, IntFunction<DType> storageOf) {
+        return switch (e) {
+            case Expr.Load(View v) -> storageOf.apply(v.buffer()) == step.dtype()
+                    && ((v.isContiguous() && v.shape().equals(step.shape())) || isBroadcastScalar(v));
+            case Expr.Const c -> true;
+            case Expr.Unary u -> expressible(u.x(), step, storageOf);
+            case Expr.Binary b -> expressible(b.a(), step, storageOf) && expressible(b.b(), step, storageOf);
+            case Expr.Fma f -> expressible(f.a(), step, storageOf) && expressible(f.b(), step, storageOf)
+                    && expressible(f.c(), step, storageOf);
+            case Expr.Compare c -> expressible(c.a(), step, storageOf) && expressible(c.b(), step, storageOf);
+            case Expr.Where w -> expressible(w.cond(), step, storageOf) && expressible(w.a(), step, storageOf)
+                    && expressible(w.b(), step, storageOf);
+        };
+    }
+
+    private static boolean isBroadcastScalar(View v) {
+        for (int s : v.strides()) {
+            if (s != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static RangeKernel compile(Step.Elementwise step) {
+        return new VectorCodegen(step).build();
+    }
+
+    private RangeKernel build() {
+        ClassDesc self = ClassDesc.of(VectorCodegen.class.getPackageName() + ".FusedKernel");
+        MethodTypeDesc runType = MethodTypeDesc.of(CD_int, CD_Object.arrayType(), CD_int, CD_int);
+        byte[] bytes = ClassFile.of().build(self, cls -> {
+            cls.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL);
+            cls.withInterfaceSymbols(ClassDesc.of(RangeKernel.class.getName()));
+            cls.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC,
+                    code -> code.aload(0).invokespecial(CD_Object, INIT_NAME, MTD_void).return_());
+            cls.withMethodBody("run", runType, ClassFile.ACC_PUBLIC, this::emitRun);
+        });
+        try {
+            MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
+            return (RangeKernel) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+        } catch (Throwable e) {
+            throw new IllegalStateException("could not load the generated kernel for " + step, e);
+        }
+    }
+
+    // Locals: 0 this, 1 buffers, 2 start, 3 end, 4 i; then arrays, hoisted vectors, temporaries.
+    private void emitRun(CodeBuilder code) {
+        bindArrays(code, step.body());
+        bindArray(code, step.output());
+        for (double c : new double[] {0.0, 1.0, -1.0}) {
+            hoist(code, new Expr.Const(c));
+        }
+        hoist(code, step.body());
+        int bound = nextSlot++;
+        // bound = start + S.loopBound(end - start)
+        code.iload(2);
+        species(code);
+        code.iload(3).iload(2).isub();
+        code.invokeinterface(SPECIES, "loopBound", MethodTypeDesc.of(CD_int, CD_int));
+        code.iadd().istore(bound);
+        code.iload(2).istore(4);
+        Label loop = code.newLabel();
+        Label done = code.newLabel();
+        code.labelBinding(loop);
+        code.iload(4).iload(bound).if_icmpge(done);
+        int result = emit(code, step.body());
+        code.aload(result).aload(arraySlots.get(step.output())).iload(4);
+        code.invokevirtual(lane.vector(), "intoArray", MethodTypeDesc.of(ClassDesc.ofDescriptor("V"), lane.array(), CD_int));
+        species(code);
+        code.invokeinterface(SPECIES, "length", MethodTypeDesc.of(CD_int));
+        code.iload(4).iadd().istore(4);
+        code.goto_(loop);
+        code.labelBinding(done);
+        code.iload(4).ireturn();
+    }
+
+    private void species(CodeBuilder code) {
+        code.getstatic(lane.vector(), "SPECIES_PREFERRED", SPECIES);
+    }
+
+    private void bindArrays(CodeBuilder code, Expr e) {
+        switch (e) {
+            case Expr.Load(View v) -> bindArray(code, v.buffer());
+            case Expr.Const c -> { }
+            case Expr.Unary u -> bindArrays(code, u.x());
+            case Expr.Binary b -> { bindArrays(code, b.a()); bindArrays(code, b.b()); }
+            case Expr.Fma f -> { bindArrays(code, f.a()); bindArrays(code, f.b()); bindArrays(code, f.c()); }
+            case Expr.Compare c -> { bindArrays(code, c.a()); bindArrays(code, c.b()); }
+            case Expr.Where w -> { bindArrays(code, w.cond()); bindArrays(code, w.a()); bindArrays(code, w.b()); }
+        }
+    }
+
+    private void bindArray(CodeBuilder code, int buffer) {
+        if (!arraySlots.containsKey(buffer)) {
+            int slot = nextSlot++;
+            arraySlots.put(buffer, slot);
+            code.aload(1).ldc(buffer).aaload().checkcast(lane.array()).astore(slot);
+        }
+    }
+
+    /** Constants and broadcast scalars become vectors once, before the loop. */
+    private void hoist(CodeBuilder code, Expr e) {
+        switch (e) {
+            case Expr.Load(View v) -> {
+                if (isBroadcastScalar(v) && !hoisted.containsKey(e)) {
+                    species(code);
+                    code.aload(arraySlots.get(v.buffer())).ldc(v.offset());
+                    code.arrayLoad(java.lang.classfile.TypeKind.from(lane.element()));
+                    broadcast(code, e);
+                }
+            }
+            case Expr.Const(double value) -> {
+                if (!hoisted.containsKey(e)) {
+                    species(code);
+                    if (step.dtype() == DType.F32) {
+                        code.ldc((float) value);
+                    } else {
+                        code.ldc(value);
+                    }
+                    broadcast(code, e);
+                }
+            }
+            case Expr.Unary u -> hoist(code, u.x());
+            case Expr.Binary b -> { hoist(code, b.a()); hoist(code, b.b()); }
+            case Expr.Fma f -> { hoist(code, f.a()); hoist(code, f.b()); hoist(code, f.c()); }
+            case Expr.Compare c -> { hoist(code, c.a()); hoist(code, c.b()); }
+            case Expr.Where w -> { hoist(code, w.cond()); hoist(code, w.a()); hoist(code, w.b()); }
+        }
+    }
+
+    private void broadcast(CodeBuilder code, Expr e) {
+        code.invokestatic(lane.vector(), "broadcast", MethodTypeDesc.of(lane.vector(), SPECIES, lane.element()));
+        int slot = nextSlot++;
+        code.astore(slot);
+        hoisted.put(e, slot);
+    }
+
+    /** Emits the vector value of e for elements [i, i + length) into a new local; returns it. */
+    private int emit(CodeBuilder code, Expr e) {
+        Integer pre = hoisted.get(e);
+        if (pre != null) {
+            return pre;
+        }
+        switch (e) {
+            case Expr.Load(View v) -> {
+                species(code);
+                code.aload(arraySlots.get(v.buffer())).iload(4);
+                if (v.offset() != 0) {
+                    code.ldc(v.offset()).iadd();
+                }
+                code.invokestatic(lane.vector(), "fromArray", MethodTypeDesc.of(lane.vector(), SPECIES, lane.array(), CD_int));
+            }
+            case Expr.Const c -> throw new IllegalStateException("constants are hoisted");
+            case Expr.Unary(var fn, Expr x) -> {
+                int a = emit(code, x);
+                switch (fn) {
+                    case RSQRT -> {
+                        code.aload(a);
+                        unaryOp(code, "SQRT");
+                        int s = store(code);
+                        code.aload(constant(code, 1.0)).aload(s);
+                        binaryOp(code, "DIV");
+                    }
+                    case SIGMOID -> {
+                        // 1 / (1 + e^-x): exp overflows to infinity for very negative x, giving 0.
+                        code.aload(a);
+                        unaryOp(code, "NEG");
+                        unaryOp(code, "EXP");
+                        int t = store(code);
+                        code.aload(constant(code, 1.0)).aload(t);
+                        binaryOp(code, "ADD");
+                        int d = store(code);
+                        code.aload(constant(code, 1.0)).aload(d);
+                        binaryOp(code, "DIV");
+                    }
+                    case SOFTPLUS -> {
+                        // max(x, 0) + log1p(e^-|x|), as ScalarMath.softplus.
+                        code.aload(a);
+                        unaryOp(code, "ABS");
+                        unaryOp(code, "NEG");
+                        unaryOp(code, "EXP");
+                        unaryOp(code, "LOG1P");
+                        int l = store(code);
+                        code.aload(a).aload(constant(code, 0.0));
+                        binaryOp(code, "MAX");
+                        code.aload(l);
+                        // stack: max, l -> max + l
+                        code.invokevirtual(lane.vector(), "add", MethodTypeDesc.of(lane.vector(), VECTOR));
+                    }
+                    case RELU -> {
+                        // 0 where x <= 0, else x (NaN fails the comparison and stays NaN).
+                        code.aload(a).aload(constant(code, 0.0)).aload(a).aload(constant(code, 0.0));
+                        compareOp(code, "LE");
+                        code.invokevirtual(lane.vector(), "blend", MethodTypeDesc.of(lane.vector(), VECTOR, MASK));
+                    }
+                    case SIGN -> {
+                        // 1 where x > 0, -1 where x < 0, x itself otherwise (0, -0, NaN).
+                        code.aload(a).aload(constant(code, 1.0)).aload(a).aload(constant(code, 0.0));
+                        compareOp(code, "GT");
+                        code.invokevirtual(lane.vector(), "blend", MethodTypeDesc.of(lane.vector(), VECTOR, MASK));
+                        code.aload(constant(code, -1.0)).aload(a).aload(constant(code, 0.0));
+                        compareOp(code, "LT");
+                        code.invokevirtual(lane.vector(), "blend", MethodTypeDesc.of(lane.vector(), VECTOR, MASK));
+                        // + 0 turns -0 into 0, as ScalarMath.sign does.
+                        code.aload(constant(code, 0.0));
+                        code.invokevirtual(lane.vector(), "add", MethodTypeDesc.of(lane.vector(), VECTOR));
+                    }
+                    default -> {
+                        code.aload(a);
+                        unaryOp(code, fn.name());
+                    }
+                }
+            }
+            case Expr.Binary(var fn, Expr x, Expr y) -> {
+                int a = emit(code, x);
+                int b = emit(code, y);
+                code.aload(a).aload(b);
+                binaryOp(code, switch (fn) {
+                    case MINIMUM -> "MIN";
+                    case MAXIMUM -> "MAX";
+                    default -> fn.name();
+                });
+            }
+            case Expr.Fma(Expr x, Expr y, Expr z) -> {
+                int a = emit(code, x);
+                int b = emit(code, y);
+                int c = emit(code, z);
+                code.aload(a).aload(b).aload(c);
+                code.invokevirtual(lane.vector(), "fma", MethodTypeDesc.of(lane.vector(), VECTOR, VECTOR));
+            }
+            case Expr.Compare(var fn, Expr x, Expr y) -> {
+                int a = emit(code, x);
+                int b = emit(code, y);
+                code.aload(constant(code, 0.0)).aload(constant(code, 1.0)).aload(a).aload(b);
+                compareOp(code, fn.name());
+                code.invokevirtual(lane.vector(), "blend", MethodTypeDesc.of(lane.vector(), VECTOR, MASK));
+            }
+            case Expr.Where(Expr c, Expr x, Expr y) -> {
+                int cond = emit(code, c);
+                int a = emit(code, x);
+                int b = emit(code, y);
+                // a where cond != 0: blend b with a under the mask cond != 0.
+                code.aload(b).aload(a).aload(cond).aload(constant(code, 0.0));
+                compareOp(code, "NE");
+                code.invokevirtual(lane.vector(), "blend", MethodTypeDesc.of(lane.vector(), VECTOR, MASK));
+            }
+        }
+        return store(code);
+    }
+
+    private int store(CodeBuilder code) {
+        int slot = nextSlot++;
+        code.astore(slot);
+        return slot;
+    }
+
+    private void unaryOp(CodeBuilder code, String name) {
+        code.getstatic(VECTOR_OPERATORS, name, UNARY);
+        code.invokevirtual(lane.vector(), "lanewise", MethodTypeDesc.of(lane.vector(), UNARY));
+    }
+
+    private void binaryOp(CodeBuilder code, String name) {
+        // The reassociating operators are declared with the narrower type Associative.
+        boolean associative = switch (name) {
+            case "ADD", "MUL", "MIN", "MAX" -> true;
+            default -> false;
+        };
+        code.getstatic(VECTOR_OPERATORS, name, associative ? VECTOR_OPERATORS.nested("Associative") : BINARY);
+        code.swap();
+        code.invokevirtual(lane.vector(), "lanewise", MethodTypeDesc.of(lane.vector(), BINARY, VECTOR));
+    }
+
+    /** Stack: a, b -> mask of (a op b). */
+    private void compareOp(CodeBuilder code, String name) {
+        code.getstatic(VECTOR_OPERATORS, name, COMPARISON);
+        code.swap();
+        code.invokevirtual(lane.vector(), "compare", MethodTypeDesc.of(MASK, COMPARISON, VECTOR));
+    }
+
+    /** A hoisted broadcast of a number, created in the method's prologue on first use. */
+    private int constant(CodeBuilder code, double value) {
+        Expr key = new Expr.Const(value);
+        Integer slot = hoisted.get(key);
+        if (slot == null) {
+            throw new IllegalStateException("constant " + value + " was not hoisted");
+        }
+        return slot;
+    }
+}
