@@ -139,11 +139,12 @@ public final class Lowering {
                     : new Stored(View.contiguous(newBuffer(Buffer.Kind.CONSTANT, n.dtype(), n.shape().size(), n),
                     n.shape()));
             case Op.Unary(var fn) -> new Inline(new Expr.Unary(fn, expr(n.input(0))));
-            case Op.Binary(var fn) -> new Inline(new Expr.Binary(fn, expr(n.input(0)), expr(n.input(1))));
+            case Op.Binary(var fn) -> new Inline(binary(fn, expr(n.input(0)), expr(n.input(1))));
             case Op.Fma f -> new Inline(new Expr.Fma(expr(n.input(0)), expr(n.input(1)), expr(n.input(2))));
             case Op.Compare(var fn) -> new Inline(new Expr.Compare(fn, expr(n.input(0)), expr(n.input(1))));
             case Op.Where w -> new Inline(new Expr.Where(expr(n.input(0)), expr(n.input(1)), expr(n.input(2))));
-            case Op.StopGradient s -> new Inline(expr(n.input(0)));
+            // Values only: a stop-gradient is the value it wraps (a view stays a view, no copy).
+            case Op.StopGradient s -> values.get(n.input(0));
             case Op.Reduce r -> reduce(n, r);
             case Op.Reshape r -> {
                 View source = stored(n.input(0));
@@ -165,6 +166,14 @@ public final class Lowering {
             return new Stored(elementwise(n, inline.expr()));
         }
         return v;
+    }
+
+    /** x^2 is x*x: the same correctly rounded result as pow, for the price of one multiply. */
+    private static Expr binary(dev.nabla.compiler.ir.BinaryFn fn, Expr a, Expr b) {
+        if (fn == dev.nabla.compiler.ir.BinaryFn.POW && b instanceof Expr.Const(double e) && e == 2.0) {
+            return new Expr.Binary(dev.nabla.compiler.ir.BinaryFn.MUL, a, a);
+        }
+        return new Expr.Binary(fn, a, b);
     }
 
     private Value reduce(Node n, Op.Reduce r) {
