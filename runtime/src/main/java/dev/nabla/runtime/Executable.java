@@ -20,8 +20,10 @@ public interface Executable {
      * Runs the program and writes result i into {@code destinations[i]} (a float[] for f32,
      * else a double[], of the result's size) where that is not null, so that large outputs can
      * reuse memory across runs. Backends that can compute straight into the destination do so.
+     *
+     * @return the results without a destination (the others may be missing or stale)
      */
-    default void runInto(List<NDArray> inputs, List<NDArray> parameters, Object[] destinations) {
+    default List<NDArray> runInto(List<NDArray> inputs, List<NDArray> parameters, Object[] destinations) {
         List<NDArray> results = run(inputs, parameters);
         for (int i = 0; i < destinations.length; i++) {
             if (destinations[i] != null) {
@@ -29,5 +31,6 @@ public interface Executable {
                 System.arraycopy(from, 0, destinations[i], 0, results.get(i).size());
             }
         }
+        return results;
     }
 }

@@ -19,6 +19,8 @@ public final class Session implements AutoCloseable {
     private final Backend backend;
     private final boolean checkFinite;
     private final Map<Node, NDArray> parameters = new ConcurrentHashMap<>();
+    /** For each updated parameter, its array from before the last update, free for the next. */
+    private final Map<Node, Object> spares = new ConcurrentHashMap<>();
     private record ProgramKey(List<Node> outputs, List<Program.Update> updates) {}
 
     private final Map<ProgramKey, Executable> compiled = new ConcurrentHashMap<>();
@@ -50,9 +52,24 @@ public final class Session implements AutoCloseable {
             return execute(exe, feeds);
         }
         synchronized (this) {
-            List<NDArray> results = execute(exe, feeds);
+            // New parameter values go into the arrays their values had two runs ago: a training
+            // loop then allocates no parameter-sized memory per step.
+            Object[] destinations = new Object[outputs.size() + updates.size()];
             for (int i = 0; i < updates.size(); i++) {
-                parameters.put(updates.get(i).parameter(), results.get(outputs.size() + i));
+                destinations[outputs.size() + i] = spares.remove(updates.get(i).parameter());
+            }
+            for (int i = 0; i < updates.size(); i++) {
+                Node p = updates.get(i).parameter();
+                if (destinations[outputs.size() + i] == null) {
+                    destinations[outputs.size() + i] = NDArray.full(p.dtype(), p.shape(), 0).storage();
+                }
+            }
+            List<List<NDArray>> args = arguments(exe, feeds);
+            List<NDArray> results = exe.runInto(args.get(0), args.get(1), destinations);
+            for (int i = 0; i < updates.size(); i++) {
+                Node p = updates.get(i).parameter();
+                NDArray previous = parameters.put(p, NDArray.wrap(p.dtype(), p.shape(), destinations[outputs.size() + i]));
+                spares.put(p, previous.storage());
             }
             return results.subList(0, outputs.size());
         }
@@ -103,13 +120,17 @@ public final class Session implements AutoCloseable {
         }
         List<NDArray> params = new ArrayList<>(program.parameters().size());
         for (Node p : program.parameters()) {
-            params.add(parameter(p));
+            params.add(current(p));
         }
         return List.of(inputs, params);
     }
 
-    /** The current value of a parameter. */
+    /** The current value of a parameter (a copy: the session reuses its own arrays). */
     public NDArray parameter(Node p) {
+        return NDArray.fromDoubles(p.dtype(), p.shape(), current(p).toDoubleArray());
+    }
+
+    private NDArray current(Node p) {
         NDArray v = parameters.get(p);
         if (v == null) {
             throw new NablaException("parameter: " + p.describe() + " is not a parameter of this session's graph");
@@ -127,7 +148,10 @@ public final class Session implements AutoCloseable {
         if (!(p.op() instanceof Op.Parameter)) {
             throw new NablaException(op + ": " + p.describe() + " is not a parameter");
         }
-        parameters.put(p, checked(op, "parameter", p, value));
+        // A private copy: the session writes into its parameters' arrays, never into the caller's.
+        NDArray own = NDArray.fromDoubles(p.dtype(), p.shape(), checked(op, "parameter", p, value).toDoubleArray());
+        parameters.put(p, own);
+        spares.remove(p);
     }
 
     private NDArray checked(String op, String kind, Node node, NDArray v) {

@@ -65,8 +65,8 @@ final class JvmExecutable implements Executable {
     }
 
     @Override
-    public void runInto(List<NDArray> inputs, List<NDArray> parameters, Object[] destinations) {
-        execute(inputs, parameters, destinations);
+    public List<NDArray> runInto(List<NDArray> inputs, List<NDArray> parameters, Object[] destinations) {
+        return execute(inputs, parameters, destinations);
     }
 
     /** Runs; results with a destination are written there (directly, when their kernel allows). */
@@ -103,8 +103,11 @@ final class JvmExecutable implements Executable {
             for (int i = 0; i < nodes.size(); i++) {
                 if (destinations[i] == null) {
                     results.add(copyOut(lowered.results().get(i), nodes.get(i).dtype(), buffers, null));
-                } else if (!direct[i]) {
-                    copyOut(lowered.results().get(i), nodes.get(i).dtype(), buffers, destinations[i]);
+                } else {
+                    if (!direct[i]) {
+                        copyOut(lowered.results().get(i), nodes.get(i).dtype(), buffers, destinations[i]);
+                    }
+                    results.add(null);
                 }
             }
             return results;
