@@ -1,56 +1,82 @@
 package dev.nabla.runtime.jvm;
 
+import dev.nabla.runtime.jvm.gemm.Gemm;
+
 /**
  * Matrix products over strided operands: C[m×n] (row-major, contiguous) = A[m×k] · B[k×n], with
- * A(i, p) at a[aOff + i*aRow + p*aCol] and B likewise. A plain i-p-j loop whose innermost loop
- * runs along C's rows (auto-vectorized when B's rows are contiguous).
+ * A(i, p) at a[aOff + i*aRow + p*aCol] and B likewise. Row-major and transposed operands go to
+ * the packed SIMD GEMM as they are (a transpose is a flag, not a copy); any other layout is
+ * copied into a contiguous array first.
  */
 final class Matmul {
     private Matmul() {}
 
+    /** How a strided rows×cols operand can be handed to GEMM. */
+    private enum Layout { ROW_MAJOR, TRANSPOSED, OTHER }
+
+    private static Layout layout(int rows, int cols, int rowStride, int colStride) {
+        if ((cols <= 1 || colStride == 1) && (rows <= 1 || rowStride == cols)) {
+            return Layout.ROW_MAJOR;
+        }
+        if ((rows <= 1 || rowStride == 1) && (cols <= 1 || colStride == rows)) {
+            return Layout.TRANSPOSED;
+        }
+        return Layout.OTHER;
+    }
+
     static void sgemm(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int bRow,
                       int bCol, float[] c, int cOff) {
-        java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
-        Parallel.forRange(m, Math.max(1, Parallel.MIN_ELEMENTS_PER_TASK / Math.max(1, n * k)), (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int ci = cOff + i * n;
-                for (int p = 0; p < k; p++) {
-                    float aip = a[aOff + i * aRow + p * aCol];
-                    int bp = bOff + p * bRow;
-                    if (bCol == 1) {
-                        for (int j = 0; j < n; j++) {
-                            c[ci + j] += aip * b[bp + j];
-                        }
-                    } else {
-                        for (int j = 0; j < n; j++) {
-                            c[ci + j] += aip * b[bp + j * bCol];
-                        }
-                    }
-                }
-            }
-        });
+        Layout la = layout(m, k, aRow, aCol);
+        Layout lb = layout(k, n, bRow, bCol);
+        if (la == Layout.OTHER) {
+            a = packFloat(a, aOff, m, k, aRow, aCol);
+            aOff = 0;
+            la = Layout.ROW_MAJOR;
+        }
+        if (lb == Layout.OTHER) {
+            b = packFloat(b, bOff, k, n, bRow, bCol);
+            bOff = 0;
+            lb = Layout.ROW_MAJOR;
+        }
+        Gemm.sgemm(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, c, cOff,
+                Parallel.threads());
     }
 
     static void dgemm(int m, int n, int k, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow,
                       int bCol, double[] c, int cOff) {
-        java.util.Arrays.fill(c, cOff, cOff + m * n, 0.0);
-        Parallel.forRange(m, Math.max(1, Parallel.MIN_ELEMENTS_PER_TASK / Math.max(1, n * k)), (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int ci = cOff + i * n;
-                for (int p = 0; p < k; p++) {
-                    double aip = a[aOff + i * aRow + p * aCol];
-                    int bp = bOff + p * bRow;
-                    if (bCol == 1) {
-                        for (int j = 0; j < n; j++) {
-                            c[ci + j] += aip * b[bp + j];
-                        }
-                    } else {
-                        for (int j = 0; j < n; j++) {
-                            c[ci + j] += aip * b[bp + j * bCol];
-                        }
-                    }
-                }
+        Layout la = layout(m, k, aRow, aCol);
+        Layout lb = layout(k, n, bRow, bCol);
+        if (la == Layout.OTHER) {
+            a = packDouble(a, aOff, m, k, aRow, aCol);
+            aOff = 0;
+            la = Layout.ROW_MAJOR;
+        }
+        if (lb == Layout.OTHER) {
+            b = packDouble(b, bOff, k, n, bRow, bCol);
+            bOff = 0;
+            lb = Layout.ROW_MAJOR;
+        }
+        Gemm.dgemm(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, c, cOff,
+                Parallel.threads());
+    }
+
+    private static float[] packFloat(float[] x, int off, int rows, int cols, int rowStride, int colStride) {
+        float[] out = new float[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                out[i * cols + j] = x[off + i * rowStride + j * colStride];
             }
-        });
+        }
+        return out;
+    }
+
+    private static double[] packDouble(double[] x, int off, int rows, int cols, int rowStride, int colStride) {
+        double[] out = new double[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                out[i * cols + j] = x[off + i * rowStride + j * colStride];
+            }
+        }
+        return out;
     }
 }

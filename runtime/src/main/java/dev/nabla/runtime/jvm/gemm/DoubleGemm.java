@@ -1,0 +1,96 @@
+package dev.nabla.runtime.jvm.gemm;
+
+import static dev.nabla.runtime.jvm.gemm.DoubleKernel.MR;
+import static dev.nabla.runtime.jvm.gemm.DoubleKernel.NR;
+
+import java.util.Arrays;
+
+/**
+ * Single-threaded blocked double GEMM on strided views, in the Goto/BLIS loop order: for each
+ * column block of B (NC wide) and slice of k (KC deep), pack that block of B once; then for each
+ * block of A (MC tall) pack it and sweep the micro-kernel across the tiles, a row of tiles at a
+ * time.
+ *
+ * <p>Sizes for a core with 48 KiB L1 and 2 MiB L2: a packed A panel (MR x KC, 12 KiB) stays in L1
+ * while a row of tiles streams the packed B block (KC x NC, 1 MiB) from L2; walking a row of tiles
+ * also reads C left to right, which the hardware prefetcher follows.
+ */
+final class DoubleGemm {
+    static final int KC = Integer.getInteger("gemm.dkc", 256);
+    static final int MC = Integer.getInteger("gemm.dmc", 192);
+    static final int NC = Integer.getInteger("gemm.dnc", 512);
+
+    private DoubleGemm() {}
+
+    /**
+     * C = A.B where A is m x k, B is k x n and C is m x n; element (i, j) of A or B lies at
+     * {@code start + i * rowStride + j * colStride}, and element (i, j) of C at
+     * {@code cStart + i * ldc + j}.
+     */
+    static void multiply(int m, int n, int k,
+            double[] a, int aStart, int aRowStride, int aColStride,
+            double[] b, int bStart, int bRowStride, int bColStride,
+            double[] c, int cStart, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(c, cStart + i * ldc, cStart + i * ldc + n, 0d);
+            }
+            return;
+        }
+        int kBlock = Blocking.blockLength(k, KC, 1);
+        int nBlock = Blocking.blockLength(n, NC, NR);
+        int mBlock = Blocking.blockLength(m, MC, MR);
+        PackingBuffers buffers = PackingBuffers.acquire();
+        try {
+            double[] packedB = buffers.doubleB(kBlock * nBlock);
+            double[] packedA = buffers.doubleA(kBlock * mBlock);
+            double[] tile = buffers.doubleTile();
+            for (int jc = 0; jc < n; jc += nBlock) {
+                int nc = Math.min(nBlock, n - jc);
+                for (int pc = 0; pc < k; pc += kBlock) {
+                    int kc = Math.min(kBlock, k - pc);
+                    DoublePacking.packB(kc, nc, b, bStart + pc * bRowStride + jc * bColStride,
+                            bRowStride, bColStride, packedB);
+                    for (int ic = 0; ic < m; ic += mBlock) {
+                        int mc = Math.min(mBlock, m - ic);
+                        DoublePacking.packA(mc, kc, a, aStart + ic * aRowStride + pc * aColStride,
+                                aRowStride, aColStride, packedA);
+                        // The first slice of k overwrites C (whatever it held, NaN included).
+                        sweep(mc, nc, kc, packedA, packedB, c, cStart + ic * ldc + jc, ldc, pc > 0, tile);
+                    }
+                }
+            }
+        } finally {
+            PackingBuffers.release(buffers);
+        }
+    }
+
+    /** Runs the micro-kernel over every MR x NR tile of an mc x nc block of C, row of tiles by row. */
+    private static void sweep(int mc, int nc, int kc, double[] packedA, double[] packedB,
+            double[] c, int cStart, int ldc, boolean accumulate, double[] tile) {
+        for (int i0 = 0; i0 < mc; i0 += MR) {
+            int rows = Math.min(MR, mc - i0);
+            int aAt = i0 * kc;
+            for (int j0 = 0; j0 < nc; j0 += NR) {
+                int cols = Math.min(NR, nc - j0);
+                int bAt = j0 * kc;
+                int cAt = cStart + i0 * ldc + j0;
+                if (rows == MR && cols == NR) {
+                    DoubleKernel.multiply(kc, packedA, aAt, packedB, bAt, c, cAt, ldc, accumulate);
+                } else {
+                    // A tile sticking out of C: compute it whole into scratch, keep what lies inside.
+                    DoubleKernel.multiply(kc, packedA, aAt, packedB, bAt, tile, 0, NR, false);
+                    for (int r = 0; r < rows; r++) {
+                        int at = cAt + r * ldc;
+                        for (int j = 0; j < cols; j++) {
+                            c[at + j] = accumulate ? c[at + j] + tile[r * NR + j] : tile[r * NR + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

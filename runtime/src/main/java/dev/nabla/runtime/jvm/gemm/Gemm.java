@@ -1,0 +1,154 @@
+package dev.nabla.runtime.jvm.gemm;
+
+/**
+ * Dense matrix multiplication for the JVM backend: C = op(A) . op(B) in float or double, written
+ * over C (its old contents, NaN included, are ignored).
+ *
+ * <p>All matrices are row-major and packed (no leading dimension): op(A) is m x k, op(B) is k x n
+ * and C is m x n. With {@code transA} A is stored k x m and op(A) is its transpose; with
+ * {@code transB} B is stored n x k. For a batch, {@code sgemmBatched} takes matrices stored one
+ * after another; other layouts can call {@code sgemm} once per matrix with offsets.
+ *
+ * <p>How: Goto/BLIS blocking ({@link FloatGemm}) around a register-tiled SIMD micro-kernel
+ * ({@link FloatKernel}, 12 x 32 floats or 12 x 16 doubles with 512-bit vectors), packing buffers
+ * reused from a small pool ({@link PackingBuffers}), and a lazily started shared pool of daemon
+ * threads ({@link GemmThreads}) for problems large enough to split ({@link WorkSplit}). Results do
+ * not depend on the thread count: each element of C is summed in the same order either way.
+ *
+ * <p>Needs {@code --add-modules jdk.incubator.vector} on the command line.
+ */
+public final class Gemm {
+    private Gemm() {}
+
+    /** The thread count the overloads without one use: one per available processor. */
+    public static int defaultThreads() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** {@link #sgemm(int, int, int, float[], int, boolean, float[], int, boolean, float[], int, int)} on {@link #defaultThreads()}. */
+    public static void sgemm(int m, int n, int k, float[] a, int aOffset, boolean transA,
+            float[] b, int bOffset, boolean transB, float[] c, int cOffset) {
+        sgemm(m, n, k, a, aOffset, transA, b, bOffset, transB, c, cOffset, defaultThreads());
+    }
+
+    /**
+     * C[m x n] = op(A) . op(B) in float, on up to {@code threads} threads (the caller's included).
+     *
+     * @param a A, m x k from {@code aOffset} (k x m when {@code transA})
+     * @param b B, k x n from {@code bOffset} (n x k when {@code transB})
+     * @param c C, m x n from {@code cOffset}; must not overlap A or B
+     * @throws IllegalArgumentException for negative sizes, {@code threads < 1}, arrays too short
+     *     for their matrices, or C overlapping A or B
+     */
+    public static void sgemm(int m, int n, int k, float[] a, int aOffset, boolean transA,
+            float[] b, int bOffset, boolean transB, float[] c, int cOffset, int threads) {
+        GemmArguments.check(1, m, n, k, a.length, aOffset, b.length, bOffset, c.length, cOffset,
+                a == c, b == c, threads, "float");
+        multiplyFloat(m, n, k, a, aOffset, transA, b, bOffset, transB, c, cOffset, threads);
+    }
+
+    /**
+     * {@code batch} float multiplications, the i-th reading A at {@code aOffset + i*m*k}, B at
+     * {@code bOffset + i*k*n} and writing C at {@code cOffset + i*m*n}. Small matrices are spread
+     * over the threads a whole matrix at a time; large ones are split one by one.
+     */
+    public static void sgemmBatched(int batch, int m, int n, int k, float[] a, int aOffset, boolean transA,
+            float[] b, int bOffset, boolean transB, float[] c, int cOffset, int threads) {
+        GemmArguments.check(batch, m, n, k, a.length, aOffset, b.length, bOffset, c.length, cOffset,
+                a == c, b == c, threads, "float");
+        forEachOfBatch(batch, m, n, k, threads, FloatKernel.MR, FloatKernel.NR, (i, threadsEach) -> multiplyFloat(
+                m, n, k, a, aOffset + i * m * k, transA, b, bOffset + i * k * n, transB, c, cOffset + i * m * n,
+                threadsEach));
+    }
+
+    /** {@link #dgemm(int, int, int, double[], int, boolean, double[], int, boolean, double[], int, int)} on {@link #defaultThreads()}. */
+    public static void dgemm(int m, int n, int k, double[] a, int aOffset, boolean transA,
+            double[] b, int bOffset, boolean transB, double[] c, int cOffset) {
+        dgemm(m, n, k, a, aOffset, transA, b, bOffset, transB, c, cOffset, defaultThreads());
+    }
+
+    /** C[m x n] = op(A) . op(B) in double; otherwise as {@link #sgemm(int, int, int, float[], int, boolean, float[], int, boolean, float[], int, int)}. */
+    public static void dgemm(int m, int n, int k, double[] a, int aOffset, boolean transA,
+            double[] b, int bOffset, boolean transB, double[] c, int cOffset, int threads) {
+        GemmArguments.check(1, m, n, k, a.length, aOffset, b.length, bOffset, c.length, cOffset,
+                a == c, b == c, threads, "double");
+        multiplyDouble(m, n, k, a, aOffset, transA, b, bOffset, transB, c, cOffset, threads);
+    }
+
+    /** The double counterpart of {@link #sgemmBatched}. */
+    public static void dgemmBatched(int batch, int m, int n, int k, double[] a, int aOffset, boolean transA,
+            double[] b, int bOffset, boolean transB, double[] c, int cOffset, int threads) {
+        GemmArguments.check(batch, m, n, k, a.length, aOffset, b.length, bOffset, c.length, cOffset,
+                a == c, b == c, threads, "double");
+        forEachOfBatch(batch, m, n, k, threads, DoubleKernel.MR, DoubleKernel.NR, (i, threadsEach) -> multiplyDouble(
+                m, n, k, a, aOffset + i * m * k, transA, b, bOffset + i * k * n, transB, c, cOffset + i * m * n,
+                threadsEach));
+    }
+
+    private static void multiplyFloat(int m, int n, int k, float[] a, int aOffset, boolean transA,
+            float[] b, int bOffset, boolean transB, float[] c, int cOffset, int threads) {
+        // Strides of op(A) and op(B): element (i, j) at offset + i * rowStride + j * colStride.
+        int aRow = transA ? 1 : k;
+        int aCol = transA ? m : 1;
+        int bRow = transB ? 1 : n;
+        int bCol = transB ? k : 1;
+        WorkSplit split = WorkSplit.of(m, n, k, threads, FloatKernel.MR, FloatKernel.NR);
+        GemmThreads.forEachPart(split.parts(), part -> {
+            int from = split.start(part);
+            int to = split.start(part + 1);
+            if (split.byColumns()) {
+                FloatGemm.multiply(m, to - from, k, a, aOffset, aRow, aCol,
+                        b, bOffset + from * bCol, bRow, bCol, c, cOffset + from, n);
+            } else {
+                FloatGemm.multiply(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
+                        b, bOffset, bRow, bCol, c, cOffset + from * n, n);
+            }
+        });
+    }
+
+    private static void multiplyDouble(int m, int n, int k, double[] a, int aOffset, boolean transA,
+            double[] b, int bOffset, boolean transB, double[] c, int cOffset, int threads) {
+        int aRow = transA ? 1 : k;
+        int aCol = transA ? m : 1;
+        int bRow = transB ? 1 : n;
+        int bCol = transB ? k : 1;
+        WorkSplit split = WorkSplit.of(m, n, k, threads, DoubleKernel.MR, DoubleKernel.NR);
+        GemmThreads.forEachPart(split.parts(), part -> {
+            int from = split.start(part);
+            int to = split.start(part + 1);
+            if (split.byColumns()) {
+                DoubleGemm.multiply(m, to - from, k, a, aOffset, aRow, aCol,
+                        b, bOffset + from * bCol, bRow, bCol, c, cOffset + from, n);
+            } else {
+                DoubleGemm.multiply(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
+                        b, bOffset, bRow, bCol, c, cOffset + from * n, n);
+            }
+        });
+    }
+
+    private interface BatchMember {
+        void multiply(int index, int threads);
+    }
+
+    /**
+     * Runs every member of a batch: split one by one when a single matrix is big enough to keep
+     * all threads busy, else handed out to the threads a whole number of matrices each.
+     */
+    private static void forEachOfBatch(int batch, int m, int n, int k, int threads, int tileRows, int tileCols,
+            BatchMember member) {
+        if (WorkSplit.of(m, n, k, threads, tileRows, tileCols).parts() == threads || batch == 1) {
+            for (int i = 0; i < batch; i++) {
+                member.multiply(i, threads);
+            }
+            return;
+        }
+        long fmasPerMatrix = (long) m * n * k;
+        long parts = Math.min(Math.min(threads, batch), batch * fmasPerMatrix / WorkSplit.MIN_FMAS_PER_PART);
+        int partCount = (int) Math.max(1, parts);
+        GemmThreads.forEachPart(partCount, part -> {
+            for (int i = (int) ((long) batch * part / partCount); i < (long) batch * (part + 1) / partCount; i++) {
+                member.multiply(i, 1);
+            }
+        });
+    }
+}

@@ -1,0 +1,44 @@
+package dev.nabla.runtime.jvm.gemm;
+
+/** Checks a call's arguments up front, so that a bad one fails with a sentence, not deep in a kernel. */
+final class GemmArguments {
+    private GemmArguments() {}
+
+    /**
+     * @param lengths the lengths of a, b and c
+     * @param batch how many multiplications, stored one after another in each array
+     */
+    static void check(int batch, int m, int n, int k, int aLength, int aOffset, int bLength, int bOffset,
+            int cLength, int cOffset, boolean sameAC, boolean sameBC, int threads, String element) {
+        if (batch < 0 || m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("sizes must not be negative, got "
+                    + (batch != 1 ? "batch=" + batch + ", " : "") + "m=" + m + ", n=" + n + ", k=" + k);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        long aSize = (long) batch * m * k;
+        long bSize = (long) batch * k * n;
+        long cSize = (long) batch * m * n;
+        checkRange("a", aLength, aOffset, aSize, element);
+        checkRange("b", bLength, bOffset, bSize, element);
+        checkRange("c", cLength, cOffset, cSize, element);
+        if (sameAC && overlap(aOffset, aSize, cOffset, cSize)) {
+            throw new IllegalArgumentException("c overlaps a in the same array: C would overwrite A while A is read");
+        }
+        if (sameBC && overlap(bOffset, bSize, cOffset, cSize)) {
+            throw new IllegalArgumentException("c overlaps b in the same array: C would overwrite B while B is read");
+        }
+    }
+
+    private static void checkRange(String name, int length, int offset, long size, String element) {
+        if (offset < 0 || offset + size > length) {
+            throw new IllegalArgumentException(name + " needs " + size + " " + element + "s from offset " + offset
+                    + " but holds " + length);
+        }
+    }
+
+    private static boolean overlap(int start1, long size1, int start2, long size2) {
+        return size1 > 0 && size2 > 0 && start1 < start2 + size2 && start2 < start1 + size1;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.nabla.runtime.jvm.gemm;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Packing buffers, lent to one multiplication at a time and kept between calls so that a steady
+ * stream of multiplications allocates nothing. A small shared pool rather than a thread-local:
+ * virtual threads, or a burst of short-lived callers, would each keep megabytes of their own.
+ * Buffers only grow, up to the block sizes' bound (about 2 MiB of floats or 3 MiB of doubles).
+ */
+final class PackingBuffers {
+    /** Enough for every pool thread and as many callers; more are dropped for the collector. */
+    private static final int KEPT = 2 * Runtime.getRuntime().availableProcessors();
+    private static final ConcurrentLinkedQueue<PackingBuffers> IDLE = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger IDLE_COUNT = new AtomicInteger();
+
+    private float[] floatA = new float[0];
+    private float[] floatB = new float[0];
+    private final float[] floatTile = new float[FloatKernel.MR * FloatKernel.NR];
+    private double[] doubleA = new double[0];
+    private double[] doubleB = new double[0];
+    private final double[] doubleTile = new double[DoubleKernel.MR * DoubleKernel.NR];
+
+    private PackingBuffers() {}
+
+    static PackingBuffers acquire() {
+        PackingBuffers buffers = IDLE.poll();
+        if (buffers == null) {
+            return new PackingBuffers();
+        }
+        IDLE_COUNT.decrementAndGet();
+        return buffers;
+    }
+
+    static void release(PackingBuffers buffers) {
+        if (IDLE_COUNT.incrementAndGet() <= KEPT) {
+            IDLE.offer(buffers);
+        } else {
+            IDLE_COUNT.decrementAndGet();
+        }
+    }
+
+    float[] floatA(int length) {
+        if (floatA.length < length) {
+            floatA = new float[length];
+        }
+        return floatA;
+    }
+
+    float[] floatB(int length) {
+        if (floatB.length < length) {
+            floatB = new float[length];
+        }
+        return floatB;
+    }
+
+    /** Where the kernel writes a tile that sticks out of C, before its inside is copied over. */
+    float[] floatTile() {
+        return floatTile;
+    }
+
+    double[] doubleA(int length) {
+        if (doubleA.length < length) {
+            doubleA = new double[length];
+        }
+        return doubleA;
+    }
+
+    double[] doubleB(int length) {
+        if (doubleB.length < length) {
+            doubleB = new double[length];
+        }
+        return doubleB;
+    }
+
+    double[] doubleTile() {
+        return doubleTile;
+    }
+}

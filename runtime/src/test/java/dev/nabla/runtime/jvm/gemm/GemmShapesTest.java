@@ -1,0 +1,68 @@
+package dev.nabla.runtime.jvm.gemm;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** sgemm and dgemm against a naive triple loop, over shapes that hit every edge of the blocking. */
+class GemmShapesTest {
+    /**
+     * Tiles are 12 rows by 32 floats or 16 doubles; blocks are 192 rows, up to 256 of k and 1024
+     * (float) or 512 (double) columns. The shapes cover ones, odd sizes, sizes just off those
+     * multiples, k = 0 and empty C.
+     */
+    static final int[][] SHAPES = {
+        {1, 1, 1}, {7, 13, 5}, {1023, 1, 17}, {64, 64, 64}, {129, 257, 65},
+        {3, 4, 0}, {0, 5, 3}, {5, 0, 3}, {0, 0, 0},
+        {12, 32, 1}, {11, 31, 2}, {13, 33, 3}, {24, 16, 7}, {1, 100, 9}, {100, 1, 9}, {2, 3, 257},
+        {193, 40, 513}, {37, 1025, 19}, {25, 513, 300},
+    };
+
+    static List<Object[]> cases() {
+        List<Object[]> cases = new ArrayList<>();
+        long seed = 1;
+        for (int[] shape : SHAPES) {
+            for (int t = 0; t < 4; t++) {
+                cases.add(new Object[] {new Problem(shape[0], shape[1], shape[2], (t & 1) != 0, (t & 2) != 0, seed++)});
+            }
+        }
+        return cases;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void sgemmMatchesTheTripleLoop(Problem p) {
+        float[] c = p.newFloatC();
+        Gemm.sgemm(p.m, p.n, p.k, p.aFloats(), p.aOffset, p.transA, p.bFloats(), p.bOffset, p.transB, c, p.cOffset, 1);
+        p.assertMatches(c);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void dgemmMatchesTheTripleLoop(Problem p) {
+        double[] c = p.newDoubleC();
+        Gemm.dgemm(p.m, p.n, p.k, p.a, p.aOffset, p.transA, p.b, p.bOffset, p.transB, c, p.cOffset, 1);
+        p.assertMatches(c);
+    }
+
+    @Property(tries = 60)
+    void anySmallShapeMatchesOnAnyThreadCount(
+            @ForAll @IntRange(min = 0, max = 70) int m,
+            @ForAll @IntRange(min = 0, max = 70) int n,
+            @ForAll @IntRange(min = 0, max = 300) int k,
+            @ForAll boolean transA,
+            @ForAll boolean transB,
+            @ForAll @IntRange(min = 1, max = 3) int threads) {
+        Problem p = new Problem(m, n, k, transA, transB, 31L * m + 17L * n + k);
+        float[] c = p.newFloatC();
+        Gemm.sgemm(m, n, k, p.aFloats(), p.aOffset, transA, p.bFloats(), p.bOffset, transB, c, p.cOffset, threads);
+        p.assertMatches(c);
+        double[] d = p.newDoubleC();
+        Gemm.dgemm(m, n, k, p.a, p.aOffset, transA, p.b, p.bOffset, transB, d, p.cOffset, threads);
+        p.assertMatches(d);
+    }
+}
