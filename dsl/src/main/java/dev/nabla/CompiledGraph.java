@@ -77,6 +77,15 @@ public final class CompiledGraph implements AutoCloseable {
         session.runInto(graph.unwrap("evalInto", output), destination, byNode);
     }
 
+    /**
+     * {@code output} as a compiled function of the scalar {@code inputs}, called with doubles:
+     * {@code run.function(dy, x).apply(5.0)}. Parameters take their current values at each call.
+     */
+    public ScalarFunction function(Tensor output, Tensor... inputs) {
+        return new ScalarFunction(session.scalarFunction(graph.unwrap("function", output),
+                graph.unwrapAll("function", java.util.Arrays.asList(inputs))));
+    }
+
     /** The current value of a parameter. */
     public NDArray parameter(Tensor p) {
         return session.parameter(graph.unwrap("parameter", p));

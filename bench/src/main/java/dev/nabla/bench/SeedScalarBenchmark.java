@@ -38,6 +38,8 @@ public class SeedScalarBenchmark {
     private Tensor dzdx;
     private Tensor dzdy;
     private Map<Tensor, NDArray> atFive;
+    private dev.nabla.ScalarFunction dyFunction;
+    private dev.nabla.ScalarFunction dzdyFunction;
     private Map<Tensor, NDArray> atOneOne;
 
     @Setup
@@ -54,6 +56,8 @@ public class SeedScalarBenchmark {
         dzdy = partials.get(1);
         run = g.compile();
         atFive = Map.of(x, NDArray.scalar(5.0f));
+        dyFunction = run.function(dy, x);
+        dzdyFunction = run.function(dzdy, x, y);
         atOneOne = Map.of(x, NDArray.scalar(1.0f), y, NDArray.scalar(1.0f));
     }
 
@@ -73,5 +77,17 @@ public class SeedScalarBenchmark {
     @Benchmark
     public List<NDArray> partials() {
         return run.eval(atOneOne, dzdx, dzdy);
+    }
+
+    /** dy/dx at x = 5 through a compiled function of doubles (no NDArrays, no allocation). */
+    @Benchmark
+    public double firstDerivativeFunction() {
+        return dyFunction.apply(5.0);
+    }
+
+    /** dz/dy at (1, 1) through a compiled function of doubles. */
+    @Benchmark
+    public double partialFunction() {
+        return dzdyFunction.apply(1.0, 1.0);
     }
 }

@@ -33,4 +33,9 @@ public interface Executable {
         }
         return results;
     }
+
+    /** Code to call with doubles when the program is all scalars and the backend compiled it so; else null. */
+    default ScalarEntryPoint scalarEntryPoint() {
+        return null;
+    }
 }

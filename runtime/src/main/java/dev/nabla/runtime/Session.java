@@ -93,6 +93,64 @@ public final class Session implements AutoCloseable {
         exe.runInto(args.get(0), args.get(1), new Object[] {destination});
     }
 
+    /**
+     * A compiled function of scalars: {@code output} as a function of {@code inputs} (in that
+     * order), all of them single numbers; parameters take their current values at each call.
+     * Calls allocate nothing when the backend compiled the program to code. An instance keeps
+     * its own argument arrays: use one per thread.
+     */
+    public java.util.function.ToDoubleFunction<double[]> scalarFunction(Node output, List<Node> inputs) {
+        ProgramKey key = new ProgramKey(List.of(output), List.of());
+        Executable exe = compiled.computeIfAbsent(key, k -> backend.compile(Program.of(k.outputs(), k.updates()), device));
+        Program program = exe.program();
+        for (Node n : program.nodes()) {
+            if (n.shape().size() != 1) {
+                throw new NablaException("function: " + output.describe() + " depends on " + n.describe()
+                        + ", which is not a single number; functions of scalars only (use eval for tensors)");
+            }
+        }
+        int[] slotOfArgument = new int[inputs.size()];
+        java.util.Arrays.fill(slotOfArgument, -1);
+        for (Node in : program.inputs()) {
+            int at = inputs.indexOf(in);
+            if (at < 0) {
+                throw new FeedException("function: " + output.describe() + " needs input '" + in.variableName()
+                        + "'; list it among the function's arguments");
+            }
+            slotOfArgument[at] = program.inputs().indexOf(in);
+        }
+        List<Node> params = program.parameters();
+        int inCount = program.inputs().size();
+        double[] in = new double[inCount + params.size()];
+        double[] out = new double[1];
+        ScalarEntryPoint code = exe.scalarEntryPoint();
+        return args -> {
+            if (args.length != inputs.size()) {
+                throw new FeedException("function: expects " + inputs.size() + " arguments, got " + args.length);
+            }
+            for (int i = 0; i < args.length; i++) {
+                if (slotOfArgument[i] >= 0) {
+                    in[slotOfArgument[i]] = args[i];
+                }
+            }
+            for (int i = 0; i < params.size(); i++) {
+                in[inCount + i] = current(params.get(i)).getDouble(0);
+            }
+            if (code != null) {
+                code.run(in, out);
+                return out[0];
+            }
+            List<NDArray> fed = new ArrayList<>();
+            for (int i = 0; i < inCount; i++) {
+                Node n = program.inputs().get(i);
+                fed.add(NDArray.fromDoubles(n.dtype(), n.shape(), new double[] {in[i]}));
+            }
+            List<NDArray> p = new ArrayList<>();
+            params.forEach(n -> p.add(current(n)));
+            return exe.run(fed, p).get(0).getDouble(0);
+        };
+    }
+
     private List<NDArray> execute(Executable exe, Map<Node, NDArray> feeds) {
         List<List<NDArray>> args = arguments(exe, feeds);
         return exe.run(args.get(0), args.get(1));

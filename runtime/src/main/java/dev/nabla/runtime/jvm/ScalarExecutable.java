@@ -30,6 +30,11 @@ final class ScalarExecutable implements Executable {
     }
 
     @Override
+    public dev.nabla.runtime.ScalarEntryPoint scalarEntryPoint() {
+        return kernel::run;
+    }
+
+    @Override
     public List<NDArray> run(List<NDArray> inputs, List<NDArray> parameters) {
         double[][] io = scratch.get();
         double[] in = io[0];
