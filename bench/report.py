@@ -10,7 +10,7 @@ results = sys.argv[1]
 
 def jmh(threads):
     rows = {}
-    path = os.path.join(results, "jmh-%d.json" % threads)
+    path = os.path.join(results, "jmh-%s.json" % threads)
     if not os.path.exists(path):
         return rows
     for r in json.load(open(path)):
@@ -75,10 +75,13 @@ def main():
                                                       cell(p, unit), ratio, target))
         compile_rows = [(k, v) for k, v in nabla.items() if k.startswith("CompileLatency")]
         if compile_rows:
-            print("\nCompile latency (graph, gradient, passes, lowering, code generation, class loading,"
-                  " first run), warm:\n")
+            cold = jmh("cold")
+            print("\nCompile latency (build the graph, differentiate, simplify, lower, generate and load code,"
+                  " first run; target ≤ 20 ms warm):\n")
             for k, v in compile_rows:
-                print("- %s: %.1f %s" % (k.split(".")[1], v[0], v[2]))
+                c = cold.get(k)
+                print("- %s: %.1f %s warm%s" % (k.split(".")[1], v[0], v[2],
+                                                ", %.1f %s cold (first call in a fresh JVM)" % (c[0], c[2]) if c else ""))
         print()
 
 

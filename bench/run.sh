@@ -10,6 +10,11 @@ mvn -q -DskipTests install
 for threads in 1 2; do
     mvn -q -pl bench -Pbench -DskipTests package \
         -Djmh.args="-f 1 -wi 3 -i 5 -w 1 -r 1 -rf json -rff target/results/jmh-$threads.json -jvmArgsAppend '--add-modules=jdk.incubator.vector -Dnabla.threads=$threads'"
+    if [ "$threads" = 1 ]; then
+        # Cold compile latency: the first call in a fresh JVM, five JVMs.
+        mvn -q -pl bench -Pbench -DskipTests package \
+            -Djmh.args="CompileLatency -bm ss -tu ms -wi 0 -i 1 -f 5 -rf json -rff target/results/jmh-cold.json"
+    fi
     # OpenBLAS picks a slower, older kernel when these are set (see bench/RESULTS.md).
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$threads \
         /usr/bin/python3 bench/pytorch/workloads.py --threads "$threads" > "$out/torch-$threads.json"
