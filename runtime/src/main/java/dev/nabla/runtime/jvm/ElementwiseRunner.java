@@ -9,25 +9,27 @@ final class ElementwiseRunner implements StepRunner {
     private final Step.Elementwise step;
     private final ChunkKernel kernel;
     private final Lanes store;
-    private final ThreadLocal<ChunkKernel.Scratch> scratch;
 
     ElementwiseRunner(Step.Elementwise step, IntFunction<DType> storageOf) {
         this.step = step;
         this.kernel = new ChunkKernel(step.body(), step.shape(), step.dtype(), storageOf);
         this.store = Lanes.of(storageOf.apply(step.output()));
-        this.scratch = ThreadLocal.withInitial(kernel::newScratch);
     }
 
     @Override
     public void run(Object[] buffers) {
         Object out = buffers[step.output()];
         Parallel.forRange(step.shape().size(), Parallel.MIN_ELEMENTS_PER_TASK, (start, end) -> {
-            ChunkKernel.Scratch s = scratch.get();
-            int[] offset = new int[1];
-            for (int at = start; at < end; at += ChunkKernel.CHUNK) {
-                int n = Math.min(ChunkKernel.CHUNK, end - at);
-                Object values = kernel.evaluate(buffers, s, at, n, offset);
-                store.convert(out, at, values, offset[0], n);
+            ChunkKernel.Scratch s = kernel.acquire();
+            try {
+                int[] offset = new int[1];
+                for (int at = start; at < end; at += ChunkKernel.CHUNK) {
+                    int n = Math.min(ChunkKernel.CHUNK, end - at);
+                    Object values = kernel.evaluate(buffers, s, at, n, offset);
+                    store.convert(out, at, values, offset[0], n);
+                }
+            } finally {
+                kernel.release(s);
             }
         });
     }
