@@ -205,8 +205,14 @@ public final class Simplifier {
         return x.op() instanceof Op.Binary(BinaryFn f) && f == fn && x.input(0).fillValue() != null;
     }
 
+    /**
+     * Dense constants fold up to {@link #MAX_FOLDED_ELEMENTS}; fills of any shape, since folding
+     * them costs one evaluation. (Leaving large fills unfolded let the canonical-order rule and
+     * c*(-x) = (-c)*x rewrite 2*(-3) into 3*(-2) and back forever: a StackOverflowError while
+     * building any graph with such a product of fills of more than 64K elements.)
+     */
     private static boolean isFoldable(Node x) {
-        return x.op() instanceof Op.Constant && x.shape().size() <= MAX_FOLDED_ELEMENTS;
+        return x.op() instanceof Op.Constant && (x.fillValue() != null || x.shape().size() <= MAX_FOLDED_ELEMENTS);
     }
 
     private interface Elementwise {

@@ -268,4 +268,28 @@ class SimplifierTest {
         assertThrows(GraphException.class, () -> Autodiff.grad(x, List.of(foreign)));
         assertThrows(GraphException.class, () -> Autodiff.vjp(x, one, List.of(x)));
     }
+
+    @Test
+    void fillsFoldWhateverTheirShape() {
+        // Above the dense-folding limit of 64K elements: 2 * -(3) once recursed without end.
+        Shape big = Shape.of(70000);
+        Node three = Ops.fill(table, 3, big, DType.F32);
+        Node two = Ops.fill(table, 2, big, DType.F32);
+        assertFill(-3, big, Ops.neg(three));
+        assertFill(-6, big, Ops.mul(two, Ops.neg(three)));
+        assertFill(5, big, Ops.add(two, three));
+        Node w = Ops.input(table, "w", big, DType.F32);
+        Node product = Ops.mul(two, Ops.neg(Ops.mul(three, w)));
+        assertEquals(-6, product.input(0).fillValue());
+        assertSame(w, product.input(1));
+        // How gradients met it: d/dw of 0.1 * sum((0.5 * (-w) + c) * c) for a constant scalar c.
+        Node c = Ops.fill(table, 1.7, Shape.SCALAR, DType.F32);
+        Node loss = Ops.mul(Ops.sum(Ops.mul(Ops.fma(Ops.neg(w), Ops.scalarLike(w, 0.5), c), c), new int[0], false), 0.1);
+        assertEquals(big, Autodiff.grad(loss, List.of(w)).get(0).shape());
+        // Dense constants that large are still left to the backend.
+        double[] ramp = new double[70000];
+        java.util.Arrays.setAll(ramp, i -> i);
+        Node dense = Ops.constant(table, ramp, big, DType.F32);
+        assertTrue(Ops.neg(dense).op() instanceof Op.Unary);
+    }
 }

@@ -65,7 +65,16 @@ final class ChunkKernel {
         this.result = compile(body);
     }
 
-    /** Per-thread registers. */
+    /**
+     * Registers not in use, for the next task that runs this kernel: as many as ever ran it at
+     * once, and owned by the kernel, so they go when the program goes. (Per-thread registers in
+     * ThreadLocals stayed reachable from every thread that ran the kernel, the pool's threads
+     * and the callers', long after the program was dropped.)
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Scratch> idle =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** The registers of one task: no two tasks running at once share them. */
     final class Scratch {
         final Object[] regs = new Object[registers];
 
@@ -79,8 +88,14 @@ final class ChunkKernel {
         }
     }
 
-    Scratch newScratch() {
-        return new Scratch();
+    /** Registers for one task; give them back with {@link #release} when the task is done. */
+    Scratch acquire() {
+        Scratch s = idle.poll();
+        return s != null ? s : new Scratch();
+    }
+
+    void release(Scratch s) {
+        idle.offer(s);
     }
 
     Lanes lanes() {

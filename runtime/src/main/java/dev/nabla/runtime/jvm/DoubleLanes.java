@@ -213,12 +213,8 @@ final class DoubleLanes implements Lanes {
                 }
             }
             case POW -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    DoubleVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.POW, DoubleVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.apply(a[aOff + i], b[bOff + i]);
+                for (int i = 0; i < n; i++) {
+                    d[dOff + i] = Math.pow(a[aOff + i], b[bOff + i]);
                 }
             }
         }

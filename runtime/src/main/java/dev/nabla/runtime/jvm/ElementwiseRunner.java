@@ -4,16 +4,18 @@ import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.lower.Step;
 import java.util.function.IntFunction;
 
-/** A fused elementwise kernel, split across threads for large outputs. */
+/**
+ * A fused elementwise kernel, split across threads for large outputs: generated SIMD code where
+ * the body has a vector form, the chunk kernel for the rest and for the tail.
+ */
 final class ElementwiseRunner implements StepRunner {
-    private final Step.Elementwise step;
-    private final ChunkKernel kernel;
-    private final Lanes store;
-    private final ThreadLocal<ChunkKernel.Scratch> scratch;
     /** Generated kernels by step (equal steps read equal buffers: the code is the same). */
     private static final CodeCache<Step.Elementwise, RangeKernel> CODE =
             new CodeCache<>(1024, VectorCodegen::compile, step -> step);
 
+    private final Step.Elementwise step;
+    private final ChunkKernel kernel;
+    private final Lanes store;
     /** Generated SIMD code for the body when it has a vector form, else null. */
     private final RangeKernel vectorized;
 
@@ -22,7 +24,6 @@ final class ElementwiseRunner implements StepRunner {
         this.kernel = new ChunkKernel(step.body(), step.shape(), step.dtype(), storageOf);
         this.vectorized = VectorCodegen.accepts(step, storageOf) ? CODE.get(step) : null;
         this.store = Lanes.of(storageOf.apply(step.output()));
-        this.scratch = ThreadLocal.withInitial(kernel::newScratch);
     }
 
     @Override
@@ -33,12 +34,16 @@ final class ElementwiseRunner implements StepRunner {
             if (from == end) {
                 return;
             }
-            ChunkKernel.Scratch s = scratch.get();
-            int[] offset = new int[1];
-            for (int at = from; at < end; at += ChunkKernel.CHUNK) {
-                int n = Math.min(ChunkKernel.CHUNK, end - at);
-                Object values = kernel.evaluate(buffers, s, at, n, offset);
-                store.convert(out, at, values, offset[0], n);
+            ChunkKernel.Scratch s = kernel.acquire();
+            try {
+                int[] offset = new int[1];
+                for (int at = from; at < end; at += ChunkKernel.CHUNK) {
+                    int n = Math.min(ChunkKernel.CHUNK, end - at);
+                    Object values = kernel.evaluate(buffers, s, at, n, offset);
+                    store.convert(out, at, values, offset[0], n);
+                }
+            } finally {
+                kernel.release(s);
             }
         });
     }

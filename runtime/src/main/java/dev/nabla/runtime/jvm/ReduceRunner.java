@@ -15,7 +15,6 @@ final class ReduceRunner implements StepRunner {
     private final Step.Reduce step;
     private final ChunkKernel kernel;
     private final Lanes lanes;
-    private final ThreadLocal<ChunkKernel.Scratch> scratch;
     /** Elements before, inside and after the reduced run of axes; -1 when the axes are not a run. */
     private final int outer;
     private final int reduced;
@@ -25,7 +24,6 @@ final class ReduceRunner implements StepRunner {
         this.step = step;
         this.kernel = new ChunkKernel(step.body(), step.inShape(), step.dtype(), storageOf);
         this.lanes = kernel.lanes();
-        this.scratch = ThreadLocal.withInitial(kernel::newScratch);
         int[] axes = step.axes();
         Shape s = step.inShape();
         boolean run = true;
@@ -67,34 +65,42 @@ final class ReduceRunner implements StepRunner {
 
     /** Reduced elements are contiguous: fold each row's chunks into one number. */
     private void rows(Object[] buffers, Object out, int from, int to) {
-        ChunkKernel.Scratch s = scratch.get();
-        int[] offset = new int[1];
-        for (int o = from; o < to; o++) {
-            double acc = step.fn().identity();
-            int base = o * reduced;
-            for (int at = 0; at < reduced; at += ChunkKernel.CHUNK) {
-                int n = Math.min(ChunkKernel.CHUNK, reduced - at);
-                Object values = kernel.evaluate(buffers, s, base + at, n, offset);
-                acc = lanes.reduce(step.fn(), values, offset[0], n, acc);
+        ChunkKernel.Scratch s = kernel.acquire();
+        try {
+            int[] offset = new int[1];
+            for (int o = from; o < to; o++) {
+                double acc = step.fn().identity();
+                int base = o * reduced;
+                for (int at = 0; at < reduced; at += ChunkKernel.CHUNK) {
+                    int n = Math.min(ChunkKernel.CHUNK, reduced - at);
+                    Object values = kernel.evaluate(buffers, s, base + at, n, offset);
+                    acc = lanes.reduce(step.fn(), values, offset[0], n, acc);
+                }
+                lanes.fill(out, o, acc, 1);
             }
-            lanes.fill(out, o, acc, 1);
+        } finally {
+            kernel.release(s);
         }
     }
 
     /** Kept elements are innermost: accumulate whole rows of them, one reduced index at a time. */
     private void columns(Object[] buffers, Object out, int from, int to) {
-        ChunkKernel.Scratch s = scratch.get();
-        int[] offset = new int[1];
-        for (int o = from; o < to; o++) {
-            lanes.fill(out, o * inner, step.fn().identity(), inner);
-            for (int r = 0; r < reduced; r++) {
-                int base = (o * reduced + r) * inner;
-                for (int at = 0; at < inner; at += ChunkKernel.CHUNK) {
-                    int n = Math.min(ChunkKernel.CHUNK, inner - at);
-                    Object values = kernel.evaluate(buffers, s, base + at, n, offset);
-                    lanes.accumulate(step.fn(), out, o * inner + at, values, offset[0], n);
+        ChunkKernel.Scratch s = kernel.acquire();
+        try {
+            int[] offset = new int[1];
+            for (int o = from; o < to; o++) {
+                lanes.fill(out, o * inner, step.fn().identity(), inner);
+                for (int r = 0; r < reduced; r++) {
+                    int base = (o * reduced + r) * inner;
+                    for (int at = 0; at < inner; at += ChunkKernel.CHUNK) {
+                        int n = Math.min(ChunkKernel.CHUNK, inner - at);
+                        Object values = kernel.evaluate(buffers, s, base + at, n, offset);
+                        lanes.accumulate(step.fn(), out, o * inner + at, values, offset[0], n);
+                    }
                 }
             }
+        } finally {
+            kernel.release(s);
         }
     }
 
@@ -103,11 +109,15 @@ final class ReduceRunner implements StepRunner {
         Shape s = step.inShape();
         int size = s.size();
         Object values = lanes.newArray(size);
-        ChunkKernel.Scratch sc = scratch.get();
-        int[] offset = new int[1];
-        for (int at = 0; at < size; at += ChunkKernel.CHUNK) {
-            int n = Math.min(ChunkKernel.CHUNK, size - at);
-            lanes.convert(values, at, kernel.evaluate(buffers, sc, at, n, offset), offset[0], n);
+        ChunkKernel.Scratch sc = kernel.acquire();
+        try {
+            int[] offset = new int[1];
+            for (int at = 0; at < size; at += ChunkKernel.CHUNK) {
+                int n = Math.min(ChunkKernel.CHUNK, size - at);
+                lanes.convert(values, at, kernel.evaluate(buffers, sc, at, n, offset), offset[0], n);
+            }
+        } finally {
+            kernel.release(sc);
         }
         boolean[] isReduced = new boolean[s.rank()];
         for (int a : step.axes()) {

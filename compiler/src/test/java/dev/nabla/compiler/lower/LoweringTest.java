@@ -1,0 +1,293 @@
+package dev.nabla.compiler.lower;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.nabla.compiler.Program;
+import dev.nabla.compiler.ir.CompareFn;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.NodeTable;
+import dev.nabla.compiler.ir.Ops;
+import dev.nabla.compiler.ir.ReduceFn;
+import dev.nabla.compiler.ir.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Predicate;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lowering's structure (what fuses into one kernel, what becomes a view) and the memory
+ * plan's correctness: results computed with temporaries in the plan's shared slots (in place
+ * where the plan says so) must equal results with a buffer per temporary, bit for bit, as run by
+ * the plain {@link LoweredInterpreter}.
+ */
+class LoweringTest {
+    private final NodeTable table = new NodeTable();
+
+    private Node input(String name, DType dtype, int... dims) {
+        return Ops.input(table, name, Shape.of(dims), dtype);
+    }
+
+    private static LoweredProgram lower(Node... outputs) {
+        return Lowering.lower(Program.of(List.of(outputs)));
+    }
+
+    private static long count(LoweredProgram p, Predicate<Step> kind) {
+        return p.steps().stream().filter(kind).count();
+    }
+
+    private static double[] values(Random r, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextDouble() * 4 - 2);
+        }
+        return v;
+    }
+
+    /** Runs p with and without shared slots on random inputs, asserts they agree, returns the results. */
+    private static List<double[]> runBothWays(LoweredProgram p, long seed) {
+        Random r = new Random(seed);
+        List<double[]> inputs = new ArrayList<>();
+        for (Node in : p.program().inputs()) {
+            inputs.add(values(r, in.shape().size()));
+        }
+        List<double[]> parameters = new ArrayList<>();
+        for (Node in : p.program().parameters()) {
+            parameters.add(values(r, in.shape().size()));
+        }
+        List<double[]> separate = LoweredInterpreter.run(p, inputs, parameters, false);
+        List<double[]> shared = LoweredInterpreter.run(p, inputs, parameters, true);
+        for (int i = 0; i < separate.size(); i++) {
+            int k = i;
+            assertArrayEquals(separate.get(i), shared.get(i),
+                    () -> "result " + k + " changes when temporaries share slots as planned:\n" + describe(p));
+        }
+        return shared;
+    }
+
+    static String describe(LoweredProgram p) {
+        StringBuilder sb = new StringBuilder();
+        for (Buffer b : p.buffers()) {
+            sb.append("  buffer ").append(b.id()).append(' ').append(b.kind()).append(' ').append(b.dtype())
+                    .append('[').append(b.size()).append("] slot ").append(b.slot()).append(" <- ")
+                    .append(b.origin().describe()).append('\n');
+        }
+        for (Step s : p.steps()) {
+            sb.append("  step ").append(s).append('\n');
+        }
+        sb.append("  results ").append(p.results()).append('\n');
+        return sb.toString();
+    }
+
+    // ---- fusion ----
+
+    @Test
+    void elementwiseChainIsOneKernel() {
+        Node x = input("x", DType.F32, 1000);
+        // sin(x)*exp(-x*x) + 3*x*x, as written: (-x)*x and (3*x)*x, every node used once.
+        Node y = Ops.add(Ops.mul(Ops.sin(x), Ops.exp(Ops.mul(Ops.neg(x), x))), Ops.mul(Ops.mul(3, x), x));
+        LoweredProgram p = lower(y);
+        assertEquals(1, p.steps().size(), () -> describe(p));
+        assertThat(p.steps().get(0)).isInstanceOf(Step.Elementwise.class);
+        // One temporary: the result. Nothing in between is stored.
+        assertEquals(1, p.buffers().stream().filter(b -> b.kind() == Buffer.Kind.TEMP).count());
+        double[] got = runBothWays(p, 1).get(0);
+        double[] in = values(new Random(1), 1000);
+        for (int i = 0; i < in.length; i++) {
+            float xi = (float) in[i];
+            float want = (float) ((float) ((float) Math.sin(xi) * (float) Math.exp((float) (-xi * xi)))
+                    + (float) ((float) (3 * xi) * xi));
+            assertEquals(want, (float) got[i], 0f);
+        }
+    }
+
+    @Test
+    void cheapSharedOpOverLoadsIsRecomputed() {
+        Node x = input("x", DType.F64, 100);
+        Node sq = Ops.mul(x, x);
+        Node y = Ops.add(Ops.exp(Ops.neg(sq)), Ops.mul(3, sq));
+        LoweredProgram p = lower(y);
+        // x*x has two consumers, but one multiply each is cheaper than a trip through memory.
+        assertEquals(1, count(p, s -> s instanceof Step.Elementwise), () -> describe(p));
+        runBothWays(p, 2);
+    }
+
+    @Test
+    void expensiveSharedSubexpressionIsStoredOnce() {
+        Node x = input("x", DType.F64, 100);
+        Node e = Ops.exp(Ops.sin(x));
+        Node y = Ops.add(Ops.log(e), Ops.mul(3, e));
+        LoweredProgram p = lower(y);
+        // exp(sin x) has two consumers: computed into a buffer once, then read by the kernel of y.
+        assertEquals(2, count(p, s -> s instanceof Step.Elementwise), () -> describe(p));
+        runBothWays(p, 2);
+    }
+
+    @Test
+    void reductionOfAnElementwiseChainIsOneKernel() {
+        Node x = input("x", DType.F32, 37, 1025);
+        LoweredProgram all = lower(Ops.sum(Ops.exp(x), new int[0], false));
+        assertEquals(1, all.steps().size(), () -> describe(all));
+        assertThat(all.steps().get(0)).isInstanceOf(Step.Reduce.class);
+        LoweredProgram rows = lower(Ops.max(Ops.mul(Ops.sin(x), x), new int[] {1}, true));
+        assertEquals(1, rows.steps().size(), () -> describe(rows));
+        Step.Reduce r = (Step.Reduce) rows.steps().get(0);
+        assertEquals(ReduceFn.MAX, r.fn());
+        assertArrayEquals(new int[] {1}, r.axes());
+        runBothWays(all, 3);
+        runBothWays(rows, 4);
+    }
+
+    @Test
+    void viewsMoveNoData() {
+        Node x = input("x", DType.F64, 4, 6);
+        Node y = input("y", DType.F64, 6);
+        // transpose, slice with a step, broadcast and reshape all read x in place.
+        Node t = Ops.permute(x, 1, 0);
+        Node s = Ops.slice(t, 0, 1, 6, 2);
+        Node b = Ops.add(s, Ops.reshape(Ops.slice(y, 0, 0, 3, 1), 3, 1));
+        LoweredProgram p = lower(Ops.sin(b));
+        assertEquals(1, p.steps().size(), () -> describe(p));
+        assertThat(count(p, st -> st instanceof Step.Copy)).isZero();
+        runBothWays(p, 5);
+    }
+
+    @Test
+    void reshapeOfATransposeCopiesOnce() {
+        Node x = input("x", DType.F32, 3, 5);
+        Node flat = Ops.reshape(Ops.permute(x, 1, 0), 15);
+        LoweredProgram p = lower(Ops.exp(flat));
+        assertEquals(1, count(p, s -> s instanceof Step.Copy), () -> describe(p));
+        assertEquals(2, p.steps().size());
+        double[] got = runBothWays(p, 6).get(0);
+        double[] in = values(new Random(6), 15);
+        for (int i = 0; i < 15; i++) {
+            // flat[i] = x^T[i / 3][i % 3] = x[i % 3][i / 3]
+            assertEquals((float) Math.exp((float) in[(i % 3) * 5 + i / 3]), (float) got[i], 0f);
+        }
+    }
+
+    // ---- the memory plan ----
+
+    private static Buffer bufferOf(LoweredProgram p, Node n) {
+        return p.buffers().stream().filter(b -> b.origin() == n && b.kind() == Buffer.Kind.TEMP).findFirst()
+                .orElseThrow(() -> new AssertionError(n.describe() + " has no buffer:\n" + describe(p)));
+    }
+
+    @Test
+    void elementwiseKernelWritesInPlaceOverItsDyingInput() {
+        Node x = input("x", DType.F32, 4096);
+        // y = log(x) + 1 has two consumers, so it is stored; exp(y) * sum(y) reads it last, aligned.
+        Node y = Ops.add(Ops.log(x), 1);
+        Node s = Ops.sum(y, new int[0], true);
+        Node z = Ops.mul(Ops.exp(y), s);
+        LoweredProgram p = lower(z);
+        assertEquals(3, p.steps().size(), () -> describe(p));
+        assertEquals(bufferOf(p, y).slot(), bufferOf(p, z).slot(), () -> "exp(y)*s should reuse y's slot:\n"
+                + describe(p));
+        double[] got = runBothWays(p, 7).get(0);
+        double[] in = values(new Random(7), 4096);
+        double sum = 0;
+        for (double v : in) {
+            sum += (float) ((float) Math.log((float) v) + 1);
+        }
+        float total = (float) sum;
+        for (int i = 0; i < in.length; i += 97) {
+            float yi = (float) ((float) Math.log((float) in[i]) + 1);
+            assertEquals((float) ((float) Math.exp(yi) * total), (float) got[i], 0f);
+        }
+    }
+
+    @Test
+    void misalignedReadsNeverShareTheOutputSlot() {
+        Node x = input("x", DType.F64, 64, 64);
+        Node y = Ops.exp(Ops.sin(x));
+        Node used = Ops.mul(y, Ops.sum(y, new int[] {0}, true));
+        // used is read transposed by the last kernel: writing in place would overwrite elements
+        // that later indices still read.
+        Node z = Ops.add(used, Ops.permute(used, 1, 0));
+        LoweredProgram p = lower(z);
+        assertThat(bufferOf(p, z).slot()).isNotEqualTo(bufferOf(p, used).slot());
+        runBothWays(p, 8);
+        // Broadcast reads (stride 0) are not aligned either.
+        Node row = Ops.sin(Ops.slice(x, 0, 0, 1, 1));
+        Node stored = Ops.mul(row, Ops.sum(row, new int[0], true));
+        Node w = Ops.add(Ops.broadcastTo(stored, Shape.of(64, 64)), x);
+        LoweredProgram q = lower(w);
+        runBothWays(q, 9);
+    }
+
+    @Test
+    void deadTemporariesLendTheirSlots() {
+        Node x = input("x", DType.F64, 256);
+        Node v = x;
+        List<Node> stored = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            // Each stage is stored (a reduction reads it besides the next stage).
+            Node stage = Ops.sin(Ops.add(v, i));
+            stored.add(stage);
+            v = Ops.mul(stage, Ops.max(stage, new int[0], true));
+        }
+        LoweredProgram p = lower(v);
+        long temps = p.buffers().stream().filter(b -> b.kind() == Buffer.Kind.TEMP).count();
+        assertThat(p.slots().size()).as("slots for %d temporaries:\n%s", temps, describe(p)).isLessThan((int) temps / 2);
+        runBothWays(p, 10);
+    }
+
+    @Test
+    void resultsKeepTheirSlotsToTheEnd() {
+        Node x = input("x", DType.F32, 300);
+        Node first = Ops.exp(Ops.sin(x));
+        Node later = x;
+        for (int i = 0; i < 4; i++) {
+            later = Ops.add(Ops.cos(later), Ops.sum(later, new int[0], true));
+        }
+        LoweredProgram p = lower(first, later, Ops.mul(first, 2));
+        runBothWays(p, 11);
+    }
+
+    @Test
+    void comparisonsOfAnotherWorkingTypeAreStoredAsMasks() {
+        Node x = input("x", DType.F64, 50);
+        Node y = input("y", DType.F32, 50);
+        Node mask = Ops.compare(CompareFn.GT, x, Ops.scalarLike(x, 0.25));
+        Node w = Ops.where(mask, Ops.exp(y), Ops.neg(y));
+        LoweredProgram p = lower(w, Ops.cast(mask, DType.F32));
+        runBothWays(p, 12);
+    }
+
+    // ---- random programs: shared slots never change a result ----
+
+    @Property(tries = 400, seed = "88172645", edgeCases = EdgeCasesMode.NONE)
+    void sharedSlotsGiveTheSameResultsAsSeparateBuffers(@ForAll long seed) {
+        Random r = new Random(seed);
+        NodeTable t = new NodeTable();
+        RandomPrograms.Built built = RandomPrograms.build(t, r);
+        LoweredProgram p = Lowering.lower(Program.of(built.outputs()));
+        Statistics.label("steps").collect(Math.min(p.steps().size(), 12) / 4 * 4 + "+");
+        Statistics.label("in place").collect(inPlace(p) ? "yes" : "no");
+        runBothWays(p, seed);
+    }
+
+    /** Whether some elementwise step writes into a slot one of its operands occupies. */
+    private static boolean inPlace(LoweredProgram p) {
+        for (Step s : p.steps()) {
+            if (s instanceof Step.Elementwise) {
+                int slot = p.buffer(s.output()).slot();
+                for (View v : MemoryPlan.reads(s)) {
+                    if (p.buffer(v.buffer()).kind() == Buffer.Kind.TEMP && p.buffer(v.buffer()).slot() == slot) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+}
