@@ -18,7 +18,7 @@ import java.util.Arrays;
 final class DoubleGemm {
     static final int KC = Integer.getInteger("gemm.dkc", 256);
     static final int MC = Integer.getInteger("gemm.dmc", 192);
-    static final int NC = Integer.getInteger("gemm.dnc", 512);
+    static final int NC = Integer.getInteger("gemm.dnc", 1024);
 
     private DoubleGemm() {}
 
@@ -78,11 +78,13 @@ final class DoubleGemm {
                 int cols = Math.min(NR, nc - j0);
                 int bAt = j0 * kc;
                 int cAt = cStart + i0 * ldc + j0;
-                if (rows == MR && cols == NR) {
-                    DoubleKernel.multiply(kc, packedA, aAt, packedB, bAt, c, cAt, ldc, accumulate);
+                if (rows == MR && cols == NR && accumulate) {
+                    DoubleKernel.multiplyAdd(kc, packedA, aAt, packedB, bAt, c, cAt, ldc);
+                } else if (rows == MR && cols == NR) {
+                    DoubleKernel.multiply(kc, packedA, aAt, packedB, bAt, c, cAt, ldc);
                 } else {
                     // A tile sticking out of C: compute it whole into scratch, keep what lies inside.
-                    DoubleKernel.multiply(kc, packedA, aAt, packedB, bAt, tile, 0, NR, false);
+                    DoubleKernel.multiply(kc, packedA, aAt, packedB, bAt, tile, 0, NR);
                     for (int r = 0; r < rows; r++) {
                         int at = cAt + r * ldc;
                         for (int j = 0; j < cols; j++) {

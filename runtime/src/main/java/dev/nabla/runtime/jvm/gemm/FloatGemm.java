@@ -78,11 +78,13 @@ final class FloatGemm {
                 int cols = Math.min(NR, nc - j0);
                 int bAt = j0 * kc;
                 int cAt = cStart + i0 * ldc + j0;
-                if (rows == MR && cols == NR) {
-                    FloatKernel.multiply(kc, packedA, aAt, packedB, bAt, c, cAt, ldc, accumulate);
+                if (rows == MR && cols == NR && accumulate) {
+                    FloatKernel.multiplyAdd(kc, packedA, aAt, packedB, bAt, c, cAt, ldc);
+                } else if (rows == MR && cols == NR) {
+                    FloatKernel.multiply(kc, packedA, aAt, packedB, bAt, c, cAt, ldc);
                 } else {
                     // A tile sticking out of C: compute it whole into scratch, keep what lies inside.
-                    FloatKernel.multiply(kc, packedA, aAt, packedB, bAt, tile, 0, NR, false);
+                    FloatKernel.multiply(kc, packedA, aAt, packedB, bAt, tile, 0, NR);
                     for (int r = 0; r < rows; r++) {
                         int at = cAt + r * ldc;
                         for (int j = 0; j < cols; j++) {
