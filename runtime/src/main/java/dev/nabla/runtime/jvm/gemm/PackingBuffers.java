@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Packing buffers, lent to one multiplication at a time and kept between calls so that a steady
  * stream of multiplications allocates nothing. A small shared pool rather than a thread-local:
  * virtual threads, or a burst of short-lived callers, would each keep megabytes of their own.
- * Buffers only grow, up to the block sizes' bound (about 2 MiB of floats or 3 MiB of doubles).
+ * Buffers only grow, up to what the block sizes bound: about 1.2 MiB for floats and 1.4 MiB for
+ * doubles.
  */
 final class PackingBuffers {
     /** Enough for every pool thread and as many callers; more are dropped for the collector. */
