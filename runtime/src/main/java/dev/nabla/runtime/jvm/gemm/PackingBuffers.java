@@ -1,6 +1,6 @@
 package dev.nabla.runtime.jvm.gemm;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class PackingBuffers {
     /** Enough for every pool thread and as many callers; more are dropped for the collector. */
     private static final int KEPT = 2 * Runtime.getRuntime().availableProcessors();
-    private static final ConcurrentLinkedQueue<PackingBuffers> IDLE = new ConcurrentLinkedQueue<>();
+    /** A stack: the set used last goes out first, its arrays likeliest still in cache. */
+    private static final ConcurrentLinkedDeque<PackingBuffers> IDLE = new ConcurrentLinkedDeque<>();
     private static final AtomicInteger IDLE_COUNT = new AtomicInteger();
 
     private float[] floatA = new float[0];
@@ -36,7 +37,7 @@ final class PackingBuffers {
 
     static void release(PackingBuffers buffers) {
         if (IDLE_COUNT.incrementAndGet() <= KEPT) {
-            IDLE.offer(buffers);
+            IDLE.push(buffers);
         } else {
             IDLE_COUNT.decrementAndGet();
         }
