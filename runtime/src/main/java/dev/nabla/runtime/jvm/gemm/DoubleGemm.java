@@ -11,14 +11,16 @@ import java.util.Arrays;
  * block of A (MC tall) pack it and sweep the micro-kernel across the tiles, a row of tiles at a
  * time.
  *
- * <p>Sizes for a core with 48 KiB L1 and 2 MiB L2: a packed A panel (MR x KC, 12 KiB) stays in L1
- * while a row of tiles streams the packed B block (KC x NC, 1 MiB) from L2; walking a row of tiles
- * also reads C left to right, which the hardware prefetcher follows.
+ * <p>Sizes as for {@link FloatGemm}, for elements twice as wide: the packed A panel (MR x KC) is
+ * 24 KiB of L1, the packed B block (KC x NC) 1 MiB of L2.
  */
 final class DoubleGemm {
-    static final int KC = Integer.getInteger("gemm.dkc", 256);
-    static final int MC = Integer.getInteger("gemm.dmc", 192);
-    static final int NC = Integer.getInteger("gemm.dnc", 512);
+    /** Depth of a slice of k. */
+    static final int KC = 256;
+    /** Rows of A packed at a time (a multiple of MR). */
+    static final int MC = 192;
+    /** Columns of a block of B (a multiple of NR). */
+    static final int NC = 512;
 
     private DoubleGemm() {}
 
@@ -78,11 +80,13 @@ final class DoubleGemm {
                 int cols = Math.min(NR, nc - j0);
                 int bAt = j0 * kc;
                 int cAt = cStart + i0 * ldc + j0;
-                if (rows == MR && cols == NR) {
-                    DoubleKernel.multiply(kc, packedA, aAt, packedB, bAt, c, cAt, ldc, accumulate);
+                if (rows == MR && cols == NR && accumulate) {
+                    DoubleKernel.multiplyAdd(kc, packedA, aAt, packedB, bAt, c, cAt, ldc);
+                } else if (rows == MR && cols == NR) {
+                    DoubleKernel.multiply(kc, packedA, aAt, packedB, bAt, c, cAt, ldc);
                 } else {
                     // A tile sticking out of C: compute it whole into scratch, keep what lies inside.
-                    DoubleKernel.multiply(kc, packedA, aAt, packedB, bAt, tile, 0, NR, false);
+                    DoubleKernel.multiply(kc, packedA, aAt, packedB, bAt, tile, 0, NR);
                     for (int r = 0; r < rows; r++) {
                         int at = cAt + r * ldc;
                         for (int j = 0; j < cols; j++) {

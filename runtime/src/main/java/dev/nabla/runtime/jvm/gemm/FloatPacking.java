@@ -4,8 +4,6 @@ import static dev.nabla.runtime.jvm.gemm.FloatKernel.MR;
 import static dev.nabla.runtime.jvm.gemm.FloatKernel.NR;
 
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Copies blocks of A and B into the panel order the micro-kernel reads front to back, padding
@@ -17,8 +15,6 @@ import jdk.incubator.vector.VectorSpecies;
  * matrix touches a new page per element and defeats the hardware prefetcher.
  */
 final class FloatPacking {
-    private static final VectorSpecies<Float> SPECIES = FloatKernel.SPECIES;
-
     private FloatPacking() {}
 
     /**
@@ -71,15 +67,11 @@ final class FloatPacking {
         int fullPanels = nc / NR;
         int cols = nc % NR;
         if (colStride == 1) {
-            // Rows contiguous: copy row p of the block a vector at a time, panel after panel.
+            // Rows contiguous: copy row p of the block panel after panel.
             for (int p = 0; p < kc; p++) {
                 int src = start + p * rowStride;
                 for (int q = 0; q < fullPanels; q++) {
-                    int from = src + q * NR;
-                    int to = q * NR * kc + p * NR;
-                    for (int j = 0; j < NR; j += SPECIES.length()) {
-                        FloatVector.fromArray(SPECIES, b, from + j).intoArray(packed, to + j);
-                    }
+                    System.arraycopy(b, src + q * NR, packed, q * NR * kc + p * NR, NR);
                 }
             }
         } else {

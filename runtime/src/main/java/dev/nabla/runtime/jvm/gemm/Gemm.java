@@ -15,6 +15,16 @@ package dev.nabla.runtime.jvm.gemm;
  * threads ({@link GemmThreads}) for problems large enough to split ({@link WorkSplit}). Results do
  * not depend on the thread count: each element of C is summed in the same order either way.
  *
+ * <p>Speed, on 2 cores of an AVX-512 Xeon (virtual, shared; fma peak about 239 GFLOP/s float
+ * per core), from {@code GemmBenchmark}: float about 140-165 GFLOP/s on one thread and 270-300
+ * on two from 1024^3 up; double about 63-75 and 130. About a tenth of the time goes to packing,
+ * the rest to the kernel, which runs at some 75% of the fma peak once B streams from L2 and C
+ * from memory (85-90% with everything in L1).
+ *
+ * <p>Caveats: the kernels are fast only once C2 has compiled them, after the first second or so
+ * of use (before that the Vector API runs interpreted, a hundred times slower); the tile is sized
+ * for 32 vector registers (AVX-512, or NEON with 128-bit vectors) and spills a little on AVX2.
+ *
  * <p>Needs {@code --add-modules jdk.incubator.vector} on the command line.
  */
 public final class Gemm {

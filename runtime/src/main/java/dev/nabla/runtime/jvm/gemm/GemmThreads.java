@@ -1,28 +1,89 @@
 package dev.nabla.runtime.jvm.gemm;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * The shared pool that multiplications split their work over: one daemon thread per available
- * processor, started on first use.
+ * The shared pool that multiplications split their work over: daemon threads, started on first
+ * use, one fewer than the available processors because the caller works too ({@link
+ * Gemm#defaultThreads()} threads in all).
  *
- * <p>The caller works too. Parts are claimed from a counter by the caller and by the helpers it
- * asked for, and the caller waits only for parts that a running thread has claimed, so a call
- * finishes even when every pool thread is busy with other calls, or is itself the caller.
+ * <p>Parts are claimed from a counter by the caller and by the helpers it asked for, and the
+ * caller waits only for parts that a running thread has claimed, so a call finishes even when every
+ * pool thread is busy with other calls, or is itself the caller.
+ *
+ * <p>With helpers parked between calls (a plain executor), two threads lost to one below about
+ * 230^3 on the 2-core virtual machine this was tuned on: waking a parked thread, and the caller
+ * after it, cost tens of microseconds each. So a thread that runs out of work, pool thread or
+ * waiting caller, first polls for {@link #SPIN_NANOS}: back-to-back calls, as in a training loop,
+ * find their helpers awake, and two threads pay from about 160^3 (see {@link WorkSplit}).
  */
 final class GemmThreads {
+    /** How long an idle thread polls before parking: a few wake-ups' worth, a blink of CPU. */
+    static final long SPIN_NANOS = 100_000;
+
     private GemmThreads() {}
 
     /** Holder idiom: the pool's threads start when a call first asks for a helper. */
     private static final class Pool {
-        static final ExecutorService EXECUTOR = Executors.newFixedThreadPool(
-                Runtime.getRuntime().availableProcessors(),
-                Thread.ofPlatform().daemon().name("nabla-gemm-", 1).factory());
+        static final ConcurrentLinkedQueue<Runnable> TASKS = new ConcurrentLinkedQueue<>();
+        static final Worker[] WORKERS = startWorkers(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+
+        private static Worker[] startWorkers(int count) {
+            Worker[] workers = new Worker[count];
+            for (int i = 0; i < count; i++) {
+                workers[i] = new Worker();
+                workers[i].thread = Thread.ofPlatform().daemon().name("nabla-gemm-" + (i + 1)).start(workers[i]);
+            }
+            return workers;
+        }
+
+        static void submit(Runnable task) {
+            TASKS.offer(task);
+            for (Worker w : WORKERS) {
+                if (w.parked) {
+                    LockSupport.unpark(w.thread);
+                    return;
+                }
+            }
+        }
+    }
+
+    private static final class Worker implements Runnable {
+        volatile Thread thread;
+        /** Set before the last look at the queue and parking; submit reads it after offering. */
+        volatile boolean parked;
+
+        @Override
+        public void run() {
+            while (true) {
+                Runnable task = pollSpinning();
+                if (task == null) {
+                    parked = true;
+                    task = Pool.TASKS.poll();
+                    if (task == null) {
+                        LockSupport.park(this);
+                    }
+                    parked = false;
+                }
+                if (task != null) {
+                    task.run();
+                }
+            }
+        }
+
+        private static Runnable pollSpinning() {
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            Runnable task;
+            while ((task = Pool.TASKS.poll()) == null && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            return task;
+        }
     }
 
     /** Runs {@code body} once for each part in [0, parts), on the caller and up to parts - 1 helpers. */
@@ -46,10 +107,10 @@ final class GemmThreads {
             }
         };
         for (int i = 1; i < parts; i++) {
-            Pool.EXECUTOR.execute(claimParts);
+            Pool.submit(claimParts);
         }
         claimParts.run();
-        awaitUninterruptibly(partsDone);
+        await(partsDone);
         Throwable t = failure.get();
         if (t instanceof RuntimeException e) {
             throw e;
@@ -59,8 +120,15 @@ final class GemmThreads {
         }
     }
 
-    /** Waits for parts other threads are running: they write into C, so returning early is no option. */
-    private static void awaitUninterruptibly(CountDownLatch latch) {
+    /**
+     * Waits for the parts other threads are running, spinning a little first. Interrupts are
+     * kept for the caller but do not cut the wait short: those threads are still writing C.
+     */
+    private static void await(CountDownLatch latch) {
+        long deadline = System.nanoTime() + SPIN_NANOS;
+        while (latch.getCount() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         boolean interrupted = false;
         while (true) {
             try {
