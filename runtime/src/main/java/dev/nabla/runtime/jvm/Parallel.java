@@ -1,33 +1,16 @@
 package dev.nabla.runtime.jvm;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-
 /**
- * The JVM backend's one bounded pool (one thread per available processor, daemon, created on
- * first use). Work below a size threshold runs on the caller's thread: threads only pay off
- * when each gets tens of microseconds of work.
+ * How kernels split work over the {@link WorkerPool}: at most {@link #threads()} parts (one per
+ * processor unless {@code -Dnabla.threads=N} says otherwise), and none below a size at which
+ * threads cost more than they save, so tiny tensors run on the caller's thread alone.
  */
 public final class Parallel {
     /** Elements per task below which splitting costs more than it saves. */
     public static final int MIN_ELEMENTS_PER_TASK = 1 << 15;
 
-    private static final int THREADS = Integer.getInteger("nabla.threads", Runtime.getRuntime().availableProcessors());
-
-    private static final class Holder {
-        static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "nabla-jvm-" + COUNTER.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final int THREADS = Math.max(1,
+            Integer.getInteger("nabla.threads", Runtime.getRuntime().availableProcessors()));
 
     private Parallel() {}
 
@@ -44,29 +27,17 @@ public final class Parallel {
     /** Runs body over [0, n), split in up to threads() parts of at least minPerTask each. */
     public static void forRange(int n, int minPerTask, RangeTask body) {
         int parts = Math.min(THREADS, Math.max(1, n / Math.max(1, minPerTask)));
-        if (parts <= 1 || Thread.currentThread().getName().startsWith("nabla-jvm-")) {
+        if (parts <= 1) {
             body.run(0, n);
             return;
         }
-        List<Future<?>> futures = new ArrayList<>(parts - 1);
         int chunk = (n + parts - 1) / parts;
-        for (int p = 1; p < parts; p++) {
-            int start = p * chunk;
+        WorkerPool.forEachPart(parts, part -> {
+            int start = part * chunk;
             int end = Math.min(n, start + chunk);
             if (start < end) {
-                futures.add(Holder.POOL.submit(() -> body.run(start, end)));
+                body.run(start, end);
             }
-        }
-        body.run(0, Math.min(n, chunk));
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while running a kernel", e);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            }
-        }
+        });
     }
 }

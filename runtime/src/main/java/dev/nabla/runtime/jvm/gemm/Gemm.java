@@ -1,5 +1,7 @@
 package dev.nabla.runtime.jvm.gemm;
 
+import dev.nabla.runtime.jvm.WorkerPool;
+
 /**
  * Dense matrix multiplication for the JVM backend: C = op(A) . op(B) in float or double, written
  * over C (its old contents, NaN included, are ignored).
@@ -12,7 +14,7 @@ package dev.nabla.runtime.jvm.gemm;
  * <p>How: Goto/BLIS blocking ({@link FloatGemm}) around a register-tiled SIMD micro-kernel
  * ({@link FloatKernel}, 12 x 32 floats or 12 x 16 doubles with 512-bit vectors), packing buffers
  * reused from a small pool ({@link PackingBuffers}), and a lazily started shared pool of daemon
- * threads ({@link GemmThreads}) for problems large enough to split ({@link WorkSplit}). Results do
+ * threads ({@link WorkerPool}) for problems large enough to split ({@link WorkSplit}). Results do
  * not depend on the thread count: each element of C is summed in the same order either way.
  *
  * <p>Speed, on 2 cores of an AVX-512 Xeon (virtual, shared; fma peak about 239 GFLOP/s float
@@ -103,7 +105,7 @@ public final class Gemm {
         int bRow = transB ? 1 : n;
         int bCol = transB ? k : 1;
         WorkSplit split = WorkSplit.of(m, n, k, threads, FloatKernel.MR, FloatKernel.NR);
-        GemmThreads.forEachPart(split.parts(), part -> {
+        WorkerPool.forEachPart(split.parts(), part -> {
             int from = split.start(part);
             int to = split.start(part + 1);
             if (split.byColumns()) {
@@ -123,7 +125,7 @@ public final class Gemm {
         int bRow = transB ? 1 : n;
         int bCol = transB ? k : 1;
         WorkSplit split = WorkSplit.of(m, n, k, threads, DoubleKernel.MR, DoubleKernel.NR);
-        GemmThreads.forEachPart(split.parts(), part -> {
+        WorkerPool.forEachPart(split.parts(), part -> {
             int from = split.start(part);
             int to = split.start(part + 1);
             if (split.byColumns()) {
@@ -155,7 +157,7 @@ public final class Gemm {
         long fmasPerMatrix = (long) m * n * k;
         long parts = Math.min(Math.min(threads, batch), batch * fmasPerMatrix / WorkSplit.MIN_FMAS_PER_PART);
         int partCount = (int) Math.max(1, parts);
-        GemmThreads.forEachPart(partCount, part -> {
+        WorkerPool.forEachPart(partCount, part -> {
             for (int i = (int) ((long) batch * part / partCount); i < (long) batch * (part + 1) / partCount; i++) {
                 member.multiply(i, 1);
             }

@@ -1,5 +1,7 @@
 package dev.nabla.runtime.jvm.gemm;
 
+import dev.nabla.runtime.jvm.WorkerPool;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -12,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Threads change who computes what, never the result; and calls may run side by side. */
-class GemmThreadsTest {
+class WorkerPoolTest {
     @ParameterizedTest(name = "{0}x{1}x{2}")
     @CsvSource({
         "300, 500, 200", // split into column bands

@@ -1,4 +1,4 @@
-package dev.nabla.runtime.jvm.gemm;
+package dev.nabla.runtime.jvm;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -8,9 +8,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * The shared pool that multiplications split their work over: daemon threads, started on first
- * use, one fewer than the available processors because the caller works too ({@link
- * Gemm#defaultThreads()} threads in all).
+ * The JVM backend's one bounded pool, shared by every kernel and the GEMM: daemon threads,
+ * started on first use, one fewer than the available processors because the caller works too.
  *
  * <p>Parts are claimed from a counter by the caller and by the helpers it asked for, and the
  * caller waits only for parts that a running thread has claimed, so a call finishes even when every
@@ -20,13 +19,13 @@ import java.util.function.IntConsumer;
  * 230^3 on the 2-core virtual machine this was tuned on: waking a parked thread, and the caller
  * after it, cost tens of microseconds each. So a thread that runs out of work, pool thread or
  * waiting caller, first polls for {@link #SPIN_NANOS}: back-to-back calls, as in a training loop,
- * find their helpers awake, and two threads pay from about 160^3 (see {@link WorkSplit}).
+ * find their helpers awake, and two threads pay from about 160^3 (see gemm.WorkSplit).
  */
-final class GemmThreads {
+public final class WorkerPool {
     /** How long an idle thread polls before parking: a few wake-ups' worth, a blink of CPU. */
     static final long SPIN_NANOS = 100_000;
 
-    private GemmThreads() {}
+    private WorkerPool() {}
 
     /** Holder idiom: the pool's threads start when a call first asks for a helper. */
     private static final class Pool {
@@ -37,7 +36,7 @@ final class GemmThreads {
             Worker[] workers = new Worker[count];
             for (int i = 0; i < count; i++) {
                 workers[i] = new Worker();
-                workers[i].thread = Thread.ofPlatform().daemon().name("nabla-gemm-" + (i + 1)).start(workers[i]);
+                workers[i].thread = Thread.ofPlatform().daemon().name("nabla-jvm-" + (i + 1)).start(workers[i]);
             }
             return workers;
         }
@@ -87,7 +86,7 @@ final class GemmThreads {
     }
 
     /** Runs {@code body} once for each part in [0, parts), on the caller and up to parts - 1 helpers. */
-    static void forEachPart(int parts, IntConsumer body) {
+    public static void forEachPart(int parts, IntConsumer body) {
         if (parts == 1) {
             body.accept(0);
             return;
