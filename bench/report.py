@@ -40,7 +40,7 @@ for prefix, sizes in (("sgemm", ((512, 1024, 512), (1024, 1024, 1024), (2048, 20
                       ("dgemm", ((1024, 1024, 1024), (2048, 2048, 2048)))):
     for m, k, n in sizes:
         WORKLOADS.append(("%s %dx%d·%dx%d" % (prefix.upper(), m, k, k, n),
-                          "GemmBenchmark.%s[m=%d,k=%d,n=%d]" % (prefix, m, k, n),
+                          "GemmBenchmark.%s[shape=%dx%dx%d][threads={threads}]" % (prefix, m, k, n),
                           "%s_%dx%dx%d_ms" % (prefix, m, k, n), "ms", 0.9))
 
 
@@ -64,15 +64,21 @@ def main():
         print("| workload | Nabla | PyTorch | PyTorch / Nabla | target |")
         print("|---|---|---|---|---|")
         for title, key, tkey, unit, target in WORKLOADS:
+            key = key.replace("{threads}", str(threads))
             n = nabla.get(key)
             p = peer.get(tkey)
             ratio = "%.2f×" % (p / n[0]) if n and p else "—"
             extra = ""
+            p_cell = None
             if n and key.startswith("GemmBenchmark"):
-                m_, k_, n_ = [int(s.split("=")[1]) for s in key[key.index("[") + 1:-1].split(",")]
+                m_, k_, n_ = [int(v) for v in key[key.index("shape=") + 6:key.index("]")].split("x")]
                 extra = " (%.0f GFLOP/s)" % (2 * m_ * n_ * k_ / (n[0] / 1e3) / 1e9)
+                if p:
+                    extra2 = 2 * m_ * n_ * k_ / (p / 1e3) / 1e9
+                    p_cell = "%s (%.0f GFLOP/s)" % (cell(p, unit), extra2)
+            p_text = p_cell if (n and key.startswith("GemmBenchmark") and p) else cell(p, unit)
             print("| %s | %s%s | %s | %s | ≥ %s× |" % (title, cell(n[0] if n else None, unit), extra,
-                                                      cell(p, unit), ratio, target))
+                                                      p_text, ratio, target))
         compile_rows = [(k, v) for k, v in nabla.items() if k.startswith("CompileLatency")]
         if compile_rows:
             cold = jmh("cold")

@@ -9,7 +9,7 @@ mkdir -p "$out"
 mvn -q -DskipTests install
 for threads in 1 2; do
     mvn -q -pl bench -Pbench -DskipTests package \
-        -Djmh.args="-f 1 -wi 3 -i 5 -w 1 -r 1 -rf json -rff target/results/jmh-$threads.json -jvmArgsAppend '--add-modules=jdk.incubator.vector -Dnabla.threads=$threads'"
+        -Djmh.args="-f 1 -wi 5 -i 5 -w 1 -r 1 -p threads=$threads -rf json -rff target/results/jmh-$threads.json -jvmArgsAppend '--add-modules=jdk.incubator.vector -Dnabla.threads=$threads'"
     if [ "$threads" = 1 ]; then
         # Cold compile latency: the first call in a fresh JVM, five JVMs.
         mvn -q -pl bench -Pbench -DskipTests package \
