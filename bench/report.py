@@ -62,7 +62,7 @@ def main():
           " time per operation, `-Dnabla.threads=N`. PyTorch: `bench/pytorch/workloads.py`, best of 5"
           " repeats, `torch.set_num_threads(N)` and `OPENBLAS_NUM_THREADS=N`, run with"
           " `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` unset.\n" % (platform.node(), cpu, os.cpu_count(),
-                                                                   torch(1).get("torch", "PyTorch")))
+                                                                   "PyTorch " + torch(1).get("torch", "?")))
     for threads in (1, 2):
         nabla = jmh(threads)
         peer = torch(threads)
