@@ -7,6 +7,7 @@ import dev.nabla.runtime.NDArray;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The imperative loop PyTorch users know, on the same machinery as {@link Trainer}: gradients
@@ -23,7 +24,7 @@ import java.util.Map;
  * }</pre>
  */
 public final class ImperativeOptimizer implements AutoCloseable {
-    private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final Tensor loss;
     private final Map<Tensor, Tensor> gradBuffers = new LinkedHashMap<>();

@@ -5,10 +5,12 @@ import dev.nabla.Graph;
 import dev.nabla.Tensor;
 import dev.nabla.compiler.NablaException;
 import dev.nabla.compiler.Program;
+import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -146,8 +148,7 @@ public final class Trainer implements AutoCloseable {
 
         /** A parameter group with its own optimizer and hyper-parameters. */
         public Builder group(Optimizer optimizer, List<Tensor> parameters) {
-            Set<dev.nabla.compiler.ir.Node> used = new java.util.HashSet<>(
-                    Program.of(List.of(loss.node())).parameters());
+            Set<Node> used = new HashSet<>(Program.of(List.of(loss.node())).parameters());
             List<Tensor> kept = new ArrayList<>();
             for (Tensor p : parameters) {
                 if (p.graph() != loss.graph()) {

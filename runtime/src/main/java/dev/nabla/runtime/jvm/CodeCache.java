@@ -46,10 +46,4 @@ final class CodeCache<K, T> {
         }
         return compiled;
     }
-
-    int size() {
-        synchronized (entries) {
-            return entries.size();
-        }
-    }
 }

@@ -55,10 +55,6 @@ final class JvmExecutable implements Executable {
         return lowered.program();
     }
 
-    LoweredProgram lowered() {
-        return lowered;
-    }
-
     @Override
     public List<NDArray> run(List<NDArray> inputs, List<NDArray> parameters) {
         return execute(inputs, parameters, new Object[lowered.results().size()]);
