@@ -40,7 +40,7 @@ public final class CompiledGraph implements AutoCloseable {
 
     /** Evaluates tensors with a value for each input they need. */
     public List<NDArray> eval(Map<Tensor, NDArray> feeds, Tensor... outputs) {
-        Map<Node, NDArray> byNode = new HashMap<>();
+        Map<Node, NDArray> byNode = feeds.isEmpty() ? Map.of() : new HashMap<>(feeds.size() * 2);
         feeds.forEach((t, v) -> byNode.put(graph.unwrap("eval", t), v));
         return session.run(graph.unwrapAll("eval", Arrays.asList(outputs)), byNode);
     }

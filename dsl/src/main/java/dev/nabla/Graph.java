@@ -150,6 +150,10 @@ public final class Graph implements AutoCloseable {
     }
 
     List<Node> unwrapAll(String op, List<Tensor> tensors) {
-        return tensors.stream().map(t -> unwrap(op, t)).toList();
+        List<Node> nodes = new ArrayList<>(tensors.size());
+        for (Tensor t : tensors) {
+            nodes.add(unwrap(op, t));
+        }
+        return nodes;
     }
 }

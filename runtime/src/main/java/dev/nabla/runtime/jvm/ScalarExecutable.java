@@ -51,7 +51,10 @@ final class ScalarExecutable implements Executable {
         List<NDArray> values = new ArrayList<>(results.size());
         for (int r = 0; r < results.size(); r++) {
             Node n = results.get(r);
-            values.add(NDArray.fromDoubles(n.dtype(), n.shape(), new double[] {out[r]}));
+            // The generated code has rounded each result to its dtype already.
+            Object storage = n.dtype() == dev.nabla.compiler.ir.DType.F32 ? new float[] {(float) out[r]}
+                    : new double[] {out[r]};
+            values.add(NDArray.wrap(n.dtype(), n.shape(), storage));
         }
         return values;
     }
