@@ -102,7 +102,7 @@ print('''## Notes
 
 - What the seed rows compare: PyTorch builds its graph and runs backward on every call (eager
   autograd, as the tutorial does); Nabla differentiates once and evaluates the compiled
-  gradient. `eval` goes through feeds and NDArrays (about 140 ns, of which the generated code
+  gradient. `eval` goes through feeds and NDArrays (about 80 ns, of which the generated code
   is a few); `run.function(...)` calls the generated straight-line code with doubles and
   allocates nothing. The function rows compare against PyTorch's y = x^2 and both-partials
   timings.
@@ -113,7 +113,12 @@ print('''## Notes
   OpenBLAS with `OPENBLAS_NUM_THREADS=N`. PyTorch's MLP step gets slower on two threads here.
   The second core is shared with whatever else runs on the machine: the one-thread figures are
   the stable ones.
-- Misses: GEMM reaches 0.75–0.85× OpenBLAS (about 140–150 GFLOP/s float on one core, 62–64
+- Run-to-run spread: the peer's figures move between runs on this shared VM. In an earlier run
+  the same day (commit 8503d6c's RESULTS.md), one-thread PyTorch took 13.8 µs for the first seed
+  program, 1.24 ms for the MLP step and reached 165–186 GFLOP/s SGEMM and 81–85 DGEMM, against
+  which Nabla's unchanged GEMM came to 0.75–0.85× and the MLP step to 1.19×. Read the GEMM and
+  MLP ratios as ranges across both runs.
+- Misses: GEMM reaches 0.75–0.93× OpenBLAS (about 140–150 GFLOP/s float on one core, 62–64
   double, against a measured AVX-512 FMA peak of about 239 GFLOP/s float). C2's code for the
   12×32 micro-kernel is clean (24 FMAs, no spills) and runs at 85–90% of peak from L1; in a full
   multiply B streams from L2 and C from memory without the prefetching OpenBLAS does (Java has
