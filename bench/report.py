@@ -123,7 +123,7 @@ print('''## Notes
   12×32 micro-kernel is clean (24 FMAs, no spills) and runs at 85–90% of peak from L1; in a full
   multiply B streams from L2 and C from memory without the prefetching OpenBLAS does (Java has
   no prefetch instruction), and packing costs about 10%. The MLP step is dominated by its two
-  large products, so it misses its 1.5× target on one thread (1.19×) and makes it on two
+  large products, so it misses its 1.5× target on one thread (1.19–1.45× across the two runs) and makes it on two
   (PyTorch slows down there).
 - Transparent huge pages: with `-XX:+UseTransparentHugePages` (the kernel's mode here is
   `madvise`) the fused chain on 16M floats took 18.6 ± 4.3 ms instead of 21.3 ms and the MLP
