@@ -230,7 +230,7 @@ final class VectorCodegen {
                         code.aload(a);
                         unaryOp(code, "SQRT");
                         int s = store(code);
-                        code.aload(constant(code, 1.0)).aload(s);
+                        code.aload(constant(1.0)).aload(s);
                         binaryOp(code, "DIV");
                     }
                     case SIGMOID -> {
@@ -239,10 +239,10 @@ final class VectorCodegen {
                         unaryOp(code, "NEG");
                         unaryOp(code, "EXP");
                         int t = store(code);
-                        code.aload(constant(code, 1.0)).aload(t);
+                        code.aload(constant(1.0)).aload(t);
                         binaryOp(code, "ADD");
                         int d = store(code);
-                        code.aload(constant(code, 1.0)).aload(d);
+                        code.aload(constant(1.0)).aload(d);
                         binaryOp(code, "DIV");
                     }
                     case SOFTPLUS -> {
@@ -253,7 +253,7 @@ final class VectorCodegen {
                         unaryOp(code, "EXP");
                         unaryOp(code, "LOG1P");
                         int l = store(code);
-                        code.aload(a).aload(constant(code, 0.0));
+                        code.aload(a).aload(constant(0.0));
                         binaryOp(code, "MAX");
                         code.aload(l);
                         // stack: max, l -> max + l
@@ -261,20 +261,20 @@ final class VectorCodegen {
                     }
                     case RELU -> {
                         // 0 where x <= 0, else x (NaN fails the comparison and stays NaN).
-                        code.aload(a).aload(constant(code, 0.0)).aload(a).aload(constant(code, 0.0));
+                        code.aload(a).aload(constant(0.0)).aload(a).aload(constant(0.0));
                         compareOp(code, "LE");
                         code.invokevirtual(lane.vector(), "blend", MethodTypeDesc.of(lane.vector(), VECTOR, MASK));
                     }
                     case SIGN -> {
                         // 1 where x > 0, -1 where x < 0, x itself otherwise (0, -0, NaN).
-                        code.aload(a).aload(constant(code, 1.0)).aload(a).aload(constant(code, 0.0));
+                        code.aload(a).aload(constant(1.0)).aload(a).aload(constant(0.0));
                         compareOp(code, "GT");
                         code.invokevirtual(lane.vector(), "blend", MethodTypeDesc.of(lane.vector(), VECTOR, MASK));
-                        code.aload(constant(code, -1.0)).aload(a).aload(constant(code, 0.0));
+                        code.aload(constant(-1.0)).aload(a).aload(constant(0.0));
                         compareOp(code, "LT");
                         code.invokevirtual(lane.vector(), "blend", MethodTypeDesc.of(lane.vector(), VECTOR, MASK));
                         // + 0 turns -0 into 0, as ScalarMath.sign does.
-                        code.aload(constant(code, 0.0));
+                        code.aload(constant(0.0));
                         code.invokevirtual(lane.vector(), "add", MethodTypeDesc.of(lane.vector(), VECTOR));
                     }
                     default -> {
@@ -303,7 +303,7 @@ final class VectorCodegen {
             case Expr.Compare(var fn, Expr x, Expr y) -> {
                 int a = emit(code, x);
                 int b = emit(code, y);
-                code.aload(constant(code, 0.0)).aload(constant(code, 1.0)).aload(a).aload(b);
+                code.aload(constant(0.0)).aload(constant(1.0)).aload(a).aload(b);
                 compareOp(code, fn.name());
                 code.invokevirtual(lane.vector(), "blend", MethodTypeDesc.of(lane.vector(), VECTOR, MASK));
             }
@@ -312,7 +312,7 @@ final class VectorCodegen {
                 int a = emit(code, x);
                 int b = emit(code, y);
                 // a where cond != 0: blend b with a under the mask cond != 0.
-                code.aload(b).aload(a).aload(cond).aload(constant(code, 0.0));
+                code.aload(b).aload(a).aload(cond).aload(constant(0.0));
                 compareOp(code, "NE");
                 code.invokevirtual(lane.vector(), "blend", MethodTypeDesc.of(lane.vector(), VECTOR, MASK));
             }
@@ -350,7 +350,7 @@ final class VectorCodegen {
     }
 
     /** A hoisted broadcast of a number, created in the method's prologue on first use. */
-    private int constant(CodeBuilder code, double value) {
+    private int constant(double value) {
         Expr key = new Expr.Const(value);
         Integer slot = hoisted.get(key);
         if (slot == null) {
