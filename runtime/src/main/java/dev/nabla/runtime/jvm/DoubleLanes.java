@@ -13,6 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * SIMD code only when its operator is a constant at the call). Transcendental functions keep the
  * accuracy the matching Math method promises (docs/ARCHITECTURE.md); functions the Vector API
  * lacks (sigmoid, softplus, sign, rsqrt) use the scalar definitions.
+ *
+ * <p>{@link FloatLanes} is this class for the other type, line for line (Java has no generics over
+ * primitive arrays, and boxing would undo the SIMD): change both together.
  */
 final class DoubleLanes implements Lanes {
     static final DoubleLanes INSTANCE = new DoubleLanes();
