@@ -40,9 +40,7 @@ public final class CompiledGraph implements AutoCloseable {
 
     /** Evaluates tensors with a value for each input they need. */
     public List<NDArray> eval(Map<Tensor, NDArray> feeds, Tensor... outputs) {
-        Map<Node, NDArray> byNode = feeds.isEmpty() ? Map.of() : new HashMap<>(feeds.size() * 2);
-        feeds.forEach((t, v) -> byNode.put(graph.unwrap("eval", t), v));
-        return session.run(graph.unwrapAll("eval", Arrays.asList(outputs)), byNode);
+        return session.run(graph.unwrapAll("eval", Arrays.asList(outputs)), byNode("eval", feeds));
     }
 
     /**
@@ -51,11 +49,9 @@ public final class CompiledGraph implements AutoCloseable {
      * training step is one such run: new weights and optimizer state never leave the backend.
      */
     public List<NDArray> run(Map<Tensor, NDArray> feeds, List<Tensor> outputs, Map<Tensor, Tensor> assignments) {
-        Map<Node, NDArray> byNode = new HashMap<>();
-        feeds.forEach((t, v) -> byNode.put(graph.unwrap("run", t), v));
         List<Program.Update> updates = new ArrayList<>();
         assignments.forEach((p, v) -> updates.add(new Program.Update(graph.unwrap("run", p), graph.unwrap("run", v))));
-        return session.run(graph.unwrapAll("run", outputs), updates, byNode);
+        return session.run(graph.unwrapAll("run", outputs), updates, byNode("run", feeds));
     }
 
     /**
@@ -72,9 +68,17 @@ public final class CompiledGraph implements AutoCloseable {
     }
 
     private void into(Map<Tensor, NDArray> feeds, Tensor output, Object destination) {
-        Map<Node, NDArray> byNode = new HashMap<>();
-        feeds.forEach((t, v) -> byNode.put(graph.unwrap("evalInto", t), v));
-        session.runInto(graph.unwrap("evalInto", output), destination, byNode);
+        session.runInto(graph.unwrap("evalInto", output), destination, byNode("evalInto", feeds));
+    }
+
+    /** The feeds keyed by node; {@code op} names the user's call if a tensor is foreign. */
+    private Map<Node, NDArray> byNode(String op, Map<Tensor, NDArray> feeds) {
+        if (feeds.isEmpty()) {
+            return Map.of();
+        }
+        Map<Node, NDArray> byNode = new HashMap<>(feeds.size() * 2);
+        feeds.forEach((t, v) -> byNode.put(graph.unwrap(op, t), v));
+        return byNode;
     }
 
     /**

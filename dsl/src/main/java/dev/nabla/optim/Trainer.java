@@ -124,6 +124,8 @@ public final class Trainer implements AutoCloseable {
         private final Tensor loss;
         private final List<Group> groups = new ArrayList<>();
         private final Set<Tensor> claimed = new LinkedHashSet<>();
+        /** The parameters the loss depends on, in graph order. */
+        private final List<Node> reachable;
         private Double clipNorm;
         private Double clipValue;
         private LrSchedule schedule;
@@ -135,11 +137,12 @@ public final class Trainer implements AutoCloseable {
                         + "; reduce it first, e.g. with mean()");
             }
             this.loss = loss;
+            this.reachable = Program.of(List.of(loss.node())).parameters();
         }
 
         /** Every parameter the loss depends on that no earlier group claimed. */
         public Builder group(Optimizer optimizer) {
-            List<Tensor> rest = Program.of(List.of(loss.node())).parameters().stream()
+            List<Tensor> rest = reachable.stream()
                     .map(n -> new Tensor(loss.graph(), n))
                     .filter(t -> !claimed.contains(t))
                     .toList();
@@ -148,7 +151,7 @@ public final class Trainer implements AutoCloseable {
 
         /** A parameter group with its own optimizer and hyper-parameters. */
         public Builder group(Optimizer optimizer, List<Tensor> parameters) {
-            Set<Node> used = new HashSet<>(Program.of(List.of(loss.node())).parameters());
+            Set<Node> used = new HashSet<>(reachable);
             List<Tensor> kept = new ArrayList<>();
             for (Tensor p : parameters) {
                 if (p.graph() != loss.graph()) {

@@ -69,6 +69,11 @@ public final class NDArray {
         throw new IllegalArgumentException("NDArray.wrap: storage does not match " + dtype + shape);
     }
 
+    /** An independent copy with the same dtype, shape and values. */
+    public NDArray copy() {
+        return new NDArray(dtype, shape, floats != null ? floats.clone() : null, doubles != null ? doubles.clone() : null);
+    }
+
     /** For backends: the array behind this value (float[] for f32, double[] otherwise); read only. */
     public Object storage() {
         return floats != null ? floats : doubles;

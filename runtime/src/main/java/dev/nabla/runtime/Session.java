@@ -198,7 +198,7 @@ public final class Session implements AutoCloseable {
 
     /** The current value of a parameter (a copy: the session reuses its own arrays). */
     public NDArray parameter(Node p) {
-        return NDArray.fromDoubles(p.dtype(), p.shape(), current(p).toDoubleArray());
+        return current(p).copy();
     }
 
     private NDArray current(Node p) {
@@ -220,7 +220,7 @@ public final class Session implements AutoCloseable {
             throw new NablaException(op + ": " + p.describe() + " is not a parameter");
         }
         // A private copy: the session writes into its parameters' arrays, never into the caller's.
-        NDArray own = NDArray.fromDoubles(p.dtype(), p.shape(), checked(op, "parameter", p, value).toDoubleArray());
+        NDArray own = checked(op, "parameter", p, value).copy();
         parameters.put(p, own);
         spares.remove(p);
     }
