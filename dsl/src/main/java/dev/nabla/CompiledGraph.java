@@ -18,14 +18,27 @@ import java.util.Map;
 public final class CompiledGraph implements AutoCloseable {
     private final Graph graph;
     private final Session session;
+    private final boolean checkFinite;
 
     CompiledGraph(Graph graph, Device device, Map<Node, NDArray> parameters, boolean checkFinite) {
         this.graph = graph;
         this.session = new Session(device, parameters, checkFinite);
+        this.checkFinite = checkFinite;
     }
 
+    /** Where the programs run and the parameters live; fed values must live there too. */
     public Device device() {
         return session.device();
+    }
+
+    /**
+     * The same graph compiled for {@code device}, with the parameters' current values copied
+     * there; this one stays as it is.
+     */
+    public CompiledGraph to(Device device) {
+        CompiledGraph moved = graph.compile(device, checkFinite);
+        session.parameters().forEach(moved.session::setParameter);
+        return moved;
     }
 
     /** Evaluates one tensor of a graph that needs no fed inputs. */
@@ -90,7 +103,7 @@ public final class CompiledGraph implements AutoCloseable {
                 graph.unwrapAll("function", java.util.Arrays.asList(inputs))));
     }
 
-    /** The current value of a parameter. */
+    /** The current value of a parameter, copied to the host. */
     public NDArray parameter(Tensor p) {
         return session.parameter(graph.unwrap("parameter", p));
     }

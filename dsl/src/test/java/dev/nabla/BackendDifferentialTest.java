@@ -80,8 +80,8 @@ import net.jqwik.api.statistics.Statistics;
  * seeded faults of each kind in the backend (tried while writing this test) all fail it.
  */
 class BackendDifferentialTest {
-    static final Device JVM = new Device("jvm", "cpu", false);
-    static final Device REFERENCE = new Device("reference", "cpu", false);
+    static final Device JVM = Device.host("jvm");
+    static final Device REFERENCE = Device.host("reference");
 
     /** How many probes (the f32 twin's deviation, scaled to the compared dtype) the JVM may be off. */
     static final double K = 8;

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ScalarFunctionTest {
     private static Device device(String backend) {
-        return new Device(backend, "cpu", false);
+        return Device.host(backend);
     }
 
     @ParameterizedTest

@@ -43,4 +43,11 @@ public class NablaException extends IllegalArgumentException {
             super(message);
         }
     }
+
+    /** Values or programs on different devices used together, or a device that is not present. */
+    public static final class DeviceException extends NablaException {
+        public DeviceException(String message) {
+            super(message);
+        }
+    }
 }

@@ -19,4 +19,13 @@ public interface Backend {
 
     /** Compiles a program for one of this backend's devices. */
     Executable compile(Program program, Device device);
+
+    /**
+     * Copies a host array into the memory of one of this backend's devices. Only backends with
+     * devices that have memory of their own implement it.
+     */
+    default DeviceArray upload(NDArray value, Device device) {
+        throw new UnsupportedOperationException(name() + " keeps values in Java arrays; " + device
+                + " needs no upload");
+    }
 }

@@ -1,9 +1,10 @@
 package dev.nabla.runtime;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.NablaException.DeviceException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.function.Supplier;
 
 /** The backends on the class path and their devices. */
 public final class Backends {
@@ -24,17 +25,31 @@ public final class Backends {
         return BACKENDS.stream().flatMap(b -> b.devices().stream()).toList();
     }
 
-    /** An accelerator when one is present, else the most preferred CPU backend. */
+    /** A GPU first, then another accelerator, else the host (a TornadoVM CPU device loses to the JVM). */
     public static Device best() {
         List<Device> all = devices();
-        return all.stream().filter(Device::accelerator).findFirst()
-                .orElseGet(() -> all.stream().findFirst().orElseThrow(
-                        () -> new NablaException("no Nabla backend found on the class path")));
+        return all.stream().filter(d -> d.type() == Device.Type.GPU).findFirst()
+                .or(() -> all.stream().filter(Device::accelerator).findFirst())
+                .orElseGet(Backends::host);
+    }
+
+    /** The most preferred device whose values are Java arrays. */
+    public static Device host() {
+        return devices().stream().filter(Device::hostMemory).findFirst().orElseThrow(noBackend());
+    }
+
+    public static Device device(String printed) {
+        return devices().stream().filter(d -> d.toString().equals(printed)).findFirst()
+                .orElseThrow(() -> new DeviceException("no device '" + printed + "'; present: " + devices()));
     }
 
     public static Backend forDevice(Device device) {
-        return BACKENDS.stream().filter(b -> b.name().equals(device.backend())).findFirst()
-                .orElseThrow(() -> new NablaException("no backend named '" + device.backend() + "' for device "
-                        + device + "; available: " + devices()));
+        return BACKENDS.stream().filter(b -> b.name().equals(device.backend()) && b.devices().contains(device))
+                .findFirst()
+                .orElseThrow(() -> new DeviceException("device " + device + " is not present; present: " + devices()));
+    }
+
+    private static Supplier<DeviceException> noBackend() {
+        return () -> new DeviceException("no Nabla backend found on the class path");
     }
 }

@@ -1,25 +1,77 @@
 package dev.nabla.runtime;
 
+import java.util.List;
+
 /**
- * Where values live and programs run: a device as one backend reports it.
+ * Where values live and programs run, as one backend reports it: the JVM on the host CPU, or a
+ * device TornadoVM drives (a GPU, or an OpenCL CPU device with memory of its own).
  *
- * @param backend     the name of the backend that drives it ("reference", ...)
- * @param name        the device's own name, e.g. "cpu"
- * @param accelerator whether it is a GPU or other accelerator rather than the host CPU
+ * <p>Two devices are the same device when their backend and id agree.
+ *
+ * @param backend     the backend that drives it: "jvm", "reference", "tornadovm"
+ * @param id          its id within that backend: "cpu", or "0.1" for TornadoVM backend 0, device 1
+ * @param type        CPU, GPU or another accelerator
+ * @param name        the device's own name, e.g. "NVIDIA H100 80GB HBM3"
+ * @param platform    the driver or platform behind it, e.g. "OpenCL / Portable Computing Language"
+ * @param memoryBytes its global memory; for the host, the JVM's maximum heap
+ * @param hostMemory  whether values on it are ordinary Java arrays, shared with every other
+ *                    host-memory device (then no transfer is ever needed between them)
  */
-public record Device(String backend, String name, boolean accelerator) {
-    /** An accelerator when one is present, else the most preferred CPU backend. */
+public record Device(String backend, String id, Type type, String name, String platform, long memoryBytes,
+                     boolean hostMemory) {
+    public enum Type { CPU, GPU, ACCELERATOR }
+
+    /** A backend's device that runs on the host CPU with values in the Java heap. */
+    public static Device host(String backend) {
+        return new Device(backend, "cpu", Type.CPU, "host CPU, " + Runtime.getRuntime().availableProcessors()
+                + " cores", "Java " + Runtime.version().feature(), Runtime.getRuntime().maxMemory(), true);
+    }
+
+    /** The device of ordinary Java arrays: the most preferred host-memory backend (the JVM's). */
+    public static Device cpu() {
+        return Backends.host();
+    }
+
+    /** A GPU or other accelerator when one is present, else the JVM on the CPU. */
     public static Device best() {
         return Backends.best();
     }
 
     /** Every device of every backend on the class path, most preferred first. */
-    public static java.util.List<Device> all() {
+    public static List<Device> all() {
         return Backends.devices();
+    }
+
+    /** The device printed as {@code s} ("jvm:cpu", "tornadovm:0.1"), with a list of the others if absent. */
+    public static Device of(String s) {
+        return Backends.device(s);
+    }
+
+    public boolean accelerator() {
+        return type != Type.CPU;
+    }
+
+    /** One line for people: id, type, name, platform and memory. */
+    public String describe() {
+        return this + " " + type + " " + name + " (" + platform + ", " + gib(memoryBytes) + ")";
+    }
+
+    private static String gib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Device d && d.backend.equals(backend) && d.id.equals(id);
+    }
+
+    @Override
+    public int hashCode() {
+        return backend.hashCode() * 31 + id.hashCode();
     }
 
     @Override
     public String toString() {
-        return backend + ":" + name;
+        return backend + ":" + id;
     }
 }

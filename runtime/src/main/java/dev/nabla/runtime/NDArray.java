@@ -6,20 +6,32 @@ import dev.nabla.compiler.ir.Shape;
 import java.util.Arrays;
 
 /**
- * An immutable dense host array: a dtype, a shape and row-major values. f32 values are stored as
+ * An immutable dense array: a dtype, a shape and row-major values. f32 values are stored as
  * floats, f64 as doubles, masks and indices as doubles holding 0/1 or whole numbers.
+ *
+ * <p>An array lives on a {@link #device()}: the host (Java arrays) unless {@link #to(Device)}
+ * placed it on a device with memory of its own, or a program on that device computed it. Reading
+ * the values of an array on such a device copies them to the host once, on the first read.
  */
 public final class NDArray {
     private final DType dtype;
     private final Shape shape;
-    private final float[] floats;
-    private final double[] doubles;
+    /** The values on the host; for an array on a device, null until first read. */
+    private volatile float[] floats;
+    private volatile double[] doubles;
+    /** The values in a device's memory; null for a host array. */
+    private final DeviceArray onDevice;
 
     private NDArray(DType dtype, Shape shape, float[] floats, double[] doubles) {
+        this(dtype, shape, floats, doubles, null);
+    }
+
+    private NDArray(DType dtype, Shape shape, float[] floats, double[] doubles, DeviceArray onDevice) {
         this.dtype = dtype;
         this.shape = shape;
         this.floats = floats;
         this.doubles = doubles;
+        this.onDevice = onDevice;
     }
 
     public static NDArray scalar(float value) {
@@ -69,14 +81,72 @@ public final class NDArray {
         throw new IllegalArgumentException("NDArray.wrap: storage does not match " + dtype + shape);
     }
 
-    /** An independent copy with the same dtype, shape and values. */
+    /** For backends: an array whose values are in {@code values}' device memory. */
+    public static NDArray onDevice(DType dtype, Shape shape, DeviceArray values) {
+        return new NDArray(dtype, shape, null, null, values);
+    }
+
+    /** An independent host copy with the same dtype, shape and values. */
     public NDArray copy() {
+        onHost();
         return new NDArray(dtype, shape, floats != null ? floats.clone() : null, doubles != null ? doubles.clone() : null);
     }
 
-    /** For backends: the array behind this value (float[] for f32, double[] otherwise); read only. */
+    /**
+     * For backends: the host array behind this value (float[] for f32, double[] otherwise),
+     * copied from the device first if needed; read only.
+     */
     public Object storage() {
+        onHost();
         return floats != null ? floats : doubles;
+    }
+
+    /** Where the values live: {@link Device#cpu()} for Java arrays, else the device that holds them. */
+    public Device device() {
+        return onDevice != null ? onDevice.device() : Device.cpu();
+    }
+
+    /** For backends: the values in a device's memory, or null for a host array. */
+    public DeviceArray deviceArray() {
+        return onDevice;
+    }
+
+    /**
+     * This array on {@code device}: itself when already there (any host-memory device shares Java
+     * arrays), else a copy in that device's memory (this array keeps its own values).
+     */
+    public NDArray to(Device device) {
+        if (device.hostMemory()) {
+            return onDevice == null ? this : copy();
+        }
+        if (onDevice != null && onDevice.device().equals(device)) {
+            return this;
+        }
+        return new NDArray(dtype, shape, null, null, Backends.forDevice(device).upload(this, device));
+    }
+
+    /** This array in Java memory: {@code to(Device.cpu())}. */
+    public NDArray cpu() {
+        return onDevice == null ? this : copy();
+    }
+
+    /** Fills the host values from the device on the first read. */
+    private void onHost() {
+        if (onDevice != null && floats == null && doubles == null) {
+            synchronized (this) {
+                if (floats == null && doubles == null) {
+                    if (dtype == DType.F32) {
+                        float[] f = new float[shape.size()];
+                        onDevice.copyTo(f);
+                        floats = f;
+                    } else {
+                        double[] d = new double[shape.size()];
+                        onDevice.copyTo(d);
+                        doubles = d;
+                    }
+                }
+            }
+        }
     }
 
     public static NDArray full(DType dtype, Shape shape, double value) {
@@ -107,14 +177,17 @@ public final class NDArray {
     }
 
     public double getDouble(int flatIndex) {
+        onHost();
         return floats != null ? floats[flatIndex] : doubles[flatIndex];
     }
 
     public float getFloat(int flatIndex) {
+        onHost();
         return floats != null ? floats[flatIndex] : (float) doubles[flatIndex];
     }
 
     public double[] toDoubleArray() {
+        onHost();
         if (doubles != null) {
             return doubles.clone();
         }
@@ -126,6 +199,7 @@ public final class NDArray {
     }
 
     public float[] toFloatArray() {
+        onHost();
         if (floats != null) {
             return floats.clone();
         }
@@ -157,6 +231,7 @@ public final class NDArray {
     /** Values printed as Java prints a float or double, nested like the shape: [[1.0, 2.0], [3.0, 4.0]]. */
     @Override
     public String toString() {
+        onHost();
         StringBuilder sb = new StringBuilder();
         append(sb, 0, 0);
         return sb.toString();
@@ -190,12 +265,17 @@ public final class NDArray {
 
     @Override
     public boolean equals(Object o) {
+        onHost();
+        if (o instanceof NDArray a) {
+            a.onHost();
+        }
         return o instanceof NDArray a && a.dtype == dtype && a.shape.equals(shape)
                 && Arrays.equals(a.floats, floats) && Arrays.equals(a.doubles, doubles);
     }
 
     @Override
     public int hashCode() {
+        onHost();
         return 31 * shape.hashCode() + (floats != null ? Arrays.hashCode(floats) : Arrays.hashCode(doubles));
     }
 }

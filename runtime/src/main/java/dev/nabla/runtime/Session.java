@@ -1,6 +1,7 @@
 package dev.nabla.runtime;
 
 import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.NablaException.DeviceException;
 import dev.nabla.compiler.NablaException.FeedException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Node;
@@ -49,6 +50,16 @@ public final class Session implements AutoCloseable {
         Executable exe = executable(outputs, updates);
         if (updates.isEmpty()) {
             return execute(exe, feeds);
+        }
+        if (!device.hostMemory()) {
+            synchronized (this) {
+                // The backend made the new values in its own memory: they become the parameters.
+                List<NDArray> results = execute(exe, feeds);
+                for (int i = 0; i < updates.size(); i++) {
+                    parameters.put(updates.get(i).parameter(), results.get(outputs.size() + i));
+                }
+                return results.subList(0, outputs.size());
+            }
         }
         synchronized (this) {
             // New parameter values go into the arrays their values had two runs ago: a training
@@ -180,6 +191,7 @@ public final class Session implements AutoCloseable {
             // Checked even when this program does not read it: a wrong feed is a bug either way.
             checked("run", "input", fed, feeds.get(fed));
         }
+        checkPlacement(feeds);
         List<NDArray> inputs = new ArrayList<>(program.inputs().size());
         for (Node in : program.inputs()) {
             NDArray v = feeds.get(in);
@@ -196,7 +208,38 @@ public final class Session implements AutoCloseable {
         return List.of(inputs, params);
     }
 
-    /** The current value of a parameter (a copy: the session reuses its own arrays). */
+    /** Whether a value on {@code where} can be read by this session's programs without a transfer. */
+    private boolean readable(Device where) {
+        return where.equals(device) || where.hostMemory() && device.hostMemory();
+    }
+
+    /**
+     * Values cross between devices only when the user asks: a feed on another device is an
+     * error that names the devices involved and the fix.
+     */
+    private void checkPlacement(Map<Node, NDArray> feeds) {
+        List<String> misplaced = new ArrayList<>();
+        java.util.Set<Device> devices = new java.util.LinkedHashSet<>();
+        StringBuilder where = new StringBuilder();
+        for (var e : feeds.entrySet()) {
+            Device d = e.getValue().device();
+            devices.add(d);
+            where.append(where.isEmpty() ? "" : ", ").append("'").append(e.getKey().variableName()).append("' on ").append(d);
+            if (!readable(d)) {
+                misplaced.add("'" + e.getKey().variableName() + "'");
+            }
+        }
+        if (misplaced.isEmpty()) {
+            return;
+        }
+        String head = devices.size() > 1
+                ? "run: the inputs live on different devices (" + where + ") and this program runs on " + device
+                : "run: this program runs on " + device + ", but " + where.toString().replace("' on ", "' lives on ");
+        throw new DeviceException(head + "; move " + String.join(" and ", misplaced) + " to the program's device first,"
+                + " value.to(Device.of(\"" + device + "\")), or compile the graph for the values' device");
+    }
+
+    /** The current value of a parameter, on the host (a copy: the session reuses its own arrays). */
     public NDArray parameter(Node p) {
         return current(p).copy();
     }
@@ -221,6 +264,9 @@ public final class Session implements AutoCloseable {
         }
         // A private copy: the session writes into its parameters' arrays, never into the caller's.
         NDArray own = checked(op, "parameter", p, value).copy();
+        if (!device.hostMemory()) {
+            own = own.to(device);
+        }
         parameters.put(p, own);
         spares.remove(p);
     }
@@ -240,6 +286,11 @@ public final class Session implements AutoCloseable {
             }
         }
         return v;
+    }
+
+    /** Every parameter's current value, as the session holds them (not copies: do not hand out). */
+    public Map<Node, NDArray> parameters() {
+        return Map.copyOf(parameters);
     }
 
     @Override

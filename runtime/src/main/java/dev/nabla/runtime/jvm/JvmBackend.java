@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class JvmBackend implements Backend {
     public static final String NAME = "jvm";
-    private static final Device CPU = new Device(NAME, "cpu", false);
+    private static final Device CPU = Device.host(NAME);
 
     @Override
     public String name() {

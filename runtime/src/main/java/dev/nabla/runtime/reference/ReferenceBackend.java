@@ -10,7 +10,7 @@ import java.util.List;
 /** The reference interpreter as a backend: always present, lowest priority. */
 public final class ReferenceBackend implements Backend {
     public static final String NAME = "reference";
-    private static final Device CPU = new Device(NAME, "cpu", false);
+    private static final Device CPU = Device.host(NAME);
 
     @Override
     public String name() {
