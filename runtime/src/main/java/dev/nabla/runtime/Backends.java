@@ -8,10 +8,31 @@ import java.util.function.Supplier;
 
 /** The backends on the class path and their devices. */
 public final class Backends {
-    private static final List<Backend> BACKENDS = ServiceLoader.load(Backend.class).stream()
-            .map(ServiceLoader.Provider::get)
-            .sorted(Comparator.comparingInt(Backend::priority).reversed())
-            .toList();
+    private static final List<String> PROBLEMS = new java.util.ArrayList<>();
+    private static final List<Backend> BACKENDS = load();
+
+    /** Every backend that loads; one whose dependencies are missing is left out and noted. */
+    private static List<Backend> load() {
+        List<Backend> found = new java.util.ArrayList<>();
+        var providers = ServiceLoader.load(Backend.class).iterator();
+        while (true) {
+            try {
+                if (!providers.hasNext()) {
+                    break;
+                }
+                found.add(providers.next());
+            } catch (java.util.ServiceConfigurationError | LinkageError e) {
+                PROBLEMS.add(e.toString());
+            }
+        }
+        found.sort(Comparator.comparingInt(Backend::priority).reversed());
+        return List.copyOf(found);
+    }
+
+    /** Backends on the class path that could not be loaded, and why. */
+    public static List<String> problems() {
+        return List.copyOf(PROBLEMS);
+    }
 
     private Backends() {}
 

@@ -38,4 +38,7 @@ public interface Executable {
     default ScalarEntryPoint scalarEntryPoint() {
         return null;
     }
+
+    /** Frees what the program holds outside the Java heap (device memory, loaded kernels). */
+    default void close() {}
 }

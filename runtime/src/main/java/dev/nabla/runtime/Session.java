@@ -296,6 +296,7 @@ public final class Session implements AutoCloseable {
     @Override
     public void close() {
         recent = null;
+        compiled.values().forEach(Executable::close);
         compiled.clear();
     }
 }
