@@ -114,7 +114,7 @@ class BackendDifferentialTest {
         return recipes(LARGE_SHAPES, 6);
     }
 
-    private static Arbitrary<Recipe> recipes(int[][] shapes, int maxSteps) {
+    static Arbitrary<Recipe> recipes(int[][] shapes, int maxSteps) {
         Arbitrary<Integer> any = Arbitraries.integers().between(0, 1 << 16);
         Arbitrary<Step> step = Combinators.combine(Arbitraries.integers().between(0, DifferentialGraphs.OPS.length - 1),
                 any, any, any, any, any).as(Step::new);
@@ -147,12 +147,26 @@ class BackendDifferentialTest {
     }
 
     static void check(Recipe recipe) {
+        check(recipe, JVM, true);
+    }
+
+    /**
+     * Runs a recipe's graphs, f32 and f64, on the reference and on {@code device} and compares.
+     *
+     * @param bitExact whether values built only from correctly rounded ops must agree bit for bit
+     *                 (not on OpenCL, whose compiler contracts a * b + c into one fma)
+     */
+    static void check(Recipe recipe, Device device, boolean bitExact) {
         try (Built b32 = DifferentialGraphs.build(recipe, DType.F32);
              Built b64 = DifferentialGraphs.build(recipe, DType.F64)) {
             List<NDArray> ref32 = b32.run(REFERENCE);
             List<NDArray> ref64 = b64.run(REFERENCE);
-            List<NDArray> jvm32 = b32.run(JVM);
-            List<NDArray> jvm64 = b64.run(JVM);
+            List<NDArray> jvm32 = b32.run(device);
+            List<NDArray> jvm64 = b64.run(device);
+            if (!bitExact) {
+                b32.exact.replaceAll(e -> false);
+                b64.exact.replaceAll(e -> false);
+            }
             compare(recipe, b32, ref32, jvm32, ref32, ref64);
             compare(recipe, b64, ref64, jvm64, ref32, ref64);
             Statistics.label("size").collect(b32.maxSize < 1000 ? "<1K" : b32.maxSize < 32768 ? "<32K" : ">=32K");

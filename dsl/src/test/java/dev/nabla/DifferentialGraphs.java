@@ -121,10 +121,12 @@ final class DifferentialGraphs {
         List<NDArray> run(Device device) {
             CompiledGraph c = graph.compile(device);
             Tensor[] outs = outputs.toArray(Tensor[]::new);
+            Map<Tensor, NDArray> placed = new java.util.HashMap<>();
+            feeds.forEach((t, v) -> placed.put(t, v.to(device)));
             if (updates.isEmpty()) {
-                return c.eval(feeds, outs);
+                return c.eval(placed, outs);
             }
-            List<NDArray> results = new ArrayList<>(c.run(feeds, outputs, updates));
+            List<NDArray> results = new ArrayList<>(c.run(placed, outputs, updates));
             for (Tensor p : updates.keySet()) {
                 results.add(c.parameter(p));
             }

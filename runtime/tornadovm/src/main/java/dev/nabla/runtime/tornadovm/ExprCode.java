@@ -52,11 +52,15 @@ final class ExprCode {
     String literal(double v) {
         boolean f = type.equals("float");
         String box = f ? "Float" : "Double";
+        // NaN, and infinities in double, are read from memory, never written as constants:
+        // TornadoVM prints NaN as "NaNF", which OpenCL does not know, and a double infinity as a
+        // float, which OpenCL's isequal(double, float) and the like reject.
         if (Double.isNaN(v)) {
-            return box + ".NaN";
+            return "(" + type + ") " + KernelSource.SPECIALS + ".get(2)";
         }
         if (Double.isInfinite(v)) {
-            return box + (v > 0 ? ".POSITIVE_INFINITY" : ".NEGATIVE_INFINITY");
+            return f ? box + (v > 0 ? ".POSITIVE_INFINITY" : ".NEGATIVE_INFINITY")
+                    : KernelSource.SPECIALS + ".get(" + (v > 0 ? 0 : 1) + ")";
         }
         return f ? "(" + Float.toString((float) v) + "f)" : "(" + v + ")";
     }
@@ -65,24 +69,33 @@ final class ExprCode {
         return type.equals("float") ? "F" : "D";
     }
 
+    /**
+     * A math function: in double and rounded for f32 kernels, because OpenCL's float functions
+     * may be several ulp off (PoCL's tanh stops short of 1, so 1 - tanh^2 never reaches 0).
+     */
+    private String math(String fn, String x) {
+        return type.equals("float") ? "(float) TornadoMath." + fn + "((double) " + x + ")" : "TornadoMath." + fn + "(" + x + ")";
+    }
+
     private String unary(Expr.Unary u, String x) {
         String one = literal(1);
         String zero = literal(0);
         return switch (u.fn()) {
             case NEG -> "-" + x;
-            case EXP -> "TornadoMath.exp(" + x + ")";
-            case LOG -> "TornadoMath.log(" + x + ")";
+            case EXP -> math("exp", x);
+            case LOG -> math("log", x);
             case LOG1P -> "nablaLog1p" + suffix() + "(" + x + ")";
             case EXPM1 -> "nablaExpm1" + suffix() + "(" + x + ")";
             case SQRT -> "TornadoMath.sqrt(" + x + ")";
             case RSQRT -> one + " / TornadoMath.sqrt(" + x + ")";
             case ABS -> "TornadoMath.abs(" + x + ")";
             // +0 for either zero, NaN stays NaN: as ScalarMath.sign.
-            case SIGN -> x + " > 0 ? " + one + " : (" + x + " < 0 ? -" + one + " : " + x + " + " + zero + ")";
-            case SIN -> "TornadoMath.sin(" + x + ")";
-            case COS -> "TornadoMath.cos(" + x + ")";
-            case TAN -> "TornadoMath.tan(" + x + ")";
-            case TANH -> "TornadoMath.tanh(" + x + ")";
+            case SIGN -> x + " > 0 ? " + one + " : (" + x + " < 0 ? -" + one + " : (" + x + " != " + x + " ? " + x
+                    + " : " + zero + "))";
+            case SIN -> math("sin", x);
+            case COS -> math("cos", x);
+            case TAN -> math("tan", x);
+            case TANH -> math("tanh", x);
             case SIGMOID -> "nablaSigmoid" + suffix() + "(" + x + ")";
             case RELU -> x + " > 0 ? " + x + " : (" + x + " != " + x + " ? " + x + " : " + zero + ")";
             case SOFTPLUS -> "nablaSoftplus" + suffix() + "(" + x + ")";

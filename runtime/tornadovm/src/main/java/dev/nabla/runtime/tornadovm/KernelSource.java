@@ -20,6 +20,8 @@ import java.util.Map;
  */
 final class KernelSource {
     static final String PACKAGE = "dev.nabla.runtime.tornadovm.kernels";
+    /** The array holding {+inf, -inf, NaN} for kernels (see {@link ExprCode#literal}). */
+    static final String SPECIALS = "nablaSpecial";
 
     /** A TornadoVM array the program uses: a FloatArray for f32 storage, else a DoubleArray. */
     record Array(String name, DType storage, int size, Buffer.Kind kind, int firstBuffer) {
@@ -47,8 +49,12 @@ final class KernelSource {
                 arrays.put(name, new Array(name, b.dtype().storage(), Math.max(1, size), b.kind(), b.id()));
             }
         }
+        arrays.put(SPECIALS, new Array(SPECIALS, DType.F64, 3, Buffer.Kind.CONSTANT, -1));
         for (int i = 0; i < program.steps().size(); i++) {
-            kernel(i, program.steps().get(i));
+            // Nothing to compute for an empty result; TornadoVM rejects loops it can prove empty.
+            if (program.buffer(program.steps().get(i).output()).size() > 0) {
+                kernel(i, program.steps().get(i));
+            }
         }
     }
 
@@ -109,11 +115,8 @@ final class KernelSource {
                 params.add(name);
             }
         });
-        usedByKernels.addAll(params.stream().filter(p -> !usedByKernels.contains(p)).toList());
         String method = "k" + index;
-        kernels.append("    public static void ").append(method).append('(')
-                .append(String.join(", ", params.stream().map(p -> arrays.get(p).type() + " " + p).toList()))
-                .append(") {\n");
+        int header = kernels.length();
         switch (step) {
             case Step.Elementwise e -> elementwise(e);
             case Step.Reduce r -> reduce(r);
@@ -123,6 +126,12 @@ final class KernelSource {
             case Step.Concat c -> concat(c);
         }
         kernels.append("    }\n\n");
+        if (kernels.indexOf(SPECIALS, header) >= 0) {
+            params.add(SPECIALS);
+        }
+        kernels.insert(header, "    public static void " + method + "("
+                + String.join(", ", params.stream().map(p -> arrays.get(p).type() + " " + p).toList()) + ") {\n");
+        usedByKernels.addAll(params.stream().filter(p -> !usedByKernels.contains(p)).toList());
         tasks.append("        g.task(\"").append(method).append("\", ").append(className).append("::").append(method);
         for (String p : params) {
             tasks.append(", (").append(arrays.get(p).type()).append(") arrays[").append(arrays().indexOf(arrays.get(p)))
@@ -243,6 +252,9 @@ final class KernelSource {
         kernels.append("        for (@Parallel int o = 0; o < ").append(keptShape.size()).append("; o++) {\n");
         coordinates(keptShape, "o", "k", i1);
         kernels.append(i1).append(type).append(" acc = ").append(code.literal(r.fn().identity())).append(";\n");
+        // Max and min start from the first element, not from the identity: TornadoVM prints a
+        // double infinity as a float constant, which OpenCL's isless(float, double) rejects.
+        kernels.append(i1).append("int seen = 0;\n");
         kernels.append(i1).append("for (int r = 0; r < ").append(goneShape.size()).append("; r++) {\n");
         coordinates(goneShape, "r", "g", i2);
         for (int k = 0; k < kept.length; k++) {
@@ -256,8 +268,10 @@ final class KernelSource {
             case SUM -> "acc = acc + " + x + ";\n";
             case PROD -> "acc = acc * " + x + ";\n";
             // NaN wins, as in torch.amax/amin and the reference.
-            case MAX -> "acc = acc != acc ? acc : (" + x + " > acc || " + x + " != " + x + " ? " + x + " : acc);\n";
-            case MIN -> "acc = acc != acc ? acc : (" + x + " < acc || " + x + " != " + x + " ? " + x + " : acc);\n";
+            case MAX -> "acc = seen == 0 ? " + x + " : (acc != acc ? acc : (" + x + " > acc || " + x + " != " + x
+                    + " ? " + x + " : acc));\n" + i2 + "seen = 1;\n";
+            case MIN -> "acc = seen == 0 ? " + x + " : (acc != acc ? acc : (" + x + " < acc || " + x + " != " + x
+                    + " ? " + x + " : acc));\n" + i2 + "seen = 1;\n";
         });
         kernels.append(i1).append("}\n");
         kernels.append(i1).append(store(r, "o", "acc"));
@@ -331,14 +345,32 @@ final class KernelSource {
         View src = p.source();
         kernels.append("        for (@Parallel int i = 0; i < ").append(shape.size()).append("; i++) {\n");
         coordinates(shape, "i", "c", in);
-        StringBuilder inside = new StringBuilder("true");
-        for (int d = 0; d < shape.rank(); d++) {
-            kernels.append(in).append("int u").append(d).append(" = c").append(d).append(" - ").append(p.starts()[d]).append(";\n");
-            inside.append(" && u").append(d).append(" >= 0 && u").append(d).append(" % ").append(p.steps()[d])
-                    .append(" == 0 && u").append(d).append(" / ").append(p.steps()[d]).append(" < ").append(src.shape().dim(d));
-            kernels.append(in).append("int q").append(d).append(" = u").append(d).append(" / ").append(p.steps()[d]).append(";\n");
+        if (src.shape().size() == 0) {
+            kernels.append(in).append(store(p, "i", "0")).append("        }\n");
+            return;
         }
-        kernels.append(in).append("if (").append(inside).append(") {\n");
+        // Only the tests that can fail: TornadoVM rejects conditions its compiler folds to a constant.
+        List<String> inside = new ArrayList<>();
+        for (int d = 0; d < shape.rank(); d++) {
+            int start = p.starts()[d];
+            int step = p.steps()[d];
+            kernels.append(in).append("int u").append(d).append(" = c").append(d).append(" - ").append(start).append(";\n");
+            if (start > 0) {
+                inside.add("u" + d + " >= 0");
+            }
+            if (step != 1) {
+                inside.add("u" + d + " % " + step + " == 0");
+            }
+            if (shape.dim(d) - 1 - start >= src.shape().dim(d) * step) {
+                inside.add("u" + d + " < " + src.shape().dim(d) * step);
+            }
+            kernels.append(in).append("int q").append(d).append(" = u").append(d).append(" / ").append(step).append(";\n");
+        }
+        if (inside.isEmpty()) {
+            kernels.append(in).append(store(p, "i", load(src, "-1", "q", null))).append("        }\n");
+            return;
+        }
+        kernels.append(in).append("if (").append(String.join(" && ", inside)).append(") {\n");
         kernels.append(in).append("    ").append(store(p, "i", load(src, "-1", "q", null)));
         kernels.append(in).append("} else {\n");
         kernels.append(in).append("    ").append(store(p, "i", "0"));
@@ -352,10 +384,11 @@ final class KernelSource {
         kernels.append("        for (@Parallel int i = 0; i < ").append(shape.size()).append("; i++) {\n");
         coordinates(shape, "i", "c", in);
         int start = 0;
-        for (int k = 0; k < c.parts().size(); k++) {
-            View part = c.parts().get(k);
+        List<View> parts = c.parts().stream().filter(v -> v.shape().dim(axis) > 0).toList();
+        for (int k = 0; k < parts.size(); k++) {
+            View part = parts.get(k);
             int end = start + part.shape().dim(axis);
-            kernels.append(in).append(k == 0 ? "" : "} else ").append(k == c.parts().size() - 1 ? "{\n" : "if (c" + axis + " < " + end + ") {\n");
+            kernels.append(in).append(k == 0 ? "" : "} else ").append(k == parts.size() - 1 ? "{\n" : "if (c" + axis + " < " + end + ") {\n");
             // The part's coordinates: the same, but shifted along the axis.
             for (int d = 0; d < shape.rank(); d++) {
                 kernels.append(in).append("    int p").append(d).append(" = c").append(d)

@@ -39,6 +39,9 @@ final class TornadoExecutable implements Executable {
     /** For each buffer, the index of its array. */
     private final int[] arrayOf;
     private final TornadoExecutionPlan plan;
+    /** The generated kernels, kept to explain a failure to compile them. */
+    private String source;
+    private boolean compiled;
 
     TornadoExecutable(Program program, Device device, TornadoDevice tornadoDevice) {
         this.lowered = Lowering.lower(program);
@@ -60,12 +63,15 @@ final class TornadoExecutable implements Executable {
                 OffHeap.fromHost(NDArray.fromDoubles(b.dtype(), b.origin().shape(), values).storage(), arrays[arrayOf[b.id()]]);
             }
         }
+        int specials = names.indexOf(KernelSource.SPECIALS);
+        OffHeap.fromHost(new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN}, arrays[specials]);
         if (lowered.steps().isEmpty()) {
             this.plan = null;
             return;
         }
         List<String> resultArrays = lowered.results().stream().map(v -> source.arrayName(v.buffer())).distinct().toList();
-        Class<?> kernels = KernelCompiler.load(className, source.source(resultArrays));
+        this.source = source.source(resultArrays);
+        Class<?> kernels = KernelCompiler.load(className, this.source);
         try {
             Method graph = kernels.getMethod("graph", String.class, Object[].class);
             TaskGraph g = (TaskGraph) graph.invoke(null, className.toLowerCase(java.util.Locale.ROOT), (Object) arrays);
@@ -86,7 +92,16 @@ final class TornadoExecutable implements Executable {
         bind(lowered.inputBuffers(), inputs);
         bind(lowered.parameterBuffers(), parameters);
         if (plan != null) {
-            plan.execute();
+            try {
+                plan.execute();
+            } catch (RuntimeException | Error e) {
+                if (compiled) {
+                    throw e;
+                }
+                throw new IllegalStateException("tornadovm: TornadoVM could not compile or run " + className
+                        + " on " + device + ". Its kernels:\n" + source, e);
+            }
+            compiled = true;
         }
         List<NDArray> results = new ArrayList<>(lowered.results().size());
         List<Node> nodes = lowered.program().results();

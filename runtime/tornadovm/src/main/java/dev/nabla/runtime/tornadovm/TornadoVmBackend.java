@@ -23,6 +23,7 @@ import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
  */
 public final class TornadoVmBackend implements Backend {
     public static final String NAME = "tornadovm";
+    private static final String NATIVE_MATH = "tornado.enable.nativeFunctions";
 
     private volatile Map<Device, TornadoDevice> devices;
     private volatile String problem;
@@ -67,6 +68,12 @@ public final class TornadoVmBackend implements Backend {
             problem = "TornadoVM reads kernel classes through the system class loader: start the JVM with"
                     + " -Djava.system.class.loader=" + KernelClassLoader.class.getName();
             return found;
+        }
+        // TornadoVM's OpenCL code uses native_sin and friends by default: fast, but with
+        // implementation-defined accuracy (float precision even for doubles on PoCL). Full
+        // precision math unless the user chose otherwise; read once, when TornadoVM starts.
+        if (System.getProperty(NATIVE_MATH) == null) {
+            System.setProperty(NATIVE_MATH, "False");
         }
         try {
             TornadoRuntime runtime = TornadoRuntimeProvider.getTornadoRuntime();
