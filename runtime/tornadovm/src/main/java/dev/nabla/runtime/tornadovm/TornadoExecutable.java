@@ -10,45 +10,81 @@ import dev.nabla.compiler.lower.LoweredProgram;
 import dev.nabla.compiler.lower.Lowering;
 import dev.nabla.compiler.lower.View;
 import dev.nabla.runtime.Device;
+import dev.nabla.runtime.DeviceArray;
 import dev.nabla.runtime.Executable;
 import dev.nabla.runtime.NDArray;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 
 /**
- * A program compiled for one TornadoVM device: one generated kernel class, one TaskGraph and
- * one execution plan, whose arrays stay allocated (and, for constants and temporaries, on the
- * device) from run to run. The first run JIT-compiles the kernels; later runs only move the
- * inputs and parameters in and the results out.
+ * A program compiled for one TornadoVM device: one generated kernel class, its task graphs and
+ * one execution plan, whose arrays stay allocated from run to run. The first run JIT-compiles
+ * the kernels. Constants and temporaries stay on the device; so do parameters: they cross the
+ * bus only when their value comes from the host (the first run, {@code setParameter}, a value
+ * another program computed) or when read. A training step then moves only its inputs in and
+ * its outputs out.
  */
 final class TornadoExecutable implements Executable {
     private static final AtomicLong PROGRAMS = new AtomicLong();
+    /** TornadoVM's task methods take at most 20 arguments: the upload task takes every parameter. */
+    private static final int MAX_RESIDENT = 20;
 
     private final LoweredProgram lowered;
     private final Device device;
     private final String className;
-    private final List<KernelSource.Array> specs;
     private final TornadoNativeArray[] arrays;
     /** For each buffer, the index of its array. */
     private final int[] arrayOf;
     private final TornadoExecutionPlan plan;
+    /** The parameters (by position in the program) that live on the device between runs. */
+    private final boolean[] resident;
+    /** Per parameter: the value last bound, to skip uploading it again. */
+    private final NDArray[] bound;
+    /** Per resident parameter: whether the host copy of its array is as new as the device's. */
+    private final boolean[] hostCurrent;
+    private TornadoExecutionResult last;
     /** The generated kernels, kept to explain a failure to compile them. */
-    private String source;
+    private final String source;
     private boolean compiled;
 
     TornadoExecutable(Program program, Device device, TornadoDevice tornadoDevice) {
         this.lowered = Lowering.lower(program);
         this.device = device;
         this.className = "Program" + PROGRAMS.incrementAndGet();
-        KernelSource source = new KernelSource(lowered, className);
-        this.specs = source.arrays();
+        KernelSource kernels = new KernelSource(lowered, className);
+        List<Integer> params = lowered.parameterBuffers();
+        this.resident = new boolean[params.size()];
+        this.bound = new NDArray[params.size()];
+        this.hostCurrent = new boolean[params.size()];
+        List<Integer> updated = updatedParameters(program);
+        if (updated != null) {
+            for (int u = 0; u < updated.size(); u++) {
+                kernels.commit(params.get(updated.get(u)), lowered.results().get(program.outputs().size() + u));
+            }
+        }
+        List<String> residentNames = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            String name = kernels.arrayName(params.get(i));
+            resident[i] = updated != null && kernels.usedByKernels(name) && !residentNames.contains(name);
+            if (resident[i]) {
+                residentNames.add(name);
+            }
+        }
+        if (residentNames.size() > MAX_RESIDENT) {
+            Arrays.fill(resident, false);
+            residentNames.clear();
+        }
+
+        List<KernelSource.Array> specs = kernels.arrays();
         this.arrays = new TornadoNativeArray[specs.size()];
         for (int i = 0; i < arrays.length; i++) {
             arrays[i] = OffHeap.allocate(specs.get(i).storage(), specs.get(i).size());
@@ -56,30 +92,52 @@ final class TornadoExecutable implements Executable {
         this.arrayOf = new int[lowered.buffers().size()];
         List<String> names = specs.stream().map(KernelSource.Array::name).toList();
         for (Buffer b : lowered.buffers()) {
-            arrayOf[b.id()] = names.indexOf(source.arrayName(b.id()));
+            arrayOf[b.id()] = names.indexOf(kernels.arrayName(b.id()));
             if (b.kind() == Buffer.Kind.CONSTANT && b.origin().op() instanceof Op.Constant(Literal value)) {
                 double[] values = new double[b.size()];
-                java.util.Arrays.setAll(values, value::at);
+                Arrays.setAll(values, value::at);
                 OffHeap.fromHost(NDArray.fromDoubles(b.dtype(), b.origin().shape(), values).storage(), arrays[arrayOf[b.id()]]);
             }
         }
-        int specials = names.indexOf(KernelSource.SPECIALS);
-        OffHeap.fromHost(new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN}, arrays[specials]);
-        if (lowered.steps().isEmpty()) {
+        OffHeap.fromHost(new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN},
+                arrays[names.indexOf(KernelSource.SPECIALS)]);
+
+        // Results read back after each run: outputs always, updates only when not committed on the device.
+        int readBack = residentNames.isEmpty() ? lowered.results().size() : program.outputs().size();
+        List<String> hostResults = lowered.results().subList(0, readBack).stream()
+                .map(v -> kernels.arrayName(v.buffer())).distinct().toList();
+        this.source = kernels.source(hostResults, residentNames);
+        if (!kernels.hasTasks()) {
             this.plan = null;
             return;
         }
-        List<String> resultArrays = lowered.results().stream().map(v -> source.arrayName(v.buffer())).distinct().toList();
-        this.source = source.source(resultArrays);
-        Class<?> kernels = KernelCompiler.load(className, this.source);
+        Class<?> generated = KernelCompiler.load(className, source);
         try {
-            Method graph = kernels.getMethod("graph", String.class, Object[].class);
-            TaskGraph g = (TaskGraph) graph.invoke(null, className.toLowerCase(java.util.Locale.ROOT), (Object) arrays);
-            ImmutableTaskGraph snapshot = g.snapshot();
-            this.plan = new TornadoExecutionPlan(snapshot).withDevice(tornadoDevice);
+            Method graphs = generated.getMethod("graphs", String.class, Object[].class);
+            TaskGraph[] g = (TaskGraph[]) graphs.invoke(null, className.toLowerCase(java.util.Locale.ROOT), (Object) arrays);
+            ImmutableTaskGraph[] snapshots = Arrays.stream(g).map(TaskGraph::snapshot).toArray(ImmutableTaskGraph[]::new);
+            this.plan = new TornadoExecutionPlan(snapshots).withDevice(tornadoDevice);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("tornadovm: cannot build the task graph of " + className, e);
+            throw new IllegalStateException("tornadovm: cannot build the task graphs of " + className, e);
         }
+    }
+
+    /**
+     * For each update, the position of its parameter among the program's parameters; null when
+     * updates cannot be committed on the device (a new value that is itself a parameter's view
+     * could be overwritten by another commit first).
+     */
+    private List<Integer> updatedParameters(Program program) {
+        List<Integer> positions = new ArrayList<>();
+        for (int u = 0; u < program.updates().size(); u++) {
+            int at = program.parameters().indexOf(program.updates().get(u).parameter());
+            View value = lowered.results().get(program.outputs().size() + u);
+            if (at < 0 || lowered.buffer(value.buffer()).kind() == Buffer.Kind.PARAMETER) {
+                return null;
+            }
+            positions.add(at);
+        }
+        return positions;
     }
 
     @Override
@@ -89,11 +147,14 @@ final class TornadoExecutable implements Executable {
 
     @Override
     public synchronized List<NDArray> run(List<NDArray> inputs, List<NDArray> parameters) {
-        bind(lowered.inputBuffers(), inputs);
-        bind(lowered.parameterBuffers(), parameters);
+        bindInputs(inputs);
+        boolean upload = bindParameters(parameters);
         if (plan != null) {
             try {
-                plan.execute();
+                if (upload && residentCount() > 0) {
+                    plan.withGraph(0).execute();
+                }
+                last = plan.withGraph(residentCount() > 0 ? 1 : 0).execute();
             } catch (RuntimeException | Error e) {
                 if (compiled) {
                     throw e;
@@ -103,29 +164,76 @@ final class TornadoExecutable implements Executable {
             }
             compiled = true;
         }
-        List<NDArray> results = new ArrayList<>(lowered.results().size());
-        List<Node> nodes = lowered.program().results();
-        for (int i = 0; i < lowered.results().size(); i++) {
+        Program program = lowered.program();
+        List<Node> nodes = program.results();
+        List<NDArray> results = new ArrayList<>(nodes.size());
+        for (int i = 0; i < program.outputs().size(); i++) {
             results.add(read(lowered.results().get(i), nodes.get(i).dtype()));
+        }
+        for (int u = 0; u < program.updates().size(); u++) {
+            int r = program.outputs().size() + u;
+            int p = program.parameters().indexOf(program.updates().get(u).parameter());
+            if (residentCount() > 0) {
+                // The new value is on the device; it is read only if someone asks.
+                hostCurrent[p] = false;
+                NDArray value = NDArray.onDevice(nodes.get(r).dtype(), nodes.get(r).shape(), new Resident(p));
+                bound[p] = value;
+                results.add(value);
+            } else {
+                results.add(read(lowered.results().get(r), nodes.get(r).dtype()));
+            }
         }
         return results;
     }
 
-    /** Copies each value into the array its buffer is bound to, from the host or from staged memory. */
-    private void bind(List<Integer> buffers, List<NDArray> values) {
+    private int residentCount() {
+        int n = 0;
+        for (boolean r : resident) {
+            n += r ? 1 : 0;
+        }
+        return n;
+    }
+
+    private void bindInputs(List<NDArray> values) {
+        List<Integer> buffers = lowered.inputBuffers();
         for (int i = 0; i < buffers.size(); i++) {
-            NDArray v = values.get(i);
-            TornadoNativeArray to = arrays[arrayOf[buffers.get(i)]];
-            if (v.deviceArray() instanceof TornadoArray staged) {
-                OffHeap.copy(staged.values(), to, v.size());
-            } else {
-                OffHeap.fromHost(v.storage(), to);
-            }
+            copyIn(values.get(i), arrays[arrayOf[buffers.get(i)]]);
         }
     }
 
-    /** A result as a new host array, gathered from the (already transferred) array of its buffer. */
+    /** Copies in each parameter whose value is not already where the program reads it; true if a resident one changed. */
+    private boolean bindParameters(List<NDArray> values) {
+        boolean upload = false;
+        List<Integer> buffers = lowered.parameterBuffers();
+        for (int i = 0; i < buffers.size(); i++) {
+            NDArray v = values.get(i);
+            if (resident[i] && v == bound[i]) {
+                continue;
+            }
+            copyIn(v, arrays[arrayOf[buffers.get(i)]]);
+            bound[i] = v;
+            if (resident[i]) {
+                hostCurrent[i] = true;
+                upload = true;
+            }
+        }
+        return upload;
+    }
+
+    private static void copyIn(NDArray v, TornadoNativeArray to) {
+        if (v.deviceArray() instanceof TornadoArray staged) {
+            OffHeap.copy(staged.values(), to, v.size());
+        } else {
+            OffHeap.fromHost(v.storage(), to);
+        }
+    }
+
+    /** A result as a new host array, gathered from the array of its buffer (already on the host). */
     private NDArray read(View view, DType dtype) {
+        int p = lowered.parameterBuffers().indexOf(view.buffer());
+        if (p >= 0) {
+            refresh(p);
+        }
         TornadoNativeArray from = arrays[arrayOf[view.buffer()]];
         int size = view.shape().size();
         Object storage = dtype.storage() == DType.F32 ? new float[size] : new double[size];
@@ -153,8 +261,39 @@ final class TornadoExecutable implements Executable {
         return NDArray.wrap(dtype, view.shape(), storage);
     }
 
-    Device device() {
-        return device;
+    /** Brings a resident parameter's host copy up to date with the device. */
+    private void refresh(int parameter) {
+        if (resident[parameter] && !hostCurrent[parameter] && last != null) {
+            last.transferToHost(arrays[arrayOf[lowered.parameterBuffers().get(parameter)]]);
+            hostCurrent[parameter] = true;
+        }
+    }
+
+    /** A parameter's value as one run left it on the device; readable until a later run replaces it. */
+    private final class Resident implements DeviceArray {
+        private final int parameter;
+
+        Resident(int parameter) {
+            this.parameter = parameter;
+        }
+
+        @Override
+        public Device device() {
+            return device;
+        }
+
+        @Override
+        public void copyTo(Object storage) {
+            synchronized (TornadoExecutable.this) {
+                if (bound[parameter] == null || bound[parameter].deviceArray() != this) {
+                    throw new IllegalStateException("tornadovm: this parameter value was replaced on " + device
+                            + " by a later run before it was read; read parameters through the session");
+                }
+                refresh(parameter);
+                OffHeap.toHost(arrays[arrayOf[lowered.parameterBuffers().get(parameter)]], 0, storage,
+                        lowered.buffer(lowered.parameterBuffers().get(parameter)).size());
+            }
+        }
     }
 
     @Override

@@ -1,0 +1,114 @@
+package dev.nabla;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.nabla.compiler.NablaException.DeviceException;
+import dev.nabla.optim.Optimizers;
+import dev.nabla.optim.Trainer;
+import dev.nabla.runtime.Device;
+import dev.nabla.runtime.NDArray;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Devices, placement, training state and matrix products on a real TornadoVM device. */
+class TornadoVmBackendTest {
+    private static Device tornado;
+
+    @BeforeAll
+    static void findDevice() {
+        tornado = TornadoVmDevices.first();
+    }
+
+    @Test
+    void tornadoVmDevicesAreListedWithWhatTheDriverReports() {
+        assertEquals("tornadovm", tornado.backend());
+        assertThat(tornado.id()).matches("\\d+\\.\\d+");
+        assertThat(tornado.memoryBytes()).isPositive();
+        assertThat(tornado.describe()).contains(tornado.name(), tornado.platform());
+        assertEquals(tornado, Device.of(tornado.toString()));
+        if (!tornado.accelerator()) {
+            assertEquals(Device.cpu(), Device.best(), "an OpenCL CPU device never wins over the JVM");
+        }
+    }
+
+    @Test
+    void aHostValueAndADeviceValueTogetherNameBothDevices() {
+        try (var g = Graph.create()) {
+            Tensor cpu = g.input("cpu", 1);
+            Tensor gpu = g.input("gpu", 1);
+            NDArray ten = NDArray.of(new float[] {10}, 1);
+            var onDevice = g.compile(tornado);
+            assertThatThrownBy(() -> onDevice.eval(Map.of(cpu, ten, gpu, ten.to(tornado)), cpu.add(gpu)))
+                    .isInstanceOf(DeviceException.class)
+                    .hasMessageContaining("different devices")
+                    .hasMessageContaining("'cpu' on jvm:cpu")
+                    .hasMessageContaining("'gpu' on " + tornado)
+                    .hasMessageContaining("move 'cpu'");
+            NDArray sum = onDevice.eval(Map.of(cpu, ten.to(tornado), gpu, ten.to(tornado)), cpu.add(gpu)).get(0);
+            assertEquals(20.0, sum.item());
+        }
+    }
+
+    @Test
+    void trainingOnTheDeviceMatchesTheJvmStepForStep() {
+        double[] jvm = sgdOnTheSeedPolynomial(Device.cpu());
+        double[] device = sgdOnTheSeedPolynomial(tornado);
+        assertArrayEquals(jvm, device, 1e-5);
+        // 3a^2 + 6a - 9 has its minimum at a = -1.
+        assertEquals(-1.0, device[199], 1e-4);
+    }
+
+    /** a after each of 200 SGD steps (lr 0.01) from a = 5, and once more after setParameter. */
+    private static double[] sgdOnTheSeedPolynomial(Device device) {
+        try (var g = Graph.create()) {
+            Tensor a = g.scalar("a", 5.0f);
+            Tensor y = a.pow(2).mul(3).add(a.mul(6)).sub(9);
+            try (Trainer trainer = Trainer.builder(y).group(Optimizers.sgd(0.01)).device(device).build()) {
+                double[] values = new double[202];
+                for (int i = 0; i < 200; i++) {
+                    trainer.step();
+                    values[i] = trainer.parameter(a).item();
+                }
+                // A value from the host replaces the one on the device, and training goes on from it.
+                trainer.compiled().setParameter(a, NDArray.scalar(2.0f));
+                trainer.step();
+                values[200] = trainer.parameter(a).item();
+                values[201] = trainer.compiled().eval(y).item();
+                return values;
+            }
+        }
+    }
+
+    @Test
+    void matrixProductsMatchTheJvm() {
+        Random random = new Random(7);
+        int[][] sizes = {{1, 1, 1}, {7, 13, 5}, {64, 96, 80}, {129, 257, 65}};
+        for (int[] s : sizes) {
+            float[] a = new float[s[0] * s[1]];
+            float[] b = new float[s[1] * s[2]];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) random.nextGaussian();
+            }
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (float) random.nextGaussian();
+            }
+            try (var g = Graph.create()) {
+                Tensor x = g.input("a", s[0], s[1]);
+                Tensor y = g.input("b", s[1], s[2]);
+                Tensor c = x.matmul(y);
+                NDArray av = NDArray.of(a, s[0], s[1]);
+                NDArray bv = NDArray.of(b, s[1], s[2]);
+                float[] expected = g.compile(Device.cpu()).eval(Map.of(x, av, y, bv), c).get(0).toFloatArray();
+                float[] actual = g.compile(tornado).eval(Map.of(x, av.to(tornado), y, bv.to(tornado)), c).get(0)
+                        .toFloatArray();
+                assertArrayEquals(expected, actual, 1e-4f * s[1], () -> "matmul " + List.of(s[0], s[1], s[2]));
+            }
+        }
+    }
+}
