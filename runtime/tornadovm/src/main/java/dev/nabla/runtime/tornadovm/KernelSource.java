@@ -38,6 +38,10 @@ final class KernelSource {
     private final List<String> usedByKernels = new ArrayList<>();
     private final StringBuilder kernels = new StringBuilder();
     private final StringBuilder tasks = new StringBuilder();
+    /** The grid of each KernelContext task: its global work size and local work-group. */
+    private final StringBuilder grids = new StringBuilder();
+    /** For the kernel being written: its global work size if it takes a KernelContext, else null. */
+    private int[] contextKernel;
 
     KernelSource(LoweredProgram program, String className) {
         this.program = program;
@@ -100,7 +104,10 @@ final class KernelSource {
     String source(List<String> hostResults, List<String> residentParameters) {
         StringBuilder s = new StringBuilder();
         s.append("package ").append(PACKAGE).append(";\n\n")
+                .append("import uk.ac.manchester.tornado.api.GridScheduler;\n")
+                .append("import uk.ac.manchester.tornado.api.KernelContext;\n")
                 .append("import uk.ac.manchester.tornado.api.TaskGraph;\n")
+                .append("import uk.ac.manchester.tornado.api.WorkerGrid3D;\n")
                 .append("import uk.ac.manchester.tornado.api.annotations.Parallel;\n")
                 .append("import uk.ac.manchester.tornado.api.enums.DataTransferMode;\n")
                 .append("import uk.ac.manchester.tornado.api.math.TornadoMath;\n")
@@ -117,6 +124,10 @@ final class KernelSource {
                     .append(String.join(", ", resident.stream().map(a -> a.type() + " " + a.name()).toList()))
                     .append(") {\n    }\n\n");
         }
+        s.append("    public static GridScheduler grid(String name) {\n")
+                .append("        GridScheduler grid = new GridScheduler();\n")
+                .append(grids)
+                .append("        return grid;\n    }\n\n");
         s.append("    public static TaskGraph[] graphs(String name, Object[] arrays) {\n")
                 .append("        TaskGraph up = new TaskGraph(name + \"up\");\n")
                 .append("        TaskGraph g = new TaskGraph(name);\n");
@@ -141,6 +152,10 @@ final class KernelSource {
             s.append("        return new TaskGraph[] {g};\n    }\n}\n");
         }
         return s.toString();
+    }
+
+    boolean hasContextKernels() {
+        return !grids.isEmpty();
     }
 
     boolean hasTasks() {
@@ -199,10 +214,22 @@ final class KernelSource {
         if (kernels.indexOf(SPECIALS, header) >= 0) {
             params.add(SPECIALS);
         }
-        kernels.insert(header, "    public static void " + method + "("
-                + String.join(", ", params.stream().map(p -> arrays.get(p).type() + " " + p).toList()) + ") {\n");
+        List<String> declared = new ArrayList<>(params.stream().map(p -> arrays.get(p).type() + " " + p).toList());
+        if (contextKernel != null) {
+            declared.addFirst("KernelContext kc");
+        }
+        kernels.insert(header, "    public static void " + method + "(" + String.join(", ", declared) + ") {\n");
         usedByKernels.addAll(params.stream().filter(p -> !usedByKernels.contains(p)).toList());
         tasks.append("        g.task(\"").append(method).append("\", ").append(className).append("::").append(method);
+        if (contextKernel != null) {
+            tasks.append(", new KernelContext()");
+            grids.append("        WorkerGrid3D ").append(method).append(" = new WorkerGrid3D(").append(contextKernel[0])
+                    .append(", ").append(contextKernel[1]).append(", ").append(contextKernel[2]).append(");\n")
+                    .append("        ").append(method).append(".setLocalWork(").append(TiledMatMul.TILE).append(", ")
+                    .append(TiledMatMul.TILE).append(", 1);\n")
+                    .append("        grid.addWorkerGrid(name + \".").append(method).append("\", ").append(method).append(");\n");
+            contextKernel = null;
+        }
         for (String p : params) {
             tasks.append(", (").append(arrays.get(p).type()).append(") arrays[").append(arrays().indexOf(arrays.get(p)))
                     .append(']');
@@ -353,50 +380,10 @@ final class KernelSource {
     }
 
     private void matmul(Step.MatMul m) {
-        View a = m.a();
-        View b = m.b();
-        int r = a.shape().rank();
-        int rows = a.shape().dim(r - 2);
-        int inner = a.shape().dim(r - 1);
-        int cols = b.shape().dim(r - 1);
-        int batches = a.shape().size() / Math.max(1, rows * inner);
-        if (rows * inner == 0) {
-            batches = 1;
-            for (int d = 0; d < r - 2; d++) {
-                batches *= a.shape().dim(d);
-            }
-        }
-        String type = working(m.dtype());
-        String i1 = "            ";
-        String i2 = "                ";
-        kernels.append("        for (@Parallel int row = 0; row < ").append(batches * rows).append("; row++) {\n");
-        kernels.append(i1).append("for (@Parallel int j = 0; j < ").append(cols).append("; j++) {\n");
-        kernels.append(i2).append("int batch = row / ").append(Math.max(1, rows)).append(";\n");
-        kernels.append(i2).append("int i = row % ").append(Math.max(1, rows)).append(";\n");
-        kernels.append(i2).append("int ao = ").append(batchOffset(a)).append(" + i * ").append(a.stride(r - 2)).append(";\n");
-        kernels.append(i2).append("int bo = ").append(batchOffset(b)).append(" + j * ").append(b.stride(r - 1)).append(";\n");
-        kernels.append(i2).append(type).append(" acc = 0;\n");
-        kernels.append(i2).append("for (int p = 0; p < ").append(inner).append("; p++) {\n");
-        kernels.append(i2).append("    acc = acc + (").append(type).append(") ").append(arrayName(a.buffer()))
-                .append(".get(ao + p * ").append(a.stride(r - 1)).append(") * (").append(type).append(") ")
-                .append(arrayName(b.buffer())).append(".get(bo + p * ").append(b.stride(r - 2)).append(");\n");
-        kernels.append(i2).append("}\n");
-        kernels.append(i2).append(store(m, "row * " + cols + " + j", "acc"));
-        kernels.append(i1).append("}\n        }\n");
-    }
-
-    /** The buffer offset of batch number {@code batch} in a view [..., m, k]: its batch axes' strides. */
-    private static String batchOffset(View v) {
-        StringBuilder s = new StringBuilder().append(v.offset());
-        int divisor = 1;
-        for (int d = v.shape().rank() - 3; d >= 0; d--) {
-            if (v.stride(d) != 0 && v.shape().dim(d) != 1) {
-                s.append(" + ((batch / ").append(divisor).append(") % ").append(v.shape().dim(d)).append(") * ")
-                        .append(v.stride(d));
-            }
-            divisor *= v.shape().dim(d);
-        }
-        return "(" + s + ")";
+        String out = arrayName(m.output());
+        String cast = arrays.get(out).storage() == DType.F32 ? "(float) " : "(double) ";
+        kernels.append(TiledMatMul.body(m, arrayName(m.a().buffer()), arrayName(m.b().buffer()), out, cast));
+        contextKernel = TiledMatMul.Dims.of(m).global();
     }
 
     private void copy(Step.Copy c) {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
@@ -116,7 +117,10 @@ final class TornadoExecutable implements Executable {
             Method graphs = generated.getMethod("graphs", String.class, Object[].class);
             TaskGraph[] g = (TaskGraph[]) graphs.invoke(null, className.toLowerCase(java.util.Locale.ROOT), (Object) arrays);
             ImmutableTaskGraph[] snapshots = Arrays.stream(g).map(TaskGraph::snapshot).toArray(ImmutableTaskGraph[]::new);
-            this.plan = new TornadoExecutionPlan(snapshots).withDevice(tornadoDevice);
+            GridScheduler grid = (GridScheduler) generated.getMethod("grid", String.class)
+                    .invoke(null, className.toLowerCase(java.util.Locale.ROOT));
+            TornadoExecutionPlan p = new TornadoExecutionPlan(snapshots).withDevice(tornadoDevice);
+            this.plan = kernels.hasContextKernels() ? p.withGridScheduler(grid) : p;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("tornadovm: cannot build the task graphs of " + className, e);
         }

@@ -1,0 +1,33 @@
+"""Builds bench/RESULTS-devices.md from the JMH results of bench/run-devices.sh."""
+import json
+import subprocess
+import sys
+
+path, devices = sys.argv[1], sys.argv[2].split(",")
+rows = {}
+for r in json.load(open(path)):
+    name = r["benchmark"].rsplit(".", 1)[-1]
+    rows[(name, r["params"]["device"])] = (r["primaryMetric"]["score"], r["primaryMetric"]["scoreError"])
+
+WORKLOADS = [
+    ("matmulFed", "matmul 512x1024·1024x512, operands fed from the host"),
+    ("matmulOnDevice", "matmul 512x1024·1024x512, operands already on the device"),
+    ("fusedChain", "fused chain sin(x)·exp(-x²) + 3x², 1M f32"),
+    ("mlpStep", "MLP 784-256-10 SGD step, batch 128 (parameters stay on the device)"),
+]
+
+cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
+                     capture_output=True, text=True).stdout.strip()
+commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+print("# Benchmark results on each device\n")
+print("Commit %s, %s, `TORNADOVM_HOME=... bench/run-devices.sh`: JMH, 1 fork, 5 warm-up and 5 measured"
+      " iterations of 1 s, milliseconds per call (± JMH's 99.9%% error), every result read back to the host."
+      " TornadoVM JIT-compiles during warm-up.\n" % (commit, cpu))
+print("| workload | " + " | ".join(devices) + " |")
+print("|---|" + "---|" * len(devices))
+for key, title in WORKLOADS:
+    cells = []
+    for d in devices:
+        v = rows.get((key, d))
+        cells.append("—" if v is None else "%.3f ± %.3f ms" % v)
+    print("| %s | %s |" % (title, " | ".join(cells)))

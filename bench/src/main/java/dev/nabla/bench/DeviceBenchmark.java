@@ -1,0 +1,121 @@
+package dev.nabla.bench;
+
+import dev.nabla.CompiledGraph;
+import dev.nabla.Graph;
+import dev.nabla.Tensor;
+import dev.nabla.optim.Optimizers;
+import dev.nabla.optim.Trainer;
+import dev.nabla.runtime.Device;
+import dev.nabla.runtime.NDArray;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The same workloads on any device (-p device=jvm:cpu,tornadovm:0.0; bench/run-devices.sh runs
+ * every device present): the seed's matrix product with its operands fed from the host and with
+ * them already on the device, the fused chain on 1M floats, and an MLP training step whose
+ * parameters stay on the device. Every result is read back to the host, as a user would.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+public class DeviceBenchmark {
+    @Param({"jvm:cpu"})
+    public String device;
+
+    private Graph graph;
+    private CompiledGraph run;
+    private Tensor fedProduct;
+    private Tensor residentProduct;
+    private Tensor chain;
+    private Map<Tensor, NDArray> feeds;
+    private Trainer mlp;
+    private Map<Tensor, NDArray> batch;
+
+    @Setup
+    public void build() {
+        Device d = Device.of(device);
+        Random random = new Random(5);
+        graph = Graph.create();
+        Tensor a = graph.input("a", 512, 1024);
+        Tensor b = graph.input("b", 1024, 512);
+        fedProduct = a.matmul(b);
+        NDArray av = gaussian(random, 1, 512, 1024);
+        NDArray bv = gaussian(random, 1, 1024, 512);
+        residentProduct = graph.parameter("pa", av).matmul(graph.parameter("pb", bv));
+        Tensor x = graph.input("x", 1 << 20);
+        chain = x.sin().mul(x.mul(x).neg().exp()).add(x.mul(x).mul(3));
+        run = graph.compile(d);
+        feeds = Map.of(a, av.to(d), b, bv.to(d), x, gaussian(random, 1, 1 << 20).to(d));
+
+        Graph g = Graph.create();
+        Tensor w1 = g.parameter("w1", gaussian(random, 0.05f, 784, 256));
+        Tensor b1 = g.parameter("b1", gaussian(random, 0f, 256));
+        Tensor w2 = g.parameter("w2", gaussian(random, 0.05f, 256, 10));
+        Tensor b2 = g.parameter("b2", gaussian(random, 0f, 10));
+        Tensor in = g.input("in", 128, 784);
+        Tensor labels = g.input("labels", 128, 10);
+        Tensor logits = in.matmul(w1).add(b1).tanh().matmul(w2).add(b2);
+        Tensor loss = labels.mul(logits.logSoftmax(1)).sum(1).mean().neg();
+        mlp = Trainer.builder(loss).group(Optimizers.sgd(0.01)).device(d).build();
+        float[] oneHot = new float[128 * 10];
+        for (int i = 0; i < 128; i++) {
+            oneHot[i * 10 + random.nextInt(10)] = 1;
+        }
+        batch = Map.of(in, gaussian(random, 1f, 128, 784).to(d), labels, NDArray.of(oneHot, 128, 10).to(d));
+    }
+
+    @TearDown
+    public void close() {
+        mlp.close();
+        graph.close();
+    }
+
+    private static NDArray gaussian(Random random, float scale, int... dims) {
+        int n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) random.nextGaussian() * scale;
+        }
+        return NDArray.of(v, dims);
+    }
+
+    @Benchmark
+    public NDArray matmulFed() {
+        return run.eval(feeds, fedProduct).get(0);
+    }
+
+    @Benchmark
+    public NDArray matmulOnDevice() {
+        return run.eval(residentProduct);
+    }
+
+    @Benchmark
+    public NDArray fusedChain() {
+        return run.eval(feeds, chain).get(0);
+    }
+
+    @Benchmark
+    public NDArray mlpStep() {
+        return mlp.step(batch);
+    }
+}
