@@ -22,7 +22,10 @@ commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=
 print("# Benchmark results on each device\n")
 print("Commit %s, %s, `TORNADOVM_HOME=... bench/run-devices.sh`: JMH, 1 fork, 5 warm-up and 5 measured"
       " iterations of 1 s, milliseconds per call (± JMH's 99.9%% error), every result read back to the host."
-      " TornadoVM JIT-compiles during warm-up.\n" % (commit, cpu))
+      " TornadoVM JIT-compiles during warm-up. Every call returns a new result array (eval), so the"
+      " JVM's fused-chain figure includes writing 4 MB of fresh memory; bench/RESULTS.md has the"
+      " JVM's figures into reused arrays, beside PyTorch's. No GPU has run this yet: a TornadoVM"
+      " device here is PoCL's OpenCL driver on the same CPU, a correctness test bed.\n" % (commit, cpu))
 print("| workload | " + " | ".join(devices) + " |")
 print("|---|" + "---|" * len(devices))
 for key, title in WORKLOADS:
