@@ -16,7 +16,7 @@ class TornadoVmPresenceTest {
         boolean present = Device.all().stream().anyMatch(d -> d.backend().equals("tornadovm"));
         Assumptions.assumeTrue(present, "TornadoVM is absent, so its backend is not tested here: its tests are in"
                 + " runtime/tornadovm and run when TORNADOVM_HOME names an installed TornadoVM SDK (README,"
-                + " \\"Enabling TornadoVM\\")");
+                + " \"Enabling TornadoVM\")");
         assertTrue(Device.all().stream().anyMatch(d -> d.backend().equals("tornadovm")));
     }
 }
