@@ -28,8 +28,19 @@ class TornadoVmDifferentialTest {
         return BackendDifferentialTest.recipes(BackendDifferentialTest.SHAPES, 12);
     }
 
+    @Provide
+    Arbitrary<Recipe> largeRecipes() {
+        return BackendDifferentialTest.recipes(BackendDifferentialTest.LARGE_SHAPES, 6);
+    }
+
     @Property(tries = 40, seed = "5205", edgeCases = EdgeCasesMode.NONE)
     void tornadoVmMatchesTheReference(@ForAll("recipes") Recipe recipe) {
+        BackendDifferentialTest.check(recipe, device, false);
+    }
+
+    /** Tensors of 64K elements and more: reductions over that many split across work-items. */
+    @Property(tries = 8, seed = "65537", edgeCases = EdgeCasesMode.NONE)
+    void tornadoVmMatchesTheReferenceOnLargeTensors(@ForAll("largeRecipes") Recipe recipe) {
         BackendDifferentialTest.check(recipe, device, false);
     }
 }
