@@ -4,6 +4,7 @@ import dev.nabla.Graph;
 import dev.nabla.Tensor;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
+import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -58,20 +59,22 @@ public final class DigitsClassifier {
             List<Double> losses = new ArrayList<>();
             int steps = train.size() / BATCH;
             try (Trainer adam = Optimizers.adam(0.01).minimize(loss)) {
+                // The trainer runs on Device.best(): a GPU when TornadoVM reports one. Batches go there.
+                Device device = adam.compiled().device();
                 for (int epoch = 1; epoch <= EPOCHS; epoch++) {
                     Collections.shuffle(train, new Random(epoch));
                     long start = System.nanoTime();
                     double sum = 0;
                     for (int s = 0; s < steps; s++) {
                         List<Digit> batch = train.subList(s * BATCH, (s + 1) * BATCH);
-                        sum += adam.step(Map.of(x, pixels(batch), y, oneHot(batch))).item();
+                        sum += adam.step(Map.of(x, pixels(batch).to(device), y, oneHot(batch).to(device))).item();
                     }
                     double seconds = (System.nanoTime() - start) / 1e9;
                     losses.add(sum / steps);
                     System.out.printf("epoch %2d/%d %s loss %.4f  %,8.0f images/s%n", epoch, EPOCHS,
                             bar(epoch, EPOCHS), sum / steps, steps * BATCH / seconds);
                 }
-                float[] scores = adam.compiled().eval(Map.of(xTest, pixels(test)), testLogits).get(0).toFloatArray();
+                float[] scores = adam.compiled().eval(Map.of(xTest, pixels(test).to(device)), testLogits).get(0).toFloatArray();
                 System.out.printf("test accuracy: %.1f%% of %d images%n", 100.0 * correct(scores, test) / TEST, TEST);
             }
 

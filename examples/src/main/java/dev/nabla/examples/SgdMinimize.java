@@ -39,7 +39,7 @@ public final class SgdMinimize {
                 xf[i] = (float) xs[i];
             }
             var run = g.compile();
-            double[] ys = run.eval(Map.of(x, NDArray.of(xf, 101)), f(x)).get(0).toDoubleArray();
+            double[] ys = run.eval(Map.of(x, NDArray.of(xf, 101).to(run.device())), f(x)).get(0).toDoubleArray();
             double fa = 3.0 * reached * reached + 6.0 * reached - 9;
 
             var chart = Plots.chart("SGD on f(a) = 3a² + 6a − 9", "a", "f(a)");

@@ -54,10 +54,18 @@ public final class Backends {
                 .orElseGet(Backends::host);
     }
 
-    /** The most preferred device whose values are Java arrays. */
+    /** The most preferred device whose values are Java arrays (looked up once: every host array asks). */
     public static Device host() {
-        return devices().stream().filter(Device::hostMemory).findFirst().orElseThrow(noBackend());
+        Device h = host;
+        if (h == null) {
+            h = BACKENDS.stream().flatMap(b -> b.devices().stream()).filter(Device::hostMemory).findFirst()
+                    .orElseThrow(noBackend());
+            host = h;
+        }
+        return h;
     }
+
+    private static volatile Device host;
 
     public static Device device(String printed) {
         return devices().stream().filter(d -> d.toString().equals(printed)).findFirst()

@@ -16,11 +16,13 @@ import java.util.Arrays;
 public final class NDArray {
     private final DType dtype;
     private final Shape shape;
-    /** The values on the host; for an array on a device, null until first read. */
-    private volatile float[] floats;
-    private volatile double[] doubles;
+    /** The values on the host; null for an array on a device. */
+    private final float[] floats;
+    private final double[] doubles;
     /** The values in a device's memory; null for a host array. */
     private final DeviceArray onDevice;
+    /** For an array on a device: its values copied to the host, on the first read. */
+    private volatile NDArray fetched;
 
     private NDArray(DType dtype, Shape shape, float[] floats, double[] doubles) {
         this(dtype, shape, floats, doubles, null);
@@ -88,8 +90,8 @@ public final class NDArray {
 
     /** An independent host copy with the same dtype, shape and values. */
     public NDArray copy() {
-        onHost();
-        return new NDArray(dtype, shape, floats != null ? floats.clone() : null, doubles != null ? doubles.clone() : null);
+        NDArray h = host();
+        return new NDArray(dtype, shape, h.floats != null ? h.floats.clone() : null, h.doubles != null ? h.doubles.clone() : null);
     }
 
     /**
@@ -97,8 +99,8 @@ public final class NDArray {
      * copied from the device first if needed; read only.
      */
     public Object storage() {
-        onHost();
-        return floats != null ? floats : doubles;
+        NDArray h = host();
+        return h.floats != null ? h.floats : h.doubles;
     }
 
     /** Where the values live: {@link Device#cpu()} for Java arrays, else the device that holds them. */
@@ -130,23 +132,25 @@ public final class NDArray {
         return onDevice == null ? this : copy();
     }
 
-    /** Fills the host values from the device on the first read. */
-    private void onHost() {
-        if (onDevice != null && floats == null && doubles == null) {
+    /** This array if on the host, else its values copied from the device (once, on the first read). */
+    private NDArray host() {
+        return onDevice == null ? this : fetch();
+    }
+
+    private NDArray fetch() {
+        NDArray f = fetched;
+        if (f == null) {
             synchronized (this) {
-                if (floats == null && doubles == null) {
-                    if (dtype == DType.F32) {
-                        float[] f = new float[shape.size()];
-                        onDevice.copyTo(f);
-                        floats = f;
-                    } else {
-                        double[] d = new double[shape.size()];
-                        onDevice.copyTo(d);
-                        doubles = d;
-                    }
+                f = fetched;
+                if (f == null) {
+                    Object values = dtype == DType.F32 ? new float[shape.size()] : new double[shape.size()];
+                    onDevice.copyTo(values);
+                    f = wrap(dtype, shape, values);
+                    fetched = f;
                 }
             }
         }
+        return f;
     }
 
     public static NDArray full(DType dtype, Shape shape, double value) {
@@ -177,35 +181,35 @@ public final class NDArray {
     }
 
     public double getDouble(int flatIndex) {
-        onHost();
-        return floats != null ? floats[flatIndex] : doubles[flatIndex];
+        NDArray h = host();
+        return h.floats != null ? h.floats[flatIndex] : h.doubles[flatIndex];
     }
 
     public float getFloat(int flatIndex) {
-        onHost();
-        return floats != null ? floats[flatIndex] : (float) doubles[flatIndex];
+        NDArray h = host();
+        return h.floats != null ? h.floats[flatIndex] : (float) h.doubles[flatIndex];
     }
 
     public double[] toDoubleArray() {
-        onHost();
-        if (doubles != null) {
-            return doubles.clone();
+        NDArray h = host();
+        if (h.doubles != null) {
+            return h.doubles.clone();
         }
-        double[] d = new double[floats.length];
+        double[] d = new double[h.floats.length];
         for (int i = 0; i < d.length; i++) {
-            d[i] = floats[i];
+            d[i] = h.floats[i];
         }
         return d;
     }
 
     public float[] toFloatArray() {
-        onHost();
-        if (floats != null) {
-            return floats.clone();
+        NDArray h = host();
+        if (h.floats != null) {
+            return h.floats.clone();
         }
-        float[] f = new float[doubles.length];
+        float[] f = new float[h.doubles.length];
         for (int i = 0; i < f.length; i++) {
-            f[i] = (float) doubles[i];
+            f[i] = (float) h.doubles[i];
         }
         return f;
     }
@@ -231,7 +235,9 @@ public final class NDArray {
     /** Values printed as Java prints a float or double, nested like the shape: [[1.0, 2.0], [3.0, 4.0]]. */
     @Override
     public String toString() {
-        onHost();
+        if (onDevice != null) {
+            return host().toString();
+        }
         StringBuilder sb = new StringBuilder();
         append(sb, 0, 0);
         return sb.toString();
@@ -265,17 +271,18 @@ public final class NDArray {
 
     @Override
     public boolean equals(Object o) {
-        onHost();
-        if (o instanceof NDArray a) {
-            a.onHost();
+        if (!(o instanceof NDArray other)) {
+            return false;
         }
-        return o instanceof NDArray a && a.dtype == dtype && a.shape.equals(shape)
-                && Arrays.equals(a.floats, floats) && Arrays.equals(a.doubles, doubles);
+        NDArray a = other.host();
+        NDArray h = host();
+        return a.dtype == dtype && a.shape.equals(shape)
+                && Arrays.equals(a.floats, h.floats) && Arrays.equals(a.doubles, h.doubles);
     }
 
     @Override
     public int hashCode() {
-        onHost();
-        return 31 * shape.hashCode() + (floats != null ? Arrays.hashCode(floats) : Arrays.hashCode(doubles));
+        NDArray h = host();
+        return 31 * shape.hashCode() + (h.floats != null ? Arrays.hashCode(h.floats) : Arrays.hashCode(h.doubles));
     }
 }

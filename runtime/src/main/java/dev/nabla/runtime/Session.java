@@ -218,6 +218,16 @@ public final class Session implements AutoCloseable {
      * error that names the devices involved and the fix.
      */
     private void checkPlacement(Map<Node, NDArray> feeds) {
+        if (feeds.isEmpty()) {
+            return;
+        }
+        boolean allReadable = true;
+        for (NDArray v : feeds.values()) {
+            allReadable &= v.deviceArray() == null ? device.hostMemory() : readable(v.device());
+        }
+        if (allReadable) {
+            return;
+        }
         List<String> misplaced = new ArrayList<>();
         java.util.Set<Device> devices = new java.util.LinkedHashSet<>();
         StringBuilder where = new StringBuilder();
