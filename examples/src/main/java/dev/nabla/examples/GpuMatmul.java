@@ -13,8 +13,8 @@ import java.util.Random;
 /**
  * The seed's matrix product, 512x1024 times 1024x512 of normal samples, timed on the JVM and on
  * every TornadoVM device: after warm-up (TornadoVM JIT-compiles on the first run), the median
- * of repeated runs, once with the operands fed from the host at every run and once with them
- * already on the device (parameters stay there), the product read back each time. Then the
+ * of repeated runs, once with the operands copied from the host at every run and once with
+ * them already on the device, the product read back each time. Then the
  * error of mixing a value on the host with one on a device.
  */
 public final class GpuMatmul {
@@ -37,17 +37,17 @@ public final class GpuMatmul {
 
     private static void time(Device device, NDArray a, NDArray b, int runs) {
         try (var g = Graph.create()) {
-            // Fed at every run: the operands cross to the device each time.
             Tensor x = g.input("a", M, K);
             Tensor y = g.input("b", K, N);
             Tensor fedProduct = x.matmul(y);
-            // Parameters live on the device: only the product comes back.
+            // Parameters live on the device: only the product crosses the bus.
             Tensor pa = g.parameter("pa", a);
             Tensor pb = g.parameter("pb", b);
             Tensor residentProduct = pa.matmul(pb);
             var compiled = g.compile(device);
-            Map<Tensor, NDArray> feeds = Map.of(x, a.to(device), y, b.to(device));
-            double fed = median(runs, () -> compiled.eval(feeds, fedProduct).get(0).getDouble(0));
+            // to(device) at every run: the operands cross to the device each time.
+            double fed = median(runs, () -> compiled.eval(Map.of(x, a.to(device), y, b.to(device)), fedProduct).get(0)
+                    .getDouble(0));
             double resident = median(runs, () -> compiled.eval(residentProduct).getDouble(0));
             System.out.printf(Locale.ROOT, "%-14s matmul %dx%d . %dx%d: %8.3f ms operands fed from the host, %8.3f ms operands already on"
                     + " the device (median of %d)  [%s]%n", device, M, K, K, N, fed, resident, runs, device.name());
