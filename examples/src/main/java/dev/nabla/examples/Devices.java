@@ -1,5 +1,6 @@
 package dev.nabla.examples;
 
+import dev.nabla.runtime.Backend;
 import dev.nabla.runtime.Backends;
 import dev.nabla.runtime.Device;
 
@@ -11,8 +12,13 @@ public final class Devices {
         }
         System.out.println("best: " + Device.best());
         Backends.problems().forEach(p -> System.out.println("not loaded: " + p));
-        if (Device.all().stream().noneMatch(d -> d.backend().equals("tornadovm"))) {
-            System.out.println("(no TornadoVM device: install the TornadoVM SDK and run with it, see the README)");
+        for (Backend b : Backends.all()) {
+            if (b.devices().isEmpty() && b.problem() != null) {
+                System.out.println(b.name() + ": no device: " + b.problem());
+            }
+        }
+        if (Backends.all().stream().noneMatch(b -> b.name().equals("tornadovm"))) {
+            System.out.println("(no TornadoVM backend: to use a GPU, install the TornadoVM SDK, see the README)");
         }
     }
 }

@@ -17,6 +17,11 @@ public interface Backend {
     /** The devices this backend can run on right now (empty when, say, no driver is present). */
     List<Device> devices();
 
+    /** Why {@link #devices()} is empty (a missing driver or launch option), or null. */
+    default String problem() {
+        return null;
+    }
+
     /** Compiles a program for one of this backend's devices. */
     Executable compile(Program program, Device device);
 

@@ -10,7 +10,8 @@ final class TornadoVmDevices {
     static Device first() {
         Device d = Device.all().stream().filter(x -> x.backend().equals("tornadovm")).findFirst().orElse(null);
         Assumptions.assumeTrue(d != null, () -> "no TornadoVM device, so the TornadoVM backend is not tested: "
-                + new dev.nabla.runtime.tornadovm.TornadoVmBackend().problem()
+                + dev.nabla.runtime.Backends.all().stream().filter(b -> b.name().equals("tornadovm")).findFirst()
+                        .map(dev.nabla.runtime.Backend::problem).orElse("the backend did not load")
                 + " (install the TornadoVM SDK and an OpenCL or CUDA driver, set TORNADOVM_HOME, run mvn verify)");
         return d;
     }

@@ -44,6 +44,7 @@ public final class TornadoVmBackend implements Backend {
     }
 
     /** Why no device is listed, or null when TornadoVM started. */
+    @Override
     public String problem() {
         found();
         return problem;
@@ -64,6 +65,13 @@ public final class TornadoVmBackend implements Backend {
 
     private Map<Device, TornadoDevice> query() {
         Map<Device, TornadoDevice> found = new LinkedHashMap<>();
+        try {
+            Class.forName("uk.ac.manchester.tornado.api.TaskGraph", false, TornadoVmBackend.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            problem = "TornadoVM is not on the module path: start the JVM with @$TORNADOVM_HOME/tornado-argfile and"
+                    + " -Djava.system.class.loader=" + KernelClassLoader.class.getName();
+            return found;
+        }
         if (!KernelClassLoader.installed()) {
             problem = "TornadoVM reads kernel classes through the system class loader: start the JVM with"
                     + " -Djava.system.class.loader=" + KernelClassLoader.class.getName();
