@@ -231,7 +231,8 @@ public final class Session implements AutoCloseable {
         List<String> misplaced = new ArrayList<>();
         java.util.Set<Device> devices = new java.util.LinkedHashSet<>();
         StringBuilder where = new StringBuilder();
-        for (var e : feeds.entrySet()) {
+        // In the order the inputs were declared, so that the message reads the same every time.
+        for (var e : feeds.entrySet().stream().sorted(java.util.Comparator.comparingInt(x -> x.getKey().id())).toList()) {
             Device d = e.getValue().device();
             devices.add(d);
             where.append(where.isEmpty() ? "" : ", ").append("'").append(e.getKey().variableName()).append("' on ").append(d);
