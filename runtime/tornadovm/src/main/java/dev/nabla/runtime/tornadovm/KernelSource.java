@@ -7,7 +7,6 @@ import dev.nabla.compiler.lower.LoweredProgram;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +33,16 @@ final class KernelSource {
     // t0..) never clash with array names (a0.., s0..).
     private final LoweredProgram program;
     private final String className;
-    private final Map<String, Array> arrays = new LinkedHashMap<>();
+    final Map<String, Array> arrays = new LinkedHashMap<>();
     private final List<String> usedByKernels = new ArrayList<>();
-    private final StringBuilder kernels = new StringBuilder();
+    final StringBuilder kernels = new StringBuilder();
     private final StringBuilder tasks = new StringBuilder();
     /** The grid of each KernelContext task: its global work size and local work-group. */
     private final StringBuilder grids = new StringBuilder();
     /** For the kernel being written: its global work size if it takes a KernelContext, else null. */
     private int[] contextKernel;
+    private final ReductionKernels reductions = new ReductionKernels(this);
+    private final LayoutKernels layouts = new LayoutKernels(this);
 
     KernelSource(LoweredProgram program, String className) {
         this.program = program;
@@ -195,26 +196,26 @@ final class KernelSource {
                 params.add(name);
             }
         });
-        if (step instanceof Step.Reduce r && parts(r) > 1) {
-            splitReduce(index, r, params, parts(r));
+        if (step instanceof Step.Reduce r && ReductionKernels.parts(r) > 1) {
+            reductions.split(index, r, params, ReductionKernels.parts(r));
             return;
         }
         String method = "k" + index;
         int header = kernels.length();
         switch (step) {
             case Step.Elementwise e -> elementwise(e);
-            case Step.Reduce r -> reduce(r);
+            case Step.Reduce r -> reductions.reduce(r);
             case Step.MatMul m -> matmul(m);
-            case Step.Copy c -> copy(c);
-            case Step.Pad p -> pad(p);
-            case Step.Concat c -> concat(c);
+            case Step.Copy c -> layouts.copy(c);
+            case Step.Pad p -> layouts.pad(p);
+            case Step.Concat c -> layouts.concat(c);
         }
         kernels.append("    }\n\n");
         finish(method, header, params);
     }
 
     /** Puts the signature before the body written from {@code header} on, and adds the task. */
-    private void finish(String method, int header, List<String> params) {
+    void finish(String method, int header, List<String> params) {
         if (kernels.indexOf(SPECIALS, header) >= 0) {
             params.add(SPECIALS);
         }
@@ -280,12 +281,12 @@ final class KernelSource {
         }
     }
 
-    private static String working(DType dtype) {
+    static String working(DType dtype) {
         return dtype == DType.F32 ? "float" : "double";
     }
 
     /** Declares c0..c(r-1), the coordinates of flat index {@code flat} in {@code shape}. */
-    private void coordinates(Shape shape, String flat, String prefix, String indent) {
+    void coordinates(Shape shape, String flat, String prefix, String indent) {
         int[] strides = shape.strides();
         for (int d = 0; d < shape.rank(); d++) {
             String c = d == 0 ? flat + " / " + strides[0] : "(" + flat + " / " + strides[d] + ") % " + shape.dim(d);
@@ -307,11 +308,11 @@ final class KernelSource {
         return "(" + s + ")";
     }
 
-    private String load(View v, String flat, String prefix, Shape loop) {
+    String load(View v, String flat, String prefix, Shape loop) {
         return arrayName(v.buffer()) + ".get(" + index(v, flat, prefix, loop) + ")";
     }
 
-    private String store(Step step, String flat, String value) {
+    String store(Step step, String flat, String value) {
         String out = arrayName(step.output());
         String cast = arrays.get(out).storage() == DType.F32 ? "(float) " : "(double) ";
         return out + ".set(" + flat + ", " + cast + "(" + value + "));\n";
@@ -328,138 +329,12 @@ final class KernelSource {
     }
 
     /** A value computed in double stored as an integer or mask type keeps that type's values. */
-    private static String rounded(String value, DType dtype) {
+    static String rounded(String value, DType dtype) {
         return switch (dtype) {
             case I32 -> "(double) (int) " + value;
             case BOOL -> value + " != 0 ? 1.0 : 0.0";
             default -> value;
         };
-    }
-
-    /** A reduction's index spaces: the kept axes (one result each) and the reduced ones. */
-    private record Axes(int[] kept, int[] gone, Shape keptShape, Shape goneShape) {
-        static Axes of(Step.Reduce r) {
-            Shape in = r.inShape();
-            boolean[] reduced = new boolean[in.rank()];
-            for (int a : r.axes()) {
-                reduced[a] = true;
-            }
-            int[] kept = range(in.rank(), d -> !reduced[d]);
-            int[] gone = range(in.rank(), d -> reduced[d]);
-            return new Axes(kept, gone, new Shape(Arrays.stream(kept).map(in::dim).toArray()),
-                    new Shape(Arrays.stream(gone).map(in::dim).toArray()));
-        }
-    }
-
-    /**
-     * Into how many parts each result's reduction splits: one work-item per result leaves a GPU
-     * idle when there are few results over many elements (a loss, a norm), so then each result
-     * is reduced in parts of about CHUNK elements by separate work-items, and a second kernel
-     * combines the parts.
-     */
-    static int parts(Step.Reduce r) {
-        Axes axes = Axes.of(r);
-        int results = axes.keptShape().size();
-        int each = axes.goneShape().size();
-        if (each < 2 * CHUNK || results >= 4096) {
-            return 1;
-        }
-        return Math.min((each + CHUNK - 1) / CHUNK, Math.max(1, 65536 / results));
-    }
-
-    private static final int CHUNK = 1024;
-
-    private void reduce(Step.Reduce r) {
-        Axes axes = Axes.of(r);
-        String i1 = "            ";
-        kernels.append("        for (@Parallel int o = 0; o < ").append(axes.keptShape().size()).append("; o++) {\n");
-        coordinates(axes.keptShape(), "o", "k", i1);
-        accumulate(r, axes, "0", String.valueOf(axes.goneShape().size()));
-        kernels.append(i1).append(store(r, "o", "acc"));
-        kernels.append("        }\n");
-    }
-
-    /** Two kernels: partial results of {@code parts} slices of each reduction, then their combination. */
-    private void splitReduce(int index, Step.Reduce r, List<String> params, int parts) {
-        Axes axes = Axes.of(r);
-        int each = axes.goneShape().size();
-        int chunk = (each + parts - 1) / parts;
-        String partial = "p" + index;
-        DType storage = r.dtype().storage();
-        arrays.put(partial, new Array(partial, storage, axes.keptShape().size() * parts, Buffer.Kind.TEMP, -1));
-        String i1 = "            ";
-        String cast = storage == DType.F32 ? "(float) " : "(double) ";
-
-        int header = kernels.length();
-        kernels.append("        for (@Parallel int w = 0; w < ").append(axes.keptShape().size() * parts).append("; w++) {\n");
-        kernels.append(i1).append("int o = w / ").append(parts).append(";\n");
-        kernels.append(i1).append("int from = (w % ").append(parts).append(") * ").append(chunk).append(";\n");
-        kernels.append(i1).append("int to = from + ").append(chunk).append(";\n");
-        kernels.append(i1).append("if (to > ").append(each).append(") {\n").append(i1).append("    to = ").append(each)
-                .append(";\n").append(i1).append("}\n");
-        coordinates(axes.keptShape(), "o", "k", i1);
-        accumulate(r, axes, "from", "to");
-        kernels.append(i1).append(partial).append(".set(w, ").append(cast).append("(acc));\n");
-        kernels.append("        }\n    }\n\n");
-        List<String> first = new ArrayList<>(params);
-        first.set(0, partial);
-        finish("k" + index + "a", header, first);
-
-        header = kernels.length();
-        String type = working(r.dtype());
-        String x = "(" + type + ") " + partial + ".get(o * " + parts + " + q)";
-        kernels.append("        for (@Parallel int o = 0; o < ").append(axes.keptShape().size()).append("; o++) {\n");
-        kernels.append(i1).append(type).append(" acc = (").append(type).append(") ").append(partial).append(".get(o * ")
-                .append(parts).append(");\n");
-        kernels.append(i1).append("for (int q = 1; q < ").append(parts).append("; q++) {\n");
-        kernels.append(i1).append("    ").append(type).append(" x = ").append(x).append(";\n");
-        kernels.append(i1).append("    ").append(combine(r, "x", "")).append('\n');
-        kernels.append(i1).append("}\n");
-        kernels.append(i1).append(store(r, "o", "acc"));
-        kernels.append("        }\n    }\n\n");
-        finish("k" + index + "b", header, new ArrayList<>(List.of(arrayName(r.output()), partial)));
-    }
-
-    /** Declares acc and folds the body over reduced indices [from, to) into it, in the loop over o. */
-    private void accumulate(Step.Reduce r, Axes axes, String from, String to) {
-        String type = working(r.dtype());
-        ExprCode code = new ExprCode(kernels, type, v -> load(v, "-1", "c", null));
-        String i1 = "            ";
-        String i2 = "                ";
-        kernels.append(i1).append(type).append(" acc = ").append(code.literal(r.fn().identity())).append(";\n");
-        // Max and min start from the first element, not from the identity: TornadoVM prints a
-        // double infinity as a float constant, which OpenCL's isless(float, double) rejects.
-        kernels.append(i1).append("int seen = 0;\n");
-        kernels.append(i1).append("for (int r = ").append(from).append("; r < ").append(to).append("; r++) {\n");
-        coordinates(axes.goneShape(), "r", "g", i2);
-        for (int k = 0; k < axes.kept().length; k++) {
-            kernels.append(i2).append("int c").append(axes.kept()[k]).append(" = k").append(k).append(";\n");
-        }
-        for (int g = 0; g < axes.gone().length; g++) {
-            kernels.append(i2).append("int c").append(axes.gone()[g]).append(" = g").append(g).append(";\n");
-        }
-        String x = code.emit(r.body(), i2);
-        kernels.append(i2).append(combine(r, x, "seen == 0 ? " + x + " : ")).append('\n');
-        if (r.fn() == dev.nabla.compiler.ir.ReduceFn.MAX || r.fn() == dev.nabla.compiler.ir.ReduceFn.MIN) {
-            kernels.append(i2).append("seen = 1;\n");
-        }
-        kernels.append(i1).append("}\n");
-    }
-
-    /** acc = acc (op) x; for max and min NaN wins, as in torch.amax/amin and the reference. */
-    private static String combine(Step.Reduce r, String x, String firstElement) {
-        return switch (r.fn()) {
-            case SUM -> "acc = acc + " + x + ";";
-            case PROD -> "acc = acc * " + x + ";";
-            case MAX -> "acc = " + firstElement + "(acc != acc ? acc : (" + x + " > acc || " + x + " != " + x + " ? "
-                    + x + " : acc));";
-            case MIN -> "acc = " + firstElement + "(acc != acc ? acc : (" + x + " < acc || " + x + " != " + x + " ? "
-                    + x + " : acc));";
-        };
-    }
-
-    private static int[] range(int n, java.util.function.IntPredicate keep) {
-        return java.util.stream.IntStream.range(0, n).filter(keep).toArray();
     }
 
     private void matmul(Step.MatMul m) {
@@ -469,74 +344,4 @@ final class KernelSource {
         contextKernel = TiledMatMul.Dims.of(m).global();
     }
 
-    private void copy(Step.Copy c) {
-        String in = "            ";
-        Shape shape = c.source().shape();
-        kernels.append("        for (@Parallel int i = 0; i < ").append(shape.size()).append("; i++) {\n");
-        coordinates(shape, "i", "c", in);
-        String value = "(double) " + load(c.source(), "i", "c", shape);
-        kernels.append(in).append(store(c, "i", rounded(value, c.to())));
-        kernels.append("        }\n");
-    }
-
-    private void pad(Step.Pad p) {
-        String in = "            ";
-        Shape shape = p.shape();
-        View src = p.source();
-        kernels.append("        for (@Parallel int i = 0; i < ").append(shape.size()).append("; i++) {\n");
-        coordinates(shape, "i", "c", in);
-        if (src.shape().size() == 0) {
-            kernels.append(in).append(store(p, "i", "0")).append("        }\n");
-            return;
-        }
-        // Only the tests that can fail: TornadoVM rejects conditions its compiler folds to a constant.
-        List<String> inside = new ArrayList<>();
-        for (int d = 0; d < shape.rank(); d++) {
-            int start = p.starts()[d];
-            int step = p.steps()[d];
-            kernels.append(in).append("int u").append(d).append(" = c").append(d).append(" - ").append(start).append(";\n");
-            if (start > 0) {
-                inside.add("u" + d + " >= 0");
-            }
-            if (step != 1) {
-                inside.add("u" + d + " % " + step + " == 0");
-            }
-            if (shape.dim(d) - 1 - start >= src.shape().dim(d) * step) {
-                inside.add("u" + d + " < " + src.shape().dim(d) * step);
-            }
-            kernels.append(in).append("int q").append(d).append(" = u").append(d).append(" / ").append(step).append(";\n");
-        }
-        if (inside.isEmpty()) {
-            kernels.append(in).append(store(p, "i", load(src, "-1", "q", null))).append("        }\n");
-            return;
-        }
-        kernels.append(in).append("if (").append(String.join(" && ", inside)).append(") {\n");
-        kernels.append(in).append("    ").append(store(p, "i", load(src, "-1", "q", null)));
-        kernels.append(in).append("} else {\n");
-        kernels.append(in).append("    ").append(store(p, "i", "0"));
-        kernels.append(in).append("}\n        }\n");
-    }
-
-    private void concat(Step.Concat c) {
-        String in = "            ";
-        Shape shape = c.shape();
-        int axis = c.axis();
-        kernels.append("        for (@Parallel int i = 0; i < ").append(shape.size()).append("; i++) {\n");
-        coordinates(shape, "i", "c", in);
-        int start = 0;
-        List<View> parts = c.parts().stream().filter(v -> v.shape().dim(axis) > 0).toList();
-        for (int k = 0; k < parts.size(); k++) {
-            View part = parts.get(k);
-            int end = start + part.shape().dim(axis);
-            kernels.append(in).append(k == 0 ? "" : "} else ").append(k == parts.size() - 1 ? "{\n" : "if (c" + axis + " < " + end + ") {\n");
-            // The part's coordinates: the same, but shifted along the axis.
-            for (int d = 0; d < shape.rank(); d++) {
-                kernels.append(in).append("    int p").append(d).append(" = c").append(d)
-                        .append(d == axis ? " - " + start : "").append(";\n");
-            }
-            kernels.append(in).append("    ").append(store(c, "i", load(part, "-1", "p", null)));
-            start = end;
-        }
-        kernels.append(in).append("}\n        }\n");
-    }
 }

@@ -1,0 +1,87 @@
+package dev.nabla.runtime.tornadovm;
+
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.compiler.lower.Step;
+import dev.nabla.compiler.lower.View;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The steps that only move data (copy with a dtype change, pad, concat) as TornadoVM kernels. */
+final class LayoutKernels {
+    private final KernelSource gen;
+
+    LayoutKernels(KernelSource gen) {
+        this.gen = gen;
+    }
+
+    void copy(Step.Copy c) {
+        String in = "            ";
+        Shape shape = c.source().shape();
+        gen.kernels.append("        for (@Parallel int i = 0; i < ").append(shape.size()).append("; i++) {\n");
+        gen.coordinates(shape, "i", "c", in);
+        String value = "(double) " + gen.load(c.source(), "i", "c", shape);
+        gen.kernels.append(in).append(gen.store(c, "i", KernelSource.rounded(value, c.to())));
+        gen.kernels.append("        }\n");
+    }
+
+    void pad(Step.Pad p) {
+        String in = "            ";
+        Shape shape = p.shape();
+        View src = p.source();
+        gen.kernels.append("        for (@Parallel int i = 0; i < ").append(shape.size()).append("; i++) {\n");
+        gen.coordinates(shape, "i", "c", in);
+        if (src.shape().size() == 0) {
+            gen.kernels.append(in).append(gen.store(p, "i", "0")).append("        }\n");
+            return;
+        }
+        // Only the tests that can fail: TornadoVM rejects conditions its compiler folds to a constant.
+        List<String> inside = new ArrayList<>();
+        for (int d = 0; d < shape.rank(); d++) {
+            int start = p.starts()[d];
+            int step = p.steps()[d];
+            gen.kernels.append(in).append("int u").append(d).append(" = c").append(d).append(" - ").append(start).append(";\n");
+            if (start > 0) {
+                inside.add("u" + d + " >= 0");
+            }
+            if (step != 1) {
+                inside.add("u" + d + " % " + step + " == 0");
+            }
+            if (shape.dim(d) - 1 - start >= src.shape().dim(d) * step) {
+                inside.add("u" + d + " < " + src.shape().dim(d) * step);
+            }
+            gen.kernels.append(in).append("int q").append(d).append(" = u").append(d).append(" / ").append(step).append(";\n");
+        }
+        if (inside.isEmpty()) {
+            gen.kernels.append(in).append(gen.store(p, "i", gen.load(src, "-1", "q", null))).append("        }\n");
+            return;
+        }
+        gen.kernels.append(in).append("if (").append(String.join(" && ", inside)).append(") {\n");
+        gen.kernels.append(in).append("    ").append(gen.store(p, "i", gen.load(src, "-1", "q", null)));
+        gen.kernels.append(in).append("} else {\n");
+        gen.kernels.append(in).append("    ").append(gen.store(p, "i", "0"));
+        gen.kernels.append(in).append("}\n        }\n");
+    }
+
+    void concat(Step.Concat c) {
+        String in = "            ";
+        Shape shape = c.shape();
+        int axis = c.axis();
+        gen.kernels.append("        for (@Parallel int i = 0; i < ").append(shape.size()).append("; i++) {\n");
+        gen.coordinates(shape, "i", "c", in);
+        int start = 0;
+        List<View> parts = c.parts().stream().filter(v -> v.shape().dim(axis) > 0).toList();
+        for (int k = 0; k < parts.size(); k++) {
+            View part = parts.get(k);
+            int end = start + part.shape().dim(axis);
+            gen.kernels.append(in).append(k == 0 ? "" : "} else ").append(k == parts.size() - 1 ? "{\n" : "if (c" + axis + " < " + end + ") {\n");
+            // The part's coordinates: the same, but shifted along the axis.
+            for (int d = 0; d < shape.rank(); d++) {
+                gen.kernels.append(in).append("    int p").append(d).append(" = c").append(d)
+                        .append(d == axis ? " - " + start : "").append(";\n");
+            }
+            gen.kernels.append(in).append("    ").append(gen.store(c, "i", gen.load(part, "-1", "p", null)));
+            start = end;
+        }
+        gen.kernels.append(in).append("}\n        }\n");
+    }
+}
