@@ -86,6 +86,35 @@ class TornadoVmBackendTest {
     }
 
     @Test
+    void oneCompiledGraphServesManyThreadsAndScalarFunctions() throws Exception {
+        try (var g = Graph.create()) {
+            Tensor x = g.input("x", 64);
+            Tensor y = x.mul(x).sum();
+            var onDevice = g.compile(tornado);
+            Tensor s = g.input("s");
+            ScalarFunction square = onDevice.function(s.mul(s).add(1), s);
+            assertEquals(26.0, square.apply(5.0), 1e-6);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Double>> sums = new java.util.ArrayList<>();
+                for (int t = 0; t < 16; t++) {
+                    float v = t;
+                    sums.add(pool.submit(() -> {
+                        float[] values = new float[64];
+                        java.util.Arrays.fill(values, v);
+                        return onDevice.eval(Map.of(x, NDArray.of(values, 64).to(tornado)), y).get(0).item();
+                    }));
+                }
+                for (int t = 0; t < 16; t++) {
+                    assertEquals(64.0 * t * t, sums.get(t).get(), 1e-3);
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @Test
     void matrixProductsMatchTheJvm() {
         Random random = new Random(7);
         int[][] sizes = {{1, 1, 1}, {7, 13, 5}, {64, 96, 80}, {129, 257, 65}};
