@@ -115,6 +115,39 @@ class TornadoVmBackendTest {
     }
 
     @Test
+    void updatesThatCannotStayOnTheDeviceStillApply() {
+        try (var g = Graph.create()) {
+            // More parameters than one upload task takes: they cross at every run instead.
+            List<Tensor> ps = new java.util.ArrayList<>();
+            Tensor loss = null;
+            for (int i = 0; i < 25; i++) {
+                Tensor p = g.scalar("p" + i, (float) i);
+                ps.add(p);
+                loss = loss == null ? p.mul(p) : loss.add(p.mul(p));
+            }
+            Map<Tensor, Tensor> updates = new java.util.LinkedHashMap<>();
+            for (Tensor p : ps) {
+                updates.put(p, p.sub(loss.grad(p).mul(0.25f)));   // p <- p - 0.25 * 2p = p / 2
+            }
+            var onDevice = g.compile(tornado);
+            onDevice.run(Map.of(), List.of(loss), updates);
+            onDevice.run(Map.of(), List.of(loss), updates);
+            for (int i = 0; i < 25; i++) {
+                assertEquals(i / 4.0, onDevice.parameter(ps.get(i)).item(), 1e-6);
+            }
+        }
+        try (var g = Graph.create()) {
+            // A swap: each new value is the other parameter as it was before the run.
+            Tensor a = g.scalar("a", 1.0f);
+            Tensor b = g.scalar("b", 2.0f);
+            var onDevice = g.compile(tornado);
+            onDevice.run(Map.of(), List.of(a.add(b)), Map.of(a, b, b, a));
+            assertEquals(2.0, onDevice.parameter(a).item());
+            assertEquals(1.0, onDevice.parameter(b).item());
+        }
+    }
+
+    @Test
     void matrixProductsMatchTheJvm() {
         Random random = new Random(7);
         int[][] sizes = {{1, 1, 1}, {7, 13, 5}, {64, 96, 80}, {129, 257, 65}};

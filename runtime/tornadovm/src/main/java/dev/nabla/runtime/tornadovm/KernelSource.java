@@ -2,7 +2,9 @@ package dev.nabla.runtime.tornadovm;
 
 import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
+import dev.nabla.compiler.NablaException;
 import dev.nabla.compiler.lower.Buffer;
+import dev.nabla.compiler.lower.Expr;
 import dev.nabla.compiler.lower.LoweredProgram;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
@@ -58,7 +60,7 @@ final class KernelSource {
         for (int i = 0; i < program.steps().size(); i++) {
             // Nothing to compute for an empty result; TornadoVM rejects loops it can prove empty.
             if (program.buffer(program.steps().get(i).output()).size() > 0) {
-                kernel(i, program.steps().get(i));
+                kernel("k" + i, narrowed("k" + i, program.steps().get(i)));
             }
         }
     }
@@ -68,8 +70,11 @@ final class KernelSource {
         return List.copyOf(arrays.values());
     }
 
-    /** The array that holds a buffer: its own, or its memory-plan slot's. */
+    /** The array that holds a buffer: its own, its memory-plan slot's, or a split-off part's (negative ids). */
     String arrayName(int buffer) {
+        if (buffer < 0) {
+            return "w" + -buffer;
+        }
         Buffer b = program.buffer(buffer);
         return b.kind() == Buffer.Kind.TEMP ? "s" + b.slot() : "a" + b.id();
     }
@@ -187,7 +192,51 @@ final class KernelSource {
 
     // ---- kernels ----
 
-    private void kernel(int index, Step step) {
+    /**
+     * The step with a fused body narrow enough for one task: a TornadoVM task takes at most 20
+     * arguments, so parts of a body that reads more arrays than that are computed first, each by
+     * a kernel of its own into an array of its own, and read back from there.
+     */
+    private Step narrowed(String method, Step step) {
+        Expr body;
+        Shape shape;
+        DType dtype;
+        switch (step) {
+            case Step.Elementwise e -> {
+                body = e.body();
+                shape = e.shape();
+                dtype = e.dtype();
+            }
+            case Step.Reduce r -> {
+                body = r.body();
+                shape = r.inShape();
+                dtype = r.dtype();
+            }
+            default -> {
+                return step;
+            }
+        }
+        // The part keeps the body's working type: float for f32, double otherwise (unrounded).
+        DType partType = dtype == DType.F32 ? DType.F32 : DType.F64;
+        for (int part = 0; NarrowBodies.arrays(body, this::arrayName).size() > MAX_READS; part++) {
+            Expr sub = NarrowBodies.widestPart(body, MAX_READS, this::arrayName);
+            int id = -(++splitParts);
+            arrays.put(arrayName(id), new Array(arrayName(id), partType, Math.max(1, shape.size()), Buffer.Kind.TEMP, -1));
+            kernel(method + "w" + part, new Step.Elementwise(id, shape, partType, sub));
+            body = NarrowBodies.replace(body, sub, new Expr.Load(View.contiguous(id, shape)));
+        }
+        return switch (step) {
+            case Step.Elementwise e -> new Step.Elementwise(e.output(), e.shape(), e.dtype(), body);
+            case Step.Reduce r -> new Step.Reduce(r.output(), r.fn(), r.inShape(), r.axes(), r.dtype(), body);
+            default -> step;
+        };
+    }
+
+    /** Arrays a fused body may read: 20 task arguments less the output and the constants array. */
+    private static final int MAX_READS = 18;
+    private int splitParts;
+
+    private void kernel(String method, Step step) {
         List<String> params = new ArrayList<>();
         params.add(arrayName(step.output()));
         reads(step).forEach(b -> {
@@ -196,11 +245,15 @@ final class KernelSource {
                 params.add(name);
             }
         });
+        if (params.size() > MAX_READS + 1) {
+            throw new NablaException("tornadovm: " + step.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
+                    + " reads " + (params.size() - 1) + " arrays, more than a TornadoVM task takes (" + MAX_READS
+                    + "); concatenate fewer tensors at a time, or use the jvm backend");
+        }
         if (step instanceof Step.Reduce r && ReductionKernels.parts(r) > 1) {
-            reductions.split(index, r, params, ReductionKernels.parts(r));
+            reductions.split(method, r, params, ReductionKernels.parts(r));
             return;
         }
-        String method = "k" + index;
         int header = kernels.length();
         switch (step) {
             case Step.Elementwise e -> elementwise(e);
@@ -245,40 +298,14 @@ final class KernelSource {
     private static List<Integer> reads(Step step) {
         List<Integer> views = new ArrayList<>();
         switch (step) {
-            case Step.Elementwise e -> collect(e.body(), views);
-            case Step.Reduce r -> collect(r.body(), views);
+            case Step.Elementwise e -> views.addAll(NarrowBodies.buffers(e.body()));
+            case Step.Reduce r -> views.addAll(NarrowBodies.buffers(r.body()));
             case Step.MatMul m -> views.addAll(List.of(m.a().buffer(), m.b().buffer()));
             case Step.Copy c -> views.add(c.source().buffer());
             case Step.Pad p -> views.add(p.source().buffer());
             case Step.Concat c -> c.parts().forEach(v -> views.add(v.buffer()));
         }
         return views;
-    }
-
-    private static void collect(dev.nabla.compiler.lower.Expr e, List<Integer> into) {
-        switch (e) {
-            case dev.nabla.compiler.lower.Expr.Load l -> into.add(l.view().buffer());
-            case dev.nabla.compiler.lower.Expr.Const c -> { }
-            case dev.nabla.compiler.lower.Expr.Unary u -> collect(u.x(), into);
-            case dev.nabla.compiler.lower.Expr.Binary b -> {
-                collect(b.a(), into);
-                collect(b.b(), into);
-            }
-            case dev.nabla.compiler.lower.Expr.Fma f -> {
-                collect(f.a(), into);
-                collect(f.b(), into);
-                collect(f.c(), into);
-            }
-            case dev.nabla.compiler.lower.Expr.Compare c -> {
-                collect(c.a(), into);
-                collect(c.b(), into);
-            }
-            case dev.nabla.compiler.lower.Expr.Where w -> {
-                collect(w.cond(), into);
-                collect(w.a(), into);
-                collect(w.b(), into);
-            }
-        }
     }
 
     static String working(DType dtype) {

@@ -63,11 +63,11 @@ final class ReductionKernels {
     }
 
     /** Two kernels: partial results of {@code parts} slices of each reduction, then their combination. */
-    void split(int index, Step.Reduce r, List<String> params, int parts) {
+    void split(String method, Step.Reduce r, List<String> params, int parts) {
         Axes axes = Axes.of(r);
         int each = axes.goneShape().size();
         int chunk = (each + parts - 1) / parts;
-        String partial = "p" + index;
+        String partial = "p" + method;
         DType storage = r.dtype().storage();
         gen.arrays.put(partial, new KernelSource.Array(partial, storage, axes.keptShape().size() * parts, Buffer.Kind.TEMP, -1));
         String i1 = "            ";
@@ -86,7 +86,7 @@ final class ReductionKernels {
         gen.kernels.append("        }\n    }\n\n");
         List<String> first = new ArrayList<>(params);
         first.set(0, partial);
-        gen.finish("k" + index + "a", header, first);
+        gen.finish(method + "a", header, first);
 
         header = gen.kernels.length();
         String type = KernelSource.working(r.dtype());
@@ -100,7 +100,7 @@ final class ReductionKernels {
         gen.kernels.append(i1).append("}\n");
         gen.kernels.append(i1).append(gen.store(r, "o", "acc"));
         gen.kernels.append("        }\n    }\n\n");
-        gen.finish("k" + index + "b", header, new ArrayList<>(List.of(gen.arrayName(r.output()), partial)));
+        gen.finish(method + "b", header, new ArrayList<>(List.of(gen.arrayName(r.output()), partial)));
     }
 
     /** Declares acc and folds the body over reduced indices [from, to) into it, in the loop over o. */

@@ -66,7 +66,8 @@ final class TornadoExecutable implements Executable {
         this.resident = new boolean[params.size()];
         this.bound = new NDArray[params.size()];
         this.hostCurrent = new boolean[params.size()];
-        List<Integer> updated = updatedParameters(program);
+        // Too many parameters for one upload task: they all cross at every run instead.
+        List<Integer> updated = params.size() > MAX_RESIDENT ? null : updatedParameters(program);
         if (updated != null) {
             for (int u = 0; u < updated.size(); u++) {
                 kernels.commit(params.get(updated.get(u)), lowered.results().get(program.outputs().size() + u));
@@ -79,10 +80,6 @@ final class TornadoExecutable implements Executable {
             if (resident[i]) {
                 residentNames.add(name);
             }
-        }
-        if (residentNames.size() > MAX_RESIDENT) {
-            Arrays.fill(resident, false);
-            residentNames.clear();
         }
 
         List<KernelSource.Array> specs = kernels.arrays();

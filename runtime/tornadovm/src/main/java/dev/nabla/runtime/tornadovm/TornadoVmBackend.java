@@ -24,6 +24,7 @@ import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
 public final class TornadoVmBackend implements Backend {
     public static final String NAME = "tornadovm";
     private static final String NATIVE_MATH = "tornado.enable.nativeFunctions";
+    private static final String BYTECODE_SIZE = "tornado.tvm.maxbytecodesize";
 
     private volatile Map<Device, TornadoDevice> devices;
     private volatile String problem;
@@ -82,6 +83,11 @@ public final class TornadoVmBackend implements Backend {
         // precision math unless the user chose otherwise; read once, when TornadoVM starts.
         if (System.getProperty(NATIVE_MATH) == null) {
             System.setProperty(NATIVE_MATH, "False");
+        }
+        // TornadoVM encodes each task graph in a buffer of 4 KiB by default, too small for a
+        // training step of a few dozen kernels (the overflow surfaces as a bailout with no reason).
+        if (System.getProperty(BYTECODE_SIZE) == null) {
+            System.setProperty(BYTECODE_SIZE, "262144");
         }
         try {
             TornadoRuntime runtime = TornadoRuntimeProvider.getTornadoRuntime();
