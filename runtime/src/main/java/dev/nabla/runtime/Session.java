@@ -1,7 +1,6 @@
 package dev.nabla.runtime;
 
 import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.DeviceException;
 import dev.nabla.compiler.NablaException.FeedException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Node;
@@ -191,7 +190,7 @@ public final class Session implements AutoCloseable {
             // Checked even when this program does not read it: a wrong feed is a bug either way.
             checked("run", "input", fed, feeds.get(fed));
         }
-        checkPlacement(feeds);
+        Placement.check(device, feeds);
         List<NDArray> inputs = new ArrayList<>(program.inputs().size());
         for (Node in : program.inputs()) {
             NDArray v = feeds.get(in);
@@ -206,48 +205,6 @@ public final class Session implements AutoCloseable {
             params.add(current(p));
         }
         return List.of(inputs, params);
-    }
-
-    /** Whether a value on {@code where} can be read by this session's programs without a transfer. */
-    private boolean readable(Device where) {
-        return where.equals(device) || where.hostMemory() && device.hostMemory();
-    }
-
-    /**
-     * Values cross between devices only when the user asks: a feed on another device is an
-     * error that names the devices involved and the fix.
-     */
-    private void checkPlacement(Map<Node, NDArray> feeds) {
-        if (feeds.isEmpty()) {
-            return;
-        }
-        boolean allReadable = true;
-        for (NDArray v : feeds.values()) {
-            allReadable &= v.deviceArray() == null ? device.hostMemory() : readable(v.device());
-        }
-        if (allReadable) {
-            return;
-        }
-        List<String> misplaced = new ArrayList<>();
-        java.util.Set<Device> devices = new java.util.LinkedHashSet<>();
-        StringBuilder where = new StringBuilder();
-        // In the order the inputs were declared, so that the message reads the same every time.
-        for (var e : feeds.entrySet().stream().sorted(java.util.Comparator.comparingInt(x -> x.getKey().id())).toList()) {
-            Device d = e.getValue().device();
-            devices.add(d);
-            where.append(where.isEmpty() ? "" : ", ").append("'").append(e.getKey().variableName()).append("' on ").append(d);
-            if (!readable(d)) {
-                misplaced.add("'" + e.getKey().variableName() + "'");
-            }
-        }
-        if (misplaced.isEmpty()) {
-            return;
-        }
-        String head = devices.size() > 1
-                ? "run: the inputs live on different devices (" + where + ") and this program runs on " + device
-                : "run: this program runs on " + device + ", but " + where.toString().replace("' on ", "' lives on ");
-        throw new DeviceException(head + "; move " + String.join(" and ", misplaced) + " to the program's device first,"
-                + " value.to(Device.of(\"" + device + "\")), or compile the graph for the values' device");
     }
 
     /** The current value of a parameter, on the host (a copy: the session reuses its own arrays). */
