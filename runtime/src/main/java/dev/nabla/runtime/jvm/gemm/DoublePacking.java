@@ -17,32 +17,57 @@ import java.util.Arrays;
 final class DoublePacking {
     private DoublePacking() {}
 
+    static {
+        // packA copies a panel's rows one by one, written out for twelve of them.
+        if (MR != 12) {
+            throw new IllegalStateException("DoublePacking.packA is written for MR = 12, not " + MR);
+        }
+    }
+
     /**
      * Packs the mc x kc block of A at {@code start} as panels of MR rows: panel q holds, for each
      * step p, the MR values A[q*MR + r][p] side by side.
      */
     static void packA(int mc, int kc, double[] a, int start, int rowStride, int colStride, double[] packed) {
+        int full = mc - mc % MR;
         if (rowStride == 1 && colStride != 1) {
-            // Columns contiguous (A stored transposed): copy each column's run of mc values.
+            // Columns contiguous (A stored transposed): a panel's MR values at step p are one run.
             for (int p = 0; p < kc; p++) {
                 int src = start + p * colStride;
-                for (int i0 = 0; i0 < mc; i0 += MR) {
-                    int rows = Math.min(MR, mc - i0);
-                    int dst = i0 * kc + p * MR;
-                    for (int r = 0; r < rows; r++) {
-                        packed[dst + r] = a[src + i0 + r];
-                    }
+                for (int i0 = 0; i0 < full; i0 += MR) {
+                    System.arraycopy(a, src + i0, packed, i0 * kc + p * MR, MR);
+                }
+                for (int i = full; i < mc; i++) {
+                    packed[full * kc + p * MR + i - full] = a[src + i];
                 }
             }
         } else {
-            for (int i0 = 0; i0 < mc; i0 += MR) {
-                int rows = Math.min(MR, mc - i0);
+            // Rows contiguous: read the MR rows of a panel side by side, so that each step's MR
+            // values are written as one run (writing with a stride of MR was a sixth of an MLP step).
+            for (int i0 = 0; i0 < full; i0 += MR) {
                 int dst = i0 * kc;
-                for (int r = 0; r < rows; r++) {
-                    int src = start + (i0 + r) * rowStride;
-                    for (int p = 0; p < kc; p++) {
-                        packed[dst + p * MR + r] = a[src + p * colStride];
-                    }
+                int src = start + i0 * rowStride;
+                for (int p = 0; p < kc; p++) {
+                    int at = src + p * colStride;
+                    int to = dst + p * MR;
+                    packed[to] = a[at];
+                    packed[to + 1] = a[at + rowStride];
+                    packed[to + 2] = a[at + 2 * rowStride];
+                    packed[to + 3] = a[at + 3 * rowStride];
+                    packed[to + 4] = a[at + 4 * rowStride];
+                    packed[to + 5] = a[at + 5 * rowStride];
+                    packed[to + 6] = a[at + 6 * rowStride];
+                    packed[to + 7] = a[at + 7 * rowStride];
+                    packed[to + 8] = a[at + 8 * rowStride];
+                    packed[to + 9] = a[at + 9 * rowStride];
+                    packed[to + 10] = a[at + 10 * rowStride];
+                    packed[to + 11] = a[at + 11 * rowStride];
+                }
+            }
+            for (int r = 0; r < mc - full; r++) {
+                int src = start + (full + r) * rowStride;
+                for (int p = 0; p < kc; p++) {
+                    packed[full * kc + p * MR + r] = a[src + p * colStride];
                 }
             }
         }
