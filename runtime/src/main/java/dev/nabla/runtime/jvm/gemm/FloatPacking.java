@@ -31,12 +31,16 @@ final class FloatPacking {
     static void packA(int mc, int kc, float[] a, int start, int rowStride, int colStride, float[] packed) {
         int full = mc - mc % MR;
         if (rowStride == 1 && colStride != 1) {
-            // Columns contiguous (A stored transposed): a panel's MR values at step p are one run.
+            // Columns contiguous (A stored transposed): a panel's MR values at step p are one run;
+            // panel by panel, so that the packed panel is written front to back.
+            for (int i0 = 0; i0 < full; i0 += MR) {
+                int dst = i0 * kc;
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(a, start + p * colStride + i0, packed, dst + p * MR, MR);
+                }
+            }
             for (int p = 0; p < kc; p++) {
                 int src = start + p * colStride;
-                for (int i0 = 0; i0 < full; i0 += MR) {
-                    System.arraycopy(a, src + i0, packed, i0 * kc + p * MR, MR);
-                }
                 for (int i = full; i < mc; i++) {
                     packed[full * kc + p * MR + i - full] = a[src + i];
                 }
