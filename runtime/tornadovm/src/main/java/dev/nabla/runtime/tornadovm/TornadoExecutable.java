@@ -48,6 +48,10 @@ final class TornadoExecutable implements Executable {
     private final TornadoExecutionPlan plan;
     /** The parameters (by position in the program) that live on the device between runs. */
     private final boolean[] resident;
+    /** Whether any does: then the plan's graph 0 uploads them and graph 1 is the program. */
+    private final boolean parametersOnDevice;
+    /** For each update, the position of its parameter among the program's parameters. */
+    private final int[] updatedParameter;
     /** Per parameter: the value last bound, to skip uploading it again. */
     private final NDArray[] bound;
     /** Per resident parameter: whether the host copy of its array is as new as the device's. */
@@ -67,20 +71,23 @@ final class TornadoExecutable implements Executable {
         this.bound = new NDArray[params.size()];
         this.hostCurrent = new boolean[params.size()];
         // Too many parameters for one upload task: they all cross at every run instead.
-        List<Integer> updated = params.size() > MAX_RESIDENT ? null : updatedParameters(program);
-        if (updated != null) {
-            for (int u = 0; u < updated.size(); u++) {
-                kernels.commit(params.get(updated.get(u)), lowered.results().get(program.outputs().size() + u));
+        this.updatedParameter = program.updates().stream()
+                .mapToInt(u -> program.parameters().indexOf(u.parameter())).toArray();
+        boolean commit = params.size() <= MAX_RESIDENT && committable(program);
+        if (commit) {
+            for (int u = 0; u < updatedParameter.length; u++) {
+                kernels.commit(params.get(updatedParameter[u]), lowered.results().get(program.outputs().size() + u));
             }
         }
         List<String> residentNames = new ArrayList<>();
         for (int i = 0; i < params.size(); i++) {
             String name = kernels.arrayName(params.get(i));
-            resident[i] = updated != null && kernels.usedByKernels(name) && !residentNames.contains(name);
+            resident[i] = commit && kernels.usedByKernels(name) && !residentNames.contains(name);
             if (resident[i]) {
                 residentNames.add(name);
             }
         }
+        this.parametersOnDevice = !residentNames.isEmpty();
 
         List<KernelSource.Array> specs = kernels.arrays();
         this.arrays = new TornadoNativeArray[specs.size()];
@@ -124,21 +131,17 @@ final class TornadoExecutable implements Executable {
     }
 
     /**
-     * For each update, the position of its parameter among the program's parameters; null when
-     * updates cannot be committed on the device (a new value that is itself a parameter's view
-     * could be overwritten by another commit first).
+     * Whether updates can be committed on the device: not when a new value is itself a
+     * parameter's view, which another commit could overwrite first.
      */
-    private List<Integer> updatedParameters(Program program) {
-        List<Integer> positions = new ArrayList<>();
-        for (int u = 0; u < program.updates().size(); u++) {
-            int at = program.parameters().indexOf(program.updates().get(u).parameter());
+    private boolean committable(Program program) {
+        for (int u = 0; u < updatedParameter.length; u++) {
             View value = lowered.results().get(program.outputs().size() + u);
-            if (at < 0 || lowered.buffer(value.buffer()).kind() == Buffer.Kind.PARAMETER) {
-                return null;
+            if (updatedParameter[u] < 0 || lowered.buffer(value.buffer()).kind() == Buffer.Kind.PARAMETER) {
+                return false;
             }
-            positions.add(at);
         }
-        return positions;
+        return true;
     }
 
     @Override
@@ -152,10 +155,10 @@ final class TornadoExecutable implements Executable {
         boolean upload = bindParameters(parameters);
         if (plan != null) {
             try {
-                if (upload && residentCount() > 0) {
+                if (upload) {
                     plan.withGraph(0).execute();
                 }
-                last = plan.withGraph(residentCount() > 0 ? 1 : 0).execute();
+                last = plan.withGraph(parametersOnDevice ? 1 : 0).execute();
             } catch (RuntimeException | Error e) {
                 if (compiled) {
                     throw e;
@@ -173,8 +176,8 @@ final class TornadoExecutable implements Executable {
         }
         for (int u = 0; u < program.updates().size(); u++) {
             int r = program.outputs().size() + u;
-            int p = program.parameters().indexOf(program.updates().get(u).parameter());
-            if (residentCount() > 0) {
+            int p = updatedParameter[u];
+            if (parametersOnDevice) {
                 // The new value is on the device; it is read only if someone asks.
                 hostCurrent[p] = false;
                 NDArray value = NDArray.onDevice(nodes.get(r).dtype(), nodes.get(r).shape(), new Resident(p));
@@ -185,14 +188,6 @@ final class TornadoExecutable implements Executable {
             }
         }
         return results;
-    }
-
-    private int residentCount() {
-        int n = 0;
-        for (boolean r : resident) {
-            n += r ? 1 : 0;
-        }
-        return n;
     }
 
     private void bindInputs(List<NDArray> values) {
