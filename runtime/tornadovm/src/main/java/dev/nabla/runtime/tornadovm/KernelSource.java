@@ -25,7 +25,7 @@ final class KernelSource {
     static final String SPECIALS = "nablaSpecial";
 
     /** A TornadoVM array the program uses: a FloatArray for f32 storage, else a DoubleArray. */
-    record Array(String name, DType storage, int size, Buffer.Kind kind, int firstBuffer) {
+    record Array(String name, DType storage, int size, Buffer.Kind kind) {
         String type() {
             return storage == DType.F32 ? "FloatArray" : "DoubleArray";
         }
@@ -53,10 +53,10 @@ final class KernelSource {
             String name = arrayName(b.id());
             if (!arrays.containsKey(name)) {
                 int size = b.kind() == Buffer.Kind.TEMP ? program.slots().get(b.slot()).size() : b.size();
-                arrays.put(name, new Array(name, b.dtype().storage(), Math.max(1, size), b.kind(), b.id()));
+                arrays.put(name, new Array(name, b.dtype().storage(), Math.max(1, size), b.kind()));
             }
         }
-        arrays.put(SPECIALS, new Array(SPECIALS, DType.F64, 3, Buffer.Kind.CONSTANT, -1));
+        arrays.put(SPECIALS, new Array(SPECIALS, DType.F64, 3, Buffer.Kind.CONSTANT));
         for (int i = 0; i < program.steps().size(); i++) {
             // Nothing to compute for an empty result; TornadoVM rejects loops it can prove empty.
             if (program.buffer(program.steps().get(i).output()).size() > 0) {
@@ -221,7 +221,7 @@ final class KernelSource {
         for (int part = 0; NarrowBodies.arrays(body, this::arrayName).size() > MAX_READS; part++) {
             Expr sub = NarrowBodies.widestPart(body, MAX_READS, this::arrayName);
             int id = -(++splitParts);
-            arrays.put(arrayName(id), new Array(arrayName(id), partType, Math.max(1, shape.size()), Buffer.Kind.TEMP, -1));
+            arrays.put(arrayName(id), new Array(arrayName(id), partType, Math.max(1, shape.size()), Buffer.Kind.TEMP));
             kernel(method + "w" + part, new Step.Elementwise(id, shape, partType, sub));
             body = NarrowBodies.replace(body, sub, new Expr.Load(View.contiguous(id, shape)));
         }

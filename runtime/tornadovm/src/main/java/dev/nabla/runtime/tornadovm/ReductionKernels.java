@@ -69,7 +69,7 @@ final class ReductionKernels {
         int chunk = (each + parts - 1) / parts;
         String partial = "p" + method;
         DType storage = r.dtype().storage();
-        gen.arrays.put(partial, new KernelSource.Array(partial, storage, axes.keptShape().size() * parts, Buffer.Kind.TEMP, -1));
+        gen.arrays.put(partial, new KernelSource.Array(partial, storage, axes.keptShape().size() * parts, Buffer.Kind.TEMP));
         String i1 = "            ";
         String cast = storage == DType.F32 ? "(float) " : "(double) ";
 
