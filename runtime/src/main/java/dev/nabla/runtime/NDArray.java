@@ -115,11 +115,12 @@ public final class NDArray {
 
     /**
      * This array on {@code device}: itself when already there (any host-memory device shares Java
-     * arrays), else a copy in that device's memory (this array keeps its own values).
+     * arrays), else a copy in that device's memory, or on the host the values read from the
+     * device (read once per array, then shared: arrays are immutable).
      */
     public NDArray to(Device device) {
         if (device.hostMemory()) {
-            return onDevice == null ? this : copy();
+            return host();
         }
         if (onDevice != null && onDevice.device().equals(device)) {
             return this;
@@ -129,7 +130,7 @@ public final class NDArray {
 
     /** This array in Java memory: {@code to(Device.cpu())}. */
     public NDArray cpu() {
-        return onDevice == null ? this : copy();
+        return host();
     }
 
     /** This array if on the host, else its values copied from the device (once, on the first read). */
