@@ -65,50 +65,26 @@ public class DeviceBenchmark {
         a = graph.input("a", 512, 1024);
         b = graph.input("b", 1024, 512);
         fedProduct = a.matmul(b);
-        av = gaussian(random, 1, 512, 1024);
-        bv = gaussian(random, 1, 1024, 512);
+        av = BenchData.gaussian(random, 1, 512, 1024);
+        bv = BenchData.gaussian(random, 1, 1024, 512);
         residentProduct = graph.parameter("pa", av).matmul(graph.parameter("pb", bv));
         Tensor x = graph.input("x", 1 << 20);
         chain = x.sin().mul(x.mul(x).neg().exp()).add(x.mul(x).mul(3));
         run = graph.compile(d);
-        feeds = Map.of(x, gaussian(random, 1, 1 << 20).to(d));
+        feeds = Map.of(x, BenchData.gaussian(random, 1, 1 << 20).to(d));
 
-        Graph g = Graph.create();
-        Tensor w1 = g.parameter("w1", gaussian(random, 0.05f, 784, 256));
-        Tensor b1 = g.parameter("b1", gaussian(random, 0f, 256));
-        Tensor w2 = g.parameter("w2", gaussian(random, 0.05f, 256, 10));
-        Tensor b2 = g.parameter("b2", gaussian(random, 0f, 10));
-        Tensor in = g.input("in", 128, 784);
-        Tensor labels = g.input("labels", 128, 10);
-        Tensor logits = in.matmul(w1).add(b1).tanh().matmul(w2).add(b2);
-        Tensor loss = labels.mul(logits.logSoftmax(1)).sum(1).mean().neg();
-        mlp = Trainer.builder(loss).group(Optimizers.sgd(0.01)).device(d).build();
-        float[] oneHot = new float[128 * 10];
-        for (int i = 0; i < 128; i++) {
-            oneHot[i * 10 + random.nextInt(10)] = 1;
-        }
-        images = in;
-        truth = labels;
-        imageValues = gaussian(random, 1f, 128, 784);
-        truthValues = NDArray.of(oneHot, 128, 10);
+        BenchData.Mlp net = BenchData.mlp(random);
+        mlp = Trainer.builder(net.loss()).group(Optimizers.sgd(0.01)).device(d).build();
+        images = net.images();
+        truth = net.labels();
+        imageValues = net.imageValues();
+        truthValues = net.labelValues();
     }
 
     @TearDown
     public void close() {
         mlp.close();
         graph.close();
-    }
-
-    private static NDArray gaussian(Random random, float scale, int... dims) {
-        int n = 1;
-        for (int d : dims) {
-            n *= d;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) random.nextGaussian() * scale;
-        }
-        return NDArray.of(v, dims);
     }
 
     /** The operands copied to the device at every call, as {@code x.to(device)} does. */

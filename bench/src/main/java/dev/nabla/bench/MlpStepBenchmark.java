@@ -1,6 +1,5 @@
 package dev.nabla.bench;
 
-import dev.nabla.Graph;
 import dev.nabla.Tensor;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
@@ -35,34 +34,9 @@ public class MlpStepBenchmark {
 
     @Setup
     public void build() {
-        Random random = new Random(3);
-        Graph g = Graph.create();
-        Tensor w1 = g.parameter("w1", gaussian(random, 0.05f, 784, 256));
-        Tensor b1 = g.parameter("b1", gaussian(random, 0f, 256));
-        Tensor w2 = g.parameter("w2", gaussian(random, 0.05f, 256, 10));
-        Tensor b2 = g.parameter("b2", gaussian(random, 0f, 10));
-        Tensor x = g.input("x", 128, 784);
-        Tensor y = g.input("y", 128, 10);
-        Tensor logits = x.matmul(w1).add(b1).tanh().matmul(w2).add(b2);
-        Tensor loss = y.mul(logits.logSoftmax(1)).sum(1).mean().neg();
-        sgd = Optimizers.sgd(0.01).minimize(loss);
-        float[] labels = new float[128 * 10];
-        for (int i = 0; i < 128; i++) {
-            labels[i * 10 + random.nextInt(10)] = 1;
-        }
-        batch = Map.of(x, gaussian(random, 1f, 128, 784), y, NDArray.of(labels, 128, 10));
-    }
-
-    private static NDArray gaussian(Random random, float scale, int... dims) {
-        int n = 1;
-        for (int d : dims) {
-            n *= d;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) random.nextGaussian() * scale;
-        }
-        return NDArray.of(v, dims);
+        BenchData.Mlp mlp = BenchData.mlp(new Random(3));
+        sgd = Optimizers.sgd(0.01).minimize(mlp.loss());
+        batch = Map.of(mlp.images(), mlp.imageValues(), mlp.labels(), mlp.labelValues());
     }
 
     @Benchmark
