@@ -4,6 +4,8 @@ import static dev.nabla.runtime.jvm.gemm.DoubleKernel.MR;
 import static dev.nabla.runtime.jvm.gemm.DoubleKernel.NR;
 
 import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Copies blocks of A and B into the panel order the micro-kernel reads front to back, padding
@@ -17,8 +19,17 @@ import java.util.Arrays;
 final class DoublePacking {
     private DoublePacking() {}
 
+    /**
+     * Copies a run of MR values (a transposed A panel's step) in three 256-bit moves, or six 128-bit
+     * ones where the machine's vectors are narrower: a 12-value {@code System.arraycopy} call costs
+     * more than the copy.
+     */
+    private static final VectorSpecies<Double> RUN = DoubleKernel.SPECIES.length() >= 4
+            ? DoubleVector.SPECIES_256 : DoubleVector.SPECIES_128;
+    private static final int HALF = DoubleKernel.SPECIES.length();
+
     static {
-        // packA copies a panel's rows one by one, written out for twelve of them.
+        // packA copies a panel's rows one by one, written out for twelve of them (a multiple of RUN).
         if (MR != 12) {
             throw new IllegalStateException("DoublePacking.packA is written for MR = 12, not " + MR);
         }
@@ -36,7 +47,11 @@ final class DoublePacking {
             for (int i0 = 0; i0 < full; i0 += MR) {
                 int dst = i0 * kc;
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(a, start + p * colStride + i0, packed, dst + p * MR, MR);
+                    int from = start + p * colStride + i0;
+                    int to = dst + p * MR;
+                    for (int r = 0; r < MR; r += RUN.length()) {
+                        DoubleVector.fromArray(RUN, a, from + r).intoArray(packed, to + r);
+                    }
                 }
             }
             for (int p = 0; p < kc; p++) {
@@ -100,7 +115,11 @@ final class DoublePacking {
             for (int p = 0; p < kc; p++) {
                 int src = start + p * rowStride;
                 for (int q = 0; q < fullPanels; q++) {
-                    System.arraycopy(b, src + q * NR, packed, q * NR * kc + p * NR, NR);
+                    // Two vector moves: NR is two of the kernel's vectors.
+                    int from = src + q * NR;
+                    int to = q * NR * kc + p * NR;
+                    DoubleVector.fromArray(DoubleKernel.SPECIES, b, from).intoArray(packed, to);
+                    DoubleVector.fromArray(DoubleKernel.SPECIES, b, from + HALF).intoArray(packed, to + HALF);
                 }
             }
         } else {
