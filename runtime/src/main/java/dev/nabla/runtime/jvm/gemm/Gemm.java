@@ -111,6 +111,9 @@ public final class Gemm {
             if (split.byColumns()) {
                 FloatGemm.multiply(m, to - from, k, a, aOffset, aRow, aCol,
                         b, bOffset + from * bCol, bRow, bCol, c, cOffset + from, n);
+            } else if (FloatGemm.isNarrow(to - from, n, aRow)) {
+                FloatGemm.multiplyNarrow(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
+                        b, bOffset, bRow, bCol, c, cOffset + from * n, n);
             } else {
                 FloatGemm.multiply(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
                         b, bOffset, bRow, bCol, c, cOffset + from * n, n);
@@ -131,6 +134,9 @@ public final class Gemm {
             if (split.byColumns()) {
                 DoubleGemm.multiply(m, to - from, k, a, aOffset, aRow, aCol,
                         b, bOffset + from * bCol, bRow, bCol, c, cOffset + from, n);
+            } else if (DoubleGemm.isNarrow(to - from, n, aRow)) {
+                DoubleGemm.multiplyNarrow(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
+                        b, bOffset, bRow, bCol, c, cOffset + from * n, n);
             } else {
                 DoubleGemm.multiply(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
                         b, bOffset, bRow, bCol, c, cOffset + from * n, n);

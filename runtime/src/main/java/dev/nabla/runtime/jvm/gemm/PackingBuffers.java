@@ -19,9 +19,11 @@ final class PackingBuffers {
 
     private float[] floatA = new float[0];
     private float[] floatB = new float[0];
+    private float[] floatNarrow = new float[0];
     private final float[] floatTile = new float[FloatKernel.MR * FloatKernel.NR];
     private double[] doubleA = new double[0];
     private double[] doubleB = new double[0];
+    private double[] doubleNarrow = new double[0];
     private final double[] doubleTile = new double[DoubleKernel.MR * DoubleKernel.NR];
 
     private PackingBuffers() {}
@@ -50,6 +52,14 @@ final class PackingBuffers {
         return floatA;
     }
 
+    /** Where a narrow C is computed transposed (see FloatGemm.multiplyNarrow). */
+    float[] floatNarrow(int length) {
+        if (floatNarrow.length < length) {
+            floatNarrow = new float[length];
+        }
+        return floatNarrow;
+    }
+
     float[] floatB(int length) {
         if (floatB.length < length) {
             floatB = new float[length];
@@ -67,6 +77,14 @@ final class PackingBuffers {
             doubleA = new double[length];
         }
         return doubleA;
+    }
+
+    /** Where a narrow C is computed transposed (see DoubleGemm.multiplyNarrow). */
+    double[] doubleNarrow(int length) {
+        if (doubleNarrow.length < length) {
+            doubleNarrow = new double[length];
+        }
+        return doubleNarrow;
     }
 
     double[] doubleB(int length) {

@@ -13,13 +13,15 @@ class GemmShapesTest {
     /**
      * Tiles are 12 rows by 32 floats or 16 doubles; blocks are 192 rows, up to 256 of k and 1024
      * (float) or 512 (double) columns. The shapes cover ones, odd sizes, sizes just off those
-     * multiples, k = 0 and empty C.
+     * multiples, k = 0 and empty C. C with fewer columns than half a tile and more rows is computed
+     * transposed (a layer's 10 logits; 2500 rows crosses the 1024 rows transposed at a time).
      */
     static final int[][] SHAPES = {
         {1, 1, 1}, {7, 13, 5}, {1023, 1, 17}, {64, 64, 64}, {129, 257, 65},
         {3, 4, 0}, {0, 5, 3}, {5, 0, 3}, {0, 0, 0},
         {12, 32, 1}, {11, 31, 2}, {13, 33, 3}, {24, 16, 7}, {1, 100, 9}, {100, 1, 9}, {2, 3, 257},
         {193, 40, 513}, {37, 1025, 19}, {25, 513, 300},
+        {128, 10, 256}, {2500, 10, 40}, {300, 7, 300}, {26, 15, 3}, {16, 15, 0},
     };
 
     static List<Object[]> cases() {
