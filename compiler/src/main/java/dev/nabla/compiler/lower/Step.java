@@ -9,6 +9,11 @@ import java.util.List;
 public sealed interface Step {
     int output();
 
+    /** The views this step reads. */
+    default List<View> reads() {
+        return MemoryPlan.reads(this);
+    }
+
     /** out[i] = body(i) for every index of shape; dtype is the working and the stored type. */
     record Elementwise(int output, Shape shape, DType dtype, Expr body) implements Step {}
 

@@ -12,12 +12,16 @@ import dev.nabla.compiler.lower.View;
 import dev.nabla.runtime.Executable;
 import dev.nabla.runtime.NDArray;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.IntFunction;
 
 /**
- * A program lowered to kernels and prepared to run: one runner per step, constants unpacked once,
+ * A program lowered to kernels and prepared to run: one runner per step (an SGD update and the
+ * matrix product it scales share one, see {@link UpdateFusion}), constants unpacked once,
  * and temporary storage (the memory plan's slots) kept in a pool of workspaces that later calls
  * reuse, so a steady state allocates only the arrays it returns.
  */
@@ -30,7 +34,18 @@ final class JvmExecutable implements Executable {
     JvmExecutable(Program program) {
         this.lowered = Lowering.lower(program);
         IntFunction<DType> storageOf = id -> lowered.buffer(id).dtype().storage();
-        for (Step step : lowered.steps()) {
+        Map<Integer, UpdateFusion.Pair> fused = UpdateFusion.find(lowered);
+        Set<Integer> movedProducts = new HashSet<>();
+        fused.values().forEach(pair -> movedProducts.add(pair.productIndex()));
+        for (int i = 0; i < lowered.steps().size(); i++) {
+            Step step = lowered.steps().get(i);
+            if (movedProducts.contains(i)) {
+                continue;
+            }
+            if (fused.containsKey(i)) {
+                runners.add(new MatMulUpdateRunner(fused.get(i)));
+                continue;
+            }
             runners.add(switch (step) {
                 case Step.Elementwise e -> new ElementwiseRunner(e, storageOf);
                 case Step.Reduce r -> new ReduceRunner(r, storageOf);

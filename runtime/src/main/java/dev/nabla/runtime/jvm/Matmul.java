@@ -26,6 +26,17 @@ final class Matmul {
 
     static void sgemm(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int bRow,
                       int bCol, float[] c, int cOff) {
+        sgemm(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, 0, null, c, cOff);
+    }
+
+    /** C[m×n] = W + alpha · A · B, W contiguous like C (see Gemm.sgemmUpdate). */
+    static void sgemmUpdate(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
+                            int bRow, int bCol, float alpha, float[] w, float[] c) {
+        sgemm(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, alpha, w, c, 0);
+    }
+
+    private static void sgemm(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
+                              int bRow, int bCol, float alpha, float[] w, float[] c, int cOff) {
         Layout la = layout(m, k, aRow, aCol);
         Layout lb = layout(k, n, bRow, bCol);
         if (la == Layout.OTHER) {
@@ -38,12 +49,28 @@ final class Matmul {
             bOff = 0;
             lb = Layout.ROW_MAJOR;
         }
-        Gemm.sgemm(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, c, cOff,
-                Parallel.threads());
+        if (w != null) {
+            Gemm.sgemmUpdate(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, alpha, w, 0,
+                    c, cOff, Parallel.threads());
+        } else {
+            Gemm.sgemm(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, c, cOff,
+                    Parallel.threads());
+        }
     }
 
     static void dgemm(int m, int n, int k, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow,
                       int bCol, double[] c, int cOff) {
+        dgemm(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, 0, null, c, cOff);
+    }
+
+    /** C[m×n] = W + alpha · A · B, W contiguous like C (see Gemm.dgemmUpdate). */
+    static void dgemmUpdate(int m, int n, int k, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff,
+                            int bRow, int bCol, double alpha, double[] w, double[] c) {
+        dgemm(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, alpha, w, c, 0);
+    }
+
+    private static void dgemm(int m, int n, int k, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff,
+                              int bRow, int bCol, double alpha, double[] w, double[] c, int cOff) {
         Layout la = layout(m, k, aRow, aCol);
         Layout lb = layout(k, n, bRow, bCol);
         if (la == Layout.OTHER) {
@@ -56,8 +83,13 @@ final class Matmul {
             bOff = 0;
             lb = Layout.ROW_MAJOR;
         }
-        Gemm.dgemm(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, c, cOff,
-                Parallel.threads());
+        if (w != null) {
+            Gemm.dgemmUpdate(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, alpha, w, 0,
+                    c, cOff, Parallel.threads());
+        } else {
+            Gemm.dgemm(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, c, cOff,
+                    Parallel.threads());
+        }
     }
 
     private static float[] packFloat(float[] x, int off, int rows, int cols, int rowStride, int colStride) {

@@ -4,6 +4,7 @@ import static dev.nabla.runtime.jvm.gemm.DoubleKernel.MR;
 import static dev.nabla.runtime.jvm.gemm.DoubleKernel.NR;
 
 import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
 
 /**
  * Single-threaded blocked double GEMM on strided views, in the Goto/BLIS loop order: for each
@@ -33,12 +34,28 @@ final class DoubleGemm {
             double[] a, int aStart, int aRowStride, int aColStride,
             double[] b, int bStart, int bRowStride, int bColStride,
             double[] c, int cStart, int ldc) {
+        multiply(m, n, k, a, aStart, aRowStride, aColStride, b, bStart, bRowStride, bColStride, c, cStart, ldc,
+                0, null, 0);
+    }
+
+    /**
+     * C = W + alpha.A.B when {@code w} is not null (W laid out as C, from {@code wStart}, in
+     * another array), else C = A.B. The product is summed as without W; each row of tiles then
+     * gets {@code Math.fma(product, alpha, W)} while it is still in cache.
+     */
+    static void multiply(int m, int n, int k,
+            double[] a, int aStart, int aRowStride, int aColStride,
+            double[] b, int bStart, int bRowStride, int bColStride,
+            double[] c, int cStart, int ldc, double alpha, double[] w, int wStart) {
         if (m == 0 || n == 0) {
             return;
         }
         if (k == 0) {
             for (int i = 0; i < m; i++) {
                 Arrays.fill(c, cStart + i * ldc, cStart + i * ldc + n, 0d);
+            }
+            if (w != null) {
+                update(m, n, c, cStart, ldc, alpha, w, wStart);
             }
             return;
         }
@@ -61,7 +78,9 @@ final class DoubleGemm {
                         DoublePacking.packA(mc, kc, a, aStart + ic * aRowStride + pc * aColStride,
                                 aRowStride, aColStride, packedA);
                         // The first slice of k overwrites C (whatever it held, NaN included).
-                        sweep(mc, nc, kc, packedA, packedB, c, cStart + ic * ldc + jc, ldc, pc > 0, tile);
+                        boolean last = pc + kc == k;
+                        sweep(mc, nc, kc, packedA, packedB, c, cStart + ic * ldc + jc, ldc, pc > 0, tile,
+                                alpha, last ? w : null, wStart + ic * ldc + jc);
                     }
                 }
             }
@@ -86,13 +105,13 @@ final class DoubleGemm {
 
     /**
      * C = A.B for a C with few columns (a layer's 10 logits), computed as its transpose B^T.A^T and
-     * then transposed into place: a tile is NR columns wide, so with 10 of them most of every tile
+     * then transposed into place (with W, as {@link #multiply} does): a tile is NR columns wide, so with 10 of them most of every tile
      * would be padding, while transposed the short side fills the MR rows nearly whole.
      */
     static void multiplyNarrow(int m, int n, int k,
             double[] a, int aStart, int aRowStride, int aColStride,
             double[] b, int bStart, int bRowStride, int bColStride,
-            double[] c, int cStart, int ldc) {
+            double[] c, int cStart, int ldc, double alpha, double[] w, int wStart) {
         PackingBuffers buffers = PackingBuffers.acquire();
         try {
             double[] transposed = buffers.doubleNarrow(n * Math.min(m, NARROW_ROWS));
@@ -106,6 +125,12 @@ final class DoubleGemm {
                     for (int j = 0; j < n; j++) {
                         c[at + j] = transposed[j * rows + i];
                     }
+                    if (w != null) {
+                        int from = wStart + (i0 + i) * ldc;
+                        for (int j = 0; j < n; j++) {
+                            c[at + j] = Math.fma(c[at + j], alpha, w[from + j]);
+                        }
+                    }
                 }
             }
         } finally {
@@ -115,7 +140,7 @@ final class DoubleGemm {
 
     /** Runs the micro-kernel over every MR x NR tile of an mc x nc block of C, row of tiles by row. */
     private static void sweep(int mc, int nc, int kc, double[] packedA, double[] packedB,
-            double[] c, int cStart, int ldc, boolean accumulate, double[] tile) {
+            double[] c, int cStart, int ldc, boolean accumulate, double[] tile, double alpha, double[] w, int wStart) {
         for (int i0 = 0; i0 < mc; i0 += MR) {
             int rows = Math.min(MR, mc - i0);
             int aAt = i0 * kc;
@@ -137,6 +162,28 @@ final class DoubleGemm {
                         }
                     }
                 }
+            }
+            if (w != null) {
+                update(rows, nc, c, cStart + i0 * ldc, ldc, alpha, w, wStart + i0 * ldc);
+            }
+        }
+    }
+
+    /** C = Math.fma(C, alpha, W) over a rows x cols block of C and the same block of W. */
+    private static void update(int rows, int cols, double[] c, int cStart, int ldc, double alpha, double[] w, int wStart) {
+        DoubleVector scale = DoubleVector.broadcast(DoubleKernel.SPECIES, alpha);
+        int bound = DoubleKernel.SPECIES.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int at = cStart + r * ldc;
+            int from = wStart + r * ldc;
+            int j = 0;
+            for (; j < bound; j += DoubleKernel.SPECIES.length()) {
+                DoubleVector.fromArray(DoubleKernel.SPECIES, c, at + j)
+                        .fma(scale, DoubleVector.fromArray(DoubleKernel.SPECIES, w, from + j))
+                        .intoArray(c, at + j);
+            }
+            for (; j < cols; j++) {
+                c[at + j] = Math.fma(c[at + j], alpha, w[from + j]);
             }
         }
     }

@@ -73,6 +73,24 @@ public final class Gemm {
                 threadsEach));
     }
 
+    /**
+     * C = W + alpha . op(A) . op(B) in float: an SGD step on a weight whose gradient is a matrix
+     * product, without writing the product out and reading it back. The product is summed exactly as
+     * {@code sgemm} sums it and each element then becomes {@code Math.fma(product, alpha, w)}, so
+     * the result equals {@code sgemm} followed by that pass, bit for bit.
+     *
+     * @param w W, m x n from {@code wOffset}; must be another array than C
+     * @throws IllegalArgumentException as {@code sgemm} does, and when W is too short or is C's array
+     */
+    public static void sgemmUpdate(int m, int n, int k, float[] a, int aOffset, boolean transA,
+            float[] b, int bOffset, boolean transB, float alpha, float[] w, int wOffset, float[] c, int cOffset,
+            int threads) {
+        GemmArguments.check(1, m, n, k, a.length, aOffset, b.length, bOffset, c.length, cOffset,
+                a == c, b == c, threads, "float");
+        GemmArguments.checkAddend(m, n, w.length, wOffset, w == c, "float");
+        multiplyFloat(m, n, k, a, aOffset, transA, b, bOffset, transB, alpha, w, wOffset, c, cOffset, threads);
+    }
+
     /** {@link #dgemm(int, int, int, double[], int, boolean, double[], int, boolean, double[], int, int)} on {@link #defaultThreads()}. */
     public static void dgemm(int m, int n, int k, double[] a, int aOffset, boolean transA,
             double[] b, int bOffset, boolean transB, double[] c, int cOffset) {
@@ -97,8 +115,33 @@ public final class Gemm {
                 threadsEach));
     }
 
+    /**
+     * C = W + alpha . op(A) . op(B) in double: an SGD step on a weight whose gradient is a matrix
+     * product, without writing the product out and reading it back. The product is summed exactly as
+     * {@code dgemm} sums it and each element then becomes {@code Math.fma(product, alpha, w)}, so
+     * the result equals {@code dgemm} followed by that pass, bit for bit.
+     *
+     * @param w W, m x n from {@code wOffset}; must be another array than C
+     * @throws IllegalArgumentException as {@code dgemm} does, and when W is too short or is C's array
+     */
+    public static void dgemmUpdate(int m, int n, int k, double[] a, int aOffset, boolean transA,
+            double[] b, int bOffset, boolean transB, double alpha, double[] w, int wOffset, double[] c, int cOffset,
+            int threads) {
+        GemmArguments.check(1, m, n, k, a.length, aOffset, b.length, bOffset, c.length, cOffset,
+                a == c, b == c, threads, "double");
+        GemmArguments.checkAddend(m, n, w.length, wOffset, w == c, "double");
+        multiplyDouble(m, n, k, a, aOffset, transA, b, bOffset, transB, alpha, w, wOffset, c, cOffset, threads);
+    }
+
     private static void multiplyFloat(int m, int n, int k, float[] a, int aOffset, boolean transA,
             float[] b, int bOffset, boolean transB, float[] c, int cOffset, int threads) {
+        multiplyFloat(m, n, k, a, aOffset, transA, b, bOffset, transB, 0, null, 0, c, cOffset, threads);
+    }
+
+    /** C = A.B, or C = W + alpha.A.B when {@code w} is not null. */
+    private static void multiplyFloat(int m, int n, int k, float[] a, int aOffset, boolean transA,
+            float[] b, int bOffset, boolean transB, float alpha, float[] w, int wOffset, float[] c, int cOffset,
+            int threads) {
         // Strides of op(A) and op(B): element (i, j) at offset + i * rowStride + j * colStride.
         int aRow = transA ? 1 : k;
         int aCol = transA ? m : 1;
@@ -110,19 +153,26 @@ public final class Gemm {
             int to = split.start(part + 1);
             if (split.byColumns()) {
                 FloatGemm.multiply(m, to - from, k, a, aOffset, aRow, aCol,
-                        b, bOffset + from * bCol, bRow, bCol, c, cOffset + from, n);
+                        b, bOffset + from * bCol, bRow, bCol, c, cOffset + from, n, alpha, w, wOffset + from);
             } else if (FloatGemm.isNarrow(to - from, n, aRow)) {
                 FloatGemm.multiplyNarrow(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
-                        b, bOffset, bRow, bCol, c, cOffset + from * n, n);
+                        b, bOffset, bRow, bCol, c, cOffset + from * n, n, alpha, w, wOffset + from * n);
             } else {
                 FloatGemm.multiply(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
-                        b, bOffset, bRow, bCol, c, cOffset + from * n, n);
+                        b, bOffset, bRow, bCol, c, cOffset + from * n, n, alpha, w, wOffset + from * n);
             }
         });
     }
 
     private static void multiplyDouble(int m, int n, int k, double[] a, int aOffset, boolean transA,
             double[] b, int bOffset, boolean transB, double[] c, int cOffset, int threads) {
+        multiplyDouble(m, n, k, a, aOffset, transA, b, bOffset, transB, 0, null, 0, c, cOffset, threads);
+    }
+
+    /** C = A.B, or C = W + alpha.A.B when {@code w} is not null. */
+    private static void multiplyDouble(int m, int n, int k, double[] a, int aOffset, boolean transA,
+            double[] b, int bOffset, boolean transB, double alpha, double[] w, int wOffset, double[] c, int cOffset,
+            int threads) {
         int aRow = transA ? 1 : k;
         int aCol = transA ? m : 1;
         int bRow = transB ? 1 : n;
@@ -133,13 +183,13 @@ public final class Gemm {
             int to = split.start(part + 1);
             if (split.byColumns()) {
                 DoubleGemm.multiply(m, to - from, k, a, aOffset, aRow, aCol,
-                        b, bOffset + from * bCol, bRow, bCol, c, cOffset + from, n);
+                        b, bOffset + from * bCol, bRow, bCol, c, cOffset + from, n, alpha, w, wOffset + from);
             } else if (DoubleGemm.isNarrow(to - from, n, aRow)) {
                 DoubleGemm.multiplyNarrow(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
-                        b, bOffset, bRow, bCol, c, cOffset + from * n, n);
+                        b, bOffset, bRow, bCol, c, cOffset + from * n, n, alpha, w, wOffset + from * n);
             } else {
                 DoubleGemm.multiply(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
-                        b, bOffset, bRow, bCol, c, cOffset + from * n, n);
+                        b, bOffset, bRow, bCol, c, cOffset + from * n, n, alpha, w, wOffset + from * n);
             }
         });
     }

@@ -31,6 +31,15 @@ final class GemmArguments {
         }
     }
 
+    /** W of an update, C = W + alpha.A.B: m x n, and not in C's array (C is written before W is read). */
+    static void checkAddend(int m, int n, int wLength, int wOffset, boolean sameWC, String element) {
+        checkRange("w", wLength, wOffset, (long) m * n, element);
+        if (sameWC) {
+            throw new IllegalArgumentException("w is c's array: C holds partial sums before W is added; pass W in"
+                    + " another array");
+        }
+    }
+
     private static void checkRange(String name, int length, int offset, long size, String element) {
         if (offset < 0 || offset + size > length) {
             throw new IllegalArgumentException(name + " needs " + size + " " + element + "s from offset " + offset

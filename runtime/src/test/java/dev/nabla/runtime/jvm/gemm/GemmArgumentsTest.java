@@ -50,4 +50,14 @@ class GemmArgumentsTest {
         // Side by side in one array is fine.
         Gemm.sgemm(3, 3, 4, shared, 0, false, shared, 12, false, shared, 24, 1);
     }
+
+    @Test
+    void anUpdateNeedsAWholeWInAnotherArray() {
+        assertThatThrownBy(() -> Gemm.sgemmUpdate(3, 3, 4, a, 0, false, b, 0, false, -0.5f, new float[8], 0, c, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("w needs 9 floats from offset 0 but holds 8");
+        assertThatThrownBy(() -> Gemm.sgemmUpdate(3, 3, 4, a, 0, false, b, 0, false, -0.5f, c, 0, c, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("w is c's array: C holds partial sums before W is added; pass W in another array");
+    }
 }

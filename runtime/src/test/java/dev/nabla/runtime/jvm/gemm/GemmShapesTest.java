@@ -1,6 +1,9 @@
 package dev.nabla.runtime.jvm.gemm;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -49,6 +52,30 @@ class GemmShapesTest {
         double[] c = p.newDoubleC();
         Gemm.dgemm(p.m, p.n, p.k, p.a, p.aOffset, p.transA, p.b, p.bOffset, p.transB, c, p.cOffset, 1);
         p.assertMatches(c);
+    }
+
+    /** An update, C = W + alpha.A.B, equals sgemm followed by Math.fma(product, alpha, w), bit for bit. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void anUpdateEqualsTheProductThenAnFmaPass(Problem p) {
+        float[] w = Problem.randomFloats(p.m * 7919L + p.n, p.m * p.n + 3);
+        float[] product = new float[p.m * p.n];
+        Gemm.sgemm(p.m, p.n, p.k, p.aFloats(), p.aOffset, p.transA, p.bFloats(), p.bOffset, p.transB, product, 0, 2);
+        float[] c = new float[p.m * p.n];
+        Gemm.sgemmUpdate(p.m, p.n, p.k, p.aFloats(), p.aOffset, p.transA, p.bFloats(), p.bOffset, p.transB,
+                -0.01f, w, 3, c, 0, 2);
+        for (int i = 0; i < c.length; i++) {
+            assertEquals(Math.fma(product[i], -0.01f, w[3 + i]), c[i], p + " at " + i);
+        }
+        double[] dw = new double[w.length];
+        Arrays.setAll(dw, i -> w[i] * 1.5);
+        double[] dProduct = new double[p.m * p.n];
+        Gemm.dgemm(p.m, p.n, p.k, p.a, p.aOffset, p.transA, p.b, p.bOffset, p.transB, dProduct, 0, 2);
+        double[] d = new double[p.m * p.n];
+        Gemm.dgemmUpdate(p.m, p.n, p.k, p.a, p.aOffset, p.transA, p.b, p.bOffset, p.transB, 0.25, dw, 3, d, 0, 2);
+        for (int i = 0; i < d.length; i++) {
+            assertEquals(Math.fma(dProduct[i], 0.25, dw[3 + i]), d[i], p + " at " + i);
+        }
     }
 
     @Property(tries = 60)
