@@ -65,7 +65,7 @@ final class DoubleGemm {
         PackingBuffers buffers = PackingBuffers.acquire();
         try {
             double[] packedB = buffers.doubleB(kBlock * nBlock);
-            double[] packedA = buffers.doubleA(kBlock * mBlock);
+            double[] packedA = buffers.doubleA(kBlock * mBlock + DoubleTranspose.SLACK);
             double[] tile = buffers.doubleTile();
             for (int jc = 0; jc < n; jc += nBlock) {
                 int nc = Math.min(nBlock, n - jc);

@@ -37,7 +37,8 @@ final class DoublePacking {
 
     /**
      * Packs the mc x kc block of A at {@code start} as panels of MR rows: panel q holds, for each
-     * step p, the MR values A[q*MR + r][p] side by side.
+     * step p, the MR values A[q*MR + r][p] side by side. {@code packed} holds
+     * {@link DoubleTranspose#SLACK} values more than the panels, which it may write over.
      */
     static void packA(int mc, int kc, double[] a, int start, int rowStride, int colStride, double[] packed) {
         int full = mc - mc % MR;
@@ -62,11 +63,14 @@ final class DoublePacking {
             }
         } else {
             // Rows contiguous: read the MR rows of a panel side by side, so that each step's MR
-            // values are written as one run (writing with a stride of MR was a sixth of an MLP step).
+            // values are written as one run (writing with a stride of MR was a sixth of an MLP step);
+            // with AVX-512, blocks of steps are transposed in registers first.
             for (int i0 = 0; i0 < full; i0 += MR) {
                 int dst = i0 * kc;
                 int src = start + i0 * rowStride;
-                for (int p = 0; p < kc; p++) {
+                int done = colStride == 1 && DoubleTranspose.ENABLED
+                        ? DoubleTranspose.panel(kc, a, src, rowStride, packed, dst) : 0;
+                for (int p = done; p < kc; p++) {
                     int at = src + p * colStride;
                     int to = dst + p * MR;
                     packed[to] = a[at];

@@ -68,7 +68,7 @@ final class FloatGemm {
         PackingBuffers buffers = PackingBuffers.acquire();
         try {
             float[] packedB = buffers.floatB(kBlock * nBlock);
-            float[] packedA = buffers.floatA(kBlock * mBlock);
+            float[] packedA = buffers.floatA(kBlock * mBlock + FloatTranspose.SLACK);
             float[] tile = buffers.floatTile();
             for (int jc = 0; jc < n; jc += nBlock) {
                 int nc = Math.min(nBlock, n - jc);
