@@ -5,16 +5,16 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Packs a 12-row panel of a row-major A (see DoublePacking.packA) 8 steps at a time by transposing
- * two 8 x 8 blocks (rows 0-7, then rows 8-11 and 4 of zeros) in registers: 3 rounds of two-vector lane selections
- * ({@code selectFrom}, one AVX-512 permute each), each swapping one bit of the row index with
+ * two 8 x 8 blocks (rows 0-7, then rows 8-11 and 4 of zeros) in registers: 3 rounds of two-vector
+ * lane selections ({@code selectFrom}, one AVX-512 permute each), each swapping one bit of the row index with
  * one bit of the lane index: as {@link FloatTranspose} does for floats, where it made packing
  * about 2.5 times faster.
  *
  * <p>Written out for 8-lane vectors (AVX-512) and used only with them: a vector that crosses a
  * loop or an array of vectors is not kept in registers by C2. Stores run front to back, 8 lanes
  * at a time: the lanes past a step's 12 values land on the next step's, which the following store
- * overwrites, and the last store of a panel writes 4 ... values past it, so the packed buffer
- * keeps {@link #SLACK} spare values at its end.
+ * overwrites, and the last store of a panel writes 4 values past it, so the packed buffer keeps
+ * {@link #SLACK} spare values at its end.
  */
 final class DoubleTranspose {
     /** Whether this machine's vectors are the 8 lanes the code is written for. */
