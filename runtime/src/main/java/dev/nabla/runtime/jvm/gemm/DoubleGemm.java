@@ -65,7 +65,7 @@ final class DoubleGemm {
         PackingBuffers buffers = PackingBuffers.acquire();
         try {
             double[] packedB = buffers.doubleB(kBlock * nBlock);
-            double[] packedA = buffers.doubleA(kBlock * mBlock + DoubleTranspose.SLACK);
+            double[] packedA = buffers.doubleA(kBlock * mBlock + DoublePacking.SLACK);
             double[] tile = buffers.doubleTile();
             for (int jc = 0; jc < n; jc += nBlock) {
                 int nc = Math.min(nBlock, n - jc);
@@ -94,13 +94,11 @@ final class DoubleGemm {
 
     /**
      * Whether {@link #multiplyNarrow} beats {@link #multiply}: C has under half a tile's columns and
-     * more rows, and A is stored transposed ({@code aRowStride == 1}), so that A^T packs as a
-     * row-major B does, by vector moves. With A row-major, packing A^T column by column cost more
-     * than the padding saved (float, 128x256 times 256x10: 25 us against 23; with A stored
-     * transposed, 11-13 us against 21-23).
+     * more rows. (Float, 128x256 . 256x10: 14 us against 21; with A stored transposed, 256x128 . 128x10:
+     * 11-13 us against 21-23.)
      */
-    static boolean isNarrow(int m, int n, int aRowStride) {
-        return n < NR / 2 && m > n && aRowStride == 1;
+    static boolean isNarrow(int m, int n) {
+        return n < NR / 2 && m > n;
     }
 
     /**

@@ -27,6 +27,9 @@ final class DoublePacking {
     private static final VectorSpecies<Double> RUN = DoubleKernel.SPECIES.length() >= 4
             ? DoubleVector.SPECIES_256 : DoubleVector.SPECIES_128;
     private static final int HALF = DoubleKernel.SPECIES.length();
+    private static final int SIDE = DoubleTranspose.SIDE;
+    /** Values past its panels that packA may write in a packed buffer. */
+    static final int SLACK = SIDE;
 
     static {
         // packA copies a panel's rows one by one, written out for twelve of them (a multiple of RUN).
@@ -37,8 +40,8 @@ final class DoublePacking {
 
     /**
      * Packs the mc x kc block of A at {@code start} as panels of MR rows: panel q holds, for each
-     * step p, the MR values A[q*MR + r][p] side by side. {@code packed} holds
-     * {@link DoubleTranspose#SLACK} values more than the panels, which it may write over.
+     * step p, the MR values A[q*MR + r][p] side by side. {@code packed} holds {@link #SLACK}
+     * values more than the panels, which it may write over.
      */
     static void packA(int mc, int kc, double[] a, int start, int rowStride, int colStride, double[] packed) {
         int full = mc - mc % MR;
@@ -68,8 +71,16 @@ final class DoublePacking {
             for (int i0 = 0; i0 < full; i0 += MR) {
                 int dst = i0 * kc;
                 int src = start + i0 * rowStride;
-                int done = colStride == 1 && DoubleTranspose.ENABLED
-                        ? DoubleTranspose.panel(kc, a, src, rowStride, packed, dst) : 0;
+                int done = 0;
+                if (colStride == 1 && DoubleTranspose.ENABLED) {
+                    // Rows 8-11 (and 4 of zeros) first: their stores run 4 into the next step's rows
+                    // 0-7, which the block of rows 0-7 then writes.
+                    for (; done + SIDE <= kc; done += SIDE) {
+                        DoubleTranspose.block(a, src + SIDE * rowStride + done, rowStride, MR - SIDE,
+                                packed, dst + done * MR + SIDE, MR);
+                        DoubleTranspose.block(a, src + done, rowStride, SIDE, packed, dst + done * MR, MR);
+                    }
+                }
                 for (int p = done; p < kc; p++) {
                     int at = src + p * colStride;
                     int to = dst + p * MR;
@@ -127,12 +138,22 @@ final class DoublePacking {
                 }
             }
         } else {
-            // Columns contiguous (B stored transposed): copy each column's run of kc values.
+            // Columns contiguous (B stored transposed): copy each column's run of kc values, with
+            // AVX-512 as blocks of SIDE columns by SIDE steps transposed in registers.
+            int done = rowStride == 1 && DoubleTranspose.ENABLED ? kc - kc % SIDE : 0;
+            for (int q = 0; q < fullPanels; q++) {
+                for (int p = 0; p < done; p += SIDE) {
+                    for (int j = 0; j < NR; j += SIDE) {
+                        DoubleTranspose.block(b, start + (q * NR + j) * colStride + p, colStride, SIDE,
+                                packed, q * NR * kc + p * NR + j, NR);
+                    }
+                }
+            }
             for (int q = 0; q < fullPanels; q++) {
                 for (int j = 0; j < NR; j++) {
                     int src = start + (q * NR + j) * colStride;
                     int to = q * NR * kc + j;
-                    for (int p = 0; p < kc; p++) {
+                    for (int p = done; p < kc; p++) {
                         packed[to + p * NR] = b[src + p * rowStride];
                     }
                 }

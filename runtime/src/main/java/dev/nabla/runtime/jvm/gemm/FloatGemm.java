@@ -68,7 +68,7 @@ final class FloatGemm {
         PackingBuffers buffers = PackingBuffers.acquire();
         try {
             float[] packedB = buffers.floatB(kBlock * nBlock);
-            float[] packedA = buffers.floatA(kBlock * mBlock + FloatTranspose.SLACK);
+            float[] packedA = buffers.floatA(kBlock * mBlock + FloatPacking.SLACK);
             float[] tile = buffers.floatTile();
             for (int jc = 0; jc < n; jc += nBlock) {
                 int nc = Math.min(nBlock, n - jc);
@@ -97,13 +97,11 @@ final class FloatGemm {
 
     /**
      * Whether {@link #multiplyNarrow} beats {@link #multiply}: C has under half a tile's columns and
-     * more rows, and A is stored transposed ({@code aRowStride == 1}), so that A^T packs as a
-     * row-major B does, by vector moves. With A row-major, packing A^T column by column cost more
-     * than the padding saved (float, 128x256 times 256x10: 25 us against 23; with A stored
-     * transposed, 11-13 us against 21-23).
+     * more rows. (Float, 128x256 . 256x10: 14 us against 21; with A stored transposed, 256x128 . 128x10:
+     * 11-13 us against 21-23.)
      */
-    static boolean isNarrow(int m, int n, int aRowStride) {
-        return n < NR / 2 && m > n && aRowStride == 1;
+    static boolean isNarrow(int m, int n) {
+        return n < NR / 2 && m > n;
     }
 
     /**

@@ -25,6 +25,9 @@ final class FloatPacking {
      */
     private static final VectorSpecies<Float> RUN = FloatVector.SPECIES_128;
     private static final int HALF = FloatKernel.SPECIES.length();
+    private static final int SIDE = FloatTranspose.SIDE;
+    /** Values past its panels that packA may write in a packed buffer. */
+    static final int SLACK = SIDE;
 
     static {
         // packA copies a panel's rows one by one, written out for twelve of them (a multiple of RUN).
@@ -35,8 +38,8 @@ final class FloatPacking {
 
     /**
      * Packs the mc x kc block of A at {@code start} as panels of MR rows: panel q holds, for each
-     * step p, the MR values A[q*MR + r][p] side by side. {@code packed} holds
-     * {@link FloatTranspose#SLACK} values more than the panels, which it may write over.
+     * step p, the MR values A[q*MR + r][p] side by side. {@code packed} holds {@link #SLACK}
+     * values more than the panels, which it may write over.
      */
     static void packA(int mc, int kc, float[] a, int start, int rowStride, int colStride, float[] packed) {
         int full = mc - mc % MR;
@@ -66,8 +69,13 @@ final class FloatPacking {
             for (int i0 = 0; i0 < full; i0 += MR) {
                 int dst = i0 * kc;
                 int src = start + i0 * rowStride;
-                int done = colStride == 1 && FloatTranspose.ENABLED
-                        ? FloatTranspose.panel(kc, a, src, rowStride, packed, dst) : 0;
+                int done = 0;
+                if (colStride == 1 && FloatTranspose.ENABLED) {
+                    // 12 rows and 4 of zeros per block; each step's 16-value store runs 4 into the next step's.
+                    for (; done + SIDE <= kc; done += SIDE) {
+                        FloatTranspose.block(a, src + done, rowStride, MR, packed, dst + done * MR, MR);
+                    }
+                }
                 for (int p = done; p < kc; p++) {
                     int at = src + p * colStride;
                     int to = dst + p * MR;
@@ -125,12 +133,22 @@ final class FloatPacking {
                 }
             }
         } else {
-            // Columns contiguous (B stored transposed): copy each column's run of kc values.
+            // Columns contiguous (B stored transposed): copy each column's run of kc values, with
+            // AVX-512 as blocks of SIDE columns by SIDE steps transposed in registers.
+            int done = rowStride == 1 && FloatTranspose.ENABLED ? kc - kc % SIDE : 0;
+            for (int q = 0; q < fullPanels; q++) {
+                for (int p = 0; p < done; p += SIDE) {
+                    for (int j = 0; j < NR; j += SIDE) {
+                        FloatTranspose.block(b, start + (q * NR + j) * colStride + p, colStride, SIDE,
+                                packed, q * NR * kc + p * NR + j, NR);
+                    }
+                }
+            }
             for (int q = 0; q < fullPanels; q++) {
                 for (int j = 0; j < NR; j++) {
                     int src = start + (q * NR + j) * colStride;
                     int to = q * NR * kc + j;
-                    for (int p = 0; p < kc; p++) {
+                    for (int p = done; p < kc; p++) {
                         packed[to + p * NR] = b[src + p * rowStride];
                     }
                 }

@@ -154,7 +154,7 @@ public final class Gemm {
             if (split.byColumns()) {
                 FloatGemm.multiply(m, to - from, k, a, aOffset, aRow, aCol,
                         b, bOffset + from * bCol, bRow, bCol, c, cOffset + from, n, alpha, w, wOffset + from);
-            } else if (FloatGemm.isNarrow(to - from, n, aRow)) {
+            } else if (FloatGemm.isNarrow(to - from, n)) {
                 FloatGemm.multiplyNarrow(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
                         b, bOffset, bRow, bCol, c, cOffset + from * n, n, alpha, w, wOffset + from * n);
             } else {
@@ -184,7 +184,7 @@ public final class Gemm {
             if (split.byColumns()) {
                 DoubleGemm.multiply(m, to - from, k, a, aOffset, aRow, aCol,
                         b, bOffset + from * bCol, bRow, bCol, c, cOffset + from, n, alpha, w, wOffset + from);
-            } else if (DoubleGemm.isNarrow(to - from, n, aRow)) {
+            } else if (DoubleGemm.isNarrow(to - from, n)) {
                 DoubleGemm.multiplyNarrow(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
                         b, bOffset, bRow, bCol, c, cOffset + from * n, n, alpha, w, wOffset + from * n);
             } else {
