@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Packing buffers, lent to one multiplication at a time and kept between calls so that a steady
  * stream of multiplications allocates nothing. A small shared pool rather than a thread-local:
  * virtual threads, or a burst of short-lived callers, would each keep megabytes of their own.
- * Buffers only grow, up to what the block sizes bound: about 1.2 MiB for floats and 1.4 MiB for
- * doubles.
+ * Buffers only grow, up to what the block sizes bound: about 1.2 MiB for floats and as much for
+ * doubles (plus, for a C of few columns computed transposed, its transpose, up to 16 x 1024 values).
  */
 final class PackingBuffers {
     /** Enough for every pool thread and as many callers; more are dropped for the collector. */

@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** sgemm and dgemm against a naive triple loop, over shapes that hit every edge of the blocking. */
 class GemmShapesTest {
     /**
-     * Tiles are 12 rows by 32 floats or 16 doubles; blocks are 192 rows, up to 256 of k and 1024
-     * (float) or 512 (double) columns. The shapes cover ones, odd sizes, sizes just off those
+     * Tiles are 12 rows by 32 floats or 16 doubles; blocks are 192 rows, up to 256 (float) or 128
+     * (double) of k and 1024 columns. The shapes cover ones, odd sizes, sizes just off those
      * multiples, k = 0 and empty C. C with fewer columns than half a tile and more rows is computed
      * transposed (a layer's 10 logits; 2500 rows crosses the 1024 rows transposed at a time).
      */
