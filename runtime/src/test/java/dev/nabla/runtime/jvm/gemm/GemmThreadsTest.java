@@ -14,12 +14,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Threads change who computes what, never the result; and calls may run side by side. */
-class WorkerPoolTest {
+class GemmThreadsTest {
     @ParameterizedTest(name = "{0}x{1}x{2}")
     @CsvSource({
         "300, 500, 200", // split into column bands
         "500, 300, 200", // split into row bands
         "1000, 64, 100", // tall and thin: row bands of whole tiles
+        "400, 1100, 300", // two column blocks of B (1024 wide), two slices of k
         "40, 2000, 90",
     })
     void everyThreadCountGivesTheSingleThreadedResultBitForBit(int m, int n, int k) {
@@ -33,7 +34,13 @@ class WorkerPoolTest {
             p.assertMatches(single);
             double[] singleD = p.newDoubleC();
             Gemm.dgemm(m, n, k, p.a, p.aOffset, p.transA, p.b, p.bOffset, p.transB, singleD, p.cOffset, 1);
+            float[] w = Problem.randomFloats(t + 5, m * n);
+            float[] singleUpdate = new float[m * n];
+            Gemm.sgemmUpdate(m, n, k, a, p.aOffset, p.transA, b, p.bOffset, p.transB, -0.5f, w, 0, singleUpdate, 0, 1);
             for (int threads : new int[] {2, 3, 4, 7}) {
+                float[] update = new float[m * n];
+                Gemm.sgemmUpdate(m, n, k, a, p.aOffset, p.transA, b, p.bOffset, p.transB, -0.5f, w, 0, update, 0, threads);
+                assertThat(update).as("%s, an update, on %d threads", p, threads).isEqualTo(singleUpdate);
                 float[] c = p.newFloatC();
                 Gemm.sgemm(m, n, k, a, p.aOffset, p.transA, b, p.bOffset, p.transB, c, p.cOffset, threads);
                 assertThat(c).as("%s on %d threads", p, threads).isEqualTo(single);
