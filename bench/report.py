@@ -113,18 +113,21 @@ print('''## Notes
   OpenBLAS with `OPENBLAS_NUM_THREADS=N`. PyTorch's MLP step gets slower on two threads here.
   The second core is shared with whatever else runs on the machine: the one-thread figures are
   the stable ones.
-- Run-to-run spread: the peer's figures move between runs on this shared VM. In an earlier run
-  the same day (commit 8503d6c's RESULTS.md), one-thread PyTorch took 13.8 µs for the first seed
-  program, 1.24 ms for the MLP step and reached 165–186 GFLOP/s SGEMM and 81–85 DGEMM, against
-  which Nabla's unchanged GEMM came to 0.75–0.85× and the MLP step to 1.19×. Read the GEMM and
-  MLP ratios as ranges across both runs.
-- Misses: GEMM reaches 0.75–0.93× OpenBLAS (about 140–150 GFLOP/s float on one core, 62–64
-  double, against a measured AVX-512 FMA peak of about 239 GFLOP/s float). C2's code for the
-  12×32 micro-kernel is clean (24 FMAs, no spills) and runs at 85–90% of peak from L1; in a full
-  multiply B streams from L2 and C from memory without the prefetching OpenBLAS does (Java has
-  no prefetch instruction), and packing costs about 10%. The MLP step is dominated by its two
-  large products, so it misses its 1.5× target on one thread (1.19–1.45× across the two runs) and makes it on two
-  (PyTorch slows down there).
+- Run-to-run spread: this shared VM's speed drifts by 5-10% within minutes, for both sides.
+  Alternating two versions of the GEMM in one JVM (harnesses outside JMH, same data) is what
+  decided its changes; the ratios above are one run's.
+- GEMM, one thread, in the run at commit 11dbc68: SGEMM 0.88-1.01x and DGEMM 0.87-0.92x of
+  OpenBLAS, 155-169 GFLOP/s float and 73-74 double, against a measured AVX-512 FMA peak of about 239 GFLOP/s float
+  per core. 2048^3 missed 0.9x there (float 0.88x, double 0.87x); in one-JVM runs of the
+  same code between benchmark runs it reached 170-184 GFLOP/s float (PyTorch measured 175-186
+  that hour) and 77-88 double (PyTorch 83-94). The micro-kernel (12x32 floats, 24 FMAs per
+  step, no spills) runs at 85-90% of peak with its operands in L1 and some 75-80% once B streams
+  from L2 and C from memory, without the software prefetching OpenBLAS does (Java has none). On
+  two threads each thread packs the operand it shares with the other (sharing packed blocks
+  between the threads was tried: 2-4% slower, see the commit log).
+- The MLP step runs its weight update inside the gradient's matrix product (one GEMM adds
+  -lr * X^T.dZ to W1 as it writes it) and computes its 10-column products transposed, so that a
+  tile is not two thirds padding; its two large products are 85-90% of the step.
 - Transparent huge pages: with `-XX:+UseTransparentHugePages` (the kernel's mode here is
   `madvise`) the fused chain on 16M floats took 18.6 ± 4.3 ms instead of 21.3 ms and the MLP
   step 1.07 ms instead of 1.05 ms, one thread: within noise for the MLP, a small gain at most for

@@ -12,16 +12,19 @@ import dev.nabla.runtime.jvm.WorkerPool;
  * after another; other layouts can call {@code sgemm} once per matrix with offsets.
  *
  * <p>How: Goto/BLIS blocking ({@link FloatGemm}) around a register-tiled SIMD micro-kernel
- * ({@link FloatKernel}, 12 x 32 floats or 12 x 16 doubles with 512-bit vectors), packing buffers
- * reused from a small pool ({@link PackingBuffers}), and a lazily started shared pool of daemon
- * threads ({@link WorkerPool}) for problems large enough to split ({@link WorkSplit}). Results do
- * not depend on the thread count: each element of C is summed in the same order either way.
+ * ({@link FloatKernel}, 12 x 32 floats or 12 x 16 doubles with 512-bit vectors), packing that
+ * transposes blocks in registers where an operand's layout needs it ({@link FloatTranspose}), a C
+ * of few columns computed as its transpose, packing buffers reused from a small pool
+ * ({@link PackingBuffers}), and a lazily started shared pool of daemon threads
+ * ({@link WorkerPool}) for problems large enough to split ({@link WorkSplit}). Results do not
+ * depend on the thread count: each element of C is summed in the same order either way.
+ * {@code sgemmUpdate}/{@code dgemmUpdate} add the scaled product to a W as they write C.
  *
  * <p>Speed, on 2 cores of an AVX-512 Xeon (virtual, shared; fma peak about 239 GFLOP/s float
- * per core), from {@code GemmBenchmark}: float about 140-165 GFLOP/s on one thread and 270-300
- * on two from 1024^3 up; double about 63-75 and 130. About a tenth of the time goes to packing,
- * the rest to the kernel, which runs at some 75% of the fma peak once B streams from L2 and C
- * from memory (85-90% with everything in L1).
+ * per core), from {@code GemmBenchmark} and one-JVM runs: float about 155-184 GFLOP/s on one
+ * thread and 295-310 on two from 1024^3 up; double about 73-88 and 143-151. The kernel runs at
+ * some 75-80% of the fma peak once B streams from L2 and C from memory (85-90% with everything
+ * in L1); packing takes a few percent.
  *
  * <p>Caveats: the kernels are fast only once C2 has compiled them, after the first second or so
  * of use (before that the Vector API runs interpreted, a hundred times slower); the tile is sized
