@@ -63,6 +63,13 @@ def main():
           " repeats, `torch.set_num_threads(N)` and `OPENBLAS_NUM_THREADS=N`, run with"
           " `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` unset.\n" % (platform.node(), cpu, os.cpu_count(),
                                                                    "PyTorch " + torch(1).get("torch", "?")))
+    # The fma peak of one core (FmaPeakBenchmark, in GFLOP/s), times the threads for two.
+    one = jmh(1)
+    peaks = {name: one[key][0] for name, key in (("sgemm", "FmaPeakBenchmark.floatPeak"),
+                                                 ("dgemm", "FmaPeakBenchmark.doublePeak")) if key in one}
+    if peaks:
+        print("FMA peak of one core (`FmaPeakBenchmark`: 24 vector fma chains in registers): %s.\n"
+              % ", ".join("%.0f GFLOP/s %s" % (v, "float" if k == "sgemm" else "double") for k, v in peaks.items()))
     for threads in (1, 2):
         nabla = jmh(threads)
         peer = torch(threads)
@@ -78,7 +85,10 @@ def main():
             p_cell = None
             if n and key.startswith("GemmBenchmark"):
                 m_, k_, n_ = [int(v) for v in key[key.index("shape=") + 6:key.index("]")].split("x")]
-                extra = " (%.0f GFLOP/s)" % (2 * m_ * n_ * k_ / (n[0] / 1e3) / 1e9)
+                gflops = 2 * m_ * n_ * k_ / (n[0] / 1e3) / 1e9
+                peak = peaks.get("dgemm" if key.startswith("GemmBenchmark.dgemm") else "sgemm")
+                extra = " (%.0f GFLOP/s%s)" % (gflops, ", %.0f%% of peak" % (100 * gflops / (peak * threads))
+                                              if peak else "")
                 if p:
                     extra2 = 2 * m_ * n_ * k_ / (p / 1e3) / 1e9
                     p_cell = "%s (%.0f GFLOP/s)" % (cell(p, unit), extra2)
@@ -117,8 +127,8 @@ print('''## Notes
   Alternating two versions of the GEMM in one JVM (harnesses outside JMH, same data) is what
   decided its changes; the ratios above are one run's.
 - GEMM, one thread, in the run at commit 11dbc68: SGEMM 0.88-1.01x and DGEMM 0.87-0.92x of
-  OpenBLAS, 155-169 GFLOP/s float and 73-74 double, against a measured AVX-512 FMA peak of about 239 GFLOP/s float
-  per core. 2048^3 missed 0.9x there (float 0.88x, double 0.87x); in one-JVM runs of the
+  OpenBLAS, 155-169 GFLOP/s float and 73-74 double, against an FMA peak of about 230 GFLOP/s float
+  and 116 double per core (`FmaPeakBenchmark`). 2048^3 missed 0.9x there (float 0.88x, double 0.87x); in one-JVM runs of the
   same code between benchmark runs it reached 170-184 GFLOP/s float (PyTorch measured 175-186
   that hour) and 77-88 double (PyTorch 83-94). The micro-kernel (12x32 floats, 24 FMAs per
   step, no spills) runs at 85-90% of peak with its operands in L1 and some 75-80% once B streams

@@ -20,8 +20,8 @@ import dev.nabla.runtime.jvm.WorkerPool;
  * depend on the thread count: each element of C is summed in the same order either way.
  * {@code sgemmUpdate}/{@code dgemmUpdate} add the scaled product to a W as they write C.
  *
- * <p>Speed, on 2 cores of an AVX-512 Xeon (virtual, shared; fma peak about 239 GFLOP/s float
- * per core), from {@code GemmBenchmark} and one-JVM runs: float about 155-184 GFLOP/s on one
+ * <p>Speed, on 2 cores of an AVX-512 Xeon (virtual, shared; fma peak about 230 GFLOP/s float
+ * and 116 double per core, FmaPeakBenchmark), from {@code GemmBenchmark} and one-JVM runs: float about 155-184 GFLOP/s on one
  * thread and 295-310 on two from 1024^3 up; double about 73-88 and 143-151. The kernel runs at
  * some 75-80% of the fma peak once B streams from L2 and C from memory (85-90% with everything
  * in L1); packing takes a few percent.
