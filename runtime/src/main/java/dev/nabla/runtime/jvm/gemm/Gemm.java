@@ -21,10 +21,10 @@ import dev.nabla.runtime.jvm.WorkerPool;
  * {@code sgemmUpdate}/{@code dgemmUpdate} add the scaled product to a W as they write C.
  *
  * <p>Speed, on 2 cores of an AVX-512 Xeon (virtual, shared; fma peak about 230 GFLOP/s float
- * and 116 double per core, FmaPeakBenchmark), from {@code GemmBenchmark} and one-JVM runs: float about 155-184 GFLOP/s on one
- * thread and 295-310 on two from 1024^3 up; double about 73-88 and 143-151. The kernel runs at
- * some 75-80% of the fma peak once B streams from L2 and C from memory (85-90% with everything
- * in L1); packing takes a few percent.
+ * and 116 double per core, FmaPeakBenchmark), from {@code GemmBenchmark} and one-JVM runs: float
+ * about 155-184 GFLOP/s on one thread and 295-310 on two from 1024^3 up; double about 73-88 and
+ * 143-151. The kernel runs at some 75-80% of the fma peak once B streams from L2 and C from
+ * memory (85-90% with everything in L1); packing takes a few percent.
  *
  * <p>Caveats: the kernels are fast only once C2 has compiled them, after the first second or so
  * of use (before that the Vector API runs interpreted, a hundred times slower); the tile is sized
