@@ -123,21 +123,26 @@ print('''## Notes
   OpenBLAS with `OPENBLAS_NUM_THREADS=N`. PyTorch's MLP step gets slower on two threads here.
   The second core is shared with whatever else runs on the machine: the one-thread figures are
   the stable ones.
-- Run-to-run spread: this shared VM's speed drifts by 5-10% within minutes, for both sides.
-  Alternating two versions of the GEMM in one JVM (harnesses outside JMH, same data) is what
-  decided its changes; the ratios above are one run's.
-- GEMM, one thread, in the run at commit 11dbc68: SGEMM 0.88-1.01x and DGEMM 0.87-0.92x of
-  OpenBLAS, 155-169 GFLOP/s float and 73-74 double, against an FMA peak of about 230 GFLOP/s float
-  and 116 double per core (`FmaPeakBenchmark`). 2048^3 missed 0.9x there (float 0.88x, double 0.87x); in one-JVM runs of the
-  same code between benchmark runs it reached 170-184 GFLOP/s float (PyTorch measured 175-186
-  that hour) and 77-88 double (PyTorch 83-94). The micro-kernel (12x32 floats, 24 FMAs per
-  step, no spills) runs at 85-90% of peak with its operands in L1 and some 75-80% once B streams
-  from L2 and C from memory, without the software prefetching OpenBLAS does (Java has none). On
-  two threads each thread packs the operand it shares with the other (sharing packed blocks
-  between the threads was tried: 2-4% slower, see the commit log).
-- The MLP step runs its weight update inside the gradient's matrix product (one GEMM adds
-  -lr * X^T.dZ to W1 as it writes it) and computes its 10-column products transposed, so that a
-  tile is not two thirds padding; its two large products are 85-90% of the step.
+- Run-to-run spread: this shared VM's speed drifts by 5-20% within minutes, for both sides, and
+  not always together. The run before this one (commit 11dbc68, an hour earlier, same code but
+  for the benchmark added since) had PyTorch at 1.342 ms for the MLP step (here 1.130) and
+  98.0 ms for SGEMM 2048^3 (here 85.3), and gave: MLP 1.57x; SGEMM 1.01x / 0.98x / 0.88x and
+  DGEMM 0.92x / 0.87x on one thread; SGEMM 0.94x / 0.87x / 0.89x and DGEMM 0.97x / 0.96x on
+  two. Read the MLP and GEMM ratios as ranges across both runs. Alternating two versions of the
+  GEMM in one JVM (harnesses outside JMH, same data) is what decided the GEMM's changes.
+- GEMM misses: 2048^3 stays under 0.9x of OpenBLAS on one thread in both runs (float 0.80-0.88x,
+  double 0.85-0.87x), and two threads land at 0.77-0.97x. The micro-kernel (12x32 floats, 24
+  FMAs per step, no spills) runs at 85-90% of the fma peak with its operands in L1 and some
+  70-80% in a full multiply, where B streams from L2 and C from memory without the software
+  prefetching OpenBLAS does (Java has none): OpenBLAS reached 87% of peak at 2048^3 here. On two
+  threads each thread packs the operand it shares with the other (sharing packed blocks between
+  the threads was tried: 2-4% slower, see the commit log).
+- MLP step, one thread: 1.37x here, under the 1.5x target, against the fastest PyTorch step seen
+  on this machine (1.130 ms; 1.24-1.36 ms in other runs), and 1.57x in the run before. Nabla's
+  step took 0.71-0.85 ms across the day's measurements. It runs its weight update inside the
+  gradient's matrix product (one GEMM adds -lr * X^T.dZ to W1 as it writes it) and computes its
+  10-column products transposed, so that a tile is not two thirds padding; its two large
+  products, at GEMM speed, are 85-90% of the step, so the GEMM's limits above are the step's.
 - Transparent huge pages: with `-XX:+UseTransparentHugePages` (the kernel's mode here is
   `madvise`) the fused chain on 16M floats took 18.6 ± 4.3 ms instead of 21.3 ms and the MLP
   step 1.07 ms instead of 1.05 ms, one thread: within noise for the MLP, a small gain at most for
