@@ -32,39 +32,28 @@ final class MatMulUpdateRunner implements StepRunner {
         View a = product.a();
         View b = product.b();
         Object out = buffers[output];
-        Object w = buffers[addend.buffer()];
+        // A destination the caller chose may be one of the operands (GEMM must not write over
+        // what it reads): then the update goes to a scratch array and is copied over.
+        boolean aliased = out == buffers[addend.buffer()] || out == buffers[a.buffer()]
+                || out == buffers[b.buffer()];
         if (product.dtype() == DType.F32) {
             float s = ((float[]) buffers[scale.buffer()])[scale.offset()];
-            if (out == w || out == buffers[a.buffer()] || out == buffers[b.buffer()]) {
-                // A destination the caller chose is one of the operands: multiply, then update.
-                float[] c = new float[m * n];
-                Matmul.sgemm(m, n, k, (float[]) buffers[a.buffer()], a.offset(), a.stride(0), a.stride(1),
-                        (float[]) buffers[b.buffer()], b.offset(), b.stride(0), b.stride(1), c, 0);
-                float[] ws = (float[]) w;
-                float[] o = (float[]) out;
-                for (int i = 0; i < c.length; i++) {
-                    o[i] = Math.fma(c[i], s, ws[i]);
-                }
-                return;
-            }
+            float[] target = aliased ? new float[m * n] : (float[]) out;
             Matmul.sgemmUpdate(m, n, k, (float[]) buffers[a.buffer()], a.offset(), a.stride(0), a.stride(1),
-                    (float[]) buffers[b.buffer()], b.offset(), b.stride(0), b.stride(1), s, (float[]) w, (float[]) out);
+                    (float[]) buffers[b.buffer()], b.offset(), b.stride(0), b.stride(1), s,
+                    (float[]) buffers[addend.buffer()], target);
+            if (aliased) {
+                System.arraycopy(target, 0, out, 0, target.length);
+            }
         } else {
             double s = ((double[]) buffers[scale.buffer()])[scale.offset()];
-            if (out == w || out == buffers[a.buffer()] || out == buffers[b.buffer()]) {
-                double[] c = new double[m * n];
-                Matmul.dgemm(m, n, k, (double[]) buffers[a.buffer()], a.offset(), a.stride(0), a.stride(1),
-                        (double[]) buffers[b.buffer()], b.offset(), b.stride(0), b.stride(1), c, 0);
-                double[] ws = (double[]) w;
-                double[] o = (double[]) out;
-                for (int i = 0; i < c.length; i++) {
-                    o[i] = Math.fma(c[i], s, ws[i]);
-                }
-                return;
-            }
+            double[] target = aliased ? new double[m * n] : (double[]) out;
             Matmul.dgemmUpdate(m, n, k, (double[]) buffers[a.buffer()], a.offset(), a.stride(0), a.stride(1),
-                    (double[]) buffers[b.buffer()], b.offset(), b.stride(0), b.stride(1), s, (double[]) w,
-                    (double[]) out);
+                    (double[]) buffers[b.buffer()], b.offset(), b.stride(0), b.stride(1), s,
+                    (double[]) buffers[addend.buffer()], target);
+            if (aliased) {
+                System.arraycopy(target, 0, out, 0, target.length);
+            }
         }
     }
 }
