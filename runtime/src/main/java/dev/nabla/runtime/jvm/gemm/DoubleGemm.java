@@ -68,6 +68,7 @@ final class DoubleGemm {
         PackingBuffers buffers = PackingBuffers.acquire();
         try {
             double[] packedB = buffers.doubleB(kBlock * nBlock);
+            int bBase = LineAlignment.doubleStart();
             double[] packedA = buffers.doubleA(kBlock * mBlock + DoublePacking.SLACK);
             double[] tile = buffers.doubleTile();
             for (int jc = 0; jc < n; jc += nBlock) {
@@ -75,14 +76,14 @@ final class DoubleGemm {
                 for (int pc = 0; pc < k; pc += kBlock) {
                     int kc = Math.min(kBlock, k - pc);
                     DoublePacking.packB(kc, nc, b, bStart + pc * bRowStride + jc * bColStride,
-                            bRowStride, bColStride, packedB);
+                            bRowStride, bColStride, packedB, bBase);
                     for (int ic = 0; ic < m; ic += mBlock) {
                         int mc = Math.min(mBlock, m - ic);
                         DoublePacking.packA(mc, kc, a, aStart + ic * aRowStride + pc * aColStride,
                                 aRowStride, aColStride, packedA);
                         // The first slice of k overwrites C (whatever it held, NaN included).
                         boolean last = pc + kc == k;
-                        sweep(mc, nc, kc, packedA, packedB, c, cStart + ic * ldc + jc, ldc, pc > 0, tile,
+                        sweep(mc, nc, kc, packedA, packedB, bBase, c, cStart + ic * ldc + jc, ldc, pc > 0, tile,
                                 alpha, last ? w : null, wStart + ic * ldc + jc);
                     }
                 }
@@ -140,14 +141,14 @@ final class DoubleGemm {
     }
 
     /** Runs the micro-kernel over every MR x NR tile of an mc x nc block of C, row of tiles by row. */
-    private static void sweep(int mc, int nc, int kc, double[] packedA, double[] packedB,
+    private static void sweep(int mc, int nc, int kc, double[] packedA, double[] packedB, int bBase,
             double[] c, int cStart, int ldc, boolean accumulate, double[] tile, double alpha, double[] w, int wStart) {
         for (int i0 = 0; i0 < mc; i0 += MR) {
             int rows = Math.min(MR, mc - i0);
             int aAt = i0 * kc;
             for (int j0 = 0; j0 < nc; j0 += NR) {
                 int cols = Math.min(NR, nc - j0);
-                int bAt = j0 * kc;
+                int bAt = bBase + j0 * kc;
                 int cAt = cStart + i0 * ldc + j0;
                 if (rows == MR && cols == NR && accumulate) {
                     DoubleKernel.multiplyAdd(kc, packedA, aAt, packedB, bAt, c, cAt, ldc);

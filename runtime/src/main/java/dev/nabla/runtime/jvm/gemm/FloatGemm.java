@@ -70,6 +70,7 @@ final class FloatGemm {
         PackingBuffers buffers = PackingBuffers.acquire();
         try {
             float[] packedB = buffers.floatB(kBlock * nBlock);
+            int bBase = LineAlignment.floatStart();
             float[] packedA = buffers.floatA(kBlock * mBlock + FloatPacking.SLACK);
             float[] tile = buffers.floatTile();
             for (int jc = 0; jc < n; jc += nBlock) {
@@ -77,14 +78,14 @@ final class FloatGemm {
                 for (int pc = 0; pc < k; pc += kBlock) {
                     int kc = Math.min(kBlock, k - pc);
                     FloatPacking.packB(kc, nc, b, bStart + pc * bRowStride + jc * bColStride,
-                            bRowStride, bColStride, packedB);
+                            bRowStride, bColStride, packedB, bBase);
                     for (int ic = 0; ic < m; ic += mBlock) {
                         int mc = Math.min(mBlock, m - ic);
                         FloatPacking.packA(mc, kc, a, aStart + ic * aRowStride + pc * aColStride,
                                 aRowStride, aColStride, packedA);
                         // The first slice of k overwrites C (whatever it held, NaN included).
                         boolean last = pc + kc == k;
-                        sweep(mc, nc, kc, packedA, packedB, c, cStart + ic * ldc + jc, ldc, pc > 0, tile,
+                        sweep(mc, nc, kc, packedA, packedB, bBase, c, cStart + ic * ldc + jc, ldc, pc > 0, tile,
                                 alpha, last ? w : null, wStart + ic * ldc + jc);
                     }
                 }
@@ -148,13 +149,13 @@ final class FloatGemm {
      * across all of B): 4-5% faster from 128x784 . 784x256 to 1024^3, level at 2048^3 (one JVM,
      * alternating the two orders). Doubles measured 2% slower this way and keep rows.
      */
-    private static void sweep(int mc, int nc, int kc, float[] packedA, float[] packedB,
+    private static void sweep(int mc, int nc, int kc, float[] packedA, float[] packedB, int bBase,
             float[] c, int cStart, int ldc, boolean accumulate, float[] tile, float alpha, float[] w, int wStart) {
         for (int band = 0; band < mc; band += BAND * MR) {
             int bandEnd = Math.min(mc, band + BAND * MR);
             for (int j0 = 0; j0 < nc; j0 += NR) {
                 for (int i0 = band; i0 < bandEnd; i0 += MR) {
-                    tile(i0, j0, mc, nc, kc, packedA, packedB, c, cStart, ldc, accumulate, tile);
+                    tile(i0, j0, mc, nc, kc, packedA, packedB, bBase, c, cStart, ldc, accumulate, tile);
                 }
             }
             if (w != null) {
@@ -164,12 +165,12 @@ final class FloatGemm {
     }
 
     /** The tile at (i0, j0) of the block. */
-    private static void tile(int i0, int j0, int mc, int nc, int kc, float[] packedA, float[] packedB,
+    private static void tile(int i0, int j0, int mc, int nc, int kc, float[] packedA, float[] packedB, int bBase,
             float[] c, int cStart, int ldc, boolean accumulate, float[] tile) {
         int rows = Math.min(MR, mc - i0);
         int cols = Math.min(NR, nc - j0);
         int aAt = i0 * kc;
-        int bAt = j0 * kc;
+        int bAt = bBase + j0 * kc;
         int cAt = cStart + i0 * ldc + j0;
         if (rows == MR && cols == NR && accumulate) {
             FloatKernel.multiplyAdd(kc, packedA, aAt, packedB, bAt, c, cAt, ldc);

@@ -115,9 +115,10 @@ final class FloatPacking {
 
     /**
      * Packs the kc x nc block of B at {@code start} as panels of NR columns: panel q holds, for
-     * each step p, the NR values B[p][q*NR + j] side by side.
+     * each step p, the NR values B[p][q*NR + j] side by side, from {@code packedStart} on.
      */
-    static void packB(int kc, int nc, float[] b, int start, int rowStride, int colStride, float[] packed) {
+    static void packB(int kc, int nc, float[] b, int start, int rowStride, int colStride, float[] packed,
+            int packedStart) {
         int fullPanels = nc / NR;
         int cols = nc % NR;
         if (colStride == 1) {
@@ -127,7 +128,7 @@ final class FloatPacking {
                 for (int q = 0; q < fullPanels; q++) {
                     // Two vector moves: NR is two of the kernel's vectors.
                     int from = src + q * NR;
-                    int to = q * NR * kc + p * NR;
+                    int to = packedStart + q * NR * kc + p * NR;
                     FloatVector.fromArray(FloatKernel.SPECIES, b, from).intoArray(packed, to);
                     FloatVector.fromArray(FloatKernel.SPECIES, b, from + HALF).intoArray(packed, to + HALF);
                 }
@@ -140,14 +141,14 @@ final class FloatPacking {
                 for (int p = 0; p < done; p += SIDE) {
                     for (int j = 0; j < NR; j += SIDE) {
                         FloatTranspose.block(b, start + (q * NR + j) * colStride + p, colStride, SIDE,
-                                packed, q * NR * kc + p * NR + j, NR);
+                                packed, packedStart + q * NR * kc + p * NR + j, NR);
                     }
                 }
             }
             for (int q = 0; q < fullPanels; q++) {
                 for (int j = 0; j < NR; j++) {
                     int src = start + (q * NR + j) * colStride;
-                    int to = q * NR * kc + j;
+                    int to = packedStart + q * NR * kc + j;
                     for (int p = done; p < kc; p++) {
                         packed[to + p * NR] = b[src + p * rowStride];
                     }
@@ -156,7 +157,7 @@ final class FloatPacking {
         }
         if (cols != 0) {
             // The last, partial panel: its missing columns are zeros.
-            int to = fullPanels * NR * kc;
+            int to = packedStart + fullPanels * NR * kc;
             Arrays.fill(packed, to, to + NR * kc, 0f);
             for (int j = 0; j < cols; j++) {
                 int src = start + (fullPanels * NR + j) * colStride;

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * virtual threads, or a burst of short-lived callers, would each keep megabytes of their own.
  * Buffers only grow, up to what the block sizes bound: about 1.2 MiB for floats and as much for
  * doubles (plus, for a C of few columns computed transposed, its transpose, up to 16 x 1024 values).
+ * A packed B is made at least half a G1 region from the start (2 MiB with this machine's 4 MiB
+ * regions), so that its panels start on cache lines ({@link LineAlignment}).
  */
 final class PackingBuffers {
     /** Enough for every pool thread and as many callers; more are dropped for the collector. */
@@ -60,9 +62,10 @@ final class PackingBuffers {
         return floatNarrow;
     }
 
+    /** Room for {@code length} values from {@link LineAlignment#floatStart()}, which starts a cache line. */
     float[] floatB(int length) {
-        if (floatB.length < length) {
-            floatB = new float[length];
+        if (floatB.length < LineAlignment.floatStart() + length) {
+            floatB = LineAlignment.floats(length);
         }
         return floatB;
     }
@@ -87,9 +90,10 @@ final class PackingBuffers {
         return doubleNarrow;
     }
 
+    /** Room for {@code length} values from {@link LineAlignment#doubleStart()}, which starts a cache line. */
     double[] doubleB(int length) {
-        if (doubleB.length < length) {
-            doubleB = new double[length];
+        if (doubleB.length < LineAlignment.doubleStart() + length) {
+            doubleB = LineAlignment.doubles(length);
         }
         return doubleB;
     }
