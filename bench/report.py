@@ -8,7 +8,9 @@ import sys
 results = sys.argv[1]
 
 
-def jmh(threads):
+def jmh(threads, best=True):
+    """Scores by benchmark key. best: the best iteration (lowest time, highest throughput), as the
+    PyTorch side takes the best of its repeats; else JMH's mean over the iterations."""
     rows = {}
     path = os.path.join(results, "jmh-%s.json" % threads)
     if not os.path.exists(path):
@@ -17,7 +19,12 @@ def jmh(threads):
         name = r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1]
         params = r.get("params") or {}
         key = name + "".join("[%s=%s]" % kv for kv in sorted(params.items()))
-        rows[key] = (r["primaryMetric"]["score"], r["primaryMetric"]["scoreError"], r["primaryMetric"]["scoreUnit"])
+        metric = r["primaryMetric"]
+        score = metric["score"]
+        if best and metric.get("rawData"):
+            iterations = [v for fork in metric["rawData"] for v in fork]
+            score = max(iterations) if r["mode"] == "thrpt" else min(iterations)
+        rows[key] = (score, metric["scoreError"], metric["scoreUnit"])
     return rows
 
 
@@ -58,10 +65,11 @@ def main():
     when = subprocess.run(["date", "-u", "+%Y-%m-%d"], capture_output=True, text=True).stdout.strip()
     print("# Benchmark results\n")
     print("Commit %s, %s. " % (commit, when), end="")
-    print("Produced by `bench/run.sh` on %s (%s, %d cores visible), JDK 25, %s. Nabla: JMH, average"
-          " time per operation, `-Dnabla.threads=N`. PyTorch: `bench/pytorch/workloads.py`, best of 5"
-          " repeats, `torch.set_num_threads(N)` and `OPENBLAS_NUM_THREADS=N`, run with"
-          " `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` unset.\n" % (platform.node(), cpu, os.cpu_count(),
+    print("Produced by `bench/run.sh` on %s (%s, %d cores visible), JDK 25, %s. Nabla: JMH, best of 5"
+          " one-second iterations (each an average time per operation), `-Dnabla.threads=N`. PyTorch:"
+          " `bench/pytorch/workloads.py`, best of 5 repeats (each an average over many calls),"
+          " `torch.set_num_threads(N)` and `OPENBLAS_NUM_THREADS=N`, run with `OPENBLAS_CORETYPE` and"
+          " `OPENBLAS_L2_SIZE` unset.\n" % (platform.node(), cpu, os.cpu_count(),
                                                                    "PyTorch " + torch(1).get("torch", "?")))
     # The fma peak of one core (FmaPeakBenchmark, in GFLOP/s), times the threads for two.
     one = jmh(1)
@@ -97,7 +105,7 @@ def main():
                                                       p_text, ratio, target))
         compile_rows = [(k, v) for k, v in nabla.items() if k.startswith("CompileLatency")]
         if compile_rows:
-            cold = jmh("cold")
+            cold = jmh("cold", best=False)
             print("\nCompile latency (build the graph, differentiate, simplify, lower, generate and load code,"
                   " first run; target ≤ 20 ms warm):\n")
             for k, v in compile_rows:
