@@ -119,6 +119,30 @@ final class DoublePacking {
     }
 
     /**
+     * As {@link #packB(int, int, double[], int, int, int, double[], int)}, for a block whose first
+     * {@code skip} columns (fewer than NR) lie before B's: they are packed as zeros, and
+     * {@code start} is B's column just after them.
+     */
+    static void packB(int kc, int nc, int skip, double[] b, int start, int rowStride, int colStride, double[] packed,
+            int packedStart) {
+        if (skip == 0) {
+            packB(kc, nc, b, start, rowStride, colStride, packed, packedStart);
+            return;
+        }
+        // The first panel one value at a time (its share of the work is one panel in nc / NR).
+        int cols = Math.min(NR, nc) - skip;
+        Arrays.fill(packed, packedStart, packedStart + NR * kc, 0d);
+        for (int p = 0; p < kc; p++) {
+            for (int j = 0; j < cols; j++) {
+                packed[packedStart + p * NR + skip + j] = b[start + p * rowStride + j * colStride];
+            }
+        }
+        if (nc > NR) {
+            packB(kc, nc - NR, b, start + cols * colStride, rowStride, colStride, packed, packedStart + NR * kc);
+        }
+    }
+
+    /**
      * Packs the kc x nc block of B at {@code start} as panels of NR columns: panel q holds, for
      * each step p, the NR values B[p][q*NR + j] side by side, from {@code packedStart} on.
      */

@@ -9,25 +9,28 @@ import java.lang.management.ManagementFactory;
  * access: the kernel ran 4% slower on such a panel with its operands in L1, and a 2048^3 double
  * multiplication 7% slower.
  *
- * <p>Java does not tell an array's address, but G1 puts an array of at least half a heap region
+ * <p>Java does not tell an array's address, but G1 puts an array of over half a heap region
  * (a "humongous" one) at the start of a region, which lies on a line, and moves it only to the
  * start of another; its first element lies the array header past that. So an array made that
- * large has a known first index on a line. The header's length and the collector come from the
- * JVM's options. Under another collector, with regions over {@link #MAX_BYTES} twice, or where
- * the options cannot be read, arrays keep their asked-for length and index 0: only speed differs.
+ * large has a known first index on a line, and so has any large C a caller passes
+ * ({@link #floatLead}). The header's length and the collector come from the JVM's options. Under
+ * another collector, with regions over {@link #MAX_BYTES} twice, or where the options cannot be
+ * read, arrays keep their asked-for length and index 0 and no lead is known: only speed differs.
  */
 final class LineAlignment {
     static final int LINE_BYTES = 64;
     /** Largest array made humongous on purpose: G1 regions up to 8 MiB (heaps up to about 16 GiB). */
     static final long MAX_BYTES = 4L << 20;
 
-    /** Bytes an array takes to be humongous; 0 when arrays are not known to start on a line. */
+    /** Bytes past which an array is humongous; 0 when arrays are not known to start on a line. */
+    private static final long HUMONGOUS_BYTES;
+    /** Bytes packed B arrays are made, to be humongous; 0 when not known or over the cap. */
     private static final long LARGE_BYTES;
     /** Bytes from an array's start to the end of its length field. */
     private static final int HEADER_BYTES;
 
     static {
-        long large = 0;
+        long humongous = 0;
         int header = 0;
         try {
             HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
@@ -37,18 +40,21 @@ final class LineAlignment {
                 boolean compressedClass = Boolean.parseBoolean(vm.getVMOption("UseCompressedClassPointers").getValue());
                 // Mark word, then class pointer (within the mark word when compact), then a 4-byte length.
                 header = (compact ? 8 : compressedClass ? 12 : 16) + 4;
-                large = half > 0 && half <= MAX_BYTES ? half : 0;
+                humongous = half;
             }
         } catch (RuntimeException | LinkageError unknown) {
             // Another JVM, or one without jdk.management: no alignment, as before.
-            large = 0;
+            humongous = 0;
         }
-        LARGE_BYTES = large;
+        HUMONGOUS_BYTES = humongous;
+        LARGE_BYTES = humongous <= MAX_BYTES ? humongous : 0;
         HEADER_BYTES = header;
     }
 
-    private static final int FLOAT_START = LARGE_BYTES == 0 ? 0 : firstAlignedIndex(HEADER_BYTES, Float.BYTES);
-    private static final int DOUBLE_START = LARGE_BYTES == 0 ? 0 : firstAlignedIndex(HEADER_BYTES, Double.BYTES);
+    private static final int FLOAT_LINE_START = firstAlignedIndex(HEADER_BYTES, Float.BYTES);
+    private static final int DOUBLE_LINE_START = firstAlignedIndex(HEADER_BYTES, Double.BYTES);
+    private static final int FLOAT_START = LARGE_BYTES == 0 ? 0 : FLOAT_LINE_START;
+    private static final int DOUBLE_START = LARGE_BYTES == 0 ? 0 : DOUBLE_LINE_START;
 
     private LineAlignment() {}
 
@@ -79,5 +85,27 @@ final class LineAlignment {
     /** An array with room for {@code length} values from {@link #doubleStart()}. */
     static double[] doubles(int length) {
         return new double[Math.max(DOUBLE_START + length, (int) (LARGE_BYTES / Double.BYTES))];
+    }
+
+    /**
+     * How many columns before {@code cStart} a row of C must start for its columns to fall on lines
+     * every 64 bytes, in {@code [0, 16)}; -1 when not known: C is not humongous, the JVM's layout is
+     * not known, or rows {@code ldc} apart do not all fall alike.
+     */
+    static int floatLead(float[] c, int cStart, int ldc) {
+        return lead(c.length, Float.BYTES, FLOAT_LINE_START, cStart, ldc);
+    }
+
+    /** As {@link #floatLead}, in {@code [0, 8)}. */
+    static int doubleLead(double[] c, int cStart, int ldc) {
+        return lead(c.length, Double.BYTES, DOUBLE_LINE_START, cStart, ldc);
+    }
+
+    private static int lead(int length, int elementBytes, int lineStart, int cStart, int ldc) {
+        int perLine = LINE_BYTES / elementBytes;
+        if (HUMONGOUS_BYTES == 0 || (long) length * elementBytes <= HUMONGOUS_BYTES || ldc % perLine != 0) {
+            return -1;
+        }
+        return Math.floorMod(cStart - lineStart, perLine);
     }
 }
