@@ -91,6 +91,25 @@ class GemmLeadTest {
         assertThat(c[3 + m * n]).isNaN();
     }
 
+    @Test
+    void aLargeDoubleUpdateOnTwoThreadsMatchesNoLead() {
+        // Enough work for two column bands of 1024 (WorkSplit), each taking the lead of its own start.
+        int m = 14;
+        int n = 2048;
+        int k = 150;
+        double[] a = toDoubles(Problem.randomFloats(3, m * k));
+        double[] b = toDoubles(Problem.randomFloats(4, k * n));
+        double[] w = toDoubles(Problem.randomFloats(5, m * n));
+        double[] c = new double[1 << 19];
+        Arrays.fill(c, Double.NaN);
+        Gemm.dgemmUpdate(m, n, k, a, 0, false, b, 0, false, 0.25, w, 0, c, 5, 2);
+        double[] expected = new double[m * n];
+        DoubleGemm.multiply(m, n, k, a, 0, k, 1, b, 0, n, 1, expected, 0, n, 0.25, w, 0, 0);
+        assertThat(Arrays.copyOfRange(c, 5, 5 + m * n)).containsExactly(expected);
+        assertThat(c[4]).isNaN();
+        assertThat(c[5 + m * n]).isNaN();
+    }
+
     private static double[] toDoubles(float[] values) {
         double[] doubles = new double[values.length];
         for (int i = 0; i < values.length; i++) {
