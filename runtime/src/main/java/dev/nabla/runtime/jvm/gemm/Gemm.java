@@ -15,16 +15,18 @@ import dev.nabla.runtime.jvm.WorkerPool;
  * ({@link FloatKernel}, 12 x 32 floats or 12 x 16 doubles with 512-bit vectors), packing that
  * transposes blocks in registers where an operand's layout needs it ({@link FloatTranspose}), a C
  * of few columns computed as its transpose, packing buffers reused from a small pool
- * ({@link PackingBuffers}), and a lazily started shared pool of daemon threads
+ * ({@link PackingBuffers}) with packed B on cache lines and a large C's tiles laid on them too
+ * ({@link LineAlignment}), and a lazily started shared pool of daemon threads
  * ({@link WorkerPool}) for problems large enough to split ({@link WorkSplit}). Results do not
  * depend on the thread count: each element of C is summed in the same order either way.
  * {@code sgemmUpdate}/{@code dgemmUpdate} add the scaled product to a W as they write C.
  *
- * <p>Speed, on 2 cores of an AVX-512 Xeon (virtual, shared; fma peak about 230 GFLOP/s float
- * and 116 double per core, FmaPeakBenchmark), from {@code GemmBenchmark} and one-JVM runs: float
- * about 155-184 GFLOP/s on one thread and 295-310 on two from 1024^3 up; double about 73-88 and
- * 143-151. The kernel runs at some 75-80% of the fma peak once B streams from L2 and C from
- * memory (85-90% with everything in L1); packing takes a few percent.
+ * <p>Speed, on 2 cores of an AVX-512 Xeon (virtual, shared; fma peak about 230-236 GFLOP/s float
+ * and 116-119 double per core, FmaPeakBenchmark), from {@code GemmBenchmark} and one-JVM runs:
+ * float about 185-203 GFLOP/s on one thread from 512x1024x512 to 2048^3 and 320-375 on two;
+ * double about 88-93 and 150-185. That is 77-86% of the fma peak on one thread, against 95-100%
+ * for the kernel alone with everything in L1: B streams from L2 and C from memory with no
+ * software prefetch, and packing takes a few percent.
  *
  * <p>Caveats: the kernels are fast only once C2 has compiled them, after the first second or so
  * of use (before that the Vector API runs interpreted, a hundred times slower); the tile is sized
