@@ -131,26 +131,35 @@ print('''## Notes
   OpenBLAS with `OPENBLAS_NUM_THREADS=N`. PyTorch's MLP step gets slower on two threads here.
   The second core is shared with whatever else runs on the machine: the one-thread figures are
   the stable ones.
+- Statistic: both sides report their best repeat (Nabla: the best of five one-second JMH
+  iterations; PyTorch: the best of five timeit repeats). Earlier reports set JMH's mean against
+  PyTorch's best, which leaned every ratio against Nabla by the spread of its iterations.
 - Run-to-run spread: this shared VM's speed drifts by 5-20% within minutes, for both sides, and
-  not always together. The run before this one (commit 11dbc68, an hour earlier, same code but
-  for the benchmark added since) had PyTorch at 1.342 ms for the MLP step (here 1.130) and
-  98.0 ms for SGEMM 2048^3 (here 85.3), and gave: MLP 1.57x; SGEMM 1.01x / 0.98x / 0.88x and
-  DGEMM 0.92x / 0.87x on one thread; SGEMM 0.94x / 0.87x / 0.89x and DGEMM 0.97x / 0.96x on
-  two. Read the MLP and GEMM ratios as ranges across both runs. Alternating two versions of the
-  GEMM in one JVM (harnesses outside JMH, same data) is what decided the GEMM's changes.
-- GEMM misses: 2048^3 stays under 0.9x of OpenBLAS on one thread in both runs (float 0.80-0.88x,
-  double 0.85-0.87x), and two threads land at 0.77-0.97x. The micro-kernel (12x32 floats, 24
-  FMAs per step, no spills) runs at 85-90% of the fma peak with its operands in L1 and some
-  70-80% in a full multiply, where B streams from L2 and C from memory without the software
-  prefetching OpenBLAS does (Java has none): OpenBLAS reached 87% of peak at 2048^3 here. On two
-  threads each thread packs the operand it shares with the other (sharing packed blocks between
-  the threads was tried: 2-4% slower, see the commit log).
-- MLP step, one thread: 1.37x here, under the 1.5x target, against the fastest PyTorch step seen
-  on this machine (1.130 ms; 1.24-1.36 ms in other runs), and 1.57x in the run before. Nabla's
-  step took 0.71-0.85 ms across the day's measurements. It runs its weight update inside the
-  gradient's matrix product (one GEMM adds -lr * X^T.dZ to W1 as it writes it) and computes its
-  10-column products transposed, so that a tile is not two thirds padding; its two large
-  products, at GEMM speed, are 85-90% of the step, so the GEMM's limits above are the step's.
+  not always together. The run before this one (commit 2fcb0b2, ten minutes earlier, the same
+  GEMM and MLP code) had PyTorch faster (OpenBLAS at 205 GFLOP/s float and 95 double on one
+  thread, 403 and 190 on two) and gave: MLP 1.59x; SGEMM 1.08x / 1.01x / 0.93x and DGEMM 0.98x /
+  0.96x on one thread; on two, SGEMM 0.91x / 0.87x / 0.89x and DGEMM 0.82x / 0.88x, under the
+  0.9x target. A JMH run of the two-thread GEMM rows alone, just after it, gave 12.2 ms for
+  DGEMM 1024^3 (against 14.3 ms in the full run) and 6.1 ms for SGEMM 1024^3: the second core
+  is shared with whatever else runs on the host. Read the ratios as ranges across both runs;
+  the one-thread rows met their targets in both. Alternating two versions of the GEMM in one JVM
+  (harnesses outside JMH, same data) is what decided the GEMM's changes.
+- GEMM: the micro-kernel (12x32 floats or 12x16 doubles, 24 FMAs per step, no spills) runs at
+  97-100% of the fma peak with its operands in L1, and 72-86% in a full multiply, where B
+  streams from L2 and C from memory without the software prefetching OpenBLAS does (Java has
+  none); OpenBLAS reached 72-87% here. Its loads stay on cache lines: packed B is made large
+  enough that G1 places it at a region start, which gives a known first index on a line, and a
+  large C's tiles are laid a few columns to the left to fall on lines too. Before that, packed
+  B sat wherever the allocation put it, and a 64-byte load that straddles two lines costs a
+  second cache access: 2048^3 DGEMM went from 85 to 92 GFLOP/s with B on lines, and up to 4%
+  more with C on them. On two threads each thread packs the operand it shares with the other
+  (sharing packed blocks between the threads was tried: 2-4% slower, see the commit log).
+- MLP step, one thread: 1.59-1.69x in the two runs (Nabla 0.686-0.690 ms, PyTorch 1.092-1.165
+  ms). It runs its weight update inside the gradient's matrix product (one GEMM adds
+  -lr * X^T.dZ to W1 as it writes it) and computes its 10-column products transposed, so that a
+  tile is not two thirds padding; its two large products, at GEMM speed, are about 85% of the
+  step. Against the PyTorch step the issue quotes for this machine (0.87 ms) the ratio would be
+  1.26x; no run here has seen PyTorch under 1.09 ms.
 - Transparent huge pages: with `-XX:+UseTransparentHugePages` (the kernel's mode here is
   `madvise`) the fused chain on 16M floats took 18.6 ± 4.3 ms instead of 21.3 ms and the MLP
   step 1.07 ms instead of 1.05 ms, one thread: within noise for the MLP, a small gain at most for
