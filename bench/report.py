@@ -152,8 +152,11 @@ print('''## Notes
   large C's tiles are laid a few columns to the left to fall on lines too. Before that, packed
   B sat wherever the allocation put it, and a 64-byte load that straddles two lines costs a
   second cache access: 2048^3 DGEMM went from 85 to 92 GFLOP/s with B on lines, and up to 4%
-  more with C on them. On two threads each thread packs the operand it shares with the other
-  (sharing packed blocks between the threads was tried: 2-4% slower, see the commit log).
+  more with C on them. On two threads each thread packs the operand it shares with the other.
+  Sharing packed blocks of B between the threads was tried twice: with a pool call per block,
+  2-4% slower; with both threads packing each block together into alternating buffers and then
+  claiming bands of C's rows, level from 512x1024x512 to 2048^3 (-4% to +2%) and 10-19% slower
+  on the MLP's two products.
 - MLP step, one thread: 1.59-1.69x in the two runs (Nabla 0.686-0.690 ms, PyTorch 1.092-1.165
   ms). It runs its weight update inside the gradient's matrix product (one GEMM adds
   -lr * X^T.dZ to W1 as it writes it) and computes its 10-column products transposed, so that a
