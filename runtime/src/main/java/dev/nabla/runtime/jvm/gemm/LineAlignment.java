@@ -4,10 +4,10 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
- * Arrays for packed panels of B whose panels can start on a 64-byte cache line, so that none of
- * the kernel's 64-byte vector loads straddles two lines. A straddling load costs a second cache
- * access: the kernel ran 4% slower on such a panel with its operands in L1, and a 2048^3 double
- * multiplication 7% slower.
+ * Where arrays meet 64-byte cache lines, so that the kernel's 64-byte vector loads of packed B,
+ * and of a large C, need not straddle two lines. A straddling load costs a second cache access:
+ * the kernel ran 4% slower on such a B panel with its operands in L1, a 2048^3 double
+ * multiplication 7% slower, and up to 4% more with C's tiles across lines.
  *
  * <p>Java does not tell an array's address, but G1 puts an array of over half a heap region
  * (a "humongous" one) at the start of a region, which lies on a line, and moves it only to the

@@ -24,8 +24,10 @@ class LineAlignmentTest {
     @Test
     void arraysHoldTheAskedLengthFromTheirStart() {
         for (int length : new int[] {0, 1, 1000, 3_000_000}) {
-            assertThat(LineAlignment.floats(length).length).isGreaterThanOrEqualTo(LineAlignment.floatStart() + length);
-            assertThat(LineAlignment.doubles(length).length).isGreaterThanOrEqualTo(LineAlignment.doubleStart() + length);
+            assertThat(LineAlignment.floats(length).length)
+                    .isGreaterThanOrEqualTo(LineAlignment.floatStart() + length);
+            assertThat(LineAlignment.doubles(length).length)
+                    .isGreaterThanOrEqualTo(LineAlignment.doubleStart() + length);
         }
         assertThat(LineAlignment.floatStart()).isBetween(0, LineAlignment.LINE_BYTES / Float.BYTES - 1);
         assertThat(LineAlignment.doubleStart()).isBetween(0, LineAlignment.LINE_BYTES / Double.BYTES - 1);
@@ -39,6 +41,22 @@ class LineAlignmentTest {
             // Tests run with the default headers: 16 bytes before the elements.
             assertThat(LineAlignment.floatStart()).isEqualTo(12);
             assertThat(LineAlignment.doubleStart()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void aLeadIsGivenOnlyForALargeCWhoseRowsAllFallAlike() {
+        assertThat(LineAlignment.floatLead(new float[1000], 0, 16)).as("a small C").isEqualTo(-1);
+        float[] large = new float[1 << 22];
+        assertThat(LineAlignment.floatLead(large, 0, 2050)).as("rows 8200 bytes apart").isEqualTo(-1);
+        if (LineAlignment.floatStart() != 0) {
+            // Under G1: index floatStart() lies on a line, so C from there needs no lead.
+            int start = LineAlignment.floatStart();
+            assertThat(LineAlignment.floatLead(large, start, 2048)).isZero();
+            assertThat(LineAlignment.floatLead(large, start + 5, 2048)).isEqualTo(5);
+            assertThat(LineAlignment.floatLead(large, start - 1, 2048)).isEqualTo(15);
+            assertThat(LineAlignment.doubleLead(new double[1 << 21], LineAlignment.doubleStart() + 3, 1024))
+                    .isEqualTo(3);
         }
     }
 }
