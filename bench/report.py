@@ -1,4 +1,5 @@
 """Builds bench/RESULTS.md from the JMH and PyTorch results that bench/run.sh collected."""
+import glob
 import json
 import os
 import platform
@@ -9,28 +10,46 @@ results = sys.argv[1]
 
 
 def jmh(threads, best=True):
-    """Scores by benchmark key. best: the best iteration (lowest time, highest throughput), as the
-    PyTorch side takes the best of its repeats; else JMH's mean over the iterations."""
+    """Scores by benchmark key, over every pass's file. best: the best iteration of any pass
+    (lowest time, highest throughput), as the PyTorch side takes the best of its repeats; else
+    JMH's mean over one pass's iterations."""
     rows = {}
-    path = os.path.join(results, "jmh-%s.json" % threads)
-    if not os.path.exists(path):
-        return rows
-    for r in json.load(open(path)):
-        name = r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1]
-        params = r.get("params") or {}
-        key = name + "".join("[%s=%s]" % kv for kv in sorted(params.items()))
-        metric = r["primaryMetric"]
-        score = metric["score"]
-        if best and metric.get("rawData"):
-            iterations = [v for fork in metric["rawData"] for v in fork]
-            score = max(iterations) if r["mode"] == "thrpt" else min(iterations)
-        rows[key] = (score, metric["scoreError"], metric["scoreUnit"])
+    paths = sorted(glob.glob(os.path.join(results, "jmh-%s-*.json" % threads)))
+    paths += [p for p in [os.path.join(results, "jmh-%s.json" % threads)] if os.path.exists(p)]
+    for path in paths:
+        for r in json.load(open(path)):
+            name = r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1]
+            params = r.get("params") or {}
+            key = name + "".join("[%s=%s]" % kv for kv in sorted(params.items()))
+            metric = r["primaryMetric"]
+            score = metric["score"]
+            higher = r["mode"] == "thrpt"
+            if best and metric.get("rawData"):
+                iterations = [v for fork in metric["rawData"] for v in fork]
+                score = max(iterations) if higher else min(iterations)
+            if key not in rows or (score > rows[key][0] if higher else score < rows[key][0]):
+                rows[key] = (score, metric["scoreError"], metric["scoreUnit"])
     return rows
 
 
 def torch(threads):
-    path = os.path.join(results, "torch-%d.json" % threads)
-    return json.load(open(path)) if os.path.exists(path) else {}
+    """PyTorch's figures over every pass: the lowest time and the highest GFLOP/s."""
+    merged = {}
+    paths = sorted(glob.glob(os.path.join(results, "torch-%d-*.json" % threads)))
+    paths += [p for p in [os.path.join(results, "torch-%d.json" % threads)] if os.path.exists(p)]
+    for path in paths:
+        for key, value in json.load(open(path)).items():
+            if key not in merged or not isinstance(value, (int, float)):
+                merged.setdefault(key, value)
+            elif key.endswith("_gflops"):
+                merged[key] = max(merged[key], value)
+            else:
+                merged[key] = min(merged[key], value)
+    return merged
+
+
+def passes():
+    return max(1, len(glob.glob(os.path.join(results, "torch-1-*.json"))))
 
 
 # (title, JMH key, PyTorch key, unit both are in, target as PyTorch time / Nabla time)
@@ -65,12 +84,14 @@ def main():
     when = subprocess.run(["date", "-u", "+%Y-%m-%d"], capture_output=True, text=True).stdout.strip()
     print("# Benchmark results\n")
     print("Commit %s, %s. " % (commit, when), end="")
-    print("Produced by `bench/run.sh` on %s (%s, %d cores visible), JDK 25, %s. Nabla: JMH, best of 5"
-          " one-second iterations (each an average time per operation), `-Dnabla.threads=N`. PyTorch:"
-          " `bench/pytorch/workloads.py`, best of 5 repeats (each an average over many calls),"
+    print("Produced by `bench/run.sh` on %s (%s, %d cores visible), JDK 25, %s. The two sides took"
+          " turns, %d pass%s each, and each figure is that side's best: Nabla's the best one-second"
+          " JMH iteration (an average time per operation; 5 per pass), `-Dnabla.threads=N`; PyTorch's"
+          " the best of `bench/pytorch/workloads.py`'s repeats (an average over many calls; 5 per pass),"
           " `torch.set_num_threads(N)` and `OPENBLAS_NUM_THREADS=N`, run with `OPENBLAS_CORETYPE` and"
           " `OPENBLAS_L2_SIZE` unset.\n" % (platform.node(), cpu, os.cpu_count(),
-                                                                   "PyTorch " + torch(1).get("torch", "?")))
+                                          "PyTorch " + torch(1).get("torch", "?"), passes(),
+                                          "" if passes() == 1 else "es"))
     # The fma peak of one core (FmaPeakBenchmark, in GFLOP/s), times the threads for two.
     one = jmh(1)
     peaks = {name: one[key][0] for name, key in (("sgemm", "FmaPeakBenchmark.floatPeak"),
