@@ -26,7 +26,7 @@ final class FloatGemm {
     /** Columns of a block of B (a multiple of NR). */
     static final int NC = 1024;
     /** Row panels of A that share each B panel in {@link #sweep}. */
-    static final int BAND = 4;
+    static final int BAND = 2;
     /**
      * C's fewest columns for a lead, which costs one tile column more: with a lead, 2048^3 took
      * 1% less time on balance, 1024^3 3-5% more (one JVM, alternating).
@@ -171,9 +171,12 @@ final class FloatGemm {
      * Runs the micro-kernel over every MR x NR tile of an mc x nc block of C (whose first
      * {@code skip} columns lie outside C), in bands of
      * {@link #BAND} row panels: each packed B panel is used by the band's panels of A one after
-     * another, from L1, before the next B panel. Against a row of tiles at a time (each A panel
-     * across all of B): 4-5% faster from 128x784 . 784x256 to 1024^3, level at 2048^3 (one JVM,
-     * alternating the two orders). Doubles measured 2% slower this way and keep rows.
+     * another, from L1, before the next B panel. With packed B on cache lines (one JVM, the three
+     * alternating, one thread, two runs), bands of 2 against bands of 4 and rows of tiles (bands of
+     * 1): 2048^3 +2 to +3.5% against 4, level with rows; 1024^3 +1% against 4; 784x128 . 128x256
+     * with A stored transposed (the MLP's weight gradient) level to +1% against 4, +2 to +3% against
+     * rows. With B across lines, before, bands of 4 had been 4-5% faster than rows up to 1024^3.
+     * Doubles measured 2% slower with bands and keep rows.
      */
     private static void sweep(int mc, int nc, int skip, int kc, float[] packedA, float[] packedB, int bBase,
             float[] c, int cStart, int ldc, boolean accumulate, float[] tile, float alpha, float[] w, int wStart) {
