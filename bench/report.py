@@ -157,19 +157,20 @@ print('''## Notes
   PyTorch's best, which leaned every ratio against Nabla by the spread of its iterations.
 - Run-to-run spread: this shared VM's speed drifts by 5-20% for minutes at a time, for both sides
   and not always together, which is why the sides now take turns over two passes. Three
-  single-pass runs earlier the same day, on the same GEMM and MLP code (commits 2fcb0b2,
-  749b4ba, c5ba7c6), gave on one thread MLP 1.59x / 1.69x / 1.41x, SGEMM 0.93-1.08x /
-  1.01-1.12x / 0.90-0.94x and DGEMM 0.96-0.98x / 0.97-1.04x / 0.87-0.89x; on two threads SGEMM
-  0.87-0.91x / 0.97-1.07x / 0.93-1.02x and DGEMM 0.82-0.88x / 0.97-1.04x / 0.98-1.07x. Each miss
-  came with a slow window on one side: Nabla's one-thread MLP took 0.755 ms in the third run
-  against 0.686-0.690 ms in the first two, and a JMH rerun of the two-thread GEMM rows right
-  after the first run gave 12.2 ms for DGEMM 1024^3 where that run had 14.3 ms. Alternating two
-  versions of the GEMM in one JVM (harnesses outside JMH, same data) is what decided the GEMM's
-  changes.
-- Two-thread SGEMM: 0.89-0.92x here. Nabla's two threads ran 1.7-1.9 times as fast as its one,
-  OpenBLAS's 1.9-2.2 times (its one-thread pass was the slower here). The kernel running alone
-  in L1 on both cores at once keeps 97-99% of its one-core speed on each, so the loss is in the
-  memory traffic of the full multiply, which this work has not pinned down.
+  single-pass runs earlier the same day, with float bands of 4 (commits 2fcb0b2, 749b4ba,
+  c5ba7c6), gave on one thread MLP 1.59x / 1.69x / 1.41x, SGEMM 0.93-1.08x / 1.01-1.12x /
+  0.90-0.94x and DGEMM 0.96-0.98x / 0.97-1.04x / 0.87-0.89x; on two threads SGEMM 0.87-0.91x /
+  0.97-1.07x / 0.93-1.02x and DGEMM 0.82-0.88x / 0.97-1.04x / 0.98-1.07x. Each miss came with a
+  slow window on one side: Nabla's one-thread MLP took 0.755 ms in the third run against
+  0.686-0.690 ms in the first two, and a JMH rerun of the two-thread GEMM rows right after the
+  first run gave 12.2 ms for DGEMM 1024^3 where that run had 14.3 ms. A two-pass run at c5a37b2,
+  still with bands of 4, gave one thread MLP 1.55x, SGEMM 1.01-1.04x, DGEMM 1.01-1.07x, and two
+  threads SGEMM 0.89-0.92x, DGEMM 0.92-0.95x. Alternating two versions of the GEMM in one JVM
+  (harnesses outside JMH, same data) is what decided the GEMM's changes.
+- Two threads: Nabla's ran 1.75-2.0 times as fast as its one thread, OpenBLAS's 1.9-2.0 times,
+  the smallest product scaling worst. The kernel running alone in L1 on both cores at once keeps
+  97-99% of its one-core speed on each, so the loss is in the memory traffic of the full
+  multiply, which this work has not pinned down.
 - GEMM: the micro-kernel (12x32 floats or 12x16 doubles, 24 FMAs per step, no spills) runs at
   97-100% of the fma peak with its operands in L1, and 72-86% in a full multiply, where B
   streams from L2 and C from memory without the software prefetching OpenBLAS does (Java has
@@ -183,10 +184,10 @@ print('''## Notes
   2-4% slower; with both threads packing each block together into alternating buffers and then
   claiming bands of C's rows, level from 512x1024x512 to 2048^3 (-4% to +2%) and 10-19% slower
   on the MLP's two products.
-- MLP step, one thread: 1.55x here, 1.41-1.69x in the single runs (Nabla 0.686-0.757 ms,
-  PyTorch 1.067-1.175 ms). It runs its weight update inside the gradient's matrix product (one GEMM adds
-  -lr * X^T.dZ to W1 as it writes it) and computes its 10-column products transposed, so that a
-  tile is not two thirds padding; its two large products, at GEMM speed, are about 85% of the
+- MLP step, one thread: 1.58x here, 1.41-1.69x in the day's other runs (Nabla 0.685-0.757 ms,
+  PyTorch 1.067-1.175 ms). It runs its weight update inside the gradient's matrix product (one
+  GEMM adds -lr * X^T.dZ to W1 as it writes it) and computes its 10-column products transposed,
+  so that a tile is not two thirds padding; its two large products, at GEMM speed, are about 85% of the
   step. Against the PyTorch step the issue quotes for this machine (0.87 ms) the ratio would be
   1.15-1.27x; no run here has seen PyTorch under 1.06 ms.
 - Transparent huge pages: with `-XX:+UseTransparentHugePages` (the kernel's mode here is

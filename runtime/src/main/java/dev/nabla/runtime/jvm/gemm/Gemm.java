@@ -23,8 +23,8 @@ import dev.nabla.runtime.jvm.WorkerPool;
  *
  * <p>Speed, on 2 cores of an AVX-512 Xeon (virtual, shared; fma peak about 230-236 GFLOP/s float
  * and 116-119 double per core, FmaPeakBenchmark), from {@code GemmBenchmark} and one-JVM runs:
- * float about 185-203 GFLOP/s on one thread from 512x1024x512 to 2048^3 and 320-375 on two;
- * double about 84-93 and 150-185. That is 72-86% of the fma peak on one thread, against 95-100%
+ * float about 185-200 GFLOP/s on one thread from 512x1024x512 to 2048^3 and 320-385 on two;
+ * double about 84-94 and 150-185. That is 72-86% of the fma peak on one thread, against 95-100%
  * for the kernel alone with everything in L1: B streams from L2 and C from memory with no
  * software prefetch, and packing takes a few percent.
  *
