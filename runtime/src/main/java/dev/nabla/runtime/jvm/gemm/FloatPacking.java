@@ -124,14 +124,8 @@ final class FloatPacking {
             packB(kc, nc, b, start, rowStride, colStride, packed, packedStart);
             return;
         }
-        // The first panel one value at a time (its share of the work is one panel in nc / NR).
         int cols = Math.min(NR, nc) - skip;
-        Arrays.fill(packed, packedStart, packedStart + NR * kc, 0f);
-        for (int p = 0; p < kc; p++) {
-            for (int j = 0; j < cols; j++) {
-                packed[packedStart + p * NR + skip + j] = b[start + p * rowStride + j * colStride];
-            }
-        }
+        partialPanel(kc, skip, cols, b, start, rowStride, colStride, packed, packedStart);
         if (nc > NR) {
             packB(kc, nc - NR, b, start + cols * colStride, rowStride, colStride, packed, packedStart + NR * kc);
         }
@@ -180,14 +174,23 @@ final class FloatPacking {
             }
         }
         if (cols != 0) {
-            // The last, partial panel: its missing columns are zeros.
-            int to = packedStart + fullPanels * NR * kc;
-            Arrays.fill(packed, to, to + NR * kc, 0f);
-            for (int j = 0; j < cols; j++) {
-                int src = start + (fullPanels * NR + j) * colStride;
-                for (int p = 0; p < kc; p++) {
-                    packed[to + p * NR + j] = b[src + p * rowStride];
-                }
+            partialPanel(kc, 0, cols, b, start + fullPanels * NR * colStride, rowStride, colStride, packed,
+                    packedStart + fullPanels * NR * kc);
+        }
+    }
+
+    /**
+     * A panel with fewer than NR of B's columns, one value at a time (one panel in a block, so its
+     * share of the work is small): B's {@code cols} columns from {@code start} go to the panel's
+     * columns {@code first} on, and its other columns are zeros.
+     */
+    private static void partialPanel(int kc, int first, int cols, float[] b, int start, int rowStride, int colStride,
+            float[] packed, int to) {
+        Arrays.fill(packed, to, to + NR * kc, 0f);
+        for (int j = 0; j < cols; j++) {
+            int src = start + j * colStride;
+            for (int p = 0; p < kc; p++) {
+                packed[to + p * NR + first + j] = b[src + p * rowStride];
             }
         }
     }
