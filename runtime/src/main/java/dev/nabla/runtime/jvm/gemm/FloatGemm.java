@@ -50,7 +50,7 @@ final class FloatGemm {
 
     /**
      * C = W + alpha.A.B when {@code w} is not null (W laid out as C, from {@code wStart}, in
-     * another array), else C = A.B. The product is summed as without W; each row of tiles then
+     * another array), else C = A.B. The product is summed as without W; each band of rows then
      * gets {@code Math.fma(product, alpha, W)} while it is still in cache.
      */
     static void multiply(int m, int n, int k,
@@ -154,12 +154,9 @@ final class FloatGemm {
                     for (int j = 0; j < n; j++) {
                         c[at + j] = transposed[j * rows + i];
                     }
-                    if (w != null) {
-                        int from = wStart + (i0 + i) * ldc;
-                        for (int j = 0; j < n; j++) {
-                            c[at + j] = Math.fma(c[at + j], alpha, w[from + j]);
-                        }
-                    }
+                }
+                if (w != null) {
+                    update(rows, n, c, cStart + i0 * ldc, ldc, alpha, w, wStart + i0 * ldc);
                 }
             }
         } finally {
