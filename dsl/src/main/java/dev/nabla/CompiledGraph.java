@@ -10,19 +10,24 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A graph compiled for one device. It evaluates any of the graph's tensors (each distinct set of
  * outputs is compiled once and cached) and holds the parameters' values between runs.
+ *
+ * <p>Threads: evaluations may run at once from any number of threads; a run with parameter
+ * updates (a training step) runs alone, between them. Close it to free the parameters' values
+ * and compiled code; a closed compiled graph refuses every call.
  */
 public final class CompiledGraph implements AutoCloseable {
     private final Graph graph;
     private final Session session;
     private final boolean checkFinite;
 
-    CompiledGraph(Graph graph, Device device, Map<Node, NDArray> parameters, boolean checkFinite) {
+    CompiledGraph(Graph graph, Device device, Function<Node, NDArray> initialValues, boolean checkFinite) {
         this.graph = graph;
-        this.session = new Session(device, parameters, checkFinite);
+        this.session = new Session(device, initialValues, checkFinite);
         this.checkFinite = checkFinite;
     }
 
@@ -36,6 +41,7 @@ public final class CompiledGraph implements AutoCloseable {
      * there; this one stays as it is.
      */
     public CompiledGraph to(Device device) {
+        session.ensureOpen("to");
         CompiledGraph moved = graph.compile(device, checkFinite);
         session.parameters().forEach(moved.session::setParameter);
         return moved;
@@ -53,6 +59,7 @@ public final class CompiledGraph implements AutoCloseable {
 
     /** Evaluates tensors with a value for each input they need. */
     public List<NDArray> eval(Map<Tensor, NDArray> feeds, Tensor... outputs) {
+        session.ensureOpen("eval");
         return session.run(graph.unwrapAll("eval", Arrays.asList(outputs)), byNode("eval", feeds));
     }
 
@@ -95,12 +102,14 @@ public final class CompiledGraph implements AutoCloseable {
     }
 
     /**
-     * {@code output} as a compiled function of the scalar {@code inputs}, called with doubles:
-     * {@code run.function(dy, x).apply(5.0)}. Parameters take their current values at each call.
+     * {@code output} as a compiled function of the scalar {@code arguments}, called with doubles:
+     * {@code run.function(dy, x).apply(5.0)}. Each argument is an input or a parameter; a
+     * parameter named as an argument takes the argument's value for the call (its stored value
+     * does not change), and the parameters not named take their current values at each call.
      */
-    public ScalarFunction function(Tensor output, Tensor... inputs) {
+    public ScalarFunction function(Tensor output, Tensor... arguments) {
         return new ScalarFunction(session.scalarFunction(graph.unwrap("function", output),
-                graph.unwrapAll("function", java.util.Arrays.asList(inputs))));
+                graph.unwrapAll("function", Arrays.asList(arguments))));
     }
 
     /** The current value of a parameter, copied to the host. */
@@ -112,8 +121,14 @@ public final class CompiledGraph implements AutoCloseable {
         session.setParameter(graph.unwrap("setParameter", p), value);
     }
 
+    void checkParameter(String op, Node p, NDArray value) {
+        session.checkParameter(op, p, value);
+    }
+
+    /** Frees the parameters' values and the compiled programs; later calls are errors. */
     @Override
     public void close() {
         session.close();
+        graph.forget(this);
     }
 }

@@ -13,9 +13,12 @@ import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * A static computation graph under construction: declare inputs, parameters and constants, build
@@ -28,11 +31,18 @@ import java.util.Map;
  *     System.out.println(g.compile().eval(y.grad(x)));   // 10.0
  * }
  * }</pre>
+ *
+ * <p>Lifetimes: a compiled graph holds its parameters' values until it is closed, and closing the
+ * graph closes every compiled graph still open; after that, building, compiling and running are
+ * errors. The graph keeps nothing of what is no longer reachable: nodes, and the initial values
+ * of parameters nobody can name any more (an optimizer's state once its trainer is gone), are
+ * collected with the last reference to them.
  */
 public final class Graph implements AutoCloseable {
     private final NodeTable table = new NodeTable();
-    private final Map<Node, NDArray> initialParameters = new LinkedHashMap<>();
-    private final List<CompiledGraph> compiled = new ArrayList<>();
+    /** Weak keys: a parameter's initial value goes with the last reference to its node. */
+    private final Map<Node, NDArray> initialParameters = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Set<CompiledGraph> open = new LinkedHashSet<>();
 
     private Graph() {}
 
@@ -53,6 +63,9 @@ public final class Graph implements AutoCloseable {
 
     /** A parameter: state with an initial value that persists across runs and can be updated. */
     public Tensor parameter(String name, NDArray initial) {
+        if (initial == null) {
+            throw new GraphException("parameter: '" + name + "' needs an initial value, got null");
+        }
         Node p = Ops.parameter(table, name, initial.shape(), initial.dtype());
         initialParameters.put(p, initial);
         return wrap(p);
@@ -101,6 +114,7 @@ public final class Graph implements AutoCloseable {
     }
 
     Program program(String op, Tensor... outputs) {
+        requireOpen(op);
         return Program.of(unwrapAll(op, Arrays.asList(outputs)));
     }
 
@@ -119,15 +133,41 @@ public final class Graph implements AutoCloseable {
      * @param checkFinite when true, every fed value and parameter is checked for NaN and infinity
      */
     public synchronized CompiledGraph compile(Device device, boolean checkFinite) {
-        CompiledGraph c = new CompiledGraph(this, device, Map.copyOf(initialParameters), checkFinite);
-        compiled.add(c);
+        requireOpen("compile");
+        CompiledGraph c = new CompiledGraph(this, device, initialParameters::get, checkFinite);
+        if (checkFinite) {
+            Map<Node, NDArray> initial;
+            synchronized (initialParameters) {
+                initial = Map.copyOf(initialParameters);
+            }
+            initial.forEach((p, v) -> c.checkParameter("compile", p, v));
+        }
+        open.add(c);
         return c;
     }
 
+    /** Called by a compiled graph that closes: the graph no longer holds it. */
+    synchronized void forget(CompiledGraph c) {
+        open.remove(c);
+    }
+
+    /** Closes every compiled graph still open; later use of this graph is an error. */
     @Override
-    public synchronized void close() {
-        compiled.forEach(CompiledGraph::close);
-        compiled.clear();
+    public void close() {
+        List<CompiledGraph> toClose;
+        synchronized (this) {
+            table.close();
+            toClose = new ArrayList<>(open);
+            open.clear();
+            initialParameters.clear();
+        }
+        toClose.forEach(CompiledGraph::close);
+    }
+
+    private void requireOpen(String op) {
+        if (table.isClosed()) {
+            throw new GraphException(op + ": this graph is closed; build and run on a new Graph");
+        }
     }
 
     // ---- plumbing between Tensor and Node ----

@@ -1,33 +1,31 @@
 package dev.nabla;
 
-import java.util.function.ToDoubleFunction;
+import dev.nabla.runtime.ScalarCall;
 
 /**
  * A compiled function of scalars (see {@link CompiledGraph#function}): call it with plain
- * doubles, one per argument tensor, in the order they were named. With the JVM backend a call
- * runs generated straight-line code and allocates nothing. Not thread-safe: use one per thread.
+ * doubles, one per argument tensor, in the order they were named. Each argument is rounded to
+ * its tensor's dtype, as a fed value is. With the JVM backend a call runs generated
+ * straight-line code and allocates nothing. Safe to call from several threads at once (a call
+ * that overlaps another makes its own small argument arrays); calls after its compiled graph
+ * was closed are errors.
  */
 public final class ScalarFunction {
-    private final ToDoubleFunction<double[]> body;
-    private final double[] one = new double[1];
-    private final double[] two = new double[2];
+    private final ScalarCall call;
 
-    ScalarFunction(ToDoubleFunction<double[]> body) {
-        this.body = body;
+    ScalarFunction(ScalarCall call) {
+        this.call = call;
     }
 
     public double apply(double x) {
-        one[0] = x;
-        return body.applyAsDouble(one);
+        return call.call(x);
     }
 
     public double apply(double x, double y) {
-        two[0] = x;
-        two[1] = y;
-        return body.applyAsDouble(two);
+        return call.call(x, y);
     }
 
     public double apply(double... args) {
-        return body.applyAsDouble(args);
+        return call.call(args);
     }
 }

@@ -32,6 +32,7 @@ public final class ImperativeOptimizer implements AutoCloseable {
     private final Map<Tensor, Tensor> accumulate = new LinkedHashMap<>();
     private final Map<Tensor, Tensor> update = new LinkedHashMap<>();
     private final CompiledGraph compiled;
+    private volatile boolean closed;
 
     ImperativeOptimizer(Optimizer optimizer, Tensor loss, List<Tensor> parameters) {
         this.loss = loss;
@@ -57,6 +58,7 @@ public final class ImperativeOptimizer implements AutoCloseable {
 
     /** Sets every gradient buffer to zero. */
     public void zeroGrad() {
+        requireOpen("zeroGrad");
         compiled.run(Map.of(), List.of(), zero);
     }
 
@@ -66,20 +68,24 @@ public final class ImperativeOptimizer implements AutoCloseable {
     }
 
     public NDArray backward(Map<Tensor, NDArray> feeds) {
+        requireOpen("backward");
         return compiled.run(feeds, List.of(loss), accumulate).get(0);
     }
 
     /** Updates the parameters from the accumulated gradients. */
     public void step() {
+        requireOpen("step");
         compiled.run(Map.of(), List.of(), update);
     }
 
     public NDArray parameter(Tensor p) {
+        requireOpen("parameter");
         return compiled.parameter(p);
     }
 
     /** The accumulated gradient of a parameter. */
     public NDArray grad(Tensor p) {
+        requireOpen("grad");
         Tensor buffer = gradBuffers.get(p);
         if (buffer == null) {
             throw new NablaException("grad: " + p.node().describe() + " is not optimized here");
@@ -87,8 +93,16 @@ public final class ImperativeOptimizer implements AutoCloseable {
         return compiled.parameter(buffer);
     }
 
+    /** Frees the parameters' values, gradient buffers and optimizer state; later calls are errors. */
     @Override
     public void close() {
+        closed = true;
         compiled.close();
+    }
+
+    private void requireOpen(String op) {
+        if (closed) {
+            throw new NablaException(op + ": this optimizer is closed; build a new one to train again");
+        }
     }
 }

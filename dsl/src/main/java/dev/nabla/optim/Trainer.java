@@ -23,6 +23,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * update, and the new parameters and optimizer state stay in the backend between steps. Read a
  * parameter with {@link #parameter}; evaluate anything else with the trained values through
  * {@link #compiled()}.
+ *
+ * <p>Threads: steps from several threads are serialized (each step reads the parameters of the
+ * one before and commits its updates alone); evaluations through {@link #compiled()} may run
+ * beside them and see the parameters of one step. The optimizer's state (moments, step counts,
+ * learning rates) belongs to the trainer: closing it frees that state and the trained values, and
+ * a closed trainer refuses every call.
  */
 public final class Trainer implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -36,6 +42,7 @@ public final class Trainer implements AutoCloseable {
     private final Map<Tensor, Tensor> assignments;
     private final CompiledGraph compiled;
     private int epoch;
+    private volatile boolean closed;
 
     private Trainer(Builder b) {
         this.loss = b.loss;
@@ -78,11 +85,13 @@ public final class Trainer implements AutoCloseable {
 
     /** One step with a value for each input the loss needs; returns the loss before the update. */
     public NDArray step(Map<Tensor, NDArray> feeds) {
+        requireOpen("step");
         return compiled.run(feeds, List.of(loss), assignments).get(0);
     }
 
     /** Advances the learning-rate schedule by one epoch (PyTorch's scheduler.step()). */
     public void scheduleStep() {
+        requireOpen("scheduleStep");
         if (schedule == null) {
             throw new NablaException("scheduleStep: this trainer has no learning-rate schedule; set one with"
                     + " Trainer.builder(loss).schedule(...)");
@@ -100,23 +109,38 @@ public final class Trainer implements AutoCloseable {
 
     /** The learning rate group {@code index} uses for the next step. */
     public double lr(int index) {
+        requireOpen("lr");
+        if (index < 0 || index >= groups.size()) {
+            throw new NablaException("lr: group " + index + " does not exist; this trainer has " + groups.size()
+                    + " parameter group" + (groups.size() == 1 ? "" : "s"));
+        }
         Group g = groups.get(index);
         return g.lrs().isEmpty() ? g.optimizer().lr() : compiled.parameter(g.lrs().get(0)).item();
     }
 
     /** A parameter's current (trained) value. */
     public NDArray parameter(Tensor p) {
+        requireOpen("parameter");
         return compiled.parameter(p);
     }
 
     /** The session holding the trained parameters: evaluate any tensor of the graph with them. */
     public CompiledGraph compiled() {
+        requireOpen("compiled");
         return compiled;
     }
 
+    /** Frees the trained values and the optimizer's state; later calls are errors. */
     @Override
     public void close() {
+        closed = true;
         compiled.close();
+    }
+
+    private void requireOpen(String op) {
+        if (closed) {
+            throw new NablaException(op + ": this trainer is closed; build a new one to train again");
+        }
     }
 
     /** Chooses parameter groups, gradient clipping, a schedule and the device. */

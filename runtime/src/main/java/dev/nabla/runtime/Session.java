@@ -6,30 +6,45 @@ import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.StampedLock;
+import java.util.function.Function;
 
 /**
  * Runs programs of one graph on one device: checks what is fed, holds the parameters' current
  * values between runs, and compiles each distinct set of outputs once.
+ *
+ * <p>Threads: runs that only evaluate may overlap; a run that updates parameters (a training
+ * step) runs alone, after the runs before it and before the runs after it, so every run sees
+ * the parameters of one step. A parameter's value is copied in from the graph's initial value on
+ * its first use, so compiling copies nothing. After {@link #close()} every call is an error.
  */
 public final class Session implements AutoCloseable {
     private final Device device;
     private final Backend backend;
     private final boolean checkFinite;
+    /** A parameter's initial value, or null when the node is no parameter of this graph. */
+    private final Function<Node, NDArray> initialValues;
     private final Map<Node, NDArray> parameters = new ConcurrentHashMap<>();
     /** For each updated parameter, its array from before the last update, free for the next. */
     private final Map<Node, Object> spares = new ConcurrentHashMap<>();
+    /** Evaluations share it; updates, which write into the spares, hold it alone. */
+    private final StampedLock lock = new StampedLock();
+    private volatile boolean closed;
+
     private record ProgramKey(List<Node> outputs, List<Program.Update> updates) {}
 
     private final Map<ProgramKey, Executable> compiled = new ConcurrentHashMap<>();
 
-    public Session(Device device, Map<Node, NDArray> initialParameters, boolean checkFinite) {
+    public Session(Device device, Function<Node, NDArray> initialValues, boolean checkFinite) {
         this.device = device;
         this.backend = Backends.forDevice(device);
         this.checkFinite = checkFinite;
-        initialParameters.forEach((p, v) -> setParameter("compile", p, v));
+        this.initialValues = initialValues;
     }
 
     public Device device() {
@@ -46,44 +61,51 @@ public final class Session implements AutoCloseable {
      * this run (all updates see the parameters as they were before the run).
      */
     public List<NDArray> run(List<Node> outputs, List<Program.Update> updates, Map<Node, NDArray> feeds) {
+        ensureOpen("run");
         Executable exe = executable(outputs, updates);
         if (updates.isEmpty()) {
-            return execute(exe, feeds);
-        }
-        if (!device.hostMemory()) {
-            synchronized (this) {
-                // The backend made the new values in its own memory: they become the parameters.
-                List<NDArray> results = execute(exe, feeds);
-                for (int i = 0; i < updates.size(); i++) {
-                    parameters.put(updates.get(i).parameter(), results.get(outputs.size() + i));
-                }
-                return results.subList(0, outputs.size());
+            long stamp = lock.readLock();
+            try {
+                return execute(exe, feeds);
+            } finally {
+                lock.unlockRead(stamp);
             }
         }
-        synchronized (this) {
-            // New parameter values go into the arrays their values had two runs ago: a training
-            // loop then allocates no parameter-sized memory per step.
-            Object[] destinations = new Object[outputs.size() + updates.size()];
-            for (int i = 0; i < updates.size(); i++) {
-                destinations[outputs.size() + i] = spares.remove(updates.get(i).parameter());
-            }
-            for (int i = 0; i < updates.size(); i++) {
-                Node p = updates.get(i).parameter();
-                if (destinations[outputs.size() + i] == null) {
-                    destinations[outputs.size() + i] = NDArray.full(p.dtype(), p.shape(), 0).storage();
-                }
-            }
-            List<List<NDArray>> args = arguments(exe, feeds);
-            List<NDArray> results = exe.runInto(args.get(0), args.get(1), destinations);
-            for (int i = 0; i < updates.size(); i++) {
-                Node p = updates.get(i).parameter();
-                NDArray previous = parameters.put(p, NDArray.wrap(p.dtype(), p.shape(), destinations[outputs.size() + i]));
-                spares.put(p, previous.storage());
-            }
-            return results.subList(0, outputs.size());
+        long stamp = lock.writeLock();
+        try {
+            return update(exe, outputs, updates, feeds);
+        } finally {
+            lock.unlockWrite(stamp);
         }
     }
 
+    private List<NDArray> update(Executable exe, List<Node> outputs, List<Program.Update> updates,
+                                 Map<Node, NDArray> feeds) {
+        if (!device.hostMemory()) {
+            // The backend made the new values in its own memory: they become the parameters.
+            List<NDArray> results = execute(exe, feeds);
+            for (int i = 0; i < updates.size(); i++) {
+                parameters.put(updates.get(i).parameter(), results.get(outputs.size() + i));
+            }
+            return results.subList(0, outputs.size());
+        }
+        // New parameter values go into the arrays their values had two runs ago: a training
+        // loop then allocates no parameter-sized memory per step.
+        List<List<NDArray>> args = arguments(exe, feeds);
+        Object[] destinations = new Object[outputs.size() + updates.size()];
+        for (int i = 0; i < updates.size(); i++) {
+            Node p = updates.get(i).parameter();
+            Object spare = spares.remove(p);
+            destinations[outputs.size() + i] = spare != null ? spare : NDArray.full(p.dtype(), p.shape(), 0).storage();
+        }
+        List<NDArray> results = exe.runInto(args.get(0), args.get(1), destinations);
+        for (int i = 0; i < updates.size(); i++) {
+            Node p = updates.get(i).parameter();
+            NDArray previous = parameters.put(p, NDArray.wrap(p.dtype(), p.shape(), destinations[outputs.size() + i]));
+            spares.put(p, previous.storage());
+        }
+        return results.subList(0, outputs.size());
+    }
     /** The last program run, checked first: loops evaluate the same outputs again and again. */
     private record Recent(List<Node> outputs, List<Program.Update> updates, Executable executable) {}
 
@@ -105,6 +127,7 @@ public final class Session implements AutoCloseable {
      * new one: for large outputs computed again and again.
      */
     public void runInto(Node output, Object destination, Map<Node, NDArray> feeds) {
+        ensureOpen("evalInto");
         Executable exe = executable(List.of(output), List.of());
         Object expected = output.dtype() == dev.nabla.compiler.ir.DType.F32 ? float[].class : double[].class;
         int length = destination instanceof float[] f ? f.length : destination instanceof double[] d ? d.length : -1;
@@ -113,17 +136,37 @@ public final class Session implements AutoCloseable {
                     + " of length " + output.shape().size() + ", got "
                     + (destination == null ? "null" : destination.getClass().getSimpleName() + " of length " + length));
         }
-        List<List<NDArray>> args = arguments(exe, feeds);
-        exe.runInto(args.get(0), args.get(1), new Object[] {destination});
+        long stamp = lock.readLock();
+        try {
+            List<List<NDArray>> args = arguments(exe, feeds);
+            exe.runInto(args.get(0), args.get(1), new Object[] {destination});
+        } finally {
+            lock.unlockRead(stamp);
+        }
     }
 
     /**
-     * A compiled function of scalars: {@code output} as a function of {@code inputs} (in that
-     * order), all of them single numbers; parameters take their current values at each call.
-     * Calls allocate nothing when the backend compiled the program to code. An instance keeps
-     * its own argument arrays: use one per thread.
+     * A compiled function of scalars: {@code output} as a function of {@code arguments} (in that
+     * order), each an input or a parameter holding a single number. A parameter named as an
+     * argument takes the argument's value for the call; the others take their current values.
      */
-    public java.util.function.ToDoubleFunction<double[]> scalarFunction(Node output, List<Node> inputs) {
+    public ScalarCall scalarFunction(Node output, List<Node> arguments) {
+        ensureOpen("function");
+        Set<Node> seen = new HashSet<>();
+        for (int i = 0; i < arguments.size(); i++) {
+            Node a = arguments.get(i);
+            if (!a.isVariable()) {
+                throw new FeedException("function: argument " + i + ", " + a.describe() + ", is computed by "
+                        + a.opName() + "; arguments must be inputs or parameters of the graph");
+            }
+            if (a.shape().size() != 1) {
+                throw new FeedException("function: argument '" + a.variableName() + "' is " + a.dtype() + a.shape()
+                        + ", not a single number; functions of scalars only (use eval for tensors)");
+            }
+            if (!seen.add(a)) {
+                throw new FeedException("function: '" + a.variableName() + "' is named twice among the arguments");
+            }
+        }
         Executable exe = executable(List.of(output), List.of());
         Program program = exe.program();
         for (Node n : program.nodes()) {
@@ -132,48 +175,21 @@ public final class Session implements AutoCloseable {
                         + ", which is not a single number; functions of scalars only (use eval for tensors)");
             }
         }
-        int[] slotOfArgument = new int[inputs.size()];
-        java.util.Arrays.fill(slotOfArgument, -1);
         for (Node in : program.inputs()) {
-            int at = inputs.indexOf(in);
-            if (at < 0) {
+            if (!seen.contains(in)) {
                 throw new FeedException("function: " + output.describe() + " needs input '" + in.variableName()
                         + "'; list it among the function's arguments");
             }
-            slotOfArgument[at] = program.inputs().indexOf(in);
         }
-        List<Node> params = program.parameters();
-        int inCount = program.inputs().size();
-        double[] in = new double[inCount + params.size()];
-        double[] out = new double[1];
-        ScalarEntryPoint code = exe.scalarEntryPoint();
-        return args -> {
-            if (args.length != inputs.size()) {
-                throw new FeedException("function: expects " + inputs.size() + " arguments, got " + args.length);
+        for (Node p : program.parameters()) {
+            if (!seen.contains(p)) {
+                current(p); // a parameter of another session's making fails here, not at the first call
             }
-            for (int i = 0; i < args.length; i++) {
-                if (slotOfArgument[i] >= 0) {
-                    in[slotOfArgument[i]] = args[i];
-                }
-            }
-            for (int i = 0; i < params.size(); i++) {
-                in[inCount + i] = current(params.get(i)).getDouble(0);
-            }
-            if (code != null) {
-                code.run(in, out);
-                return out[0];
-            }
-            List<NDArray> fed = new ArrayList<>();
-            for (int i = 0; i < inCount; i++) {
-                Node n = program.inputs().get(i);
-                fed.add(NDArray.fromDoubles(n.dtype(), n.shape(), new double[] {in[i]}));
-            }
-            List<NDArray> p = new ArrayList<>();
-            params.forEach(n -> p.add(current(n)));
-            return exe.run(fed, p).get(0).getDouble(0);
-        };
+        }
+        return new ScalarCall(this, exe, arguments);
     }
 
+    /** Runs under the lock the caller holds. */
     private List<NDArray> execute(Executable exe, Map<Node, NDArray> feeds) {
         List<List<NDArray>> args = arguments(exe, feeds);
         return exe.run(args.get(0), args.get(1));
@@ -209,37 +225,71 @@ public final class Session implements AutoCloseable {
 
     /** The current value of a parameter, on the host (a copy: the session reuses its own arrays). */
     public NDArray parameter(Node p) {
-        return current(p).copy();
+        ensureOpen("parameter");
+        requireParameter("parameter", p);
+        long stamp = lock.readLock();
+        try {
+            return current(p).copy();
+        } finally {
+            lock.unlockRead(stamp);
+        }
     }
 
-    private NDArray current(Node p) {
+    /** The value a run reads: set, updated, or on first use a private copy of the initial value. */
+    NDArray current(Node p) {
         NDArray v = parameters.get(p);
-        if (v == null) {
+        return v != null ? v : parameters.computeIfAbsent(p, this::initialValue);
+    }
+
+    private NDArray initialValue(Node p) {
+        NDArray initial = initialValues.apply(p);
+        if (initial == null) {
             throw new NablaException("parameter: " + p.describe() + " is not a parameter of this session's graph");
         }
-        return v;
+        return own("run", p, initial);
     }
 
     /** Replaces a parameter's value; the shape and dtype must stay the same. */
     public void setParameter(Node p, NDArray value) {
-        setParameter("setParameter", p, value);
+        ensureOpen("setParameter");
+        requireParameter("setParameter", p);
+        NDArray own = own("setParameter", p, value);
+        long stamp = lock.writeLock();
+        try {
+            parameters.put(p, own);
+            spares.remove(p);
+        } finally {
+            lock.unlockWrite(stamp);
+        }
     }
 
-    /** {@code op} names the user's call in errors: compile for initial values, else setParameter. */
-    private void setParameter(String op, Node p, NDArray value) {
+    /**
+     * Checks a parameter's value as a run would (dtype, shape, and finiteness when checking is
+     * on), without taking it: so that compiling with checks on refuses bad initial values at once.
+     */
+    public void checkParameter(String op, Node p, NDArray value) {
+        checked(op, "parameter", p, value);
+    }
+
+    private static void requireParameter(String op, Node p) {
         if (!(p.op() instanceof Op.Parameter)) {
-            throw new NablaException(op + ": " + p.describe() + " is not a parameter");
+            throw new NablaException(op + ": " + p.describe() + " is " + (p.op() instanceof Op.Input
+                    ? "an input, not a parameter; inputs get their values from each run's feeds"
+                    : "computed by " + p.opName() + ", not a parameter"));
         }
-        // A private copy: the session writes into its parameters' arrays, never into the caller's.
+    }
+
+    /** A checked private copy on this session's device: the session writes into its own arrays only. */
+    private NDArray own(String op, Node p, NDArray value) {
         NDArray own = checked(op, "parameter", p, value).copy();
-        if (!device.hostMemory()) {
-            own = own.to(device);
-        }
-        parameters.put(p, own);
-        spares.remove(p);
+        return device.hostMemory() ? own : own.to(device);
     }
 
     private NDArray checked(String op, String kind, Node node, NDArray v) {
+        if (v == null) {
+            throw new FeedException(op + ": " + kind + " '" + node.variableName() + "' is given null; pass an NDArray of "
+                    + node.dtype() + node.shape());
+        }
         if (v.dtype() != node.dtype() || !v.shape().equals(node.shape())) {
             throw new FeedException(op + ": " + kind + " '" + node.variableName() + "' expects " + node.dtype()
                     + node.shape() + ", got " + v.dtype() + v.shape());
@@ -256,15 +306,35 @@ public final class Session implements AutoCloseable {
         return v;
     }
 
-    /** Every parameter's current value, as the session holds them (not copies: do not hand out). */
+    /** The parameters that have a value here yet (set, updated or read), as held: do not hand out. */
     public Map<Node, NDArray> parameters() {
         return Map.copyOf(parameters);
     }
 
+    /** Throws if closed; {@code op} names the user's call. */
+    public void ensureOpen(String op) {
+        if (closed) {
+            throw new NablaException(op + ": this compiled graph is closed; compile the graph again");
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Frees the compiled programs and the parameters' values; later calls are errors. */
     @Override
     public void close() {
-        recent = null;
-        compiled.values().forEach(Executable::close);
-        compiled.clear();
+        closed = true;
+        long stamp = lock.writeLock();
+        try {
+            recent = null;
+            compiled.values().forEach(Executable::close);
+            compiled.clear();
+            parameters.clear();
+            spares.clear();
+        } finally {
+            lock.unlockWrite(stamp);
+        }
     }
 }
