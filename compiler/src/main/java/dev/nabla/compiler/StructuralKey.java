@@ -18,12 +18,19 @@ public record StructuralKey(List<Object> entries) {
 
     public static StructuralKey of(Program program) {
         Map<Node, Integer> position = new HashMap<>();
+        Map<Node, Integer> variableIndex = new HashMap<>();
+        for (int i = 0; i < program.inputs().size(); i++) {
+            variableIndex.put(program.inputs().get(i), i);
+        }
+        for (int i = 0; i < program.parameters().size(); i++) {
+            variableIndex.put(program.parameters().get(i), i);
+        }
         List<Object> entries = new ArrayList<>();
         for (Node n : program.nodes()) {
             position.put(n, position.size());
             Object op = switch (n.op()) {
-                case Op.Input i -> "input " + program.inputs().indexOf(n);
-                case Op.Parameter p -> "parameter " + program.parameters().indexOf(n);
+                case Op.Input i -> "input " + variableIndex.get(n);
+                case Op.Parameter p -> "parameter " + variableIndex.get(n);
                 default -> n.op();
             };
             entries.add(new Entry(op, n.inputs().stream().map(position::get).toList(), n.shape(), n.dtype()));

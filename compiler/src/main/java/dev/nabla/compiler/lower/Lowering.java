@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Lowers a program to kernels. Fusion: an elementwise node whose only consumer is an
@@ -18,12 +19,21 @@ import java.util.Set;
  * kernel, so chains of elementwise ops and the reduction that ends them become one kernel and
  * no intermediate buffer is written. Reshape, permute, broadcast and slice become views and move
  * no data. Everything else (matmul, pad, concat, casts, program results) gets a buffer.
+ *
+ * <p>A fused body holds at most {@link #MAX_FUSED_OPS} operations: a longer chain is cut into
+ * kernels of that size, its largest inlined operands stored first. So every pass and code
+ * generator that walks a body (memory plan, chunk kernels, generated SIMD and TornadoVM code)
+ * recurses to a bounded depth and emits bounded code, however deep the graph.
  */
 public final class Lowering {
+    /** The most operations one fused body holds; a cut every this many costs one store and load. */
+    public static final int MAX_FUSED_OPS = 128;
+
     /** A node's value during lowering: an expression still to be inlined, or a view of a buffer. */
     private sealed interface Value {}
 
-    private record Inline(Expr expr) implements Value {}
+    /** An expression and its number of operations and leaves. */
+    private record Inline(Expr expr, int size) implements Value {}
 
     private record Stored(View view) implements Value {}
 
@@ -135,14 +145,14 @@ public final class Lowering {
         Value v = switch (n.op()) {
             case Op.Input i -> throw new IllegalStateException("inputs are bound first");
             case Op.Parameter p -> throw new IllegalStateException("parameters are bound first");
-            case Op.Constant(var literal) -> n.fillValue() != null ? new Inline(new Expr.Const(n.fillValue()))
+            case Op.Constant(var literal) -> n.fillValue() != null ? new Inline(new Expr.Const(n.fillValue()), 1)
                     : new Stored(View.contiguous(newBuffer(Buffer.Kind.CONSTANT, n.dtype(), n.shape().size(), n),
                     n.shape()));
-            case Op.Unary(var fn) -> new Inline(new Expr.Unary(fn, expr(n.input(0))));
-            case Op.Binary(var fn) -> new Inline(binary(fn, expr(n.input(0)), expr(n.input(1))));
-            case Op.Fma f -> new Inline(new Expr.Fma(expr(n.input(0)), expr(n.input(1)), expr(n.input(2))));
-            case Op.Compare(var fn) -> new Inline(new Expr.Compare(fn, expr(n.input(0)), expr(n.input(1))));
-            case Op.Where w -> new Inline(new Expr.Where(expr(n.input(0)), expr(n.input(1)), expr(n.input(2))));
+            case Op.Unary(var fn) -> inline(n, () -> new Expr.Unary(fn, expr(n.input(0))));
+            case Op.Binary(var fn) -> inline(n, () -> binary(fn, expr(n.input(0)), expr(n.input(1))));
+            case Op.Fma f -> inline(n, () -> new Expr.Fma(expr(n.input(0)), expr(n.input(1)), expr(n.input(2))));
+            case Op.Compare(var fn) -> inline(n, () -> new Expr.Compare(fn, expr(n.input(0)), expr(n.input(1))));
+            case Op.Where w -> inline(n, () -> new Expr.Where(expr(n.input(0)), expr(n.input(1)), expr(n.input(2))));
             // Values only: a stop-gradient is the value it wraps (a view stays a view, no copy).
             case Op.StopGradient s -> values.get(n.input(0));
             case Op.Reduce r -> reduce(n, r);
@@ -166,6 +176,44 @@ public final class Lowering {
             return new Stored(elementwise(n, inline.expr()));
         }
         return v;
+    }
+
+    /**
+     * n's operation over its operands' expressions, holding at most {@link #MAX_FUSED_OPS}
+     * operations: while it would hold more, its largest inlined operand is stored instead.
+     */
+    private Inline inline(Node n, Supplier<Expr> build) {
+        while (true) {
+            Expr e = build.get();
+            int size = 1;
+            for (Expr operand : e.operands()) {
+                size += sizeOf(operand, n);
+            }
+            if (size <= MAX_FUSED_OPS) {
+                return new Inline(e, size);
+            }
+            Node largest = null;
+            for (Node in : n.inputs()) {
+                if (values.get(in) instanceof Inline i && (largest == null || i.size() > sizeOf(largest))) {
+                    largest = in;
+                }
+            }
+            stored(largest);
+        }
+    }
+
+    /** The size of an operand expression: the inlined input it came from, else a leaf. */
+    private int sizeOf(Expr operand, Node n) {
+        for (Node in : n.inputs()) {
+            if (values.get(in) instanceof Inline i && i.expr() == operand) {
+                return i.size();
+            }
+        }
+        return 1;
+    }
+
+    private int sizeOf(Node n) {
+        return values.get(n) instanceof Inline i ? i.size() : 1;
     }
 
     /** x^2 is x*x: the same correctly rounded result as pow, for the price of one multiply. */

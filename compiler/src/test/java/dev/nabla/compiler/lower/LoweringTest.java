@@ -290,4 +290,56 @@ class LoweringTest {
         }
         return false;
     }
+
+    /** Operations in a body, counted as a tree walk sees them (a square's operand twice). */
+    private static int bodySize(Expr body) {
+        int size = 0;
+        java.util.ArrayDeque<Expr> pending = new java.util.ArrayDeque<>(List.of(body));
+        while (!pending.isEmpty()) {
+            Expr e = pending.pop();
+            size++;
+            pending.addAll(e.operands());
+        }
+        return size;
+    }
+
+    private static int largestBody(LoweredProgram p) {
+        int largest = 0;
+        for (Step s : p.steps()) {
+            if (s instanceof Step.Elementwise e) {
+                largest = Math.max(largest, bodySize(e.body()));
+            } else if (s instanceof Step.Reduce r) {
+                largest = Math.max(largest, bodySize(r.body()));
+            }
+        }
+        return largest;
+    }
+
+    @Test
+    void longChainsAreCutIntoBoundedBodies() {
+        Node x = input("x", DType.F64, 5);
+        Node y = x;
+        for (int i = 0; i < 10_000; i++) {
+            y = i % 2 == 0 ? Ops.sin(y) : Ops.add(Ops.mul(y, 1.5), 0.25);
+        }
+        LoweredProgram p = lower(Ops.sum(y, new int[0], false));
+        assertThat(largestBody(p)).isLessThanOrEqualTo(Lowering.MAX_FUSED_OPS).isGreaterThan(Lowering.MAX_FUSED_OPS / 2);
+        // 15,000 operations in bodies of at most 128: no more kernels than a cut every ~64 needs.
+        assertThat(p.steps().size()).isBetween(15_000 / Lowering.MAX_FUSED_OPS, 15_000 / (Lowering.MAX_FUSED_OPS / 2) + 2);
+        runBothWays(p, 7);
+    }
+
+    @Test
+    void repeatedSquaringStaysLinear() {
+        // x^2 lowers to x*x, which names its operand twice: fifty squarings inlined would be a tree
+        // of 2^50 operations, a walk that never ends.
+        Node x = input("x", DType.F64, 3);
+        Node y = x;
+        for (int i = 0; i < 50; i++) {
+            y = Ops.pow(Ops.add(y, 1e-3), 2.0);
+        }
+        LoweredProgram p = lower(y);
+        assertThat(largestBody(p)).isLessThanOrEqualTo(Lowering.MAX_FUSED_OPS);
+        runBothWays(p, 3);
+    }
 }

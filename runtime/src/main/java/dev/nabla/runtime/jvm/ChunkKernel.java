@@ -79,11 +79,13 @@ final class ChunkKernel {
         final Object[] regs = new Object[registers];
 
         Scratch() {
+            // A register holds a chunk, or the whole kernel when that is smaller (a scalar: one).
+            int length = Math.min(CHUNK, shape.size());
             for (int r = 0; r < registers; r++) {
-                regs[r] = lanes.newArray(CHUNK);
+                regs[r] = lanes.newArray(length);
             }
             for (int i = 0; i < constantRegisters.size(); i++) {
-                lanes.fill(regs[constantRegisters.get(i)[0]], 0, constants.get(i)[0], CHUNK);
+                lanes.fill(regs[constantRegisters.get(i)[0]], 0, constants.get(i)[0], length);
             }
         }
     }
@@ -113,6 +115,12 @@ final class ChunkKernel {
                 yield Operand.register(r);
             }
             case Expr.Const(double value) -> {
+                // One register per distinct number: a long chain repeats its constants.
+                for (int i = 0; i < constants.size(); i++) {
+                    if (Double.doubleToRawLongBits(constants.get(i)[0]) == Double.doubleToRawLongBits(value)) {
+                        yield Operand.register(constantRegisters.get(i)[0]);
+                    }
+                }
                 int r = registers++;
                 constantRegisters.add(new int[] {r});
                 constants.add(new double[] {value});
