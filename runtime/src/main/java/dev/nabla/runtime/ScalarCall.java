@@ -40,7 +40,7 @@ public final class ScalarCall {
         Program program = executable.program();
         List<Node> frame = new ArrayList<>(program.inputs());
         frame.addAll(program.parameters());
-        this.frameSize = frame.size();
+        this.frameSize = code != null ? code.frameSize() : frame.size();
         this.arity = arguments.size();
         this.slotOfArgument = new int[arity];
         this.typeOfArgument = new DType[arity];

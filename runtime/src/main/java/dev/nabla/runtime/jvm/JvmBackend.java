@@ -31,6 +31,12 @@ public final class JvmBackend implements Backend {
 
     @Override
     public Executable compile(Program program, Device device) {
-        return ScalarCodegen.accepts(program) ? new ScalarExecutable(program) : new JvmExecutable(program);
+        if (ScalarCodegen.accepts(program)) {
+            ScalarExecutable scalar = ScalarExecutable.compile(program);
+            if (scalar != null) {
+                return scalar;
+            }
+        }
+        return new JvmExecutable(program);
     }
 }

@@ -17,6 +17,7 @@ import java.lang.classfile.CodeBuilder;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,18 @@ import java.util.Map;
  * per class; Janino is a dependency and a Java-source detour).
  */
 final class ScalarCodegen {
-    /** Larger programs go to the chunked kernels: HotSpot does not JIT-compile huge methods. */
-    static final int MAX_NODES = 400;
+    /**
+     * Nodes per generated method: HotSpot does not JIT-compile methods above 8,000 bytes of
+     * bytecode, and the JVM refuses any above 64 KiB; a few hundred nodes stay well below both.
+     * A larger program is cut into several methods that pass values through an array.
+     */
+    static final int PART_NODES = 256;
+
+    /** Beyond this the chunked kernels run the program. */
+    static final int MAX_NODES = 1_000_000;
+
+    /** A class holds at most 65,535 constants; a program that would need more is not compiled. */
+    private static final int MAX_CONSTANTS = 60_000;
 
     private static final ClassDesc MATH = ClassDesc.of("java.lang.Math");
     private static final ClassDesc SCALAR_MATH = ClassDesc.of(ScalarMath.class.getName());
@@ -64,47 +75,156 @@ final class ScalarCodegen {
         return true;
     }
 
-    static ScalarKernel compile(Program program) {
-        Map<Node, Integer> slot = new HashMap<>();
-        int next = 3;
-        for (Node n : program.nodes()) {
-            slot.put(n, next);
-            next += 2;
+    /**
+     * Generated code (null: the program needs more constants than a class holds) and the length
+     * of the array it runs on: inputs, then parameters, then the
+     * values that pass between its methods.
+     */
+    record Compiled(ScalarKernel kernel, int frameSize) {}
+
+    static Compiled compile(Program program) {
+        Generated generated = generate(program);
+        if (generated == null) {
+            return null;
         }
-        List<Node> in = new java.util.ArrayList<>(program.inputs());
-        in.addAll(program.parameters());
+        try {
+            MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(generated.bytes(), true);
+            ScalarKernel kernel = (ScalarKernel) hidden.findConstructor(hidden.lookupClass(),
+                    java.lang.invoke.MethodType.methodType(void.class)).invoke();
+            return new Compiled(kernel, generated.frameSize());
+        } catch (Throwable e) {
+            throw new IllegalStateException("could not load generated scalar code", e);
+        }
+    }
+
+    /** A class file and the frame length its code runs on. */
+    record Generated(byte[] bytes, int frameSize) {}
+
+    /** The class for a program, or null when it would need more constants than a class holds. */
+    static Generated generate(Program program) {
+        List<Node> variables = new ArrayList<>(program.inputs());
+        variables.addAll(program.parameters());
+        Map<Node, Integer> frameIndex = new HashMap<>();
+        for (int i = 0; i < variables.size(); i++) {
+            frameIndex.put(variables.get(i), i);
+        }
+        List<List<Node>> parts = parts(program);
+        Map<Node, Integer> partOf = new HashMap<>();
+        for (int k = 0; k < parts.size(); k++) {
+            for (Node n : parts.get(k)) {
+                partOf.put(n, k);
+            }
+        }
+        // A value read by a later method passes through the frame.
+        int frameSize = variables.size();
+        for (Node n : program.nodes()) {
+            for (Node in : n.inputs()) {
+                if (!in.isVariable() && !frameIndex.containsKey(in) && !partOf.get(in).equals(partOf.get(n))) {
+                    frameIndex.put(in, frameSize++);
+                }
+            }
+        }
+        if (constantPoolEstimate(program, parts.size(), frameSize) > MAX_CONSTANTS) {
+            return null;
+        }
+        Map<Node, List<Integer>> resultIndices = new HashMap<>();
+        List<Node> results = program.results();
+        for (int i = 0; i < results.size(); i++) {
+            resultIndices.computeIfAbsent(results.get(i), r -> new ArrayList<>()).add(i);
+        }
         ClassDesc self = ClassDesc.of(ScalarCodegen.class.getPackageName() + ".ScalarProgram");
+        MethodTypeDesc runType = MethodTypeDesc.of(CD_void, CD_double.arrayType(), CD_double.arrayType());
         byte[] bytes = ClassFile.of().build(self, cls -> {
             cls.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL);
             cls.withInterfaceSymbols(ClassDesc.of(ScalarKernel.class.getName()));
             cls.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC,
                     code -> code.aload(0).invokespecial(CD_Object, INIT_NAME, MTD_void).return_());
-            cls.withMethodBody("run", MethodTypeDesc.of(CD_void, CD_double.arrayType(), CD_double.arrayType()),
-                    ClassFile.ACC_PUBLIC, code -> {
-                        for (int i = 0; i < in.size(); i++) {
-                            code.aload(1).ldc(i).daload().dstore(slot.get(in.get(i)));
-                        }
-                        for (Node n : program.nodes()) {
-                            if (!n.isVariable()) {
-                                emit(code, n, slot);
-                                round(code, n.dtype());
-                                code.dstore(slot.get(n));
-                            }
-                        }
-                        List<Node> results = program.results();
-                        for (int i = 0; i < results.size(); i++) {
-                            code.aload(2).ldc(i).dload(slot.get(results.get(i))).dastore();
-                        }
-                        code.return_();
-                    });
+            for (int k = 0; k < parts.size(); k++) {
+                List<Node> part = parts.get(k);
+                cls.withMethodBody("part" + k, runType, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE,
+                        code -> emitPart(code, part, frameIndex, resultIndices));
+            }
+            cls.withMethodBody("run", runType, ClassFile.ACC_PUBLIC, code -> {
+                for (int k = 0; k < parts.size(); k++) {
+                    code.aload(1).aload(2).invokestatic(self, "part" + k, runType);
+                }
+                // Results that are variables themselves come straight from the frame.
+                for (int i = 0; i < results.size(); i++) {
+                    if (results.get(i).isVariable()) {
+                        code.aload(2).ldc(i).aload(1).ldc(frameIndex.get(results.get(i))).daload().dastore();
+                    }
+                }
+                code.return_();
+            });
         });
-        try {
-            MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
-            return (ScalarKernel) hidden.findConstructor(hidden.lookupClass(), java.lang.invoke.MethodType.methodType(void.class))
-                    .invoke();
-        } catch (Throwable e) {
-            throw new IllegalStateException("could not load generated scalar code", e);
+        return new Generated(bytes, frameSize);
+    }
+
+    /**
+     * An upper bound on the class's constant pool: numbers, frame indices too large for an
+     * instruction operand, and a few entries per method.
+     */
+    private static int constantPoolEstimate(Program program, int parts, int frameSize) {
+        java.util.Set<Long> numbers = new java.util.HashSet<>();
+        for (Node n : program.nodes()) {
+            if (n.op() instanceof Op.Constant c) {
+                numbers.add(Double.doubleToRawLongBits(c.value().at(0)));
+            }
         }
+        return 2 * numbers.size() + Math.max(0, frameSize - Short.MAX_VALUE) + 4 * parts + 64;
+    }
+
+    /** The computed nodes in topological order, cut into methods of at most {@link #PART_NODES}. */
+    private static List<List<Node>> parts(Program program) {
+        List<List<Node>> parts = new ArrayList<>();
+        List<Node> current = new ArrayList<>();
+        for (Node n : program.nodes()) {
+            if (n.isVariable()) {
+                continue;
+            }
+            if (current.size() == PART_NODES) {
+                parts.add(current);
+                current = new ArrayList<>();
+            }
+            current.add(n);
+        }
+        if (!current.isEmpty() || parts.isEmpty()) {
+            parts.add(current);
+        }
+        return parts;
+    }
+
+    /**
+     * One method, static (double[] frame, double[] out): loads what it reads from the frame into
+     * locals on first use, computes its nodes into locals, and writes to the frame the values a
+     * later method reads and to out the results it computes.
+     */
+    private static void emitPart(CodeBuilder code, List<Node> part, Map<Node, Integer> frameIndex,
+                                 Map<Node, List<Integer>> resultIndices) {
+        Map<Node, Integer> local = new HashMap<>();
+        int[] next = {2};
+        for (Node n : part) {
+            for (Node in : n.inputs()) {
+                if (!local.containsKey(in)) {
+                    local.put(in, next[0]);
+                    code.aload(0).ldc(frameIndex.get(in)).daload().dstore(next[0]);
+                    next[0] += 2;
+                }
+            }
+            local.put(n, next[0]);
+            next[0] += 2;
+            emit(code, n, local);
+            round(code, n.dtype());
+            code.dstore(local.get(n));
+            Integer spill = frameIndex.get(n);
+            if (spill != null) {
+                code.aload(0).ldc(spill).dload(local.get(n)).dastore();
+            }
+            for (int r : resultIndices.getOrDefault(n, List.of())) {
+                code.aload(1).ldc(r).dload(local.get(n)).dastore();
+            }
+        }
+        code.return_();
     }
 
     /** Pushes the node's unrounded value. */

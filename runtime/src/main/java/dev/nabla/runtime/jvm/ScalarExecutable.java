@@ -10,18 +10,26 @@ import java.util.List;
 /** A program of scalars run as generated straight-line code (see {@link ScalarCodegen}). */
 final class ScalarExecutable implements Executable {
     /** Generated code is shared by structurally equal programs, the least recently used dropped. */
-    private static final CodeCache<Program, ScalarKernel> CACHE = CodeCache.byStructure(1024, ScalarCodegen::compile);
+    private static final CodeCache<Program, ScalarCodegen.Compiled> CACHE =
+            CodeCache.byStructure(1024, ScalarCodegen::compile);
 
     private final Program program;
     private final ScalarKernel kernel;
+    private final int frameSize;
     private final ThreadLocal<double[][]> scratch;
 
-    ScalarExecutable(Program program) {
+    /** The program as generated code, or null when it is too large for one class. */
+    static ScalarExecutable compile(Program program) {
+        ScalarCodegen.Compiled compiled = CACHE.get(program);
+        return compiled != null ? new ScalarExecutable(program, compiled) : null;
+    }
+
+    private ScalarExecutable(Program program, ScalarCodegen.Compiled compiled) {
         this.program = program;
-        this.kernel = CACHE.get(program);
-        int in = program.inputs().size() + program.parameters().size();
+        this.kernel = compiled.kernel();
+        this.frameSize = compiled.frameSize();
         int out = program.results().size();
-        this.scratch = ThreadLocal.withInitial(() -> new double[][] {new double[in], new double[out]});
+        this.scratch = ThreadLocal.withInitial(() -> new double[][] {new double[frameSize], new double[out]});
     }
 
     @Override
@@ -31,7 +39,7 @@ final class ScalarExecutable implements Executable {
 
     @Override
     public dev.nabla.runtime.ScalarEntryPoint scalarEntryPoint() {
-        return kernel::run;
+        return new dev.nabla.runtime.ScalarEntryPoint(kernel::run, frameSize);
     }
 
     @Override
