@@ -35,7 +35,12 @@ interface Lanes {
     /** acc[i] = combine(acc[i], src[i]) for n elements. */
     void accumulate(dev.nabla.compiler.ir.ReduceFn fn, Object acc, int accOff, Object src, int sOff, int n);
 
+    /** The Vector API's primitives, or plain loops when the JVM lacks it ({@link VectorSupport}). */
     static Lanes of(dev.nabla.compiler.ir.DType working) {
-        return working == dev.nabla.compiler.ir.DType.F32 ? FloatLanes.INSTANCE : DoubleLanes.INSTANCE;
+        boolean f32 = working == dev.nabla.compiler.ir.DType.F32;
+        if (!VectorSupport.enabled()) {
+            return f32 ? PlainFloatLanes.INSTANCE : PlainDoubleLanes.INSTANCE;
+        }
+        return f32 ? FloatLanes.INSTANCE : DoubleLanes.INSTANCE;
     }
 }

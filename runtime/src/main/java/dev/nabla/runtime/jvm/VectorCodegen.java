@@ -60,11 +60,14 @@ final class VectorCodegen {
         this.lane = Lane.of(step.dtype());
     }
 
-    /** Whether the kernel has a vector form: floating type, loads contiguous or broadcast scalars. */
+    /**
+     * Whether the kernel has a vector form: floating type, loads contiguous or broadcast scalars,
+     * and a JVM with the Vector API ({@link VectorSupport}).
+     */
     static boolean accepts(Step.Elementwise step, IntFunction<DType> storageOf) {
         DType t = step.dtype();
         // Below a few vectors the chunk kernel is as fast and needs no class of its own.
-        return step.shape().size() >= MIN_ELEMENTS && t.isFloating() && storageOf.apply(step.output()) == t && expressible(step.body(), step, storageOf);
+        return step.shape().size() >= MIN_ELEMENTS && VectorSupport.enabled() && t.isFloating() && storageOf.apply(step.output()) == t && expressible(step.body(), step, storageOf);
     }
 
     private static boolean expressible(Expr e, Step.Elementwise step, IntFunction<DType> storageOf) {

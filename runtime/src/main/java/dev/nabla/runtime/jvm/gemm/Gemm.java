@@ -1,5 +1,6 @@
 package dev.nabla.runtime.jvm.gemm;
 
+import dev.nabla.runtime.jvm.VectorSupport;
 import dev.nabla.runtime.jvm.WorkerPool;
 
 /**
@@ -32,7 +33,9 @@ import dev.nabla.runtime.jvm.WorkerPool;
  * of use (before that the Vector API runs interpreted, a hundred times slower); the tile is sized
  * for 32 vector registers (AVX-512, or NEON with 128-bit vectors) and spills a little on AVX2.
  *
- * <p>Needs {@code --add-modules jdk.incubator.vector} on the command line.
+ * <p>The SIMD code needs {@code --add-modules jdk.incubator.vector} on the command line. Without
+ * it ({@link VectorSupport}) every entry point computes the same products with {@link PlainGemm}'s
+ * plain loops, far slower, and no class that uses the Vector API is loaded.
  */
 public final class Gemm {
     private Gemm() {}
@@ -73,9 +76,11 @@ public final class Gemm {
             float[] b, int bOffset, boolean transB, float[] c, int cOffset, int threads) {
         GemmArguments.check(batch, m, n, k, a.length, aOffset, b.length, bOffset, c.length, cOffset,
                 a == c, b == c, threads, "float");
-        forEachOfBatch(batch, m, n, k, threads, FloatKernel.MR, FloatKernel.NR, (i, threadsEach) -> multiplyFloat(
-                m, n, k, a, aOffset + i * m * k, transA, b, bOffset + i * k * n, transB, c, cOffset + i * m * n,
-                threadsEach));
+        // The tile only with SIMD (reading FloatKernel.NR loads the Vector API); PlainGemm splits by rows or columns.
+        boolean simd = VectorSupport.enabled();
+        forEachOfBatch(batch, m, n, k, threads, simd ? FloatKernel.MR : 1, simd ? FloatKernel.NR : 1,
+                (i, threadsEach) -> multiplyFloat(m, n, k, a, aOffset + i * m * k, transA, b, bOffset + i * k * n,
+                        transB, c, cOffset + i * m * n, threadsEach));
     }
 
     /**
@@ -115,9 +120,10 @@ public final class Gemm {
             double[] b, int bOffset, boolean transB, double[] c, int cOffset, int threads) {
         GemmArguments.check(batch, m, n, k, a.length, aOffset, b.length, bOffset, c.length, cOffset,
                 a == c, b == c, threads, "double");
-        forEachOfBatch(batch, m, n, k, threads, DoubleKernel.MR, DoubleKernel.NR, (i, threadsEach) -> multiplyDouble(
-                m, n, k, a, aOffset + i * m * k, transA, b, bOffset + i * k * n, transB, c, cOffset + i * m * n,
-                threadsEach));
+        boolean simd = VectorSupport.enabled();
+        forEachOfBatch(batch, m, n, k, threads, simd ? DoubleKernel.MR : 1, simd ? DoubleKernel.NR : 1,
+                (i, threadsEach) -> multiplyDouble(m, n, k, a, aOffset + i * m * k, transA, b, bOffset + i * k * n,
+                        transB, c, cOffset + i * m * n, threadsEach));
     }
 
     /**
@@ -147,6 +153,10 @@ public final class Gemm {
     private static void multiplyFloat(int m, int n, int k, float[] a, int aOffset, boolean transA,
             float[] b, int bOffset, boolean transB, float alpha, float[] w, int wOffset, float[] c, int cOffset,
             int threads) {
+        if (!VectorSupport.enabled()) {
+            PlainGemm.multiply(m, n, k, a, aOffset, transA, b, bOffset, transB, alpha, w, wOffset, c, cOffset, threads);
+            return;
+        }
         // Strides of op(A) and op(B): element (i, j) at offset + i * rowStride + j * colStride.
         int aRow = transA ? 1 : k;
         int aCol = transA ? m : 1;
@@ -178,6 +188,10 @@ public final class Gemm {
     private static void multiplyDouble(int m, int n, int k, double[] a, int aOffset, boolean transA,
             double[] b, int bOffset, boolean transB, double alpha, double[] w, int wOffset, double[] c, int cOffset,
             int threads) {
+        if (!VectorSupport.enabled()) {
+            PlainGemm.multiply(m, n, k, a, aOffset, transA, b, bOffset, transB, alpha, w, wOffset, c, cOffset, threads);
+            return;
+        }
         int aRow = transA ? 1 : k;
         int aCol = transA ? m : 1;
         int bRow = transB ? 1 : n;
