@@ -117,6 +117,11 @@ public final class Autodiff {
                         + " the graph, but " + x.describe() + " is computed by " + x.opName()
                         + "; declare it with input(...) or parameter(...)");
             }
+            if (!x.dtype().isFloating()) {
+                throw new NablaException.DTypeException(op + ": cannot differentiate with respect to " + x.describe()
+                        + ": only f32 and f64 variables have derivatives (an " + x.dtype()
+                        + " value has no neighbourhood to vary in)");
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import static dev.nabla.compiler.ir.Ops.*;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.compiler.ir.ReduceFn;
+import dev.nabla.compiler.passes.DerivativeScope;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +19,11 @@ final class ForwardMode {
     private ForwardMode() {}
 
     static List<Node> jvp(List<Node> outputs, Map<Node, Node> seeds) {
+        return DerivativeScope.run(() -> tangents(outputs, seeds));
+    }
+
+    /** The tangent of each output, handed back with structural zeros made ordinary. */
+    private static List<Node> tangents(List<Node> outputs, Map<Node, Node> seeds) {
         Map<Node, Node> tangent = new HashMap<>(seeds);
         for (Node n : GraphWalk.ancestors(outputs)) {
             if (!tangent.containsKey(n) && !n.inputs().isEmpty()) {
@@ -30,7 +36,7 @@ final class ForwardMode {
         List<Node> out = new ArrayList<>(outputs.size());
         for (Node o : outputs) {
             Node t = tangent.get(o);
-            out.add(t != null ? t : zerosLike(o));
+            out.add(t != null ? materialize(t) : zerosLike(o));
         }
         return out;
     }
@@ -45,7 +51,7 @@ final class ForwardMode {
             case Op.Input i -> null;
             case Op.Parameter p -> null;
             case Op.Constant c -> null;
-            case Op.Unary(var fn) -> mul(t.get(0), LocalDerivatives.unary(fn, in.get(0), n));
+            case Op.Unary(var fn) -> LocalDerivatives.unaryChain(fn, in.get(0), n, t.get(0));
             case Op.Binary(var fn) -> {
                 List<Node> slopes = LocalDerivatives.binary(fn, in.get(0), in.get(1), n);
                 yield sum(t.get(0) == null ? null : mul(t.get(0), slopes.get(0)),
@@ -81,6 +87,6 @@ final class ForwardMode {
     }
 
     private static Node orZero(Node tangent, Node like) {
-        return tangent != null ? tangent : zerosLike(like);
+        return tangent != null ? tangent : structuralZerosLike(like);
     }
 }

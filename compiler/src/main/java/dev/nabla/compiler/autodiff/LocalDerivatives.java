@@ -21,6 +21,19 @@ import java.util.List;
 final class LocalDerivatives {
     private LocalDerivatives() {}
 
+    /**
+     * g * dy/dx for y = fn(x), g a cotangent or tangent. Where the slope is zero by convention the
+     * result is a structural zero, whatever g holds (PyTorch's sign and relu give 0 for a NaN
+     * gradient there too).
+     */
+    static Node unaryChain(UnaryFn fn, Node x, Node y, Node g) {
+        return switch (fn) {
+            case SIGN -> structuralZerosLike(x);
+            case RELU -> where(compare(CompareFn.GT, x, 0.0), g, structuralZerosLike(g));
+            default -> mul(g, unary(fn, x, y));
+        };
+    }
+
     /** dy/dx for y = fn(x), elementwise; {@code y} is the node itself, reused where it helps. */
     static Node unary(UnaryFn fn, Node x, Node y) {
         return switch (fn) {
@@ -32,13 +45,13 @@ final class LocalDerivatives {
             case SQRT -> div(0.5, y);
             case RSQRT -> mul(-0.5, pow(y, 3.0));
             case ABS -> sign(x);
-            case SIGN -> zerosLike(x);
+            case SIGN -> structuralZerosLike(x);
             case SIN -> cos(x);
             case COS -> neg(sin(x));
             case TAN -> add(1.0, pow(y, 2.0));
             case TANH -> sub(1.0, pow(y, 2.0));
             case SIGMOID -> mul(y, sub(1.0, y));
-            case RELU -> where(compare(CompareFn.GT, x, 0.0), onesLike(x), zerosLike(x));
+            case RELU -> where(compare(CompareFn.GT, x, 0.0), onesLike(x), structuralZerosLike(x));
             case SOFTPLUS -> sigmoid(x);
         };
     }
@@ -59,22 +72,22 @@ final class LocalDerivatives {
     /** b * a^(b-1), and 0 where b == 0 (so that 0^0 has a zero slope, as in PyTorch). */
     private static Node powBase(Node a, Node b) {
         Node slope = mul(b, pow(a, sub(b, 1.0)));
-        return b.fillValue() != null ? slope : where(compare(CompareFn.EQ, b, 0.0), zerosLike(a), slope);
+        return b.fillValue() != null ? slope : where(compare(CompareFn.EQ, b, 0.0), structuralZerosLike(a), slope);
     }
 
     /** a^b * log(a), and 0 where a == 0 and b >= 0 (PyTorch's convention). */
     private static Node powExponent(Node a, Node b, Node y) {
         Node slope = mul(y, log(a));
         Node zeroBase = compare(CompareFn.EQ, a, 0.0);
-        return where(zeroBase, where(compare(CompareFn.GE, b, 0.0), zerosLike(a), slope), slope);
+        return where(zeroBase, where(compare(CompareFn.GE, b, 0.0), structuralZerosLike(a), slope), slope);
     }
 
     /** Slopes for minimum/maximum: 1 to the winner, 1/2 each on a tie. */
     private static List<Node> tieSplit(Node a, Node b, CompareFn wins) {
         Node tie = compare(CompareFn.EQ, a, b);
         Node half = fill(a.table(), 0.5, a.shape(), a.dtype());
-        Node da = where(tie, half, where(compare(wins, a, b), onesLike(a), zerosLike(a)));
-        Node db = where(tie, half, where(compare(wins, b, a), onesLike(b), zerosLike(b)));
+        Node da = where(tie, half, where(compare(wins, a, b), onesLike(a), structuralZerosLike(a)));
+        Node db = where(tie, half, where(compare(wins, b, a), onesLike(b), structuralZerosLike(b)));
         return List.of(da, db);
     }
 

@@ -4,6 +4,7 @@ import static dev.nabla.compiler.ir.Ops.*;
 
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
+import dev.nabla.compiler.passes.DerivativeScope;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -19,6 +20,11 @@ final class ReverseMode {
     private ReverseMode() {}
 
     static List<Node> vjp(Node output, Node cotangent, List<Node> wrt) {
+        return DerivativeScope.run(() -> cotangents(output, cotangent, wrt));
+    }
+
+    /** The cotangent of each of wrt, handed back with structural zeros made ordinary. */
+    private static List<Node> cotangents(Node output, Node cotangent, List<Node> wrt) {
         List<Node> order = GraphWalk.ancestors(List.of(output));
         BitSet live = GraphWalk.dependents(order, wrt);
         Map<Node, Node> adjoint = new HashMap<>();
@@ -42,7 +48,7 @@ final class ReverseMode {
         }
         List<Node> out = new ArrayList<>(wrt.size());
         for (Node w : wrt) {
-            out.add(adjoint.getOrDefault(w, zerosLike(w)));
+            out.add(materialize(adjoint.getOrDefault(w, structuralZerosLike(w))));
         }
         return out;
     }
@@ -54,14 +60,15 @@ final class ReverseMode {
             case Op.Input i -> List.of();
             case Op.Parameter p -> List.of();
             case Op.Constant c -> List.of();
-            case Op.Unary(var fn) -> List.of(mul(g, LocalDerivatives.unary(fn, in.get(0), n)));
+            case Op.Unary(var fn) -> List.of(LocalDerivatives.unaryChain(fn, in.get(0), n, g));
             case Op.Binary(var fn) -> {
                 List<Node> slopes = LocalDerivatives.binary(fn, in.get(0), in.get(1), n);
                 yield List.of(mul(g, slopes.get(0)), mul(g, slopes.get(1)));
             }
             case Op.Fma f -> List.of(mul(g, in.get(1)), mul(g, in.get(0)), g);
             case Op.Compare c -> nulls(2);
-            case Op.Where w -> Arrays.asList(null, where(in.get(0), g, 0.0), where(in.get(0), 0.0, g));
+            case Op.Where w -> Arrays.asList(null, where(in.get(0), g, structuralZerosLike(g)),
+                    where(in.get(0), structuralZerosLike(g), g));
             case Op.Reduce r -> {
                 Node x = in.get(0);
                 Node spread = broadcastTo(LocalDerivatives.keepDims(g, r, x), x.shape());

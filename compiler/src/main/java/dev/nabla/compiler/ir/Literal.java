@@ -25,6 +25,20 @@ public sealed interface Literal {
         }
     }
 
+    /**
+     * The zero a derivative rule makes where a slope or cotangent is structurally absent (sign's
+     * slope, relu's off side, a variable the output does not reach). It is exactly zero whatever
+     * it meets: zero times NaN is zero here, as in PyTorch's zero gradients, and the simplifier
+     * drops it from sums and products. Derivatives hand results back to the user as ordinary
+     * zeros, so user arithmetic never sees one.
+     */
+    record Zero() implements Literal {
+        @Override
+        public double at(int flatIndex) {
+            return 0;
+        }
+    }
+
     /** Row-major data, one double per element (already rounded to the node's dtype). */
     record Dense(double[] values) implements Literal {
         public Dense {

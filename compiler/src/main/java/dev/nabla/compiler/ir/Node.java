@@ -14,14 +14,21 @@ public final class Node {
     private final List<Node> inputs;
     private final Shape shape;
     private final DType dtype;
+    private final String origin;
 
-    Node(NodeTable table, int id, Op op, List<Node> inputs, Shape shape, DType dtype) {
+    Node(NodeTable table, int id, Op op, List<Node> inputs, Shape shape, DType dtype, String origin) {
         this.table = table;
         this.id = id;
         this.op = op;
         this.inputs = inputs;
         this.shape = shape;
         this.dtype = dtype;
+        this.origin = origin;
+    }
+
+    /** Where the user built this node (a stack frame), when its graph records origins; else null. */
+    public String origin() {
+        return origin;
     }
 
     public NodeTable table() {
@@ -64,12 +71,28 @@ public final class Node {
 
     /** The number this constant holds everywhere, or null when it is not a uniform constant. */
     public Double fillValue() {
-        return op instanceof Op.Constant(Literal.Fill(double v)) ? v : null;
+        return switch (op) {
+            case Op.Constant(Literal.Fill(double v)) -> v;
+            case Op.Constant(Literal.Zero z) -> 0.0;
+            default -> null;
+        };
     }
 
+    /** Whether this is a derivative's structural zero ({@link Literal.Zero}). */
+    public boolean isSymbolicZero() {
+        return op instanceof Op.Constant(Literal.Zero z);
+    }
+
+    /** Whether this constant holds {@code value} everywhere (0 matches both zeros). */
     public boolean isFill(double value) {
         Double v = fillValue();
         return v != null && v == value;
+    }
+
+    /** Whether this constant holds exactly these bits everywhere (so -0.0 and 0.0 differ). */
+    public boolean isFillBits(double value) {
+        Double v = fillValue();
+        return v != null && Double.doubleToRawLongBits(v) == Double.doubleToRawLongBits(value);
     }
 
     /** The name of an input or parameter, else null. */

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The store behind one graph: it interns nodes so that structurally equal nodes are one node
@@ -36,8 +37,30 @@ public final class NodeTable {
     private final Map<Key, Entry> interned = new HashMap<>();
     private final Map<String, Entry> variables = new LinkedHashMap<>();
     private final ReferenceQueue<Node> cleared = new ReferenceQueue<>();
+    private final Arithmetic arithmetic;
+    /** Where the user is building, for each new node: null unless origins are recorded. */
+    private final Supplier<String> origins;
     private int nextId;
     private boolean closed;
+
+    /** A table with IEEE-faithful arithmetic that records no origins. */
+    public NodeTable() {
+        this(Arithmetic.IEEE, null);
+    }
+
+    /**
+     * @param origins called once per new node to name where the user built it (a stack frame), for
+     *                anomaly reports; null records nothing
+     */
+    public NodeTable(Arithmetic arithmetic, Supplier<String> origins) {
+        this.arithmetic = arithmetic;
+        this.origins = origins;
+    }
+
+    /** The rewrites the simplifier may make on this table's nodes. */
+    public Arithmetic arithmetic() {
+        return arithmetic;
+    }
 
     /** The unique node for this op over these inputs; creates it on first use. */
     public synchronized Node intern(Op op, List<Node> inputs, Shape shape, DType dtype) {
@@ -58,7 +81,7 @@ public final class NodeTable {
             return node;
         }
         purge();
-        node = new Node(this, nextId++, op, List.copyOf(inputs), shape, dtype);
+        node = new Node(this, nextId++, op, List.copyOf(inputs), shape, dtype, origins == null ? null : origins.get());
         interned.put(key, new Entry(node, key, cleared));
         return node;
     }

@@ -46,6 +46,29 @@ public final class Ops {
         return fill(x.table(), 0, x.shape(), x.dtype());
     }
 
+    /** A derivative's structural zero of x's shape and dtype ({@link Literal.Zero}). */
+    public static Node structuralZerosLike(Node x) {
+        return structuralZeros(x.table(), x.shape(), x.dtype());
+    }
+
+    public static Node structuralZeros(NodeTable table, Shape shape, DType dtype) {
+        return table.intern(new Op.Constant(new Literal.Zero()), List.of(), shape, dtype);
+    }
+
+    /** x, with a structural zero turned into an ordinary one: what a derivative hands to the user. */
+    public static Node materialize(Node x) {
+        return x.isSymbolicZero() ? zerosLike(x) : x;
+    }
+
+    /**
+     * The constant {@code value} in another shape or dtype, made from the constant {@code like}:
+     * a structural zero stays one, any other constant becomes an ordinary fill.
+     */
+    public static Node fillLike(Node like, double value, Shape shape, DType dtype) {
+        return like.isSymbolicZero() && value == 0 ? structuralZeros(like.table(), shape, dtype)
+                : fill(like.table(), value, shape, dtype);
+    }
+
     public static Node onesLike(Node x) {
         return fill(x.table(), 1, x.shape(), x.dtype());
     }
@@ -296,7 +319,7 @@ public final class Ops {
         }
         Double fill = x.fillValue();
         if (fill != null) {
-            return fill(x.table(), fill, shape, x.dtype());
+            return fillLike(x, fill, shape, x.dtype());
         }
         Node aligned = x;
         if (x.rank() < shape.rank()) {
@@ -379,7 +402,7 @@ public final class Ops {
         }
         Double fill = x.fillValue();
         if (fill != null) {
-            return fill(x.table(), fill, shape, x.dtype());
+            return fillLike(x, fill, shape, x.dtype());
         }
         return x.table().intern(new Op.Slice(Arrays.stream(starts).boxed().toList(),
                 Arrays.stream(steps).boxed().toList()), List.of(x), shape, x.dtype());
@@ -390,8 +413,9 @@ public final class Ops {
         if (shape.equals(x.shape())) {
             return x;
         }
-        if (x.isFill(0)) {
-            return fill(x.table(), 0, shape, x.dtype());
+        // Zeros padded with +0 are a fill; -0s padded with +0 are not.
+        if (x.isSymbolicZero() || x.isFillBits(0.0)) {
+            return fillLike(x, 0, shape, x.dtype());
         }
         return x.table().intern(new Op.Pad(Arrays.stream(starts).boxed().toList(),
                 Arrays.stream(steps).boxed().toList()), List.of(x), shape, x.dtype());
@@ -522,7 +546,7 @@ public final class Ops {
         }
         Double fill = x.fillValue();
         if (fill != null) {
-            return fill(x.table(), fill, x.shape(), dtype);
+            return fillLike(x, fill, x.shape(), dtype);
         }
         return x.table().intern(new Op.Cast(), List.of(x), x.shape(), dtype);
     }

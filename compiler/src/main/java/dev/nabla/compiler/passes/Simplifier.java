@@ -1,5 +1,6 @@
 package dev.nabla.compiler.passes;
 
+import dev.nabla.compiler.ir.Arithmetic;
 import dev.nabla.compiler.ir.BinaryFn;
 import dev.nabla.compiler.ir.CompareFn;
 import dev.nabla.compiler.ir.DType;
@@ -18,9 +19,11 @@ import java.util.List;
  * is built (a peephole rewrite), so every graph, gradients included, is simplified as it grows.
  * Each method returns the simplified node, or null when no rule applies.
  *
- * <p>Identities that hold only for finite values (documented in docs/ARCHITECTURE.md):
- * {@code x*0 = 0}, {@code x-x = 0}, {@code 0/x = 0}, {@code log(exp x) = x}. All others are exact
- * in IEEE arithmetic.
+ * <p>Three kinds of rewrite (see {@link Arithmetic}): exact ones, made always, which give the same
+ * bits as the graph as written for every input, NaN, infinities and signed zeros included;
+ * inside a derivative ({@link DerivativeScope}), constants combined when the result is a normal
+ * number, and a derivative's structural zero ({@link Literal.Zero}) dropped from sums and
+ * products; and with {@link Arithmetic#FAST} the rewrites that assume finite values.
  */
 public final class Simplifier {
     /** Dense constants up to this many elements are folded; larger ones are left to a backend. */
@@ -28,20 +31,32 @@ public final class Simplifier {
 
     private Simplifier() {}
 
+    private static boolean fast(Node x) {
+        return x.table().arithmetic() == Arithmetic.FAST;
+    }
+
     public static Node unary(UnaryFn fn, Node x) {
+        if (fn == UnaryFn.NEG && x.isSymbolicZero()) {
+            return x;
+        }
         if (isFoldable(x)) {
             return foldElementwise(x, x.dtype(), List.of(x), v -> fn.apply(v[0]));
         }
         Op inner = x.op();
         return switch (fn) {
             case NEG -> inner instanceof Op.Unary(UnaryFn f) && f == UnaryFn.NEG ? x.input(0) : null;
-            case LOG -> inner instanceof Op.Unary(UnaryFn f) && f == UnaryFn.EXP ? x.input(0) : null;
+            // exp overflows where x > 709 (f64) or 88 (f32): then log(exp(x)) is inf, not x.
+            case LOG -> fast(x) && inner instanceof Op.Unary(UnaryFn f) && f == UnaryFn.EXP ? x.input(0) : null;
             case ABS, RELU -> inner instanceof Op.Unary(UnaryFn f) && f == fn ? x : null;
             default -> null;
         };
     }
 
     public static Node binary(BinaryFn fn, Node a, Node b) {
+        Node absent = withStructuralZero(fn, a, b);
+        if (absent != null) {
+            return absent;
+        }
         if (isFoldable(a) && isFoldable(b)) {
             return foldElementwise(a, a.dtype(), List.of(a, b), v -> fn.apply(v[0], v[1]));
         }
@@ -50,30 +65,33 @@ public final class Simplifier {
             return Ops.binary(fn, b, a);
         }
         Double ca = a.fillValue();
-        Double cb = b.fillValue();
+        boolean fast = fast(a);
         return switch (fn) {
             case ADD -> {
-                if (a.isFill(0)) yield b;
+                // -0 + x is x for every x; +0 + -0 is +0, so +0 + x is x only for finite-minded code.
+                if (a.isFillBits(-0.0) || fast && a.isFill(0)) yield b;
                 if (isNeg(b)) yield Ops.sub(a, b.input(0));
                 if (isNeg(a)) yield Ops.sub(b, a.input(0));
-                if (ca != null && isBinaryWithConstant(b, BinaryFn.ADD)) {
+                if (ca != null && isBinaryWithConstant(b, BinaryFn.ADD)
+                        && combinable(a, a.dtype().round(ca + b.input(0).fillValue()))) {
                     yield Ops.add(Ops.add(a, b.input(0)), b.input(1));
                 }
                 yield null;
             }
             case SUB -> {
-                if (b.isFill(0)) yield a;
-                if (a.isFill(0)) yield Ops.neg(b);
-                if (a == b) yield Ops.zerosLike(a);
+                if (b.isFillBits(0.0) || fast && b.isFill(0)) yield a;
+                if (a.isFillBits(-0.0) || fast && a.isFill(0)) yield Ops.neg(b);
+                if (fast && a == b) yield Ops.zerosLike(a);
                 if (isNeg(b)) yield Ops.add(a, b.input(0));
                 yield null;
             }
             case MUL -> {
                 if (a.isFill(1)) yield b;
-                if (a.isFill(0)) yield a;
                 if (a.isFill(-1)) yield Ops.neg(b);
+                if (fast && a.isFill(0)) yield a;
                 if (ca != null && isNeg(b)) yield Ops.mul(Ops.neg(a), b.input(0));
-                if (ca != null && isBinaryWithConstant(b, BinaryFn.MUL)) {
+                if (ca != null && isBinaryWithConstant(b, BinaryFn.MUL)
+                        && combinable(a, a.dtype().round(ca * b.input(0).fillValue()))) {
                     yield Ops.mul(Ops.mul(a, b.input(0)), b.input(1));
                 }
                 if (isNeg(a) && isNeg(b)) yield Ops.mul(a.input(0), b.input(0));
@@ -81,23 +99,64 @@ public final class Simplifier {
             }
             case DIV -> {
                 if (b.isFill(1)) yield a;
-                if (a.isFill(0)) yield a;
                 if (b.isFill(-1)) yield Ops.neg(a);
+                if (fast && a.isFill(0)) yield a;
                 yield null;
             }
             case POW -> {
                 if (b.isFill(1)) yield a;
-                if (b.isFill(0) || a.isFill(1)) yield Ops.onesLike(a);
+                if (b.isFill(0)) yield Ops.onesLike(a);
+                // Math.pow(1, NaN) is NaN.
+                if (fast && a.isFill(1)) yield Ops.onesLike(a);
                 yield null;
             }
             case MINIMUM, MAXIMUM -> a == b ? a : null;
         };
     }
 
+    /**
+     * A derivative's structural zero is an absent term: dropped from sums, absorbing in products
+     * (even of NaN). Null when neither operand is one, or the op has no such rule.
+     */
+    private static Node withStructuralZero(BinaryFn fn, Node a, Node b) {
+        boolean za = a.isSymbolicZero();
+        boolean zb = b.isSymbolicZero();
+        if (!za && !zb) {
+            return null;
+        }
+        return switch (fn) {
+            case ADD -> za ? b : a;
+            case SUB -> zb ? a : Ops.neg(b);
+            case MUL -> za ? a : b;
+            case DIV -> za ? a : null;
+            case POW, MINIMUM, MAXIMUM -> null;
+        };
+    }
+
+    /**
+     * Whether c1 op (c2 op x) may become (c1 op c2) op x, {@code combined} being c1 op c2: with
+     * FAST arithmetic always; in a derivative when the combined constant is a normal number, so
+     * that no overflow or underflow is introduced or removed by the constant alone.
+     */
+    private static boolean combinable(Node like, double combined) {
+        if (fast(like)) {
+            return true;
+        }
+        double smallest = like.dtype() == DType.F32 ? Float.MIN_NORMAL : Double.MIN_NORMAL;
+        return DerivativeScope.active() && Double.isFinite(combined) && Math.abs(combined) >= smallest;
+    }
+
     public static Node fma(Node a, Node b, Node c) {
+        if (a.isSymbolicZero() || b.isSymbolicZero()) {
+            return c;
+        }
+        if (c.isSymbolicZero()) {
+            return Ops.mul(a, b);
+        }
         if (isFoldable(a) && isFoldable(b) && isFoldable(c)) {
             return foldElementwise(a, a.dtype(), List.of(a, b, c), v -> Math.fma(v[0], v[1], v[2]));
         }
+        // Exact: a product with a zero or a one needs no rounding, so one rounding of the sum remains.
         if (a.isFill(0) || b.isFill(0)) {
             return Ops.add(Ops.mul(a, b), c);
         }
@@ -107,7 +166,8 @@ public final class Simplifier {
         if (b.isFill(1)) {
             return Ops.add(a, c);
         }
-        if (c.isFill(0)) {
+        // a*b + (-0) is a*b for every product; a*b + (+0) turns a -0 product into +0.
+        if (c.isFillBits(-0.0) || fast(c) && c.isFill(0)) {
             return Ops.mul(a, b);
         }
         return null;
@@ -138,15 +198,19 @@ public final class Simplifier {
         }
         Double fill = x.fillValue();
         if (fill != null) {
+            if (count == 0) {
+                return Ops.fill(x.table(), fn.identity(), shape, x.dtype());
+            }
             double v = switch (fn) {
-                case SUM -> fill * count;
+                // The sum starts from +0, as every backend's does: a sum of -0s is +0.
+                case SUM -> fill * count + 0.0;
                 case PROD -> Math.pow(fill, count);
-                case MAX, MIN -> count == 0 ? fn.identity() : fill;
+                case MAX, MIN -> fill;
             };
-            return Ops.fill(x.table(), v, shape, x.dtype());
+            return Ops.fillLike(x, v, shape, x.dtype());
         }
-        if (count == 1 && x.shape().size() > 0) {
-            // Reducing only size-1 axes moves no data.
+        // One element per result moves no data; a sum of one is 0 + x, which differs for x = -0.
+        if (count == 1 && x.shape().size() > 0 && (fn != ReduceFn.SUM || fast(x) || DerivativeScope.active())) {
             return Ops.reshape(x, shape);
         }
         return null;
@@ -156,8 +220,10 @@ public final class Simplifier {
         if (x.op() instanceof Op.Reshape) {
             return Ops.reshape(x.input(0), shape);
         }
-        Op op = x.op();
-        if (op instanceof Op.Constant(Literal value)) {
+        if (x.fillValue() != null) {
+            return Ops.fillLike(x, x.fillValue(), shape, x.dtype());
+        }
+        if (x.op() instanceof Op.Constant(Literal value)) {
             return Ops.constant(x.table(), denseValues(value, x.shape().size()), shape, x.dtype());
         }
         return null;
@@ -183,18 +249,21 @@ public final class Simplifier {
             for (int i = 0; i < perm.length; i++) {
                 dims[i] = x.shape().dim(perm[i]);
             }
-            return Ops.fill(x.table(), x.fillValue(), new Shape(dims), x.dtype());
+            return Ops.fillLike(x, x.fillValue(), new Shape(dims), x.dtype());
         }
         return null;
     }
 
+    /** A product with a structural zero is one; with a user's zero matrix only under FAST (0*inf is NaN). */
     public static Node matmul(Node a, Node b) {
-        if (a.isFill(0) || b.isFill(0)) {
-            int[] dims = a.shape().dims();
-            dims[dims.length - 1] = b.shape().dim(b.rank() - 1);
-            return Ops.fill(a.table(), 0, new Shape(dims), a.dtype());
+        Node zero = a.isSymbolicZero() ? a : b.isSymbolicZero() ? b : fast(a) && a.isFill(0) ? a
+                : fast(a) && b.isFill(0) ? b : null;
+        if (zero == null) {
+            return null;
         }
-        return null;
+        int[] dims = a.shape().dims();
+        dims[dims.length - 1] = b.shape().dim(b.rank() - 1);
+        return Ops.fillLike(zero, 0, new Shape(dims), a.dtype());
     }
 
     private static boolean isNeg(Node x) {
