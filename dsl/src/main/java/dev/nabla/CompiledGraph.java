@@ -25,9 +25,10 @@ public final class CompiledGraph implements AutoCloseable {
     private final Session session;
     private final boolean checkFinite;
 
-    CompiledGraph(Graph graph, Device device, Function<Node, NDArray> initialValues, boolean checkFinite) {
+    CompiledGraph(Graph graph, Device device, Function<Node, NDArray> initialValues, boolean checkFinite,
+                  boolean detectAnomalies) {
         this.graph = graph;
-        this.session = new Session(device, initialValues, checkFinite);
+        this.session = new Session(device, initialValues, checkFinite, detectAnomalies);
         this.checkFinite = checkFinite;
     }
 

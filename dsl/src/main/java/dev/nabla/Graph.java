@@ -2,6 +2,7 @@ package dev.nabla;
 
 import dev.nabla.compiler.NablaException.GraphException;
 import dev.nabla.compiler.Program;
+import dev.nabla.compiler.ir.Arithmetic;
 import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.NodeTable;
@@ -39,15 +40,29 @@ import java.util.WeakHashMap;
  * collected with the last reference to them.
  */
 public final class Graph implements AutoCloseable {
-    private final NodeTable table = new NodeTable();
+    private final GraphOptions options;
+    private final NodeTable table;
     /** Weak keys: a parameter's initial value goes with the last reference to its node. */
     private final Map<Node, NDArray> initialParameters = Collections.synchronizedMap(new WeakHashMap<>());
     private final Set<CompiledGraph> open = new LinkedHashSet<>();
 
-    private Graph() {}
+    private Graph(GraphOptions options) {
+        this.options = options;
+        this.table = new NodeTable(options.fastMath() ? Arithmetic.FAST : Arithmetic.IEEE,
+                options.detectAnomalies() ? UserFrames::firstOutsideNabla : null);
+    }
 
+    /** A graph with IEEE-faithful arithmetic and no anomaly detection. */
     public static Graph create() {
-        return new Graph();
+        return create(GraphOptions.defaults());
+    }
+
+    public static Graph create(GraphOptions options) {
+        return new Graph(options);
+    }
+
+    public GraphOptions options() {
+        return options;
     }
 
     // ---- leaves ----
@@ -134,7 +149,8 @@ public final class Graph implements AutoCloseable {
      */
     public synchronized CompiledGraph compile(Device device, boolean checkFinite) {
         requireOpen("compile");
-        CompiledGraph c = new CompiledGraph(this, device, initialParameters::get, checkFinite);
+        CompiledGraph c = new CompiledGraph(this, device, initialParameters::get, checkFinite,
+                options.detectAnomalies());
         if (checkFinite) {
             Map<Node, NDArray> initial;
             synchronized (initialParameters) {

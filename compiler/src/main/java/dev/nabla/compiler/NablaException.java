@@ -50,4 +50,22 @@ public class NablaException extends IllegalArgumentException {
             super(message);
         }
     }
+
+    /**
+     * A run produced NaN or infinity while anomaly detection was on: the message names the node
+     * where the value first appears, its op and shapes, and where the user built it.
+     */
+    public static final class AnomalyException extends NablaException {
+        private final String site;
+
+        public AnomalyException(String message, String site) {
+            super(message);
+            this.site = site;
+        }
+
+        /** Where the node that first produced the value was built (a stack frame), or null. */
+        public String site() {
+            return site;
+        }
+    }
 }

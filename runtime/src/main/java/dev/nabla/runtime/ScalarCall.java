@@ -126,24 +126,43 @@ public final class ScalarCall {
         for (int i = 0; i < unboundParameters.length; i++) {
             in[unboundSlots[i]] = session.current(unboundParameters[i]).getDouble(0);
         }
+        double result;
         if (code != null) {
             code.run(in, f.out());
-            return f.out()[0];
+            result = f.out()[0];
+        } else {
+            result = runAsArrays(in);
         }
-        // Arrays for the backend: fed values from the frame, unbound parameters as they are held
-        // (on a device they stay there).
+        if (!Double.isFinite(result) && session.detectsAnomalies()) {
+            session.checkScalarResult(executable, result, inputsOf(in), parametersOf(in));
+        }
+        return result;
+    }
+
+    /** Runs the program through the backend's array interface, with the frame's values. */
+    private double runAsArrays(double[] in) {
+        return executable.run(inputsOf(in), parametersOf(in)).get(0).getDouble(0);
+    }
+
+    private List<NDArray> inputsOf(double[] in) {
         Program program = executable.program();
-        int inputCount = program.inputs().size();
-        List<NDArray> inputs = new ArrayList<>(inputCount);
-        for (int i = 0; i < inputCount; i++) {
+        List<NDArray> inputs = new ArrayList<>(program.inputs().size());
+        for (int i = 0; i < program.inputs().size(); i++) {
             inputs.add(scalar(program.inputs().get(i), in[i]));
         }
+        return inputs;
+    }
+
+    /** Bound parameters from the frame; the others as held (on a device they stay there). */
+    private List<NDArray> parametersOf(double[] in) {
+        Program program = executable.program();
+        int inputCount = program.inputs().size();
         List<NDArray> parameters = new ArrayList<>(program.parameters().size());
         for (int i = 0; i < program.parameters().size(); i++) {
             Node p = program.parameters().get(i);
             parameters.add(isBound(inputCount + i) ? scalar(p, in[inputCount + i]) : session.current(p));
         }
-        return executable.run(inputs, parameters).get(0).getDouble(0);
+        return parameters;
     }
 
     private boolean isBound(int slot) {

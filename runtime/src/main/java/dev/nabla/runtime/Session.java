@@ -27,6 +27,7 @@ public final class Session implements AutoCloseable {
     private final Device device;
     private final Backend backend;
     private final boolean checkFinite;
+    private final boolean detectAnomalies;
     /** A parameter's initial value, or null when the node is no parameter of this graph. */
     private final Function<Node, NDArray> initialValues;
     private final Map<Node, NDArray> parameters = new ConcurrentHashMap<>();
@@ -40,10 +41,18 @@ public final class Session implements AutoCloseable {
 
     private final Map<ProgramKey, Executable> compiled = new ConcurrentHashMap<>();
 
-    public Session(Device device, Function<Node, NDArray> initialValues, boolean checkFinite) {
+    /**
+     * @param checkFinite     refuse fed values and parameters that hold NaN or infinity
+     * @param detectAnomalies refuse results that hold NaN or infinity, naming the node where the
+     *                        value first appears ({@link Anomalies}); an update's new values are then
+     *                        not committed
+     */
+    public Session(Device device, Function<Node, NDArray> initialValues, boolean checkFinite,
+                   boolean detectAnomalies) {
         this.device = device;
         this.backend = Backends.forDevice(device);
         this.checkFinite = checkFinite;
+        this.detectAnomalies = detectAnomalies;
         this.initialValues = initialValues;
     }
 
@@ -99,6 +108,15 @@ public final class Session implements AutoCloseable {
             destinations[outputs.size() + i] = spare != null ? spare : NDArray.full(p.dtype(), p.shape(), 0).storage();
         }
         List<NDArray> results = exe.runInto(args.get(0), args.get(1), destinations);
+        if (detectAnomalies) {
+            // Checked before the new values are committed: a step that made NaN changes nothing.
+            List<NDArray> all = new ArrayList<>(results.subList(0, outputs.size()));
+            for (int i = 0; i < updates.size(); i++) {
+                Node p = updates.get(i).parameter();
+                all.add(NDArray.wrap(p.dtype(), p.shape(), destinations[outputs.size() + i]));
+            }
+            checkAnomalies("run", exe, all, args);
+        }
         for (int i = 0; i < updates.size(); i++) {
             Node p = updates.get(i).parameter();
             NDArray previous = parameters.put(p, NDArray.wrap(p.dtype(), p.shape(), destinations[outputs.size() + i]));
@@ -140,6 +158,9 @@ public final class Session implements AutoCloseable {
         try {
             List<List<NDArray>> args = arguments(exe, feeds);
             exe.runInto(args.get(0), args.get(1), new Object[] {destination});
+            if (detectAnomalies) {
+                checkAnomalies("evalInto", exe, List.of(NDArray.wrap(output.dtype(), output.shape(), destination)), args);
+            }
         } finally {
             lock.unlockRead(stamp);
         }
@@ -192,7 +213,15 @@ public final class Session implements AutoCloseable {
     /** Runs under the lock the caller holds. */
     private List<NDArray> execute(Executable exe, Map<Node, NDArray> feeds) {
         List<List<NDArray>> args = arguments(exe, feeds);
-        return exe.run(args.get(0), args.get(1));
+        List<NDArray> results = exe.run(args.get(0), args.get(1));
+        checkAnomalies(exe.program().updates().isEmpty() ? "eval" : "run", exe, results, args);
+        return results;
+    }
+
+    private void checkAnomalies(String op, Executable exe, List<NDArray> results, List<List<NDArray>> args) {
+        if (detectAnomalies) {
+            Anomalies.check(op, device, exe.program(), results, args.get(0), args.get(1));
+        }
     }
 
     /** The checked inputs and current parameters for a run: {inputs, parameters}. */
@@ -309,6 +338,18 @@ public final class Session implements AutoCloseable {
     /** The parameters that have a value here yet (set, updated or read), as held: do not hand out. */
     public Map<Node, NDArray> parameters() {
         return Map.copyOf(parameters);
+    }
+
+    /** Whether results are checked for NaN and infinity (see {@link Anomalies}). */
+    boolean detectsAnomalies() {
+        return detectAnomalies;
+    }
+
+    /** Names the node where a scalar function's non-finite result first appears. */
+    void checkScalarResult(Executable exe, double result, List<NDArray> inputs, List<NDArray> parameters) {
+        Node output = exe.program().outputs().get(0);
+        Anomalies.check("function", device, exe.program(),
+                List.of(NDArray.fromDoubles(output.dtype(), output.shape(), new double[] {result})), inputs, parameters);
     }
 
     /** Throws if closed; {@code op} names the user's call. */

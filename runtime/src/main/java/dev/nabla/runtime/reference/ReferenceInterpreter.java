@@ -20,6 +20,14 @@ public final class ReferenceInterpreter {
     private ReferenceInterpreter() {}
 
     public static List<NDArray> run(Program program, List<NDArray> inputs, List<NDArray> parameters) {
+        Map<Node, double[]> values = values(program, inputs, parameters);
+        return program.results().stream()
+                .map(o -> NDArray.fromDoubles(o.dtype(), o.shape(), values.get(o)))
+                .toList();
+    }
+
+    /** Every node's value in one run, each rounded to its dtype (for anomaly reports and tests). */
+    public static Map<Node, double[]> values(Program program, List<NDArray> inputs, List<NDArray> parameters) {
         Map<Node, double[]> values = new HashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
             values.put(program.inputs().get(i), inputs.get(i).toDoubleArray());
@@ -36,9 +44,7 @@ public final class ReferenceInterpreter {
                 values.put(n, v);
             }
         }
-        return program.results().stream()
-                .map(o -> NDArray.fromDoubles(o.dtype(), o.shape(), values.get(o)))
-                .toList();
+        return values;
     }
 
     private static double[] evaluate(Node n, List<double[]> in) {

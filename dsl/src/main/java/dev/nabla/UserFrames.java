@@ -1,0 +1,27 @@
+package dev.nabla;
+
+import java.util.Set;
+
+/** The line of the user's code that is building a node: the first stack frame outside Nabla. */
+final class UserFrames {
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    /** The public classes of this package: user code lives beside them (tests, examples). */
+    private static final Set<String> LIBRARY = Set.of(Graph.class.getName(), Tensor.class.getName(),
+            Nabla.class.getName(), CompiledGraph.class.getName(), ScalarFunction.class.getName(),
+            GraphOptions.class.getName(), UserFrames.class.getName());
+
+    private UserFrames() {}
+
+    static String firstOutsideNabla() {
+        return WALKER.walk(frames -> frames.filter(f -> !isLibrary(f.getClassName())).findFirst()
+                .map(f -> f.toStackTraceElement().toString()).orElse(null));
+    }
+
+    private static boolean isLibrary(String className) {
+        int nested = className.indexOf('$');
+        String top = nested < 0 ? className : className.substring(0, nested);
+        return LIBRARY.contains(top) || top.startsWith("dev.nabla.compiler.") || top.startsWith("dev.nabla.runtime.")
+                || top.startsWith("dev.nabla.optim.") || top.startsWith("java.") || top.startsWith("jdk.");
+    }
+}
