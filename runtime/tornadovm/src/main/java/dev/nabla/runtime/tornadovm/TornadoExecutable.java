@@ -24,6 +24,7 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 
 /**
@@ -57,6 +58,8 @@ final class TornadoExecutable implements Executable {
     /** Per resident parameter: whether the host copy of its array is as new as the device's. */
     private final boolean[] hostCurrent;
     private TornadoExecutionResult last;
+    /** Whether runs are profiled and their transfers recorded in {@link Transfers}. */
+    private final boolean profiled = Transfers.profiling();
     /** The generated kernels, kept to explain a failure to compile them. */
     private final String source;
     private boolean compiled;
@@ -124,6 +127,9 @@ final class TornadoExecutable implements Executable {
             GridScheduler grid = (GridScheduler) generated.getMethod("grid", String.class)
                     .invoke(null, className.toLowerCase(java.util.Locale.ROOT));
             TornadoExecutionPlan p = new TornadoExecutionPlan(snapshots).withDevice(tornadoDevice);
+            if (profiled) {
+                p = p.withProfiler(ProfilerMode.SILENT);
+            }
             this.plan = kernels.hasContextKernels() ? p.withGridScheduler(grid) : p;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("tornadovm: cannot build the task graphs of " + className, e);
@@ -155,10 +161,11 @@ final class TornadoExecutable implements Executable {
         boolean upload = bindParameters(parameters);
         if (plan != null) {
             try {
-                if (upload) {
-                    plan.withGraph(0).execute();
-                }
+                TornadoExecutionResult uploaded = upload ? plan.withGraph(0).execute() : null;
                 last = plan.withGraph(parametersOnDevice ? 1 : 0).execute();
+                if (profiled) {
+                    recordTransfers(uploaded);
+                }
             } catch (RuntimeException | Error e) {
                 if (compiled) {
                     throw e;
@@ -188,6 +195,16 @@ final class TornadoExecutable implements Executable {
             }
         }
         return results;
+    }
+
+    private void recordTransfers(TornadoExecutionResult uploaded) {
+        long in = last.getProfilerResult().getTotalBytesCopyIn();
+        long out = last.getProfilerResult().getTotalBytesCopyOut();
+        if (uploaded != null) {
+            in += uploaded.getProfilerResult().getTotalBytesCopyIn();
+            out += uploaded.getProfilerResult().getTotalBytesCopyOut();
+        }
+        Transfers.record(new Transfers.Run(in, out));
     }
 
     private void bindInputs(List<NDArray> values) {

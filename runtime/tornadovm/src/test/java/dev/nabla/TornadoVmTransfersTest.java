@@ -1,0 +1,93 @@
+package dev.nabla;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.optim.Optimizer;
+import dev.nabla.optim.Optimizers;
+import dev.nabla.optim.Trainer;
+import dev.nabla.runtime.Device;
+import dev.nabla.runtime.NDArray;
+import dev.nabla.runtime.tornadovm.Transfers;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A training step on the device moves its batch in and its loss out, nothing else: weights and
+ * optimizer state stay in device memory. Counted by TornadoVM's own profiler.
+ */
+class TornadoVmTransfersTest {
+    private static Device tornado;
+
+    @BeforeAll
+    static void profile() {
+        tornado = TornadoVmDevices.first();
+        System.setProperty("nabla.tornadovm.profile", "true");
+    }
+
+    @AfterAll
+    static void stopProfiling() {
+        System.clearProperty("nabla.tornadovm.profile");
+    }
+
+    private static NDArray random(Random r, int... dims) {
+        Shape shape = new Shape(dims);
+        double[] v = new double[shape.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextGaussian() * 0.1;
+        }
+        return NDArray.fromDoubles(DType.F32, shape, v);
+    }
+
+    /**
+     * The bytes a step copies in after the first, for an MLP 256-hidden-10 on a batch of 32.
+     * TornadoVM also copies each task's 24-byte argument frame per run, which the profiler counts.
+     */
+    private static long bytesInPerStep(String rule, int hidden) {
+        Random r = new Random(5);
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F32, 32, 256);
+            Tensor y = g.input("y", DType.F32, 32, 10);
+            Tensor w1 = g.parameter("w1", random(r, 256, hidden));
+            Tensor b1 = g.parameter("b1", random(r, hidden));
+            Tensor w2 = g.parameter("w2", random(r, hidden, 10));
+            Tensor b2 = g.parameter("b2", random(r, 10));
+            Tensor out = x.matmul(w1).add(b1).relu().matmul(w2).add(b2);
+            Tensor loss = out.sub(y).pow(2).mean();
+            Optimizer optimizer = rule.equals("sgd") ? Optimizers.sgd(0.05) : Optimizers.adam(1e-3);
+            Map<Tensor, NDArray> batch = Map.of(x, random(r, 32, 256).to(tornado), y, random(r, 32, 10).to(tornado));
+            try (Trainer t = Trainer.builder(loss).group(optimizer).device(tornado).build()) {
+                double first = t.step(batch).item();
+                assertThat(Transfers.last().bytesIn()).as("the first step uploads the weights too")
+                        .isGreaterThan(256L * hidden * 4);
+                long perStep = -1;
+                for (int step = 2; step <= 4; step++) {
+                    t.step(batch);
+                    Transfers.Run run = Transfers.last();
+                    assertThat(run.bytesOut()).as("bytes out at step %d: the loss", step).isBetween(4L, 32L);
+                    if (perStep >= 0) {
+                        assertThat(run.bytesIn()).as("bytes in at step %d", step).isEqualTo(perStep);
+                    }
+                    perStep = run.bytesIn();
+                }
+                assertThat(t.step(batch).item()).isLessThan(first);
+                return perStep;
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sgd", "adam"})
+    void aStepMovesItsBatchInAndItsLossOut(String rule) {
+        long batchBytes = (32 * 256 + 32 * 10) * 4L;
+        long narrow = bytesInPerStep(rule, 64);
+        long wide = bytesInPerStep(rule, 128);
+        assertThat(narrow).as("bytes in per step, hidden 64").isBetween(batchBytes, batchBytes + 2048);
+        assertThat(wide).as("bytes in per step do not grow with the weights (hidden 128 vs 64)").isEqualTo(narrow);
+    }
+}
