@@ -177,7 +177,11 @@ public final class Trainer implements AutoCloseable {
         public Builder group(Optimizer optimizer, List<Tensor> parameters) {
             Set<Node> used = new HashSet<>(reachable);
             List<Tensor> kept = new ArrayList<>();
+            Set<Tensor> listed = new HashSet<>();
             for (Tensor p : parameters) {
+                if (!listed.add(p)) {
+                    throw new NablaException("minimize: " + p.node().describe() + " is listed twice in one group");
+                }
                 if (p.graph() != loss.graph()) {
                     throw new NablaException("minimize: " + p.node().describe() + " belongs to another graph than the loss");
                 }

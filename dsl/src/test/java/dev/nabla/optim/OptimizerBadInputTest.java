@@ -72,4 +72,18 @@ class OptimizerBadInputTest {
             }
         }
     }
+
+    @Test
+    void aParameterBelongsToOneGroupOnce() {
+        try (var g = Graph.create()) {
+            Tensor a = g.scalar("a", 1.0f);
+            Tensor b = g.scalar("b", 1.0f);
+            Tensor loss = a.mul(b);
+            assertThat(message(() -> Trainer.builder(loss).group(Optimizers.sgd(0.1), List.of(a))
+                    .group(Optimizers.adam(0.1), List.of(b, a)))).contains("a:f32[]").contains("two parameter groups");
+            assertThat(message(() -> Optimizers.sgd(0.1).minimize(loss, List.of(a, b, a))))
+                    .contains("a:f32[]").contains("listed twice");
+            assertThat(message(() -> Optimizers.sgd(0.1).imperative(loss, List.of(b, b)))).contains("listed twice");
+        }
+    }
 }
