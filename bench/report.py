@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 results = sys.argv[1]
+# The file being replaced: its memory section (bench/run-memory.sh) is carried over.
+previous = sys.argv[2] if len(sys.argv) > 2 else None
 
 
 def jmh(threads, best=True):
@@ -197,3 +199,9 @@ print('''## Notes
   only on the first.
 - Cold compile latency includes loading Nabla's classes and starting the JIT, in a fresh JVM.
 ''')
+if previous and os.path.exists(previous):
+    old = open(previous).read()
+    start, end = old.find("<!-- memory:start -->"), old.find("<!-- memory:end -->")
+    if start >= 0 and end > start:
+        print()
+        print(old[start:end + len("<!-- memory:end -->")])

@@ -26,5 +26,7 @@ for pass in $(seq 1 "$passes"); do
             /usr/bin/python3 bench/pytorch/workloads.py --threads "$threads" > "$out/torch-$threads-$pass.json"
     done
 done
-/usr/bin/python3 bench/report.py "$out" > bench/RESULTS.md
+# Through a new file: report.py keeps the memory section (bench/run-memory.sh) of the old one.
+/usr/bin/python3 bench/report.py "$out" bench/RESULTS.md > bench/RESULTS.md.new
+mv bench/RESULTS.md.new bench/RESULTS.md
 echo "wrote bench/RESULTS.md"
