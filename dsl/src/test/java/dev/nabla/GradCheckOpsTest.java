@@ -196,18 +196,18 @@ class GradCheckOpsTest {
                 reduction("prod keepDims all", x -> x[0].prodKeepDims(), p),
                 GradCheck.of("prod of [4]", x -> x[0].prod()).input(awayFromZero(0.5, 1.5), 4)
                         .order(3),
-                // prod is a polynomial, smooth at zeros too: rows with one, two and no zeros.
-                // eps = 1e-4 here: a difference step turns a zero into +-eps, where the slope is
-                // prod/x and its own derivative is (prod/x)/x - prod/x^2, two terms of size
-                // ~1/eps that cancel; their rounding error (~1e-16/eps) divided by 2 eps spoils
-                // third-order differences at eps = 1e-6 (error ~1e-3, shrinking as eps grows).
-                // Central differences of this multilinear function lose nothing at eps = 1e-4.
+                // prod is a polynomial, smooth at zeros too: rows with one, two and no zeros. A
+                // difference step turns a zero into +-h, where the slope is prod/x and its own
+                // derivative (prod/x)/x - prod/x^2, two terms of size ~1/h that cancel: the
+                // function values round with errors ~1e-16/h, not ~1e-16 of their size, so the
+                // default step (1e-2) is needed; at 1e-4 third-order values were off by ~1e-7.
+                // The chain functions are polynomials of degree <= 6 along any line, which the
+                // extrapolated difference takes exactly.
                 GradCheck.of("prod axis 1 with one and two zeros,", x -> x[0].prod(1))
-                        .input(fixed(2, 0, 3, -1.5, 0, -0.5, 0, 1.25, 0.5, 1.5, -2, 0.75), 3, 4).order(3)
-                        .eps(1e-4),
+                        .input(fixed(2, 0, 3, -1.5, 0, -0.5, 0, 1.25, 0.5, 1.5, -2, 0.75), 3, 4).order(3),
                 // Second order only: see prodDerivativesThroughAllOfThreeZerosAreZeroToday below.
                 GradCheck.of("prod all with three zeros, to second order", x -> x[0].prod())
-                        .input(fixed(0, 1.5, 0, -2, 0), 5).order(2).eps(1e-4),
+                        .input(fixed(0, 1.5, 0, -2, 0), 5).order(2),
                 reduction("logSumExp all", x -> x[0].logSumExp(), u),
                 reduction("logSumExp axis 1", x -> x[0].logSumExp(1), u),
                 reduction("logSumExp axes 0,2", x -> x[0].logSumExp(0, 2), u),
@@ -367,18 +367,19 @@ class GradCheckOpsTest {
         return Stream.of(
                 // f64 -> f64 is the identity op; checked at full precision.
                 GradCheck.of("cast f64->f64", x -> x[0].cast(DType.F64).sin()).input(uniform(-2, 2), 2, 3).order(3),
-                // Through f32 the function is a staircase with steps of ~6e-8: finite differences
-                // need eps = 1e-3 (then f32 rounding adds at most ~1e-7/2e-3 = 5e-5 to a
-                // difference quotient), so the tolerance is 1e-3 instead of 1e-5/1e-4. Tangents
-                // and cotangents are rounded to f32 on their way through the casts (relative
-                // error ~6e-8 each), so reverse and forward mode agree to ~1e-7, not 1e-9.
+                // Through f32 the function is a staircase with steps of ~6e-8 of its values: its
+                // values carry a few f32 roundoffs (noise 2^-22, against 64 f64 roundoffs), which
+                // the extrapolated difference magnifies by 6.6 / h: ~2e-4 of their size at the
+                // default step. Tangents and cotangents are rounded to f32 on their way through
+                // the casts (relative error ~6e-8 each), so reverse and forward mode agree to
+                // ~1e-7, not 1e-9.
                 GradCheck.of("cast f64->f32->f64", x -> x[0].cast(DType.F32).cast(DType.F64).sin())
-                        .input(uniform(-1, 1), 2, 3).order(3).eps(1e-3).tolerance(1e-3, 1e-3).consistency(1e-6),
+                        .input(uniform(-1, 1), 2, 3).order(3).noise(0x1p-22).consistency(1e-6),
                 GradCheck.of("cast f64->f32, exp in f32, ->f64", x -> x[0].cast(DType.F32).exp().cast(DType.F64))
-                        .input(uniform(-1, 1), 2, 3).order(3).eps(1e-3).tolerance(1e-3, 1e-3).consistency(1e-6),
+                        .input(uniform(-1, 1), 2, 3).order(3).noise(0x1p-22).consistency(1e-6),
                 GradCheck.of("cast f32 product back to f64", x -> x[0].cast(DType.F32).mul(x[1].cast(DType.F32))
                                 .cast(DType.F64).mul(x[0]))
-                        .input(uniform(-1, 1), 3).input(uniform(-1, 1), 3).order(3).eps(1e-3).tolerance(1e-3, 1e-3).consistency(1e-6));
+                        .input(uniform(-1, 1), 3).input(uniform(-1, 1), 3).order(3).noise(0x1p-22).consistency(1e-6));
     }
 
     @ParameterizedTest(name = "{0}")
