@@ -149,6 +149,7 @@ final class GradCheck {
     private double noise = 64 * 0x1p-53;
     private double consistency = 1e-9;
     private final Map<Integer, double[]> toleranceByOrder = new HashMap<>();
+    private java.util.function.Supplier<List<Tensor>> kinks = List::of;
 
     private GradCheck(String name, Fn fn) {
         this.name = name;
@@ -221,6 +222,25 @@ final class GradCheck {
         return this;
     }
 
+    /**
+     * Tensors built by the function (fetched after it ran) whose signs mark its pieces: the
+     * argument of abs or relu, a - b of maximum(a, b) or of a comparison, max(x) - x of a max.
+     * Finite differences are valid only within one piece, so every point they evaluate must give
+     * each element the sign (or the exact zero) it has at the inputs; where one does not, the
+     * check throws {@link KinkCrossed} instead of comparing.
+     */
+    GradCheck kinks(java.util.function.Supplier<List<Tensor>> kinks) {
+        this.kinks = kinks;
+        return this;
+    }
+
+    /** A difference step crossed a kink (see {@link #kinks}): the sample cannot be checked. */
+    static final class KinkCrossed extends RuntimeException {
+        KinkCrossed(String message) {
+            super(message);
+        }
+    }
+
     /** Tolerances for derivatives of one order (the defaults serve the others). */
     GradCheck tolerance(int forOrder, double atol, double rtol) {
         toleranceByOrder.put(forOrder, new double[] {atol, rtol});
@@ -252,7 +272,8 @@ final class GradCheck {
             if (out.dtype() != DType.F64) {
                 throw new AssertionError(name + ": the function must return an f64 tensor, got " + out);
             }
-            LinkChecker links = new LinkChecker(g, g.compile(), xs, x, failures, comparisons);
+            LinkChecker links = new LinkChecker(g, g.compile(), xs, x, failures, comparisons,
+                    kinks.get().toArray(Tensor[]::new));
 
             // Order 1, shared by both chains.
             Link first = links.check(1, "f", out, rnd);
@@ -345,13 +366,48 @@ final class GradCheck {
         /** The problem scale for the link being checked. */
         private double linkScale;
 
-        LinkChecker(Graph g, CompiledGraph run, Tensor[] xs, double[][] x, List<String> failures, int[] comparisons) {
+        /** The kink tensors, and the signs of their elements at the inputs. */
+        private final Tensor[] guards;
+        private final double[][] guardSigns;
+
+        LinkChecker(Graph g, CompiledGraph run, Tensor[] xs, double[][] x, List<String> failures, int[] comparisons,
+                    Tensor[] guards) {
             this.g = g;
             this.run = run;
             this.xs = xs;
             this.x = x;
             this.failures = failures;
             this.comparisons = comparisons;
+            this.guards = guards;
+            this.guardSigns = new double[guards.length][];
+            List<NDArray> at = guards.length == 0 ? List.of() : eval(x, guards);
+            for (int k = 0; k < guards.length; k++) {
+                guardSigns[k] = signs(at.get(k));
+            }
+        }
+
+        private static double[] signs(NDArray a) {
+            double[] s = a.toDoubleArray();
+            for (int i = 0; i < s.length; i++) {
+                s[i] = Math.signum(s[i]);
+            }
+            return s;
+        }
+
+        /** y at a difference point, after checking that no kink lies between it and the inputs. */
+        private double[] valueAt(double[][] point, Tensor y) {
+            Tensor[] outputs = new Tensor[1 + guards.length];
+            outputs[0] = y;
+            System.arraycopy(guards, 0, outputs, 1, guards.length);
+            List<NDArray> values = eval(point, outputs);
+            for (int k = 0; k < guards.length; k++) {
+                if (!Arrays.equals(signs(values.get(k + 1)), guardSigns[k])) {
+                    throw new KinkCrossed(name + ": a difference step crosses the kink at " + guards[k]
+                            + ": signs " + Arrays.toString(guardSigns[k]) + " at the inputs, "
+                            + Arrays.toString(signs(values.get(k + 1))) + " at " + Arrays.deepToString(point));
+                }
+            }
+            return values.get(0).toDoubleArray();
         }
 
         Tensor jvp(Tensor y, double[][] t) {
@@ -399,7 +455,7 @@ final class GradCheck {
                     double[] phi = new double[2 * STEPS];
                     double magnitude = 0;
                     for (int k = 0; k < 2 * STEPS; k++) {
-                        double[] yk = eval(perturbed(x, i, j, step(k)), y).get(0).toDoubleArray();
+                        double[] yk = valueAt(perturbed(x, i, j, step(k)), y);
                         phi[k] = dot(yk, w);
                         magnitude = Math.max(magnitude, dotAbs(yk, w));
                     }
@@ -412,7 +468,7 @@ final class GradCheck {
             double[] jv = values.get(xs.length).toDoubleArray();
             double[][] yAlong = new double[2 * STEPS][];
             for (int k = 0; k < 2 * STEPS; k++) {
-                yAlong[k] = eval(along(x, t, step(k)), y).get(0).toDoubleArray();
+                yAlong[k] = valueAt(along(x, t, step(k)), y);
             }
             for (int j = 0; j < m; j++) {
                 double[] phi = new double[2 * STEPS];
