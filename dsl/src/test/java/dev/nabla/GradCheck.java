@@ -21,11 +21,12 @@ import java.util.Random;
  * <p>For a function {@code f} of inputs {@code x_0..x_{n-1}} (declared f64) it checks:
  *
  * <ul>
- *   <li><b>order 1</b>: {@code vjp(f, w)} against the central difference of {@code sum(f(x) * w)}
+ *   <li><b>order 1</b>: {@code vjp(f, w)} against central differences of {@code sum(f(x) * w)}
  *       in every input element, for a fixed random weight {@code w} of f's shape (this is how a
- *       non-scalar output is reduced to a scalar); and {@code jvp(f, t)} against the central
- *       difference {@code (f(x + eps t) - f(x - eps t)) / 2 eps} along a random tangent
- *       {@code t}, element by element of the output. The two are also checked against each
+ *       non-scalar output is reduced to a scalar); and {@code jvp(f, t)} against central
+ *       differences of f along a random tangent {@code t} ({@code f(x + h t) - f(x - h t)}),
+ *       element by element of the output. (Each numeric derivative is extrapolated from three
+ *       steps, see below.) The two are also checked against each
  *       other: {@code sum_i <vjp_i, t_i> = <w, jvp>}.
  *   <li><b>order k+1</b>, along two chains, each link checked in both modes like order 1:
  *       the reverse chain {@code F_0 = sum(f * w_0)},
