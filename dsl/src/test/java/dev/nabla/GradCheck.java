@@ -21,11 +21,12 @@ import java.util.Random;
  * <p>For a function {@code f} of inputs {@code x_0..x_{n-1}} (declared f64) it checks:
  *
  * <ul>
- *   <li><b>order 1</b>: {@code vjp(f, w)} against the central difference of {@code sum(f(x) * w)}
+ *   <li><b>order 1</b>: {@code vjp(f, w)} against central differences of {@code sum(f(x) * w)}
  *       in every input element, for a fixed random weight {@code w} of f's shape (this is how a
- *       non-scalar output is reduced to a scalar); and {@code jvp(f, t)} against the central
- *       difference {@code (f(x + eps t) - f(x - eps t)) / 2 eps} along a random tangent
- *       {@code t}, element by element of the output. The two are also checked against each
+ *       non-scalar output is reduced to a scalar); and {@code jvp(f, t)} against central
+ *       differences of f along a random tangent {@code t} ({@code f(x + h t) - f(x - h t)}),
+ *       element by element of the output. (Each numeric derivative is extrapolated from three
+ *       steps, see below.) The two are also checked against each
  *       other: {@code sum_i <vjp_i, t_i> = <w, jvp>}.
  *   <li><b>order k+1</b>, along two chains, each link checked in both modes like order 1:
  *       the reverse chain {@code F_0 = sum(f * w_0)},
@@ -41,10 +42,33 @@ import java.util.Random;
  * names the check, the derivative order, the chain and mode, the input and element, and the
  * analytic and numeric values.
  *
- * <p>Tolerance: {@code |analytic - numeric| <= atol + rtol * |numeric|}, as in PyTorch. With
- * {@code eps = 1e-6} the central difference of a smooth f64 function is accurate to about
- * {@code eps^2 |f'''| + 1e-16 |f| / eps}, i.e. far below the default {@code atol = 1e-5},
- * {@code rtol = 1e-4}.
+ * <p>The numeric derivative and its tolerance. Each derivative is a central difference
+ * {@code D(h) = (phi(h) - phi(-h)) / 2h} of the function along one direction, taken at the steps
+ * {@code h}, {@code h/2} and {@code h/4} and extrapolated twice (Richardson):
+ * {@code R = (64 D(h/4) - 20 D(h/2) + D(h)) / 45}, whose error is O(h^6), against O(h^2) for one
+ * difference. The tolerance is a sum of error bounds, each scaled by the function, none fixed:
+ * <ul>
+ *   <li><b>truncation</b>: {@code |R - R2|}, with {@code R2 = (4 D(h/4) - D(h/2)) / 3} the
+ *   once-extrapolated difference (O(h^4)): an estimate of R2's error, so a generous one of R's;
+ *   it measures the function's own higher derivatives, whatever their size.
+ *   <li><b>rounding</b>: the function values carry a relative rounding error {@code noise}
+ *   (default 64 roundoffs of f64: a chain of ops, each rounding) of the size S of the numbers
+ *   they are computed from: the larger of the values combined (for sum(y * w), the sum of
+ *   |y_i w_i|) and the problem's scale (below). R weighs the six values with weights whose
+ *   magnitudes sum to 6.6 / h, so it errs by at most {@code 6.6 noise S / h}.
+ *   <li><b>cancellation</b>: {@code noise} times the problem's scale, the largest function value
+ *   of this link and of the links checked before and the largest derivative checked before: a
+ *   derivative that is zero, like that of a softmax over one element, is computed from numbers of
+ *   that size that cancel, and errs by their rounding.
+ * </ul>
+ * {@code |analytic - R| <= 2 truncation + 2 rounding + cancellation + rtol |R| + atol}, with
+ * {@code rtol = 1e-9} and {@code atol = 0} by default (floors for what the estimates miss). The
+ * base step {@code h = eps = 1e-2} balances truncation and rounding for inputs of size about 1:
+ * for smooth functions the tolerance comes to about 1e-9 of the derivative, so a derivative off
+ * by 1e-7 of its own size is caught at orders 1 to 3 however small it is (GradCheckSelfTest: one
+ * of size 1e-6 off by 1e-13); PyTorch's gradcheck ({@code eps = 1e-6}, {@code atol = 1e-5},
+ * {@code rtol = 1e-3}), and this class before, let any error below 1e-5 pass. Inputs must stay
+ * {@code 2h = 0.02} away from kinks and domain edges.
  */
 final class GradCheck {
     /** Builds the output from the declared inputs (all f64). Constants come from {@code x[0].graph()}. */
@@ -120,11 +144,13 @@ final class GradCheck {
     private Gen jointGen;
     private int order = 1;
     private Long seed;
-    private double eps = 1e-6;
-    private double atol = 1e-5;
-    private double rtol = 1e-4;
+    private double eps = 1e-2;
+    private double atol = 0;
+    private double rtol = 1e-9;
+    private double noise = 64 * 0x1p-53;
     private double consistency = 1e-9;
     private final Map<Integer, double[]> toleranceByOrder = new HashMap<>();
+    private java.util.function.Supplier<List<Tensor>> kinks = List::of;
 
     private GradCheck(String name, Fn fn) {
         this.name = name;
@@ -166,11 +192,22 @@ final class GradCheck {
         return this;
     }
 
+    /** The largest of the three difference steps (default 1e-2). */
     GradCheck eps(double eps) {
         this.eps = eps;
         return this;
     }
 
+    /**
+     * The relative rounding error of the function's values (default 64 roundoffs of f64); a
+     * function computed through f32 has about 1e-7.
+     */
+    GradCheck noise(double relative) {
+        this.noise = relative;
+        return this;
+    }
+
+    /** Floors added to the estimated error: {@code atol + rtol * |numeric|} (defaults 0 and 1e-9). */
     GradCheck tolerance(double atol, double rtol) {
         this.atol = atol;
         this.rtol = rtol;
@@ -184,6 +221,25 @@ final class GradCheck {
     GradCheck consistency(double relative) {
         this.consistency = relative;
         return this;
+    }
+
+    /**
+     * Tensors built by the function (fetched after it ran) whose signs mark its pieces: the
+     * argument of abs or relu, a - b of maximum(a, b) or of a comparison, max(x) - x of a max.
+     * Finite differences are valid only within one piece, so every point they evaluate must give
+     * each element the sign (or the exact zero) it has at the inputs; where one does not, the
+     * check throws {@link KinkCrossed} instead of comparing.
+     */
+    GradCheck kinks(java.util.function.Supplier<List<Tensor>> kinks) {
+        this.kinks = kinks;
+        return this;
+    }
+
+    /** A difference step crossed a kink (see {@link #kinks}): the sample cannot be checked. */
+    static final class KinkCrossed extends RuntimeException {
+        KinkCrossed(String message) {
+            super(message);
+        }
     }
 
     /** Tolerances for derivatives of one order (the defaults serve the others). */
@@ -217,7 +273,8 @@ final class GradCheck {
             if (out.dtype() != DType.F64) {
                 throw new AssertionError(name + ": the function must return an f64 tensor, got " + out);
             }
-            LinkChecker links = new LinkChecker(g, g.compile(), xs, x, failures, comparisons);
+            LinkChecker links = new LinkChecker(g, g.compile(), xs, x, failures, comparisons,
+                    kinks.get().toArray(Tensor[]::new));
 
             // Order 1, shared by both chains.
             Link first = links.check(1, "f", out, rnd);
@@ -244,7 +301,8 @@ final class GradCheck {
         }
         if (!failures.isEmpty()) {
             StringBuilder sb = new StringBuilder("gradcheck '" + name + "' failed (" + failures.size()
-                    + " mismatches; tolerance |analytic - numeric| <= atol + rtol*|numeric|):\n");
+                    + " mismatches; tolerance |analytic - numeric| <= 2 truncation + 2 rounding + cancellation"
+                    + " + rtol*|numeric| + atol):\n");
             failures.stream().limit(25).forEach(f -> sb.append("  ").append(f).append('\n'));
             if (failures.size() > 25) {
                 sb.append("  ... ").append(failures.size() - 25).append(" more\n");
@@ -299,14 +357,58 @@ final class GradCheck {
         private final double[][] x;
         private final List<String> failures;
         private final int[] comparisons;
+        /**
+         * The size of the numbers the chain computes with: every link's function values and the
+         * derivatives checked before. A link's values are sums of products of these (a jvp of
+         * softmax multiplies its values by tangents), so where they cancel to nearly nothing
+         * their rounding errors are errors of these numbers, not of the result.
+         */
+        private double problemScale;
+        /** The problem scale for the link being checked. */
+        private double linkScale;
 
-        LinkChecker(Graph g, CompiledGraph run, Tensor[] xs, double[][] x, List<String> failures, int[] comparisons) {
+        /** The kink tensors, and the signs of their elements at the inputs. */
+        private final Tensor[] guards;
+        private final double[][] guardSigns;
+
+        LinkChecker(Graph g, CompiledGraph run, Tensor[] xs, double[][] x, List<String> failures, int[] comparisons,
+                    Tensor[] guards) {
             this.g = g;
             this.run = run;
             this.xs = xs;
             this.x = x;
             this.failures = failures;
             this.comparisons = comparisons;
+            this.guards = guards;
+            this.guardSigns = new double[guards.length][];
+            List<NDArray> at = guards.length == 0 ? List.of() : eval(x, guards);
+            for (int k = 0; k < guards.length; k++) {
+                guardSigns[k] = signs(at.get(k));
+            }
+        }
+
+        private static double[] signs(NDArray a) {
+            double[] s = a.toDoubleArray();
+            for (int i = 0; i < s.length; i++) {
+                s[i] = Math.signum(s[i]);
+            }
+            return s;
+        }
+
+        /** y at a difference point, after checking that no kink lies between it and the inputs. */
+        private double[] valueAt(double[][] point, Tensor y) {
+            Tensor[] outputs = new Tensor[1 + guards.length];
+            outputs[0] = y;
+            System.arraycopy(guards, 0, outputs, 1, guards.length);
+            List<NDArray> values = eval(point, outputs);
+            for (int k = 0; k < guards.length; k++) {
+                if (!Arrays.equals(signs(values.get(k + 1)), guardSigns[k])) {
+                    throw new KinkCrossed(name + ": a difference step crosses the kink at " + guards[k]
+                            + ": signs " + Arrays.toString(guardSigns[k]) + " at the inputs, "
+                            + Arrays.toString(signs(values.get(k + 1))) + " at " + Arrays.deepToString(point));
+                }
+            }
+            return values.get(0).toDoubleArray();
         }
 
         Tensor jvp(Tensor y, double[][] t) {
@@ -340,30 +442,43 @@ final class GradCheck {
             List<NDArray> values = eval(x, analytic);
 
             String where = "order " + derivOrder + " [" + what + "]";
-            // Reverse mode against central differences of sum(y * w) in each input element.
+            // Reverse mode against differences of sum(y * w) in each input element.
             double[] yAt = eval(x, y).get(0).toDoubleArray();
             checkFinite(where, yAt);
+            linkScale = problemScale;
+            for (double v : yAt) {
+                linkScale = Math.max(linkScale, Math.abs(v));
+            }
             double scale = 0;
             for (int i = 0; i < xs.length; i++) {
                 double[] gi = values.get(i).toDoubleArray();
                 for (int j = 0; j < gi.length; j++) {
-                    double[][] plus = perturbed(x, i, j, eps);
-                    double[][] minus = perturbed(x, i, j, -eps);
-                    double fp = dot(eval(plus, y).get(0).toDoubleArray(), w);
-                    double fm = dot(eval(minus, y).get(0).toDoubleArray(), w);
-                    double numeric = (fp - fm) / (2 * eps);
+                    double[] phi = new double[2 * STEPS];
+                    double magnitude = 0;
+                    for (int k = 0; k < 2 * STEPS; k++) {
+                        double[] yk = valueAt(perturbed(x, i, j, step(k)), y);
+                        phi[k] = dot(yk, w);
+                        magnitude = Math.max(magnitude, dotAbs(yk, w));
+                    }
                     compare(where + ", reverse mode (" + (y.rank() == 0 ? "grad" : "vjp") + "), input x" + i
-                            + xs[i].shape() + " element " + index(xs[i].shape(), j), gi[j], numeric, atolK, rtolK);
+                            + xs[i].shape() + " element " + index(xs[i].shape(), j), gi[j], phi, magnitude, atolK, rtolK);
                     scale = Math.max(scale, Math.abs(gi[j]));
                 }
             }
-            // Forward mode against the central difference along t, element by element of y.
+            // Forward mode against the differences along t, element by element of y.
             double[] jv = values.get(xs.length).toDoubleArray();
-            double[] yp = eval(along(x, t, eps), y).get(0).toDoubleArray();
-            double[] ym = eval(along(x, t, -eps), y).get(0).toDoubleArray();
+            double[][] yAlong = new double[2 * STEPS][];
+            for (int k = 0; k < 2 * STEPS; k++) {
+                yAlong[k] = valueAt(along(x, t, step(k)), y);
+            }
             for (int j = 0; j < m; j++) {
-                double numeric = (yp[j] - ym[j]) / (2 * eps);
-                compare(where + ", forward mode (jvp), output element " + index(y.shape(), j), jv[j], numeric,
+                double[] phi = new double[2 * STEPS];
+                double magnitude = 0;
+                for (int k = 0; k < 2 * STEPS; k++) {
+                    phi[k] = yAlong[k][j];
+                    magnitude = Math.max(magnitude, Math.abs(phi[k]));
+                }
+                compare(where + ", forward mode (jvp), output element " + index(y.shape(), j), jv[j], phi, magnitude,
                         atolK, rtolK);
                 scale = Math.max(scale, Math.abs(jv[j]));
             }
@@ -378,19 +493,37 @@ final class GradCheck {
                 failures.add(String.format(Locale.ROOT,
                         "%s, reverse vs forward: sum_i <vjp_i, t_i> = %.12g but <w, jvp> = %.12g", where, lhs, rhs));
             }
+            problemScale = Math.max(linkScale, scale);
             return new Link(w, t);
         }
 
-        private void compare(String what, double analytic, double numeric, double atolK, double rtolK) {
+        /**
+         * analytic against the extrapolated difference of phi (its values at the steps, see
+         * {@link #step}), within the estimated truncation and rounding errors and the floors.
+         */
+        private void compare(String what, double analytic, double[] phi, double magnitude, double atolK, double rtolK) {
             comparisons[0]++;
-            double tol = atolK + rtolK * Math.abs(numeric);
+            double[] d = new double[STEPS];
+            for (int k = 0; k < STEPS; k++) {
+                double h = eps / (1 << k);
+                d[k] = (phi[2 * k] - phi[2 * k + 1]) / (2 * h);
+            }
+            double r1 = (4 * d[1] - d[0]) / 3;
+            double r2 = (4 * d[2] - d[1]) / 3;
+            double numeric = (16 * r2 - r1) / 15;
+            double truncation = Math.abs(numeric - r2);
+            double rounding = ROUNDING_GAIN * noise * Math.max(magnitude, linkScale) / eps;
+            // The analytic value errs too: by rounding of the problem's numbers where they cancel.
+            double cancellation = noise * linkScale;
+            double tol = 2 * truncation + 2 * rounding + cancellation + rtolK * Math.abs(numeric) + atolK;
             double diff = Math.abs(analytic - numeric);
             if (!Double.isFinite(numeric)) {
                 failures.add(what + ": the numeric derivative is " + numeric
                         + " (inputs outside the function's domain?)");
             } else if (!(diff <= tol)) {
-                failures.add(String.format(Locale.ROOT, "%s: analytic=%.12g numeric=%.12g |diff|=%.3g > tol=%.3g",
-                        what, analytic, numeric, diff, tol));
+                failures.add(String.format(Locale.ROOT, "%s: analytic=%.15g numeric=%.15g |diff|=%.3g > tol=%.3g"
+                                + " (truncation %.2g, rounding %.2g, cancellation %.2g)", what, analytic, numeric, diff, tol,
+                        truncation, rounding, cancellation));
             }
         }
 
@@ -412,6 +545,21 @@ final class GradCheck {
         }
     }
 
+    /** Difference steps eps, eps/2, eps/4; phi is evaluated at +h and -h of each. */
+    private static final int STEPS = 3;
+
+    /**
+     * How much R = (64 D(h/4) - 20 D(h/2) + D(h)) / 45 magnifies errors of phi, per 1/h: an error
+     * e in each value moves D(h/k) by up to k e / h, so R by (64 * 4 + 20 * 2 + 1) / 45 = 6.6 e / h.
+     */
+    private static final double ROUNDING_GAIN = (64 * 4 + 20 * 2 + 1) / 45.0;
+
+    /** The step of value k of phi: +h, -h, +h/2, -h/2, +h/4, -h/4 (h = eps). */
+    private double step(int k) {
+        double h = eps / (1 << (k / 2));
+        return k % 2 == 0 ? h : -h;
+    }
+
     private static double[][] perturbed(double[][] x, int input, int element, double delta) {
         double[][] p = new double[x.length][];
         for (int i = 0; i < x.length; i++) {
@@ -430,6 +578,14 @@ final class GradCheck {
             }
         }
         return p;
+    }
+
+    private static double dotAbs(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += Math.abs(a[i] * b[i]);
+        }
+        return s;
     }
 
     private static double dot(double[] a, double[] b) {

@@ -70,4 +70,46 @@ class GradCheckSelfTest {
                 () -> GradCheck.of("repro", x -> x[0].mul(x[0].stopGradient())).input(uniform(0.5, 1), 3).check());
         assertEquals(a.getMessage(), b.getMessage());
     }
+
+    /**
+     * f = s sin(x) + d (x - stopGradient(x))^p: its value is s sin(x), but its symbolic p-th
+     * derivative is off by p! d. With s = 1e-6 and d = 1e-7 s / p!, the error is 1e-7 of the
+     * true derivative's size (s cos or s sin, x in [0.3, 0.6]): 1e-13, eight orders of magnitude
+     * below the fixed atol = 1e-5 that PyTorch's gradcheck and this class used to allow.
+     */
+    private static GradCheck.Fn offBy(int p, double relative) {
+        double s = 1e-6;
+        double d = relative * s / (p == 1 ? 1 : p == 2 ? 2 : 6);
+        return x -> x[0].sin().mul(s).add(x[0].sub(x[0].stopGradient()).pow(p).mul(d));
+    }
+
+    @Test
+    void catchesAFirstDerivativeOffBy1e7OfASmallValue() {
+        GradCheck.Fn right = x -> x[0].sin().mul(1e-6);
+        GradCheck.of("1e-6 sin x", right).input(uniform(0.3, 0.6), 2, 3).order(3).check();
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> GradCheck.of("1e-6 sin x, slope off by 1e-13", offBy(1, 1e-7)).input(uniform(0.3, 0.6), 2, 3)
+                        .check());
+        assertTrue(e.getMessage().contains("order 1 [f], reverse mode (vjp)"), e.getMessage());
+        assertTrue(e.getMessage().contains("order 1 [f], forward mode (jvp)"), e.getMessage());
+        // The old bounds (atol 1e-5 on top of the estimate) let it through.
+        GradCheck.of("1e-6 sin x, slope off by 1e-13", offBy(1, 1e-7)).input(uniform(0.3, 0.6), 2, 3)
+                .tolerance(1e-5, 1e-4).check();
+    }
+
+    @Test
+    void catchesSecondAndThirdDerivativesOffBy1e7OfASmallValue() {
+        AssertionError second = assertThrows(AssertionError.class,
+                () -> GradCheck.of("1e-6 sin x, second derivative off", offBy(2, 1e-7)).input(uniform(0.3, 0.6), 2, 3)
+                        .order(2).check());
+        assertFalse(second.getMessage().contains("order 1 "), second.getMessage());
+        assertTrue(second.getMessage().contains("order 2 [reverse chain F1"), second.getMessage());
+        assertTrue(second.getMessage().contains("order 2 [forward chain G1"), second.getMessage());
+        AssertionError third = assertThrows(AssertionError.class,
+                () -> GradCheck.of("1e-6 sin x, third derivative off", offBy(3, 1e-7)).input(uniform(0.3, 0.6), 2, 3)
+                        .order(3).check());
+        assertFalse(third.getMessage().contains("order 2 "), third.getMessage());
+        assertTrue(third.getMessage().contains("order 3 [reverse chain F2"), third.getMessage());
+        assertTrue(third.getMessage().contains("order 3 [forward chain G2"), third.getMessage());
+    }
 }

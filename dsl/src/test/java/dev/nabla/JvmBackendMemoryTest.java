@@ -76,4 +76,69 @@ class JvmBackendMemoryTest {
         assertThat(grown).as("heap growth in MB over 5000 graphs (before %d MB, after %d MB)", before >> 20, after >> 20)
                 .isLessThan(40);
     }
+
+    /**
+     * Builds, runs and closes {@code args[0]} distinct programs of scalars (each is generated code,
+     * a hidden class: x * c_i with a different c_i, so no two share the code cache's entry), then
+     * collects and prints the class counts. Run in a child JVM by {@link #scalarProgramClassesUnload}
+     * so that no other test's classes load or unload meanwhile.
+     */
+    public static final class ScalarPrograms {
+        public static void main(String[] args) throws Exception {
+            int n = Integer.parseInt(args[0]);
+            double sink = 0;
+            for (int i = 0; i < n; i++) {
+                try (Graph g = Graph.create()) {
+                    Tensor x = g.input("x", DType.F64);
+                    Tensor y = x.mul(i + 0.5).sin().add(x.pow(3));
+                    sink += g.compile(JVM).function(y.grad(x), x).apply(0.25);
+                }
+            }
+            long used = usedHeapAfterGc();
+            var classes = ManagementFactory.getClassLoadingMXBean();
+            System.out.println("sink=" + sink);
+            System.out.println("heapAfterGc=" + used);
+            System.out.println("loadedNow=" + classes.getLoadedClassCount());
+        }
+    }
+
+    @Test
+    void scalarProgramClassesUnload() throws Exception {
+        // The code cache keeps the last 1024 programs' classes (ScalarExecutable); of 3000 programs,
+        // the other 1976 classes must unload at a collection (with an unbounded cache: none do).
+        int programs = 3000;
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("nabla-class-unload", ".log");
+        try {
+            List<String> command = List.of(
+                    java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--add-modules=jdk.incubator.vector", "-XX:+UseG1GC", "-Xmx256m", "-Xshare:off",
+                    "-Xlog:class+load=info,class+unload=info:file=" + log,
+                    "-cp", System.getProperty("java.class.path"), ScalarPrograms.class.getName(),
+                    Integer.toString(programs));
+            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(child.waitFor()).as("the child JVM's exit status; output:%n%s", out).isZero();
+            long loaded = 0;
+            long unloaded = 0;
+            for (String line : java.nio.file.Files.readAllLines(log)) {
+                if (line.contains("dev.nabla.runtime.jvm.ScalarProgram/")) {
+                    if (line.contains("[class,load")) {
+                        loaded++;
+                    } else if (line.contains("[class,unload")) {
+                        unloaded++;
+                    }
+                }
+            }
+            assertThat(loaded).as("generated scalar classes loaded; output:%n%s", out).isEqualTo(programs);
+            assertThat(loaded - unloaded).as("generated scalar classes still loaded after a collection"
+                    + " (%d loaded, %d unloaded); the code cache holds 1024", loaded, unloaded)
+                    .isBetween(0L, 1024L + 16);
+            long heapAfterGc = Long.parseLong(out.replaceAll("(?s).*heapAfterGc=(\\d+).*", "$1"));
+            // 1024 cached classes and the JDK's own objects: measured 4.4 MB; 3000 programs kept
+            // alive with their graphs would be tens of MB.
+            assertThat(heapAfterGc >> 20).as("heap after GC in MB, output:%n%s", out).isLessThan(16);
+        } finally {
+            java.nio.file.Files.deleteIfExists(log);
+        }
+    }
 }

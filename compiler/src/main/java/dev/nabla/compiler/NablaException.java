@@ -30,6 +30,13 @@ public class NablaException extends IllegalArgumentException {
         }
     }
 
+    /** An element index outside an array: the message names the index, the size and the shape. */
+    public static final class IndexException extends NablaException {
+        public IndexException(String message) {
+            super(message);
+        }
+    }
+
     /** A value fed to a run: missing, of the wrong shape or dtype, or not finite when checked. */
     public static final class FeedException extends NablaException {
         public FeedException(String message) {

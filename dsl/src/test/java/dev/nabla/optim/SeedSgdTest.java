@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 
 /** The seed's SGD run in float32, step by step against PyTorch 1.13, bit for bit. */
 class SeedSgdTest {
-    /** a after each step of torch.optim.SGD([a], lr=0.1) on 3a^2 + 6a - 9 from a = 10 (float32). */
+    /**
+     * a after each step of torch.optim.SGD([a], lr=0.1) on 3a^2 + 6a - 9 from a = 10 (float32), as
+     * src/test/python/seed_sgd.py prints them with PyTorch 1.13.
+     */
     private static final float[] PYTORCH = {
         3.3999998569488525f, 0.7599998712539673f, -0.29600009322166443f, -0.7184000611305237f,
         -0.8873600363731384f, -0.9549440145492554f, -0.981977641582489f, -0.9927910566329956f,

@@ -50,12 +50,22 @@ class ExamplesOutputTest {
         assertThat(Files.size(Path.of(plot.group(1)))).isGreaterThan(1000);
     }
 
+    /**
+     * The README's figure, exactly: 349 of the 360 held-out images (96.9%). The run is
+     * deterministic: the data split, the initial weights and each epoch's order come from fixed
+     * seeds, and the JVM backend splits work over threads without changing any sum's order (the
+     * output was the same, losses to the printed digits, with -Dnabla.threads=1, 2 and 4, and
+     * with the Vector API at 512, 256 and 128 bits: -XX:UseAVX=2, -XX:MaxVectorSize=16). Only
+     * a platform whose math functions round differently could move it.
+     */
     @Test
-    void digitsClassifierLearns() {
+    void digitsClassifierReachesTheReadmesAccuracy() {
         String out = run(() -> DigitsClassifier.main(new String[0]));
-        Matcher accuracy = Pattern.compile("test accuracy: ([0-9.]+)%").matcher(out);
-        assertThat(accuracy.find()).as(out).isTrue();
-        assertThat(Double.parseDouble(accuracy.group(1))).isGreaterThan(93.0);
-        assertThat(out).contains("epoch 30/30").contains("plot: ");
+        assertThat(out).startsWith("1437 training and 360 test images of 8x8 pixels\n")
+                .containsPattern("epoch  1/30 \\[\\.+\\] loss 1\\.5954 ")
+                .containsPattern("epoch 15/30 \\[#{10}\\.{10}\\] loss 0\\.0348 ")
+                .containsPattern("epoch 30/30 \\[#{20}\\] loss 0\\.0089 ")
+                .contains("test accuracy: 96.9% of 360 images\n")
+                .contains("plot: ");
     }
 }

@@ -1,5 +1,6 @@
 package dev.nabla.runtime;
 
+import dev.nabla.compiler.NablaException.IndexException;
 import dev.nabla.compiler.NablaException.ShapeException;
 import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
@@ -181,14 +182,27 @@ public final class NDArray {
         return shape.size();
     }
 
+    /** The element at a row-major index, in [0, size()); else an {@link IndexException}. */
     public double getDouble(int flatIndex) {
+        checkIndex("getDouble", flatIndex);
         NDArray h = host();
         return h.floats != null ? h.floats[flatIndex] : h.doubles[flatIndex];
     }
 
+    /** The element at a row-major index as a float (f64 values rounded); else an {@link IndexException}. */
     public float getFloat(int flatIndex) {
+        checkIndex("getFloat", flatIndex);
         NDArray h = host();
         return h.floats != null ? h.floats[flatIndex] : (float) h.doubles[flatIndex];
+    }
+
+    private void checkIndex(String op, int flatIndex) {
+        int size = shape.size();
+        if (flatIndex < 0 || flatIndex >= size) {
+            throw new IndexException(op + ": index " + flatIndex + " is out of bounds for an array of " + size
+                    + (size == 1 ? " element" : " elements") + " (" + dtype + ", shape " + shape + "); "
+                    + (size == 0 ? "it has no elements" : "valid indices are 0 to " + (size - 1) + ", row-major"));
+        }
     }
 
     public double[] toDoubleArray() {
@@ -233,30 +247,46 @@ public final class NDArray {
         return true;
     }
 
-    /** Values printed as Java prints a float or double, nested like the shape: [[1.0, 2.0], [3.0, 4.0]]. */
+    /** Arrays of more elements than this are summarized by {@link #toString()}, as NumPy does. */
+    static final int SUMMARY_THRESHOLD = 1000;
+    /** Elements shown at each end of a summarized axis. */
+    static final int EDGE_ITEMS = 3;
+
+    /**
+     * Values printed as Java prints a float or double, nested like the shape: [[1.0, 2.0], [3.0, 4.0]].
+     * Above {@value #SUMMARY_THRESHOLD} elements, as NumPy's default print options do, each axis
+     * longer than {@code 2 * }{@value #EDGE_ITEMS} shows its first and last {@value #EDGE_ITEMS}
+     * entries around {@code ...}: [0.0, 1.0, 2.0, ..., 9997.0, 9998.0, 9999.0].
+     */
     @Override
     public String toString() {
         if (onDevice != null) {
             return host().toString();
         }
         StringBuilder sb = new StringBuilder();
-        append(sb, 0, 0);
+        append(sb, 0, 0, shape.size() > SUMMARY_THRESHOLD);
         return sb.toString();
     }
 
     /** Appends the block of {@code axis} that starts at flat index {@code offset}. */
-    private void append(StringBuilder sb, int axis, int offset) {
+    private void append(StringBuilder sb, int axis, int offset, boolean summarize) {
         if (axis == shape.rank()) {
             sb.append(format(offset));
             return;
         }
         int stride = shape.strides()[axis];
+        int dim = shape.dim(axis);
+        boolean cut = summarize && dim > 2 * EDGE_ITEMS;
         sb.append('[');
-        for (int i = 0; i < shape.dim(axis); i++) {
+        for (int i = 0; i < dim; i++) {
             if (i > 0) {
                 sb.append(", ");
             }
-            append(sb, axis + 1, offset + i * stride);
+            if (cut && i == EDGE_ITEMS) {
+                sb.append("..., ");
+                i = dim - EDGE_ITEMS;
+            }
+            append(sb, axis + 1, offset + i * stride, summarize);
         }
         sb.append(']');
     }

@@ -66,7 +66,8 @@ class ShapeInferenceTest {
     }
 
     /** Any shape broadcast with a copy of itself that has some dims set to 1 and leading axes dropped. */
-    @Property(tries = 300)
+    // A fixed seed: a run reproduces exactly (jqwik draws a new one per run otherwise).
+    @Property(tries = 300, seed = "271828")
     void broadcastWithAReducedCopyGivesTheShape(
             @ForAll @Size(max = 4) List<@IntRange(min = 0, max = 5) Integer> dims,
             @ForAll @Size(max = 4) List<Boolean> ones,

@@ -77,6 +77,8 @@ final class ChunkKernel {
     /** The registers of one task: no two tasks running at once share them. */
     final class Scratch {
         final Object[] regs = new Object[registers];
+        /** The position of a gather's walk over the kernel's shape. */
+        final int[] index = new int[shape.rank()];
 
         Scratch() {
             // A register holds a chunk, or the whole kernel when that is smaller (a scalar: one).
@@ -206,7 +208,8 @@ final class ChunkKernel {
     Object evaluate(Object[] buffers, Scratch s, int start, int n, int[] offsetOut) {
         for (Ins ins : program) {
             switch (ins) {
-                case Gather g -> Gathers.gather(lanes, g.view(), shape, buffers[g.view().buffer()], start, n, s.regs[g.dst()], 0);
+                case Gather g -> Gathers.gather(lanes, g.view(), shape, buffers[g.view().buffer()], start, n, s.regs[g.dst()], 0,
+                        s.index);
                 case Un u -> lanes.unary(u.fn(), s.regs[u.dst()], 0, array(u.x(), buffers, s), offset(u.x(), start), n);
                 case Bin b -> lanes.binary(b.fn(), s.regs[b.dst()], 0, array(b.a(), buffers, s), offset(b.a(), start),
                         array(b.b(), buffers, s), offset(b.b(), start), n);

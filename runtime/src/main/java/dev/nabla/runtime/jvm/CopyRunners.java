@@ -31,12 +31,21 @@ final class CopyRunners {
         Shape small = src.shape();
         // The source's elements land on a strided view of the output.
         View target = View.contiguous(step.output(), step.shape()).slice(step.starts(), step.steps(), small);
+        // The source's values between gather and scatter: kept for the next run, as workspaces are.
+        java.util.Queue<Object> spare = new java.util.concurrent.ConcurrentLinkedQueue<>();
         return buffers -> {
             Object out = buffers[step.output()];
             lanes.fill(out, 0, 0, step.shape().size());
-            Object values = lanes.newArray(small.size());
-            Gathers.gather(lanes, src, small, buffers[src.buffer()], 0, small.size(), values, 0);
-            scatter(lanes, values, target, out);
+            Object values = spare.poll();
+            if (values == null) {
+                values = lanes.newArray(small.size());
+            }
+            try {
+                Gathers.gather(lanes, src, small, buffers[src.buffer()], 0, small.size(), values, 0);
+                scatter(lanes, values, target, out);
+            } finally {
+                spare.offer(values);
+            }
         };
     }
 
@@ -74,12 +83,13 @@ final class CopyRunners {
         return buffers -> {
             Object out = buffers[step.output()];
             int rowLength = shape.dim(axis) * innerSize;
+            int[] index = new int[shape.rank()];
             int at = 0;
             for (View part : step.parts()) {
                 int block = part.shape().dim(axis) * innerSize;
                 for (int o = 0; o < rows; o++) {
                     Gathers.gather(lanes, part, part.shape(), buffers[part.buffer()], o * block, block, out,
-                            o * rowLength + at);
+                            o * rowLength + at, index);
                 }
                 at += block;
             }

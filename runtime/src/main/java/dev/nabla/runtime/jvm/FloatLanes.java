@@ -330,38 +330,53 @@ final class FloatLanes implements Lanes {
         int i = 0;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            FloatVector v = FloatVector.fromArray(S, a, off);
-            switch (fn) {
-                case SUM -> {
-                    for (i = S.length(); i < bound; i += S.length()) {
-                        v = v.add(FloatVector.fromArray(S, a, off + i));
-                    }
-                    acc = fn.combine(acc, v.reduceLanes(VectorOperators.ADD));
-                }
-                case PROD -> {
-                    for (i = S.length(); i < bound; i += S.length()) {
-                        v = v.mul(FloatVector.fromArray(S, a, off + i));
-                    }
-                    acc = fn.combine(acc, v.reduceLanes(VectorOperators.MUL));
-                }
-                case MAX -> {
-                    for (i = S.length(); i < bound; i += S.length()) {
-                        v = v.max(FloatVector.fromArray(S, a, off + i));
-                    }
-                    acc = fn.combine(acc, v.reduceLanes(VectorOperators.MAX));
-                }
-                case MIN -> {
-                    for (i = S.length(); i < bound; i += S.length()) {
-                        v = v.min(FloatVector.fromArray(S, a, off + i));
-                    }
-                    acc = fn.combine(acc, v.reduceLanes(VectorOperators.MIN));
-                }
-            }
+            // One method per operator, each with its own vectors: a vector shared by four loops
+            // in one method (or loops too many to inline together) stayed a heap object, an
+            // allocation per vector once more than one kind of reduction had run.
+            acc = fn.combine(acc, switch (fn) {
+                case SUM -> sum(a, off, bound);
+                case PROD -> product(a, off, bound);
+                case MAX -> max(a, off, bound);
+                case MIN -> min(a, off, bound);
+            });
+            i = bound;
         }
         for (; i < n; i++) {
             acc = fn.combine(acc, a[off + i]);
         }
         return acc;
+    }
+
+    private static float sum(float[] a, int off, int bound) {
+        FloatVector v = FloatVector.fromArray(S, a, off);
+        for (int i = S.length(); i < bound; i += S.length()) {
+            v = v.add(FloatVector.fromArray(S, a, off + i));
+        }
+        return v.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float product(float[] a, int off, int bound) {
+        FloatVector v = FloatVector.fromArray(S, a, off);
+        for (int i = S.length(); i < bound; i += S.length()) {
+            v = v.mul(FloatVector.fromArray(S, a, off + i));
+        }
+        return v.reduceLanes(VectorOperators.MUL);
+    }
+
+    private static float max(float[] a, int off, int bound) {
+        FloatVector v = FloatVector.fromArray(S, a, off);
+        for (int i = S.length(); i < bound; i += S.length()) {
+            v = v.max(FloatVector.fromArray(S, a, off + i));
+        }
+        return v.reduceLanes(VectorOperators.MAX);
+    }
+
+    private static float min(float[] a, int off, int bound) {
+        FloatVector v = FloatVector.fromArray(S, a, off);
+        for (int i = S.length(); i < bound; i += S.length()) {
+            v = v.min(FloatVector.fromArray(S, a, off + i));
+        }
+        return v.reduceLanes(VectorOperators.MIN);
     }
 
     @Override

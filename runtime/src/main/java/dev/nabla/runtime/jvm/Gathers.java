@@ -12,28 +12,36 @@ final class Gathers {
     private Gathers() {}
 
     static void gather(Lanes lanes, View view, Shape shape, Object source, int start, int n, Object dst, int dstOff) {
+        gather(lanes, view, shape, source, start, n, dst, dstOff, new int[shape.rank()]);
+    }
+
+    /**
+     * As {@link #gather(Lanes, View, Shape, Object, int, int, Object, int)}, with {@code index}
+     * (at least the shape's rank long) as scratch for the walk: kernels that gather chunk after
+     * chunk pass their own and allocate nothing.
+     */
+    static void gather(Lanes lanes, View view, Shape shape, Object source, int start, int n, Object dst, int dstOff,
+                       int[] index) {
         if (n == 0) {
             return;
         }
         int rank = shape.rank();
-        int[] strides = view.strides();
-        if (allZero(strides)) {
+        if (allZero(view)) {
             lanes.fill(dst, dstOff, valueAt(source, view.offset()), n);
             return;
         }
-        int[] index = new int[rank];
         int rest = start;
         for (int d = rank - 1; d >= 0; d--) {
             index[d] = rest % shape.dim(d);
             rest /= shape.dim(d);
         }
         int inner = shape.dim(rank - 1);
-        int innerStride = strides[rank - 1];
+        int innerStride = view.stride(rank - 1);
         int done = 0;
         while (done < n) {
             int at = view.offset();
             for (int d = 0; d < rank; d++) {
-                at += index[d] * strides[d];
+                at += index[d] * view.stride(d);
             }
             int run = Math.min(n - done, inner - index[rank - 1]);
             if (innerStride == 1) {
@@ -54,9 +62,9 @@ final class Gathers {
         }
     }
 
-    private static boolean allZero(int[] strides) {
-        for (int s : strides) {
-            if (s != 0) {
+    private static boolean allZero(View view) {
+        for (int d = 0; d < view.shape().rank(); d++) {
+            if (view.stride(d) != 0) {
                 return false;
             }
         }

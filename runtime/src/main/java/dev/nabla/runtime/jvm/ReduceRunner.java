@@ -136,7 +136,21 @@ final class ReduceRunner implements StepRunner {
     private void general(Object[] buffers, Object out) {
         Shape s = step.inShape();
         int size = s.size();
-        Object values = lanes.newArray(size);
+        Object values = spareValues.poll();
+        if (values == null) {
+            values = lanes.newArray(size);
+        }
+        try {
+            general(buffers, out, s, size, values);
+        } finally {
+            spareValues.offer(values);
+        }
+    }
+
+    /** The body's values for {@link #general}, kept for the next run as workspaces are. */
+    private final java.util.Queue<Object> spareValues = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private void general(Object[] buffers, Object out, Shape s, int size, Object values) {
         ChunkKernel.Scratch sc = kernel.acquire();
         try {
             int[] offset = new int[1];

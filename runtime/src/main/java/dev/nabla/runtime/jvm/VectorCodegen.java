@@ -237,8 +237,11 @@ final class VectorCodegen {
                         binaryOp(code, "DIV");
                     }
                     case SIGMOID -> {
-                        // 1 / (1 + e^-x): exp overflows to infinity for very negative x, giving 0.
+                        // As ScalarMath.sigmoid: with t = e^-|x|, 1 / (1 + t) where x >= 0 and
+                        // t / (1 + t) elsewhere. (1 / (1 + e^-x) alone overflows e^-x and gives 0
+                        // where the result is subnormal, e.g. at x = -710 in f64 or -89 in f32.)
                         code.aload(a);
+                        unaryOp(code, "ABS");
                         unaryOp(code, "NEG");
                         unaryOp(code, "EXP");
                         int t = store(code);
@@ -247,6 +250,13 @@ final class VectorCodegen {
                         int d = store(code);
                         code.aload(constant(1.0)).aload(d);
                         binaryOp(code, "DIV");
+                        int positive = store(code);
+                        code.aload(t).aload(d);
+                        binaryOp(code, "DIV");
+                        int negative = store(code);
+                        code.aload(negative).aload(positive).aload(a).aload(constant(0.0));
+                        compareOp(code, "GE");
+                        code.invokevirtual(lane.vector(), "blend", MethodTypeDesc.of(lane.vector(), VECTOR, MASK));
                     }
                     case SOFTPLUS -> {
                         // max(x, 0) + log1p(e^-|x|), as ScalarMath.softplus.

@@ -78,7 +78,8 @@ class GemmShapesTest {
         }
     }
 
-    @Property(tries = 60)
+    // A fixed seed: a run reproduces exactly (jqwik draws a new one per run otherwise).
+    @Property(tries = 60, seed = "31337")
     void anySmallShapeMatchesOnAnyThreadCount(
             @ForAll @IntRange(min = 0, max = 70) int m,
             @ForAll @IntRange(min = 0, max = 70) int n,

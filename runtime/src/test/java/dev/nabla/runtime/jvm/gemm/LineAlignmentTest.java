@@ -2,10 +2,14 @@ package dev.nabla.runtime.jvm.gemm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
-/** Packed panels of B start on a cache line where the JVM lets that be known, and always have room. */
+/**
+ * Packed panels of B start on a cache line where the JVM lets that be known, and always have room.
+ * What LineAlignment concludes depends on the JVM's collector, heap (G1's region size grows with
+ * it: a 64 GiB machine's default heap has regions over the cap) and object headers, so those
+ * checks run in child JVMs with fixed options and hold on every machine.
+ */
 class LineAlignmentTest {
     @Test
     void firstIndexOnALineFollowsTheArrayHeader() {
@@ -33,30 +37,97 @@ class LineAlignmentTest {
         assertThat(LineAlignment.doubleStart()).isBetween(0, LineAlignment.LINE_BYTES / Double.BYTES - 1);
     }
 
-    @Test
-    void underG1WithDefaultHeadersTheStartIsKnown() {
-        boolean g1 = ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .anyMatch(collector -> collector.getName().startsWith("G1"));
-        if (g1 && Runtime.getRuntime().maxMemory() <= (16L << 30)) {
-            // Tests run with the default headers: 16 bytes before the elements.
-            assertThat(LineAlignment.floatStart()).isEqualTo(12);
-            assertThat(LineAlignment.doubleStart()).isEqualTo(6);
+    /**
+     * Prints what LineAlignment concluded from the JVM it runs in, one {@code key=value} per line,
+     * for {@link #inAChildJvm}: the facts this test checks do not depend on the machine's memory.
+     */
+    public static final class Probe {
+        public static void main(String[] args) {
+            int fs = LineAlignment.floatStart();
+            int ds = LineAlignment.doubleStart();
+            System.out.println("floatStart=" + fs);
+            System.out.println("doubleStart=" + ds);
+            System.out.println("packedFloatBytes=" + (long) LineAlignment.floats(1).length * Float.BYTES);
+            System.out.println("packedDoubleBytes=" + (long) LineAlignment.doubles(1).length * Double.BYTES);
+            float[] largeF = new float[1 << 22];
+            double[] largeD = new double[1 << 21];
+            System.out.println("smallLead=" + LineAlignment.floatLead(new float[1000], 0, 16));
+            System.out.println("oddRowsLead=" + LineAlignment.floatLead(largeF, 0, 2050));
+            System.out.println("floatLead0=" + LineAlignment.floatLead(largeF, 0, 2048));
+            System.out.println("floatLead5=" + LineAlignment.floatLead(largeF, 5, 2048));
+            System.out.println("doubleLead3=" + LineAlignment.doubleLead(largeD, 3, 1024));
         }
+    }
+
+    /** Runs {@link Probe} in a JVM of this one's kind with {@code options}; returns its lines as a map. */
+    private static java.util.Map<String, Integer> inAChildJvm(String... options) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>();
+        command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(java.util.List.of(options));
+        command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(child.waitFor()).as("exit status of %s; output:%n%s", command, out).isZero();
+        java.util.Map<String, Integer> facts = new java.util.HashMap<>();
+        for (String line : out.split("\\R")) {
+            int eq = line.indexOf('=');
+            if (eq > 0 && line.substring(0, eq).matches("[A-Za-z0-9]+")) {
+                facts.put(line.substring(0, eq), Integer.parseInt(line.substring(eq + 1)));
+            }
+        }
+        assertThat(facts).as("output of %s:%n%s", command, out).containsKeys("floatStart", "doubleLead3");
+        return facts;
+    }
+
+    @Test
+    void underG1TheStartIsKnownAndLeadsFollowFromIt() throws Exception {
+        // 1 GiB heap: G1 picks 1 MiB regions; packed arrays of half a region are humongous.
+        // Default headers (compressed class pointers): 16 bytes, so float 12 and double 6 start lines.
+        var facts = inAChildJvm("-XX:+UseG1GC", "-Xmx1g", "-Xshare:off");
+        assertThat(facts).containsEntry("floatStart", 12).containsEntry("doubleStart", 6)
+                .containsEntry("packedFloatBytes", 512 << 10).containsEntry("packedDoubleBytes", 512 << 10)
+                .containsEntry("smallLead", -1).containsEntry("oddRowsLead", -1)
+                // C from index 0: row starts lie 12 floats before a line, so they lead by (0 - 12) mod 16.
+                .containsEntry("floatLead0", 4).containsEntry("floatLead5", 9).containsEntry("doubleLead3", 5);
+    }
+
+    @Test
+    void compactHeadersMoveTheStart() throws Exception {
+        // 12-byte header: floats start at once (13 floats to the line), doubles after 4 bytes (6).
+        var facts = inAChildJvm("-XX:+UseG1GC", "-Xmx1g", "-XX:+UseCompactObjectHeaders", "-Xshare:off");
+        assertThat(facts).containsEntry("floatStart", 13).containsEntry("doubleStart", 6)
+                .containsEntry("floatLead0", 3).containsEntry("floatLead5", 8).containsEntry("doubleLead3", 5);
+    }
+
+    @Test
+    void regionsOverTheCapKeepIndexZeroButStillKnowLeads() throws Exception {
+        // 16 MiB regions (as G1 picks for default heaps on machines of 64 GiB and more): packed arrays would have to be 8 MiB to be humongous, over MAX_BYTES, so
+        // they keep their length and index 0; a caller's C over 8 MiB still starts on a region.
+        var facts = inAChildJvm("-XX:+UseG1GC", "-Xmx1g", "-XX:G1HeapRegionSize=16m", "-Xshare:off");
+        assertThat(facts).containsEntry("floatStart", 0).containsEntry("doubleStart", 0)
+                .containsEntry("packedFloatBytes", Float.BYTES).containsEntry("packedDoubleBytes", Double.BYTES)
+                .containsEntry("floatLead0", 4).containsEntry("doubleLead3", 5);
+    }
+
+    @Test
+    void anotherCollectorKnowsNothing() throws Exception {
+        var facts = inAChildJvm("-XX:+UseSerialGC", "-Xmx1g", "-Xshare:off");
+        assertThat(facts).containsEntry("floatStart", 0).containsEntry("doubleStart", 0)
+                .containsEntry("packedFloatBytes", Float.BYTES).containsEntry("packedDoubleBytes", Double.BYTES)
+                .containsEntry("floatLead0", -1).containsEntry("floatLead5", -1).containsEntry("doubleLead3", -1);
     }
 
     @Test
     void aLeadIsGivenOnlyForALargeCWhoseRowsAllFallAlike() {
+        // This JVM's own facts, whatever its heap: a small C or rows off the line grid never get a lead,
+        // and a lead, when known, is C's start measured from the first index on a line.
         assertThat(LineAlignment.floatLead(new float[1000], 0, 16)).as("a small C").isEqualTo(-1);
         float[] large = new float[1 << 22];
         assertThat(LineAlignment.floatLead(large, 0, 2050)).as("rows 8200 bytes apart").isEqualTo(-1);
-        if (LineAlignment.floatStart() != 0) {
-            // Under G1: index floatStart() lies on a line, so C from there needs no lead.
-            int start = LineAlignment.floatStart();
-            assertThat(LineAlignment.floatLead(large, start, 2048)).isZero();
-            assertThat(LineAlignment.floatLead(large, start + 5, 2048)).isEqualTo(5);
-            assertThat(LineAlignment.floatLead(large, start - 1, 2048)).isEqualTo(15);
-            assertThat(LineAlignment.doubleLead(new double[1 << 21], LineAlignment.doubleStart() + 3, 1024))
-                    .isEqualTo(3);
+        int lead = LineAlignment.floatLead(large, 0, 2048);
+        if (lead >= 0) {
+            assertThat(LineAlignment.floatLead(large, 5, 2048)).isEqualTo((lead + 5) % 16);
+            assertThat(LineAlignment.floatLead(large, 16, 2048)).as("a line further on").isEqualTo(lead);
         }
     }
 }
