@@ -57,9 +57,9 @@ import java.util.Random;
  *   |y_i w_i|) and the problem's scale (below). R weighs the six values with weights whose
  *   magnitudes sum to 6.6 / h, so it errs by at most {@code 6.6 noise S / h}.
  *   <li><b>cancellation</b>: {@code noise} times the problem's scale, the largest function value
- *   of this link and of the links checked before and the largest derivative checked before: a
- *   derivative that is zero, like that of a softmax over one element, is computed from numbers of
- *   that size that cancel, and errs by their rounding.
+ *   of this link and of the links checked before, the largest derivative checked before and the
+ *   largest input: a derivative that is zero, like that of a softmax over one element, is
+ *   computed from numbers of that size that cancel, and errs by their rounding.
  * </ul>
  * {@code |analytic - R| <= 2 truncation + 2 rounding + cancellation + rtol |R| + atol}, with
  * {@code rtol = 1e-9} and {@code atol = 0} by default (floors for what the estimates miss). The
@@ -366,6 +366,12 @@ final class GradCheck {
         private double problemScale;
         /** The problem scale for the link being checked. */
         private double linkScale;
+        /**
+         * The largest input. A function that is identically zero (logSoftmax over one element) is
+         * still computed from the inputs, as x - log(exp(x)): its analytic derivatives err by the
+         * rounding of numbers of that size, which the function values (all zero) do not show.
+         */
+        private double inputScale;
 
         /** The kink tensors, and the signs of their elements at the inputs. */
         private final Tensor[] guards;
@@ -380,6 +386,11 @@ final class GradCheck {
             this.failures = failures;
             this.comparisons = comparisons;
             this.guards = guards;
+            for (double[] xi : x) {
+                for (double v : xi) {
+                    inputScale = Math.max(inputScale, Math.abs(v));
+                }
+            }
             this.guardSigns = new double[guards.length][];
             List<NDArray> at = guards.length == 0 ? List.of() : eval(x, guards);
             for (int k = 0; k < guards.length; k++) {
@@ -514,7 +525,7 @@ final class GradCheck {
             double truncation = Math.abs(numeric - r2);
             double rounding = ROUNDING_GAIN * noise * Math.max(magnitude, linkScale) / eps;
             // The analytic value errs too: by rounding of the problem's numbers where they cancel.
-            double cancellation = noise * linkScale;
+            double cancellation = noise * Math.max(linkScale, inputScale);
             double tol = 2 * truncation + 2 * rounding + cancellation + rtolK * Math.abs(numeric) + atolK;
             double diff = Math.abs(analytic - numeric);
             if (!Double.isFinite(numeric)) {

@@ -54,8 +54,10 @@ class LifetimeTest {
                 }
             }
             long grownMb = (usedHeapAfterGc() - before) >> 20;
+            // The heap after a full collection wanders by 10-20 MB here (GEMM packing buffers, the
+            // pool's threads); a leak grows it by 4 MB a round.
             assertThat(grownMb).as("heap growth over 300 compile-close rounds (a leak would be ~1200 MB)")
-                    .isLessThan(40);
+                    .isLessThan(100);
         }
     }
 
@@ -67,13 +69,14 @@ class LifetimeTest {
             Tensor w = g.parameter("w", NDArray.full(DType.F32, new Shape(512, 512), 0.001f));
             Tensor loss = x.matmul(w).tanh().mean();
             NDArray batch = NDArray.full(DType.F32, new Shape(4, 512), 0.25f);
-            sweep(g, x, w, loss, batch, 10);
+            sweep(g, x, w, loss, batch, 20);
             long before = usedHeapAfterGc();
             int nodesBefore = w.node().table().size();
-            sweep(g, x, w, loss, batch, 100);
+            sweep(g, x, w, loss, batch, 200);
             long grownMb = (usedHeapAfterGc() - before) >> 20;
-            assertThat(grownMb).as("heap growth over 100 trainers (a leak would be ~300 MB)").isLessThan(40);
-            assertThat(w.node().table().size()).as("nodes alive after 100 more trainers")
+            // The heap after a full collection wanders by 10-20 MB here; a leak grows it by 3 MB a trainer.
+            assertThat(grownMb).as("heap growth over 200 trainers (a leak would be ~600 MB)").isLessThan(100);
+            assertThat(w.node().table().size()).as("nodes alive after 200 more trainers")
                     .isLessThanOrEqualTo(nodesBefore + 50);
         }
     }
