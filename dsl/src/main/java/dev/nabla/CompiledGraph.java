@@ -70,9 +70,33 @@ public final class CompiledGraph implements AutoCloseable {
      * training step is one such run: new weights and optimizer state never leave the backend.
      */
     public List<NDArray> run(Map<Tensor, NDArray> feeds, List<Tensor> outputs, Map<Tensor, Tensor> assignments) {
+        return prepare(outputs, assignments).run(feeds);
+    }
+
+    /**
+     * {@link #run} with its outputs and assignments fixed once, for a loop that runs them again
+     * and again (a training step): each run then only checks and binds its feeds.
+     */
+    public PreparedRun prepare(List<Tensor> outputs, Map<Tensor, Tensor> assignments) {
+        session.ensureOpen("run");
         List<Program.Update> updates = new ArrayList<>();
         assignments.forEach((p, v) -> updates.add(new Program.Update(graph.unwrap("run", p), graph.unwrap("run", v))));
-        return session.run(graph.unwrapAll("run", outputs), updates, byNode("run", feeds));
+        return new PreparedRun(graph.unwrapAll("run", outputs), List.copyOf(updates));
+    }
+
+    /** Outputs and parameter updates fixed by {@link #prepare}; run it with each step's feeds. */
+    public final class PreparedRun {
+        private final List<Node> outputs;
+        private final List<Program.Update> updates;
+
+        private PreparedRun(List<Node> outputs, List<Program.Update> updates) {
+            this.outputs = outputs;
+            this.updates = updates;
+        }
+
+        public List<NDArray> run(Map<Tensor, NDArray> feeds) {
+            return session.run(outputs, updates, byNode("run", feeds));
+        }
     }
 
     /**

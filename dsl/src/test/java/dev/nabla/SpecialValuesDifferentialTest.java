@@ -135,6 +135,18 @@ class SpecialValuesDifferentialTest {
         return finite;
     }
 
+    /**
+     * The Vector API's exp (and so sigmoid and softplus built on it) may flush a subnormal result
+     * to zero, depending on which of its implementations the JIT has in place at the moment (the
+     * intrinsic or the Java fallback; seen: sigmoid(-89) in f32 and sigmoid(-710) in f64 came out
+     * 0 in some runs of this test and right in others; PyTorch 1.13 gives 0 for both). Where the
+     * true result is subnormal, any value between 0 and it passes; elsewhere {@code tolerance}.
+     */
+    private static double subnormalMayFlush(DType dt, double expected, double tolerance) {
+        double smallestNormal = dt == DType.F32 ? Float.MIN_NORMAL : Double.MIN_NORMAL;
+        return Math.abs(expected) < smallestNormal ? Math.max(tolerance, Math.abs(expected)) : tolerance;
+    }
+
     private static void unary(String name, DType dt, Kind kind, UnaryOperator<Tensor> f) {
         for (Path p : PATHS) {
             NDArray x = array(SPECIAL, dt, 0, p.dims());
@@ -144,8 +156,8 @@ class SpecialValuesDifferentialTest {
                 double r = got[0].getDouble(i);
                 return switch (k) {
                     case EXACT -> 0;
-                    case SIMD_MATH -> 2 * ulp(dt, r);
-                    case WORKING_TYPE -> 4 * ulp(dt, r);
+                    case SIMD_MATH -> subnormalMayFlush(dt, r, 2 * ulp(dt, r));
+                    case WORKING_TYPE -> subnormalMayFlush(dt, r, 4 * ulp(dt, r));
                 };
             });
             assertTrue(finite > 0, dt + " " + name + " on " + p + ": no finite result compared");
@@ -418,10 +430,13 @@ class SpecialValuesDifferentialTest {
                         double expected = truth.computeIfAbsent(xi, v -> fn.truth().apply(v, dt));
                         double got = out.getDouble(k);
                         finite += Double.isFinite(expected) && expected != 0 ? 1 : 0;
+                        double tolerance = device == JVM && p.generated()
+                                ? subnormalMayFlush(dt, expected, fn.ulps() * ulp(dt, expected))
+                                : fn.ulps() * ulp(dt, expected);
                         boolean ok = Double.isNaN(expected) ? Double.isNaN(got)
                                 : Double.isInfinite(expected) || expected == 0 || fn.ulps() == 0
                                 ? Double.compare(got, expected) == 0
-                                : Math.abs(got - expected) <= fn.ulps() * ulp(dt, expected);
+                                : Math.abs(got - expected) <= tolerance;
                         if (!ok) {
                             fail(dt + " " + fn.name() + "(" + xi + ") on " + device + ", " + p + ": expected " + expected
                                     + " (within " + fn.ulps() + " ulps), got " + got);

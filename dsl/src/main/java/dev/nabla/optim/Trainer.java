@@ -41,6 +41,8 @@ public final class Trainer implements AutoCloseable {
     private final LrSchedule schedule;
     private final Map<Tensor, Tensor> assignments;
     private final CompiledGraph compiled;
+    /** The step program: the loss as output, every update. */
+    private final CompiledGraph.PreparedRun step;
     private int epoch;
     private volatile boolean closed;
 
@@ -69,6 +71,7 @@ public final class Trainer implements AutoCloseable {
             groups.add(new Group(spec.optimizer(), spec.params(), lrs));
         }
         this.compiled = graph.compile(b.device);
+        this.step = compiled.prepare(List.of(loss), assignments);
         if (schedule != null) {
             applySchedule();
         }
@@ -86,7 +89,7 @@ public final class Trainer implements AutoCloseable {
     /** One step with a value for each input the loss needs; returns the loss before the update. */
     public NDArray step(Map<Tensor, NDArray> feeds) {
         requireOpen("step");
-        return compiled.run(feeds, List.of(loss), assignments).get(0);
+        return step.run(feeds).get(0);
     }
 
     /** Advances the learning-rate schedule by one epoch (PyTorch's scheduler.step()). */

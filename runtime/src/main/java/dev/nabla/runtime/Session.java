@@ -31,8 +31,8 @@ public final class Session implements AutoCloseable {
     /** A parameter's initial value, or null when the node is no parameter of this graph. */
     private final Function<Node, NDArray> initialValues;
     private final Map<Node, NDArray> parameters = new ConcurrentHashMap<>();
-    /** For each updated parameter, its array from before the last update, free for the next. */
-    private final Map<Node, Object> spares = new ConcurrentHashMap<>();
+    /** For each updated parameter, its value from before the last update, whose array is free for the next. */
+    private final Map<Node, NDArray> spares = new ConcurrentHashMap<>();
     /** Evaluations share it; updates, which write into the spares, hold it alone. */
     private final StampedLock lock = new StampedLock();
     private volatile boolean closed;
@@ -98,29 +98,29 @@ public final class Session implements AutoCloseable {
             }
             return results.subList(0, outputs.size());
         }
-        // New parameter values go into the arrays their values had two runs ago: a training
-        // loop then allocates no parameter-sized memory per step.
+        // New parameter values go into the arrays their values had two runs ago (the session's own
+        // NDArrays, never handed out, so rewriting them is safe): a training loop then allocates
+        // no parameter-sized memory per step.
         List<List<NDArray>> args = arguments(exe, feeds);
         Object[] destinations = new Object[outputs.size() + updates.size()];
+        NDArray[] next = new NDArray[updates.size()];
         for (int i = 0; i < updates.size(); i++) {
             Node p = updates.get(i).parameter();
-            Object spare = spares.remove(p);
-            destinations[outputs.size() + i] = spare != null ? spare : NDArray.full(p.dtype(), p.shape(), 0).storage();
+            NDArray spare = spares.get(p);
+            next[i] = spare != null ? spare : NDArray.full(p.dtype(), p.shape(), 0);
+            destinations[outputs.size() + i] = next[i].storage();
         }
         List<NDArray> results = exe.runInto(args.get(0), args.get(1), destinations);
         if (detectAnomalies) {
             // Checked before the new values are committed: a step that made NaN changes nothing.
             List<NDArray> all = new ArrayList<>(results.subList(0, outputs.size()));
-            for (int i = 0; i < updates.size(); i++) {
-                Node p = updates.get(i).parameter();
-                all.add(NDArray.wrap(p.dtype(), p.shape(), destinations[outputs.size() + i]));
-            }
+            all.addAll(List.of(next));
             checkAnomalies("run", exe, all, args);
         }
+        // The value and its array trade places with the spare: nothing parameter-sized is allocated.
         for (int i = 0; i < updates.size(); i++) {
             Node p = updates.get(i).parameter();
-            NDArray previous = parameters.put(p, NDArray.wrap(p.dtype(), p.shape(), destinations[outputs.size() + i]));
-            spares.put(p, previous.storage());
+            spares.put(p, parameters.put(p, next[i]));
         }
         return results.subList(0, outputs.size());
     }

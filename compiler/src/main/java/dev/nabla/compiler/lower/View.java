@@ -32,7 +32,17 @@ public record View(int buffer, Shape shape, int[] strides, int offset) {
 
     /** Whether element i of the row-major walk over {@code shape} is buffer element offset + i. */
     public boolean isContiguous() {
-        return Arrays.equals(strides, shape.strides()) || shape.size() <= 1;
+        if (shape.size() <= 1) {
+            return true;
+        }
+        int expected = 1;
+        for (int a = strides.length - 1; a >= 0; a--) {
+            if (strides[a] != expected) {
+                return false;
+            }
+            expected *= shape.dim(a);
+        }
+        return true;
     }
 
     public View permute(int[] perm) {

@@ -46,6 +46,8 @@ final class ChunkKernel {
     private final Lanes lanes;
     private final DType working;
     private final List<Ins> program = new ArrayList<>();
+    /** The program as an array, walked by index: an iterator per chunk would be garbage. */
+    private final Ins[] instructions;
     private final List<double[]> constants = new ArrayList<>();
     private final Operand result;
     private int registers;
@@ -63,6 +65,7 @@ final class ChunkKernel {
         this.storageOf = storageOf;
         this.lanes = Lanes.of(working);
         this.result = compile(body);
+        this.instructions = program.toArray(new Ins[0]);
     }
 
     /**
@@ -74,9 +77,15 @@ final class ChunkKernel {
     private final java.util.concurrent.ConcurrentLinkedQueue<Scratch> idle =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
+    /** The scratch given back last (a queue node per give-back would be garbage per run). */
+    private final java.util.concurrent.atomic.AtomicReference<Scratch> last =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     /** The registers of one task: no two tasks running at once share them. */
     final class Scratch {
         final Object[] regs = new Object[registers];
+        /** Where {@link #evaluate} reports the offset of its result. */
+        final int[] offset = new int[1];
         /** The position of a gather's walk over the kernel's shape. */
         final int[] index = new int[shape.rank()];
 
@@ -94,12 +103,18 @@ final class ChunkKernel {
 
     /** Registers for one task; give them back with {@link #release} when the task is done. */
     Scratch acquire() {
-        Scratch s = idle.poll();
+        Scratch s = last.getAndSet(null);
+        if (s == null) {
+            s = idle.poll();
+        }
         return s != null ? s : new Scratch();
     }
 
+    /** The slot first, so that a kernel run by one task at a time recycles without allocating. */
     void release(Scratch s) {
-        idle.offer(s);
+        if (!last.compareAndSet(null, s)) {
+            idle.offer(s);
+        }
     }
 
     Lanes lanes() {
@@ -206,7 +221,7 @@ final class ChunkKernel {
      * returns the array and offset holding them.
      */
     Object evaluate(Object[] buffers, Scratch s, int start, int n, int[] offsetOut) {
-        for (Ins ins : program) {
+        for (Ins ins : instructions) {
             switch (ins) {
                 case Gather g -> Gathers.gather(lanes, g.view(), shape, buffers[g.view().buffer()], start, n, s.regs[g.dst()], 0,
                         s.index);

@@ -36,7 +36,7 @@ final class ElementwiseRunner implements StepRunner {
             }
             ChunkKernel.Scratch s = kernel.acquire();
             try {
-                int[] offset = new int[1];
+                int[] offset = s.offset;
                 for (int at = from; at < end; at += ChunkKernel.CHUNK) {
                     int n = Math.min(ChunkKernel.CHUNK, end - at);
                     Object values = kernel.evaluate(buffers, s, at, n, offset);

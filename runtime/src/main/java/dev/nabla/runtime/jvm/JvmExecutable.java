@@ -29,7 +29,14 @@ final class JvmExecutable implements Executable {
     private final LoweredProgram lowered;
     private final List<StepRunner> runners = new ArrayList<>();
     private final Object[] constants;
-    private final ConcurrentLinkedQueue<Object[]> workspaces = new ConcurrentLinkedQueue<>();
+    private final List<dev.nabla.compiler.ir.Node> resultNodes;
+    /** The workspace given back last, then any others: a run by one thread at a time allocates none. */
+    private final java.util.concurrent.atomic.AtomicReference<Workspace> lastWorkspace =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private final ConcurrentLinkedQueue<Workspace> workspaces = new ConcurrentLinkedQueue<>();
+
+    /** What one run works in: the storage slots, and the array of every buffer's storage. */
+    private record Workspace(Object[] slots, Object[] buffers, boolean[] direct) {}
 
     JvmExecutable(Program program) {
         this.lowered = Lowering.lower(program);
@@ -55,6 +62,7 @@ final class JvmExecutable implements Executable {
                 case Step.Concat c -> CopyRunners.concat(c);
             });
         }
+        resultNodes = lowered.program().results();
         constants = new Object[lowered.buffers().size()];
         for (Buffer b : lowered.buffers()) {
             if (b.kind() == Buffer.Kind.CONSTANT && b.origin().op() instanceof Op.Constant(Literal value)) {
@@ -63,6 +71,16 @@ final class JvmExecutable implements Executable {
                 constants[b.id()] = NDArray.fromDoubles(b.dtype(), b.origin().shape(), values).storage();
             }
         }
+    }
+
+    private Workspace newWorkspace() {
+        List<LoweredProgram.Slot> plan = lowered.slots();
+        Object[] slots = new Object[plan.size()];
+        for (int i = 0; i < slots.length; i++) {
+            LoweredProgram.Slot s = plan.get(i);
+            slots[i] = s.dtype() == DType.F32 ? new float[s.size()] : new double[s.size()];
+        }
+        return new Workspace(slots, new Object[lowered.buffers().size()], new boolean[lowered.results().size()]);
     }
 
     @Override
@@ -82,63 +100,61 @@ final class JvmExecutable implements Executable {
 
     /** Runs; results with a destination are written there (directly, when their kernel allows). */
     private List<NDArray> execute(List<NDArray> inputs, List<NDArray> parameters, Object[] destinations) {
-        Object[] buffers = constants.clone();
-        for (int i = 0; i < inputs.size(); i++) {
-            buffers[lowered.inputBuffers().get(i)] = inputs.get(i).storage();
-        }
-        for (int i = 0; i < parameters.size(); i++) {
-            buffers[lowered.parameterBuffers().get(i)] = parameters.get(i).storage();
-        }
-        Object[] slots = workspace();
+        Workspace w = workspace();
         try {
+            Object[] buffers = w.buffers();
+            System.arraycopy(constants, 0, buffers, 0, constants.length);
+            for (int i = 0; i < inputs.size(); i++) {
+                buffers[lowered.inputBuffers().get(i)] = inputs.get(i).storage();
+            }
+            for (int i = 0; i < parameters.size(); i++) {
+                buffers[lowered.parameterBuffers().get(i)] = parameters.get(i).storage();
+            }
             for (Buffer b : lowered.buffers()) {
                 if (b.kind() == Buffer.Kind.TEMP) {
-                    buffers[b.id()] = slots[b.slot()];
+                    buffers[b.id()] = w.slots()[b.slot()];
                 }
             }
-            boolean[] direct = new boolean[destinations.length];
+            boolean[] direct = w.direct();
             for (int i = 0; i < destinations.length; i++) {
                 View v = lowered.results().get(i);
-                if (destinations[i] != null && lowered.buffer(v.buffer()).kind() == Buffer.Kind.TEMP
+                direct[i] = destinations[i] != null && lowered.buffer(v.buffer()).kind() == Buffer.Kind.TEMP
                         && v.offset() == 0 && v.isContiguous() && v.shape().size() == lowered.buffer(v.buffer()).size()
-                        && !readsAsResultTwice(v.buffer(), i)) {
+                        && !readsAsResultTwice(v.buffer(), i);
+                if (direct[i]) {
                     buffers[v.buffer()] = destinations[i];
-                    direct[i] = true;
                 }
             }
             for (StepRunner runner : runners) {
                 runner.run(buffers);
             }
-            List<NDArray> results = new ArrayList<>(lowered.results().size());
-            List<dev.nabla.compiler.ir.Node> nodes = lowered.program().results();
-            for (int i = 0; i < nodes.size(); i++) {
+            List<NDArray> results = new ArrayList<>(resultNodes.size());
+            for (int i = 0; i < resultNodes.size(); i++) {
                 if (destinations[i] == null) {
-                    results.add(copyOut(lowered.results().get(i), nodes.get(i).dtype(), buffers, null));
+                    results.add(copyOut(lowered.results().get(i), resultNodes.get(i).dtype(), buffers, null));
                 } else {
                     if (!direct[i]) {
-                        copyOut(lowered.results().get(i), nodes.get(i).dtype(), buffers, destinations[i]);
+                        copyOut(lowered.results().get(i), resultNodes.get(i).dtype(), buffers, destinations[i]);
                     }
                     results.add(null);
                 }
             }
+            // No reference to the caller's arrays stays behind in the pooled workspace.
+            java.util.Arrays.fill(buffers, null);
             return results;
         } finally {
-            workspaces.offer(slots);
+            if (!lastWorkspace.compareAndSet(null, w)) {
+                workspaces.offer(w);
+            }
         }
     }
 
-    private Object[] workspace() {
-        Object[] slots = workspaces.poll();
-        if (slots != null) {
-            return slots;
+    private Workspace workspace() {
+        Workspace w = lastWorkspace.getAndSet(null);
+        if (w == null) {
+            w = workspaces.poll();
         }
-        List<LoweredProgram.Slot> plan = lowered.slots();
-        slots = new Object[plan.size()];
-        for (int i = 0; i < slots.length; i++) {
-            LoweredProgram.Slot s = plan.get(i);
-            slots[i] = s.dtype() == DType.F32 ? new float[s.size()] : new double[s.size()];
-        }
-        return slots;
+        return w != null ? w : newWorkspace();
     }
 
     /** Another result reading the same buffer would see the destination: then copy instead. */

@@ -71,7 +71,7 @@ final class ReduceRunner implements StepRunner {
         }
         ChunkKernel.Scratch s = kernel.acquire();
         try {
-            int[] offset = new int[1];
+            int[] offset = s.offset;
             for (int o = from; o < to; o++) {
                 double acc = step.fn().identity();
                 int base = o * reduced;
@@ -96,7 +96,7 @@ final class ReduceRunner implements StepRunner {
         int rowsPerChunk = Math.max(1, ChunkKernel.CHUNK / Math.max(1, reduced));
         ChunkKernel.Scratch s = kernel.acquire();
         try {
-            int[] offset = new int[1];
+            int[] offset = s.offset;
             for (int o = from; o < to; o += rowsPerChunk) {
                 int rows = Math.min(rowsPerChunk, to - o);
                 Object values = reduced == 0 ? null : kernel.evaluate(buffers, s, o * reduced, rows * reduced, offset);
@@ -115,7 +115,7 @@ final class ReduceRunner implements StepRunner {
     private void columns(Object[] buffers, Object out, int from, int to) {
         ChunkKernel.Scratch s = kernel.acquire();
         try {
-            int[] offset = new int[1];
+            int[] offset = s.offset;
             for (int o = from; o < to; o++) {
                 lanes.fill(out, o * inner, step.fn().identity(), inner);
                 for (int r = 0; r < reduced; r++) {
@@ -153,7 +153,7 @@ final class ReduceRunner implements StepRunner {
     private void general(Object[] buffers, Object out, Shape s, int size, Object values) {
         ChunkKernel.Scratch sc = kernel.acquire();
         try {
-            int[] offset = new int[1];
+            int[] offset = sc.offset;
             for (int at = 0; at < size; at += ChunkKernel.CHUNK) {
                 int n = Math.min(ChunkKernel.CHUNK, size - at);
                 lanes.convert(values, at, kernel.evaluate(buffers, sc, at, n, offset), offset[0], n);
