@@ -14,7 +14,8 @@ import java.util.Random;
 /**
  * A long training run in a fixed heap: the digits example's network (64-32-10, tanh, softmax
  * cross-entropy, Adam, batches of 64) on 1,437 synthetic images, for a million steps by default.
- * The heap after a full collection at step 1,000 must equal the heap at the end (within 256 KiB),
+ * The heap after a full collection at the end must not exceed the heap at step 1,000 (by more
+ * than 256 KiB),
  * and the bytes allocated per step are reported. Prints one JSON line last; exits 1 on growth.
  *
  * <p>{@code bench/run-memory.sh} runs it with {@code -Xmx128m}; or
@@ -63,7 +64,7 @@ public final class Soak {
                 long measured = steps - Math.min(1000, steps);
                 double bytesPerStep = measured == 0 ? 0 : (double) (allocatedBytes() - allocatedAt1000) / measured;
                 long heapEnd = usedHeapAfterGc();
-                boolean flat = Math.abs(heapEnd - heapAt1000) <= TOLERANCE;
+                boolean flat = heapEnd - heapAt1000 <= TOLERANCE;
                 System.out.printf("{\"steps\": %d, \"seconds\": %.1f, \"stepsPerSecond\": %.0f, \"bytesPerStep\": %.1f,"
                                 + " \"heapAt1000\": %d, \"heapEnd\": %d, \"maxHeap\": %d, \"lastLoss\": %.5f, \"flat\": %b}%n",
                         steps, seconds, measured / seconds, bytesPerStep, heapAt1000, heapEnd,
