@@ -155,6 +155,19 @@ class BadInputTest {
     }
 
     @Test
+    void nullFeeds() {
+        try (var g = Graph.create()) {
+            Tensor x = g.input("x", 2);
+            Tensor w = g.parameter("w", f32(dims(2), 1, 1));
+            var run = g.compile();
+            expect(FeedException.class, () -> run.eval((Map<Tensor, NDArray>) null, x.mul(2)), "eval:", "feeds are null", "Map.of()");
+            expect(FeedException.class, () -> run.evalInto(null, x, new float[2]), "evalInto:", "feeds are null");
+            expect(FeedException.class, () -> run.run(null, java.util.List.of(x), Map.of(w, w.mul(2))),
+                    "run:", "feeds are null");
+        }
+    }
+
+    @Test
     void feedingANonInput() {
         try (var g = Graph.create()) {
             Tensor x = g.input("x", 2);
