@@ -379,7 +379,8 @@ public final class Ops {
         int n = x.shape().dim(a);
         int s = clampIndex(start, n);
         int e = clampIndex(end, n);
-        int count = e > s ? (e - s + step - 1) / step : 0;
+        // In long: e - s + step - 1 overflows int for a step near Integer.MAX_VALUE.
+        int count = e > s ? (int) (((long) e - s + step - 1) / step) : 0;
         int[] starts = new int[x.rank()];
         int[] steps = new int[x.rank()];
         Arrays.fill(steps, 1);
