@@ -2,6 +2,7 @@ package dev.nabla;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.compiler.NablaException;
@@ -14,6 +15,7 @@ import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
 import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -322,6 +324,20 @@ class BadInputTest {
             Tensor y = x.sum();
             Tensor other = g2.input("x", 3);
             expect(GraphException.class, () -> y.grad(other), "grad:", "x:f32[3]", "another graph");
+        }
+    }
+
+    @Test
+    void aJacobianOrHessianTooLargeForIntFailsBeforeBuildingAnything() {
+        try (var g = Graph.create()) {
+            Tensor x = g.input("x", 100_000);
+            Tensor y = g.input("y", 40_000).sin().mul(x.sum());
+            // Before the check, 40,000 rows of one-hot cotangents were built first: a minute, then out of memory.
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> expect(ShapeException.class,
+                    () -> Nabla.jacobian(y, x), "jacobian:", "f32[40000]", "x:f32[100000]", "4000000000 elements",
+                    "2^31-1"));
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> expect(ShapeException.class,
+                    () -> Nabla.hessian(x.sin().sum(), x), "hessian:", "x:f32[100000]", "10000000000 elements"));
         }
     }
 

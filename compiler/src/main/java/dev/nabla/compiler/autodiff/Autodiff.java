@@ -76,8 +76,18 @@ public final class Autodiff {
 
     /** The Jacobian of y with respect to x, of shape y.shape ++ x.shape (one vjp per element of y). */
     public static Node jacobian(Node y, Node x) {
-        checkVariables("jacobian", y, List.of(x));
-        requireFloating("jacobian", y);
+        return jacobian("jacobian", y, x);
+    }
+
+    private static Node jacobian(String op, Node y, Node x) {
+        checkVariables(op, y, List.of(x));
+        requireFloating(op, y);
+        // Checked before the rows are built: one per element of y, each as large as y.
+        long elements = (long) y.shape().size() * x.shape().size();
+        if (elements > Integer.MAX_VALUE) {
+            throw new ShapeException(op + ": the Jacobian of " + y.describe() + " with respect to " + x.describe()
+                    + " would have " + elements + " elements, more than 2^31-1");
+        }
         int m = y.shape().size();
         List<Node> rows = new ArrayList<>(m);
         for (int i = 0; i < m; i++) {
@@ -95,7 +105,7 @@ public final class Autodiff {
 
     /** The Hessian of a scalar f with respect to x, of shape x.shape ++ x.shape. */
     public static Node hessian(Node f, Node x) {
-        return jacobian(grad("hessian", f, List.of(x)).get(0), x);
+        return jacobian("hessian", grad("hessian", f, List.of(x)).get(0), x);
     }
 
     /** Hessian-vector product H(f, x)·v, by forward mode over reverse mode. */
