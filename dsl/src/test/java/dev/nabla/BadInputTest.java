@@ -18,6 +18,8 @@ import dev.nabla.runtime.NDArray;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -338,6 +340,21 @@ class BadInputTest {
                     "2^31-1"));
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> expect(ShapeException.class,
                     () -> Nabla.hessian(x.sin().sum(), x), "hessian:", "x:f32[100000]", "10000000000 elements"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jvm:cpu", "reference:cpu"})
+    void aProgramWithATensorTooLargeForIntFailsBeforeRunningAnything(String device) {
+        try (var g = Graph.create()) {
+            Tensor x = g.input("x", 40_000, 1);
+            Tensor square = x.matmul(x.transpose());                       // [40000,40000]: fits in an int
+            Tensor both = Nabla.stack(-1, square.sin(), square.cos());     // [40000,40000,2]: does not
+            var run = g.compile(Device.of(device));
+            NDArray xs = NDArray.of(new float[40_000], 40_000, 1);
+            // The reference interpreter used to evaluate the 1.6e9-element nodes first: out of memory.
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> expect(ShapeException.class,
+                    () -> run.eval(Map.of(x, xs), both), "[40000,40000,2]", "more than 2^31-1 elements"));
         }
     }
 
