@@ -228,6 +228,24 @@ class BadInputTest {
         }
     }
 
+    @Test
+    void aNonFiniteParameterDeclaredAfterCompilingIsRefusedByTheCallThatFirstReadsIt() {
+        try (var g = Graph.create()) {
+            var checked = g.compile(Device.best(), true);
+            // Declared after compile checked the initial values: checked when first read, naming that call.
+            Tensor w = g.parameter("w", f32(dims(2), 1, Float.POSITIVE_INFINITY));
+            Tensor s = g.scalar("s", Float.NaN);
+            expect(FeedException.class, () -> checked.parameter(w), "parameter:", "parameter 'w'", "holds Infinity");
+            expect(FeedException.class, () -> checked.eval(w.sum()), "run:", "parameter 'w'", "holds Infinity");
+            expect(FeedException.class, () -> checked.function(s.mul(2)), "function:", "parameter 's'", "holds NaN");
+            var other = Graph.create();
+            Tensor foreign = other.scalar("t", 1f);
+            other.close();
+            expect(NablaException.class, () -> checked.parameter(new Tensor(g, foreign.node())), "parameter:",
+                    "t:f32[]", "not a parameter of this session's graph");
+        }
+    }
+
     // ---- reshape and axes ----
 
     @Test

@@ -124,7 +124,7 @@ public final class ScalarCall {
     private double run(Frame f) {
         double[] in = f.in();
         for (int i = 0; i < unboundParameters.length; i++) {
-            in[unboundSlots[i]] = session.current(unboundParameters[i]).getDouble(0);
+            in[unboundSlots[i]] = session.current("function", unboundParameters[i]).getDouble(0);
         }
         double result;
         if (code != null) {
@@ -160,7 +160,7 @@ public final class ScalarCall {
         List<NDArray> parameters = new ArrayList<>(program.parameters().size());
         for (int i = 0; i < program.parameters().size(); i++) {
             Node p = program.parameters().get(i);
-            parameters.add(isBound(inputCount + i) ? scalar(p, in[inputCount + i]) : session.current(p));
+            parameters.add(isBound(inputCount + i) ? scalar(p, in[inputCount + i]) : session.current("function", p));
         }
         return parameters;
     }

@@ -204,7 +204,8 @@ public final class Session implements AutoCloseable {
         }
         for (Node p : program.parameters()) {
             if (!seen.contains(p)) {
-                current(p); // a parameter of another session's making fails here, not at the first call
+                // A parameter of another session's making fails here, not at the first call.
+                current("function", p);
             }
         }
         return new ScalarCall(this, exe, arguments);
@@ -247,7 +248,7 @@ public final class Session implements AutoCloseable {
         }
         List<NDArray> params = new ArrayList<>(program.parameters().size());
         for (Node p : program.parameters()) {
-            params.add(current(p));
+            params.add(current("run", p));
         }
         return List.of(inputs, params);
     }
@@ -258,24 +259,27 @@ public final class Session implements AutoCloseable {
         requireParameter("parameter", p);
         long stamp = lock.readLock();
         try {
-            return current(p).copy();
+            return current("parameter", p).copy();
         } finally {
             lock.unlockRead(stamp);
         }
     }
 
-    /** The value a run reads: set, updated, or on first use a private copy of the initial value. */
-    NDArray current(Node p) {
+    /**
+     * The value a run reads: set, updated, or on first use a private copy of the initial value
+     * (checked then, so errors name {@code op}, the user's call).
+     */
+    NDArray current(String op, Node p) {
         NDArray v = parameters.get(p);
-        return v != null ? v : parameters.computeIfAbsent(p, this::initialValue);
+        return v != null ? v : parameters.computeIfAbsent(p, n -> initialValue(op, n));
     }
 
-    private NDArray initialValue(Node p) {
+    private NDArray initialValue(String op, Node p) {
         NDArray initial = initialValues.apply(p);
         if (initial == null) {
-            throw new NablaException("parameter: " + p.describe() + " is not a parameter of this session's graph");
+            throw new NablaException(op + ": " + p.describe() + " is not a parameter of this session's graph");
         }
-        return own("run", p, initial);
+        return own(op, p, initial);
     }
 
     /** Replaces a parameter's value; the shape and dtype must stay the same. */
