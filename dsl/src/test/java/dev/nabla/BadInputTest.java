@@ -372,7 +372,15 @@ class BadInputTest {
             NDArray xs = NDArray.of(new float[40_000], 40_000, 1);
             // The reference interpreter used to evaluate the 1.6e9-element nodes first: out of memory.
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> expect(ShapeException.class,
-                    () -> run.eval(Map.of(x, xs), both), "[40000,40000,2]", "more than 2^31-1 elements"));
+                    () -> run.eval(Map.of(x, xs), both), "run:", "[40000,40000,2]", "computed by concat",
+                    "more than 2^31-1 elements"));
+            // Even where the JVM backend would need no storage for it (an empty slice of a view), a
+            // tensor that large is refused, as the reference interpreter, which makes every node, must.
+            Tensor empty = x.broadcastTo(100_000, 100_000, 40_000, 1).slice(2, 4, 1);
+            expect(ShapeException.class, () -> run.eval(Map.of(x, xs), empty), "run:",
+                    "[100000,100000,40000,1]", "computed by broadcastTo", "more than 2^31-1 elements");
+            expect(ShapeException.class, () -> run.evalInto(Map.of(x, xs), empty, new float[0]), "evalInto:",
+                    "more than 2^31-1 elements");
         }
     }
 

@@ -71,7 +71,7 @@ public final class Session implements AutoCloseable {
      */
     public List<NDArray> run(List<Node> outputs, List<Program.Update> updates, Map<Node, NDArray> feeds) {
         ensureOpen("run");
-        Executable exe = executable(outputs, updates);
+        Executable exe = executable("run", outputs, updates);
         if (updates.isEmpty()) {
             long stamp = lock.readLock();
             try {
@@ -129,15 +129,35 @@ public final class Session implements AutoCloseable {
 
     private volatile Recent recent;
 
-    private Executable executable(List<Node> outputs, List<Program.Update> updates) {
+    private Executable executable(String op, List<Node> outputs, List<Program.Update> updates) {
         Recent last = recent;
         if (last != null && last.outputs().equals(outputs) && last.updates().equals(updates)) {
             return last.executable();
         }
         ProgramKey key = new ProgramKey(List.copyOf(outputs), List.copyOf(updates));
-        Executable exe = compiled.computeIfAbsent(key, k -> backend.compile(Program.of(k.outputs(), k.updates()), device));
+        Executable exe = compiled.computeIfAbsent(key, k -> compile(op, Program.of(k.outputs(), k.updates())));
         recent = new Recent(key.outputs(), key.updates(), exe);
         return exe;
+    }
+
+    /**
+     * Compiles a program for this session's device. A tensor of more than 2^31-1 elements fits in
+     * no Java array and on no backend, even one that a view makes without storing it (an empty
+     * slice of a huge broadcast): such a program is refused here, the same on every backend,
+     * before anything runs.
+     */
+    private Executable compile(String op, Program program) {
+        for (Node n : program.nodes()) {
+            long size = 1;
+            for (int d : n.shape().dims()) {
+                size *= d;
+                if (size > Integer.MAX_VALUE) {
+                    throw new NablaException.ShapeException(op + ": " + n.describe() + ", computed by " + n.opName()
+                            + ", has more than 2^31-1 elements; no backend can hold a tensor that large");
+                }
+            }
+        }
+        return backend.compile(program, device);
     }
 
     /**
@@ -146,7 +166,7 @@ public final class Session implements AutoCloseable {
      */
     public void runInto(Node output, Object destination, Map<Node, NDArray> feeds) {
         ensureOpen("evalInto");
-        Executable exe = executable(List.of(output), List.of());
+        Executable exe = executable("evalInto", List.of(output), List.of());
         Object expected = output.dtype() == dev.nabla.compiler.ir.DType.F32 ? float[].class : double[].class;
         int length = destination instanceof float[] f ? f.length : destination instanceof double[] d ? d.length : -1;
         if (destination == null || destination.getClass() != expected || length != output.shape().size()) {
@@ -188,7 +208,7 @@ public final class Session implements AutoCloseable {
                 throw new FeedException("function: '" + a.variableName() + "' is named twice among the arguments");
             }
         }
-        Executable exe = executable(List.of(output), List.of());
+        Executable exe = executable("function", List.of(output), List.of());
         Program program = exe.program();
         for (Node n : program.nodes()) {
             if (n.shape().size() != 1) {

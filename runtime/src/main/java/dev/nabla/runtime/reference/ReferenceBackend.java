@@ -1,7 +1,6 @@
 package dev.nabla.runtime.reference;
 
 import dev.nabla.compiler.Program;
-import dev.nabla.compiler.ir.Node;
 import dev.nabla.runtime.Backend;
 import dev.nabla.runtime.Device;
 import dev.nabla.runtime.Executable;
@@ -30,11 +29,6 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public Executable compile(Program program, Device device) {
-        // A node of more than 2^31-1 elements can never run: Shape.size() refuses it here, before
-        // the nodes ahead of it are evaluated (as the JVM backend's lowering does).
-        for (Node n : program.nodes()) {
-            n.shape().size();
-        }
         return new Executable() {
             @Override
             public Program program() {
