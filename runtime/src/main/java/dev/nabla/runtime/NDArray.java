@@ -233,11 +233,18 @@ public final class NDArray {
         return true;
     }
 
-    /** Values printed as Java prints a float or double, nested like the shape: [[1.0, 2.0], [3.0, 4.0]]. */
+    /**
+     * Values printed as Java prints a float or double, nested like the shape: [[1.0, 2.0], [3.0, 4.0]].
+     * An array without elements prints as [] whatever its shape (as NumPy prints one): nesting
+     * [100000,100000,0] would be 10^10 pairs of brackets.
+     */
     @Override
     public String toString() {
         if (onDevice != null) {
             return host().toString();
+        }
+        if (size() == 0) {
+            return "[]";
         }
         StringBuilder sb = new StringBuilder();
         append(sb, 0, 0);
