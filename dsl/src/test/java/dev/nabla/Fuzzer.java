@@ -1488,7 +1488,18 @@ final class Fuzzer {
             return false;
         }
         throw new AssertionError(what + ": the backends disagree: " + who + " threw " + e + ", the other returned "
-                + (j.error() != null ? r.value() : j.value()));
+                + describe(j.error() != null ? r.value() : j.value()));
+    }
+
+    /** A value for a message: arrays by dtype and shape (some are large), lists of them likewise. */
+    private static String describe(Object value) {
+        if (value instanceof NDArray a) {
+            return a.size() <= 8 ? a.dtype() + "" + a.shape() + " " + a : a.dtype() + "" + a.shape();
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(Fuzzer::describe).toList().toString();
+        }
+        return String.valueOf(value);
     }
 
     /**
@@ -1947,7 +1958,8 @@ final class Fuzzer {
             stats.count("compared");
             stats.count("compared parameter");
             if (!j.value().equals(r.value())) {
-                throw new AssertionError(what + ": jvm holds " + j.value() + ", reference " + r.value());
+                throw new AssertionError(what + ": jvm holds " + describe(j.value()) + ", reference "
+                        + describe(r.value()) + "; they must hold the same values");
             }
         }
     }

@@ -42,7 +42,8 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
  * cost exceeds {@link Fuzzer#BUDGET} skipped. It prints one summary line: tries, graphs, actions,
  * calls, values compared (by call and by element: exact, within tolerance, unstable or unsettled
  * and so not compared, see FuzzOracle), outcomes predicted, NablaExceptions by type. Longer runs:
- * {@code -Dnabla.fuzz.tries=20000}, and {@code -Dnabla.fuzz.seed=...} for another seed, e.g.
+ * {@code -Dnabla.fuzz.tries=20000}, {@code -Dnabla.fuzz.seed=...} for another seed and
+ * {@code -Dnabla.fuzz.actions=100} for longer scenarios (larger programs), e.g.
  * {@code mvn -q -o verify -pl dsl -am -Dtest=RobustnessFuzzTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dnabla.fuzz.tries=20000}; {@code -Dnabla.fuzz.log=FILE} appends every try's log to FILE. A
  * failure prints the scenario and the log of every action up to it, and jqwik shrinks the
@@ -100,7 +101,8 @@ class RobustnessFuzzTest {
         Arbitrary<Act> act = Combinators.combine(Arbitraries.integers().between(0, Fuzzer.TABLE.length - 1),
                 Arbitraries.longs()).as(Act::new);
         return Combinators.combine(Arbitraries.integers().between(0, 1023), Arbitraries.longs(),
-                act.list().ofMinSize(1).ofMaxSize(MAX_ACTIONS).withSizeDistribution(RandomDistribution.uniform()))
+                act.list().ofMinSize(1).ofMaxSize(Integer.getInteger("nabla.fuzz.actions", MAX_ACTIONS))
+                        .withSizeDistribution(RandomDistribution.uniform()))
                 .as(Scenario::new);
     }
 
