@@ -34,13 +34,13 @@ final class FuzzStats {
                 .map(e -> e.getKey() + " " + e.getValue().sum()).collect(Collectors.joining(", "));
         return String.format(java.util.Locale.ROOT,
                 "RobustnessFuzzTest: %d tries in %.1f s, %d graphs built (%d actions: %d built a tensor), %d calls"
-                        + " on each backend (%d compared as values [eval %d, evalInto %d, run %d, step %d, function %d,"
-                        + " parameter %d]: %d elements exact, %d within tolerance, %d unstable"
+                        + " on each backend (%d compared as values [eval %d, evalInto %d, run %d, step %d, SGD update"
+                        + " %d, function %d, parameter %d]: %d elements exact, %d within tolerance, %d unstable"
                         + " not compared, %d unsettled by rounding; %d as NablaExceptions of one type, %d of two types, %d"
                         + " anomaly on one backend only; largest tensor <1K %d, <32K %d, >=32K %d), %d skipped as"
                         + " too costly, %d outcomes predicted; NablaExceptions: %s",
                 get("tries"), seconds, get("graphs"), get("actions"), get("tensors"), get("calls"), get("compared"),
-                get("compared eval"), get("compared evalInto"), get("compared run"), get("compared step"),
+                get("compared eval"), get("compared evalInto"), get("compared run"), get("compared step"), get("compared sgd update"),
                 get("compared function"), get("compared parameter"),
                 get("elements exact"), get("elements approximate"), get("elements unstable"),
                 get("elements unsettled"), get("both threw"), get("threw different types"),

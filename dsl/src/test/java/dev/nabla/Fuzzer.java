@@ -127,13 +127,16 @@ final class Fuzzer {
         final Trainer ref;
         final Val loss;
         final String name;
+        /** For plain SGD on every parameter (no momentum, decay, clipping or schedule): its rate; else NaN. */
+        final double sgdRate;
         boolean closed;
 
-        Trainers(Trainer jvm, Trainer ref, Val loss, String name) {
+        Trainers(Trainer jvm, Trainer ref, Val loss, String name, double sgdRate) {
             this.jvm = jvm;
             this.ref = ref;
             this.loss = loss;
             this.name = name;
+            this.sgdRate = sgdRate;
         }
     }
 
@@ -2019,8 +2022,47 @@ final class Fuzzer {
         }
     }
 
-    /** A scalar loss, mostly one that depends on a parameter (a regularizer is added where none does). */
+    /**
+     * A scalar loss, mostly one that depends on a parameter (a regularizer is added where none
+     * does); now and then a layer for a new weight W, whose gradient is a matrix product:
+     * mean(tanh(a @ W)), or sum(y * (a @ W)) for a new input y, whose gradient a^T . y reads no
+     * temporary, so that an SGD step on W runs inside that GEMM on the JVM backend (UpdateFusion).
+     */
     private Val trainable() {
+        if (rnd.nextInt(4) == 0 && !closed) {
+            Val a = pickWhere(v -> v.t().graph() == g && isFloating(v) && v.t().rank() >= 1 && v.order() < 2
+                    && size(v) <= 1 << 16, 100);
+            if (a.t().graph() == g && isFloating(a) && a.t().rank() >= 1) {
+                int k = a.t().shape().dim(a.t().rank() - 1);
+                int[] wDims = {k, 1 + rnd.nextInt(rnd.nextBoolean() ? 3 : 40)};
+                DType d = type(a);
+                NDArray init = values(d, wDims);
+                if (init != null) {
+                    Val w = build("parameter('w" + counter + "', " + d + Arrays.toString(wDims) + ")", 0, Expect.NONE,
+                            () -> g.parameter("w" + counter++, init));
+                    Val layer = null;
+                    if (w != null && rnd.nextBoolean()) {
+                        layer = build("mean(tanh(" + a + " @ " + w + "))", a.order(), Expect.NONE,
+                                () -> a.t().matmul(w.t()).tanh().mean());
+                    } else if (w != null) {
+                        Outcome<Tensor> product = attempt(() -> a.t().matmul(w.t()));
+                        int[] yDims = product.error() == null ? product.value().shape().dims() : new int[0];
+                        NDArray yValue = values(d, yDims);
+                        Val y = product.error() != null || yValue == null ? null
+                                : build("input('y" + counter + "', " + d + Arrays.toString(yDims) + ")", 0, Expect.NONE,
+                                        () -> g.input("y" + counter++, d, yDims));
+                        if (y != null) {
+                            inputValues.put(y.t(), yValue);
+                            layer = build("sum(" + y + " * (" + a + " @ " + w + "))", a.order(), Expect.NONE,
+                                    () -> product.value().mul(y.t()).sum());
+                        }
+                    }
+                    if (layer != null) {
+                        return layer;
+                    }
+                }
+            }
+        }
         Val loss = scalarLoss();
         if (rnd.nextInt(10) < 7 && !dependsOnAParameter(loss) && isFloating(loss) && loss.t().graph() == g) {
             Val p = pickWhere(v -> isParameter(v) && isFloating(v), 100);
@@ -2043,9 +2085,11 @@ final class Fuzzer {
 
     private void trainer() {
         Val loss = trainable();
+        // Four in ten: plain SGD on every parameter, whose updates are compared (compareSgdUpdate).
+        boolean plain = rnd.nextInt(10) < 4;
         double[] rates = {0.1, 0.01, 1e-3, 0, -1, Double.NaN, Double.POSITIVE_INFINITY};
-        double lr = rnd.nextInt(10) < 8 ? rates[rnd.nextInt(3)] : rates[rnd.nextInt(rates.length)];
-        int kind = rnd.nextInt(6);
+        double lr = plain || rnd.nextInt(10) < 8 ? rates[rnd.nextInt(3)] : rates[rnd.nextInt(rates.length)];
+        int kind = plain ? 0 : rnd.nextInt(6);
         Outcome<Optimizer> opt = attempt(() -> switch (kind) {
             case 0, 1 -> Optimizers.sgd(lr);
             case 2 -> Optimizers.sgd(lr).withMomentum(0.9).withNesterov(rnd.nextBoolean());
@@ -2058,16 +2102,16 @@ final class Fuzzer {
             log("  optimizer " + kind + " with lr " + lr + " -> " + opt.error());
             return;
         }
-        int groups = rnd.nextInt(4);
+        int groups = plain ? 0 : rnd.nextInt(4);
         List<Tensor> chosen = new ArrayList<>();
         for (int i = rnd.nextInt(3); i >= 0; i--) {
             chosen.add(rnd.nextInt(10) < 7 ? pickWhere(v -> v.t().node().op() instanceof Op.Parameter, 100).t()
                     : pick().t());
         }
-        double clip = rnd.nextInt(5) == 0 ? number() : Double.NaN;
+        double clip = !plain && rnd.nextInt(5) == 0 ? number() : Double.NaN;
         boolean clipValue = rnd.nextBoolean();
         LrSchedule[] schedule = {null};
-        int s = rnd.nextInt(8);
+        int s = plain ? 7 : rnd.nextInt(8);
         Outcome<Object> made = attempt(() -> {
             schedule[0] = switch (s) {
                 case 0 -> LrSchedules.step(rnd.nextInt(3), 0.5);
@@ -2108,7 +2152,9 @@ final class Fuzzer {
         Outcome<Trainer> j = attempt(() -> build.apply(JVM));
         Outcome<Trainer> r = attempt(() -> build.apply(REFERENCE));
         if (same(what, j, r)) {
-            trainers.add(new Trainers(j.value(), r.value(), loss, name));
+            boolean sgd = opt.value() instanceof dev.nabla.optim.Sgd o && o.momentum() == 0 && o.weightDecay() == 0
+                    && !o.maximize() && groups == 0 && Double.isNaN(clip) && schedule[0] == null;
+            trainers.add(new Trainers(j.value(), r.value(), loss, name, sgd ? lr : Double.NaN));
         } else {
             if (j.value() != null) {
                 j.value().close();
@@ -2159,7 +2205,47 @@ final class Fuzzer {
         mustFail(what, closed || t.closed, j, r);
         if (same && program != null && before != null) {
             compareValues("step", what, program, feeds, before, List.of(j.value()), List.of(r.value()));
+            if (!Double.isNaN(t.sgdRate)) {
+                compareSgdUpdate(t, what, program, feeds, before);
+            }
         }
+    }
+
+    /**
+     * After a plain SGD step from the same parameters on both backends: each parameter's new value
+     * against the update rule, fma(d loss/d p, -lr, p), built here as a program of its own (the
+     * trainer's optimizer state is only its rate). Other optimizers' updates are not compared:
+     * their state (moments, steps) differs between the backends by rounding after the first step,
+     * and Adam's first step is lr * sign(gradient) for gradients far above eps.
+     */
+    private void compareSgdUpdate(Trainers t, String what, Program lossProgram, Map<Tensor, NDArray> feeds,
+                                  List<NDArray> before) {
+        List<Tensor> params = lossProgram.parameters().stream().map(n -> new Tensor(g, n)).toList();
+        Outcome<List<Tensor>> updates = attempt(() -> {
+            List<Tensor> grads = t.loss.t().grad(params);
+            List<Tensor> rule = new ArrayList<>();
+            for (int i = 0; i < params.size(); i++) {
+                Tensor p = params.get(i);
+                rule.add(grads.get(i).fma(g.constant(-t.sgdRate).cast(p.dtype()), p));
+            }
+            return rule;
+        });
+        if (params.isEmpty() || updates.error() != null) {
+            return;
+        }
+        Program model = Program.of(updates.value().stream().map(Tensor::node).toList());
+        Map<Node, NDArray> held = new HashMap<>();
+        for (int i = 0; i < before.size(); i++) {
+            held.put(lossProgram.parameters().get(i), before.get(i));
+        }
+        List<NDArray> jvm = new ArrayList<>();
+        List<NDArray> ref = new ArrayList<>();
+        for (Tensor p : params) {
+            jvm.add(t.jvm.parameter(p));
+            ref.add(t.ref.parameter(p));
+        }
+        compareValues("sgd update", what + ", the parameters it updated", model, feeds,
+                model.parameters().stream().map(held::get).toList(), jvm, ref);
     }
 
     private void trainerOther() {
