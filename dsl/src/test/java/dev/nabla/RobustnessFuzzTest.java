@@ -43,7 +43,8 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
  * calls, values compared (by call and by element: exact, within tolerance, unstable or unsettled
  * and so not compared, see FuzzOracle), outcomes predicted, NablaExceptions by type. Longer runs:
  * {@code -Dnabla.fuzz.tries=20000}, {@code -Dnabla.fuzz.seed=...} for another seed and
- * {@code -Dnabla.fuzz.actions=100} for longer scenarios (larger programs), e.g.
+ * {@code -Dnabla.fuzz.actions=100} for longer scenarios (larger programs), {@code -Dnabla.fuzz.timeout}
+ * for another limit per try, in seconds, e.g.
  * {@code mvn -q -o verify -pl dsl -am -Dtest=RobustnessFuzzTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dnabla.fuzz.tries=20000}; {@code -Dnabla.fuzz.log=FILE} appends every try's log to FILE. A
  * failure prints the scenario and the log of every action up to it, and jqwik shrinks the
@@ -113,13 +114,14 @@ class RobustnessFuzzTest {
         STATS.count("tries");
         Fuzzer fuzzer = new Fuzzer(scenario, STATS);
         Future<?> done = executor.submit(fuzzer::run);
+        int timeout = Integer.getInteger("nabla.fuzz.timeout", TIMEOUT_SECONDS);
         try {
-            done.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            done.get(timeout, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             done.cancel(true);
             executor.shutdownNow();
             executor = newExecutor(); // the stuck thread is left behind, a daemon
-            throw new AssertionError("hang: the try ran for more than " + TIMEOUT_SECONDS + " s\n" + fuzzer.report());
+            throw new AssertionError("hang: the try ran for more than " + timeout + " s\n" + fuzzer.report());
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw new AssertionError(cause.getMessage() + "\n" + fuzzer.report(), cause);
