@@ -63,9 +63,6 @@ import java.util.Map;
 final class FuzzOracle {
     enum Kind { EXACT, APPROX, UNSTABLE }
 
-    /** What a comparison saw, for the statistics. */
-    record Tally(long exact, long approximate, long unstable, long unsettled) {}
-
     private final Program program;
     private final List<NDArray> inputs;
     private final List<NDArray> parameters;
@@ -93,13 +90,10 @@ final class FuzzOracle {
         this.kinds = classify(program);
     }
 
-    Kind kind(int result) {
-        return kinds.get(program.results().get(result));
-    }
-
     /**
      * Compares the backends' values of every result of the program; returns null when they agree
-     * as the class comment requires, else what differs.
+     * as the class comment requires, else what differs. Adds to {@code tally} the elements found
+     * exact, within tolerance, unstable and unsettled.
      */
     String compare(List<NDArray> jvm, List<NDArray> ref, long[] tally) {
         List<Node> results = program.results();
