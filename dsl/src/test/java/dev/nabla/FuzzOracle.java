@@ -37,18 +37,23 @@ import java.util.Map;
  *   {@link BackendDifferentialTest#tolerance}, with the probe |ref32 - ref64| taken from two
  *   twins of the program that the reference interpreter evaluates with every floating node
  *   retyped to f32 and to f64.
- *   <li><b>unstable</b>: a comparison, sign, or cast to i32 or bool of an approximate value, and
- *   everything computed from one. A difference of an ulp flips such a decision at a near-tie,
- *   which legitimately changes results by any amount (a where picks the other side, a cast to
- *   i32 rounds to the other integer, relu's derivative switches branch). Their values are not
- *   compared (only dtype and shape); the fuzzer counts them.
+ *   <li><b>unstable</b>: a comparison, sign, or cast to i32 or bool of an approximate value, a
+ *   pow with an approximate exponent, and everything computed from one. A difference of an ulp
+ *   flips such a decision at a near-tie, which legitimately changes results by any amount (a
+ *   where picks the other side, a cast to i32 rounds to the other integer, relu's derivative
+ *   switches branch, pow(-1, y) is 1 for y = 264.0 and NaN for y = 264.00003). Their values are
+ *   not compared (only dtype and shape); the fuzzer counts them.
  * </ul>
  *
  * Approximate elements where tiny differences decide the result are not held to the tolerance
  * either, and are counted as unsettled: where the f32 and f64 twins disagree on whether the
  * element is NaN, infinite or finite, where either backend's value or a value it is computed from
  * is within a factor 16 of the dtype's overflow threshold (one backend's exp may overflow an ulp
- * earlier), and, checked only for an element that fails the tolerance, where the JVM backend's
+ * earlier), and, checked only for an element that fails the tolerance: where a sum, product or
+ * matrix product it is computed from has a slice whose accumulation can leave the dtype's range
+ * in some order (a product of 65537 factors between 0.1 and 100 underflows or overflows by the
+ * order it multiplies them in, and an f32 lane that reached infinity times one that reached zero
+ * is NaN, where the reference multiplies in double); and where the JVM backend's
  * value is explained by rounding: the reference is run again {@link #NOISY_RUNS} times with its
  * inexact operations perturbed as the JVM backend's rounding differs from it (every
  * transcendental result moved by up to 8 ulps, every term of a sum, product or matrix product by
@@ -72,6 +77,8 @@ final class FuzzOracle {
     private Map<Node, Integer> lengths;
     private Map<Node, Double> magnitudes;
     private Map<Node, Boolean> touchesF32;
+    /** Whether an accumulation among the node's ancestors can leave its dtype's range (see rangeRisk). */
+    private Map<Node, Boolean> rangeRisk;
     private List<NDArray> twin32;
     private List<NDArray> twin64;
     /** The reference's results with its inexact operations perturbed, on demand. */
@@ -127,7 +134,8 @@ final class FuzzOracle {
                             + " element " + k + ": reference " + rv + ", jvm " + jv;
                 }
                 String problem = approximate(i, node, k, rv, jv);
-                if (problem != null && problem != UNSETTLED && explainedByRounding(i, k, rv, jv)) {
+                if (problem != null && problem != UNSETTLED
+                        && (rangeRisk.get(node) || explainedByRounding(i, k, rv, jv))) {
                     problem = UNSETTLED;
                 }
                 if (problem == UNSETTLED) {
@@ -232,7 +240,7 @@ final class FuzzOracle {
             Kind own;
             if (scalar) {
                 own = Kind.EXACT;
-            } else if (in == Kind.UNSTABLE || (in == Kind.APPROX && discontinuous(n))) {
+            } else if (in == Kind.UNSTABLE || (in == Kind.APPROX && discontinuous(n, kinds))) {
                 own = Kind.UNSTABLE;
             } else if (in == Kind.EXACT && exactOp(n)) {
                 own = Kind.EXACT;
@@ -262,12 +270,16 @@ final class FuzzOracle {
         };
     }
 
-    /** Ops whose result jumps when an operand moves across a threshold. */
-    private static boolean discontinuous(Node n) {
+    /**
+     * Ops whose result jumps when an (approximate) operand moves across a threshold; for pow, the
+     * exponent: a negative base has a power only at whole exponents.
+     */
+    private static boolean discontinuous(Node n, Map<Node, Kind> kinds) {
         return switch (n.op()) {
             case Op.Compare c -> true;
             case Op.Unary(UnaryFn fn) -> fn == UnaryFn.SIGN;
             case Op.Cast c -> !n.dtype().isFloating();
+            case Op.Binary(BinaryFn fn) -> fn == BinaryFn.POW && kinds.get(n.input(1)) != Kind.EXACT;
             default -> false;
         };
     }
@@ -282,6 +294,7 @@ final class FuzzOracle {
         lengths = new HashMap<>();
         magnitudes = new HashMap<>();
         touchesF32 = new HashMap<>();
+        rangeRisk = new HashMap<>();
         for (Node n : program.nodes()) {
             int length = 0;
             if (n.op() instanceof Op.Reduce && n.shape().size() > 0) {
@@ -296,17 +309,92 @@ final class FuzzOracle {
                 }
             }
             boolean f32 = n.dtype() == DType.F32;
+            boolean risk = rangeRisk(n);
             for (Node i : n.inputs()) {
                 length = Math.max(length, lengths.get(i));
                 magnitude = Math.max(magnitude, magnitudes.get(i));
                 f32 |= touchesF32.get(i);
+                risk |= rangeRisk.get(i);
             }
             lengths.put(n, length);
             magnitudes.put(n, magnitude);
             touchesF32.put(n, f32);
+            rangeRisk.put(n, risk);
         }
         twin32 = twin(DType.F32);
         twin64 = twin(DType.F64);
+    }
+
+    /**
+     * Whether this sum, product or matrix product has an output element whose accumulation can
+     * leave the range of its dtype in some order: a sum of magnitudes above a quarter of the largest
+     * finite value, or factors whose binary exponents add up, among those above 1 or among those
+     * below 1, to beyond the dtype's exponent range.
+     */
+    private boolean rangeRisk(Node n) {
+        boolean f32 = n.dtype() == DType.F32;
+        double max = f32 ? Float.MAX_VALUE : Double.MAX_VALUE;
+        int maxExponent = f32 ? Float.MAX_EXPONENT : Double.MAX_EXPONENT;
+        int minExponent = f32 ? Float.MIN_EXPONENT : Double.MIN_EXPONENT;
+        if (n.op() instanceof Op.MatMul) {
+            double a = magnitudes.get(n.input(0));
+            double b = magnitudes.get(n.input(1));
+            return a * b * n.input(0).shape().dim(n.input(0).rank() - 1) >= max / 4;
+        }
+        if (!(n.op() instanceof Op.Reduce r) || !(r.fn() == ReduceFn.SUM || r.fn() == ReduceFn.PROD)
+                || !n.dtype().isFloating()) {
+            return false;
+        }
+        double[] x = values.get(n.input(0));
+        int[] slot = slots(n.input(0).shape().dims(), r.axes());
+        double[] up = new double[n.shape().size()];
+        double[] down = new double[n.shape().size()];
+        for (int i = 0; i < x.length; i++) {
+            double v = Math.abs(x[i]);
+            if (!Double.isFinite(v) || v == 0) {
+                continue;
+            }
+            if (r.fn() == ReduceFn.SUM) {
+                up[slot[i]] += v;
+            } else if (v > 1) {
+                up[slot[i]] += Math.getExponent(v) + 1;
+            } else {
+                down[slot[i]] += Math.getExponent(v);
+            }
+        }
+        for (int o = 0; o < up.length; o++) {
+            if (r.fn() == ReduceFn.SUM ? up[o] >= max / 4 : up[o] >= maxExponent || down[o] <= minExponent) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** For each element of a tensor of {@code dims}, the flat index of its slice once {@code axes} are reduced. */
+    private static int[] slots(int[] dims, List<Integer> axes) {
+        int size = 1;
+        for (int d : dims) {
+            size *= d;
+        }
+        int[] stride = new int[dims.length];
+        int acc = 1;
+        for (int a = dims.length - 1; a >= 0; a--) {
+            stride[a] = axes.contains(a) ? 0 : acc;
+            acc *= axes.contains(a) ? 1 : dims[a];
+        }
+        int[] slot = new int[size];
+        int[] index = new int[dims.length];
+        for (int i = 0; i < size; i++) {
+            int at = 0;
+            for (int a = 0; a < dims.length; a++) {
+                at += index[a] * stride[a];
+            }
+            slot[i] = at;
+            for (int a = dims.length - 1; a >= 0 && ++index[a] == dims[a]; a--) {
+                index[a] = 0;
+            }
+        }
+        return slot;
     }
 
     /** The program with every floating node retyped to {@code floating}, run by the reference. */
