@@ -40,7 +40,8 @@ final class FuzzStats {
                         + " anomaly on one backend only; largest tensor <1K %d, <32K %d, >=32K %d), %d skipped as"
                         + " too costly, %d outcomes predicted; NablaExceptions: %s",
                 get("tries"), seconds, get("graphs"), get("actions"), get("tensors"), get("calls"), get("compared"),
-                get("compared eval"), get("compared evalInto"), get("compared run"), get("compared step"), get("compared sgd update"),
+                get("compared eval"), get("compared evalInto"), get("compared run"), get("compared step"),
+                get("compared sgd update"),
                 get("compared function"), get("compared parameter"),
                 get("elements exact"), get("elements approximate"), get("elements unstable"),
                 get("elements unsettled"), get("both threw"), get("threw different types"),

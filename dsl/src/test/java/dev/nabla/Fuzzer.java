@@ -1111,7 +1111,8 @@ final class Fuzzer {
         int order = all.stream().mapToInt(Val::order).max().orElse(0);
         Expect e = all.isEmpty() ? Expect.FAILS : predict(all, () -> Expect.when(
                 all.stream().allMatch(v -> type(v) == type(all.get(0))),
-                () -> Expect.of(stack ? FuzzShapes.stack(axis, shapes) : FuzzShapes.concat(axis, shapes), type(all.get(0)))));
+                () -> Expect.of(stack ? FuzzShapes.stack(axis, shapes) : FuzzShapes.concat(axis, shapes),
+                        type(all.get(0)))));
         build((stack ? "stack(" : "concat(") + axis + ", " + all + ")", order, e,
                 () -> stack ? Nabla.stack(axis, ts) : Nabla.concat(axis, ts));
     }
@@ -1184,7 +1185,8 @@ final class Fuzzer {
         String what = "grad(" + y + ", " + wrt + ")";
         boolean one = rnd.nextInt(3) == 0;
         List<Val> used = one ? wrt.subList(0, 1) : wrt;
-        Expect e = predictDerivative(y, with(y, used), () -> Expect.when(size(y) == 1 && isFloating(y) && differentiable(used),
+        Expect e = predictDerivative(y, with(y, used), () -> Expect.when(size(y) == 1 && isFloating(y)
+                && differentiable(used),
                 () -> shapesOf(used)));
         switch (one ? 0 : rnd.nextInt(2)) {
             case 0 -> build(what, y.order() + 1, one ? e : Expect.NONE, () -> y.t().grad(ts.get(0)));
@@ -1271,7 +1273,8 @@ final class Fuzzer {
         Val x = variable();
         if (jacobianAffordable(size(y), size(x))) {
             Expect e = predictDerivative(y, List.of(y, x), () -> Expect.when(isFloating(y) && differentiable(List.of(x))
-                    && size(y) * size(x) <= Integer.MAX_VALUE, () -> Expect.of(FuzzShapes.concatenate(dims(y), dims(x)), null)));
+                    && size(y) * size(x) <= Integer.MAX_VALUE,
+                    () -> Expect.of(FuzzShapes.concatenate(dims(y), dims(x)), null)));
             build("jacobian(" + y + ", " + x + ")", y.order() + 1, e, () -> Nabla.jacobian(y.t(), x.t()));
         }
     }
@@ -1282,7 +1285,8 @@ final class Fuzzer {
         if (f.order() == 0 && jacobianAffordable(size(x), size(x))) {
             Expect e = predictDerivative(f, List.of(f, x), () -> Expect.when(isFloating(f) && size(f) == 1
                     && differentiable(List.of(x))
-                    && size(x) * size(x) <= Integer.MAX_VALUE, () -> Expect.of(FuzzShapes.concatenate(dims(x), dims(x)), null)));
+                    && size(x) * size(x) <= Integer.MAX_VALUE,
+                    () -> Expect.of(FuzzShapes.concatenate(dims(x), dims(x)), null)));
             build("hessian(" + f + ", " + x + ")", f.order() + 2, e, () -> Nabla.hessian(f.t(), x.t()));
         }
     }

@@ -37,18 +37,21 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
  * succeed with the right shapes and invalid ones fail ({@link FuzzShapes}).
  *
  * <p>Bounded for the build: a fixed seed, {@value #TRIES} tries of up to {@value #MAX_ACTIONS}
- * actions (about 15 seconds on two cores), tensors mostly small but some of 64 to 1025 elements
- * and some above 32K (so that SIMD kernels and the thread pool's split run), and evaluations whose
- * cost exceeds {@link Fuzzer#BUDGET} skipped. It prints one summary line: tries, graphs, actions,
- * calls, values compared (by call and by element: exact, within tolerance, unstable or unsettled
- * and so not compared, see FuzzOracle), outcomes predicted, NablaExceptions by type. Longer runs:
- * {@code -Dnabla.fuzz.tries=20000}, {@code -Dnabla.fuzz.seed=...} for another seed and
- * {@code -Dnabla.fuzz.actions=100} for longer scenarios (larger programs), {@code -Dnabla.fuzz.timeout}
- * for another limit per try, in seconds, e.g.
+ * actions (8 to 20 seconds on a shared two-core machine), tensors mostly small but some of 64 to
+ * 1025 elements and some above 32K (so that SIMD kernels and the thread pool's split run), and
+ * evaluations whose cost exceeds {@link Fuzzer#BUDGET} skipped. It prints one summary line:
+ * tries, graphs, actions, calls, values compared (by call and by element: exact, within
+ * tolerance, unstable or unsettled and so not compared, see FuzzOracle), outcomes predicted,
+ * NablaExceptions by type.
+ *
+ * <p>Longer runs: {@code -Dnabla.fuzz.tries=20000}; {@code -Dnabla.fuzz.seed=...} for another
+ * seed, {@code -Dnabla.fuzz.actions=100} for longer scenarios (larger programs),
+ * {@code -Dnabla.fuzz.timeout=...} for another limit per try in seconds, and
+ * {@code -Dnabla.fuzz.log=FILE} to append every try's log to FILE; for example
  * {@code mvn -q -o verify -pl dsl -am -Dtest=RobustnessFuzzTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Dnabla.fuzz.tries=20000}; {@code -Dnabla.fuzz.log=FILE} appends every try's log to FILE. A
- * failure prints the scenario and the log of every action up to it, and jqwik shrinks the
- * scenario to fewer actions. (Repeated exceptions lose their stack traces to the JIT; add
+ * -Dnabla.fuzz.tries=20000}. A failure prints the scenario and the log of every action up to it,
+ * and jqwik shrinks the scenario to fewer actions. (Repeated exceptions lose their stack traces to
+ * the JIT; add
  * {@code -Dnabla.vectorModule="--add-modules=jdk.incubator.vector -XX:-OmitStackTraceInFastThrow"}
  * to keep them.)
  */
