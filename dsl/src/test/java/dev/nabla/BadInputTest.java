@@ -200,6 +200,15 @@ class BadInputTest {
             expect(FeedException.class, () -> checked.eval(Map.of(x, inf), y),
                     "run:", "input 'x'", "holds -Infinity at flat index 0", "must be finite");
             assertEquals("[2.0, 4.0]", checked.eval(Map.of(x, f32(dims(2), 1, 2)), y).get(0).toString());
+            // A scalar function's arguments are fed values too.
+            Tensor s = g.input("s");
+            ScalarFunction f = checked.function(s.mul(2), s);
+            expect(FeedException.class, () -> f.apply(Double.NaN),
+                    "function:", "argument 's'", "given NaN", "must be finite");
+            expect(FeedException.class, () -> f.apply(new double[] {Double.NEGATIVE_INFINITY}),
+                    "function:", "argument 's'", "given -Infinity");
+            assertEquals(6.0, f.apply(3));
+            assertEquals(Double.NaN, g.compile(Device.best(), false).function(s.mul(2), s).apply(Double.NaN));
 
             var unchecked = g.compile(Device.best(), false);
             assertEquals("[2.0, NaN]", unchecked.eval(Map.of(x, nan), y).get(0).toString());

@@ -364,6 +364,11 @@ public final class Session implements AutoCloseable {
         return Map.copyOf(parameters);
     }
 
+    /** Whether fed values and parameters are checked for NaN and infinity. */
+    boolean checksFinite() {
+        return checkFinite;
+    }
+
     /** Whether results are checked for NaN and infinity (see {@link Anomalies}). */
     boolean detectsAnomalies() {
         return detectAnomalies;
