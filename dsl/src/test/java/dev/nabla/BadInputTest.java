@@ -302,6 +302,11 @@ class BadInputTest {
             expect(AxisException.class, () -> x.max(1, -1), "max:", "twice", "[1, -1]");
             expect(AxisException.class, () -> x.mean(0, -2), "mean:", "twice");
             expect(AxisException.class, () -> x.permute(1, 1), "permute:", "axis 1", "twice", "[1, 1]");
+            // squeeze named one axis twice without complaint, where the reductions and NumPy refuse.
+            Tensor y = g.input("y", 2, 1, 1);
+            expect(AxisException.class, () -> y.squeeze(1, -2), "squeeze:", "axis -2", "twice", "[1, -2]");
+            expect(AxisException.class, () -> y.squeeze(2, 2), "squeeze:", "axis 2", "twice", "[2, 2]");
+            assertEquals(Shape.of(2), y.squeeze(1, -1).shape());
         }
     }
 

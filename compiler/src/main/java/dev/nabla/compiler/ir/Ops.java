@@ -349,6 +349,10 @@ public final class Ops {
                 throw new ShapeException("squeeze: axis " + a + " of shape " + x.shape() + " has size "
                         + x.shape().dim(r) + "; only size-1 axes can be squeezed");
             }
+            if (drop[r]) {
+                throw new NablaException.AxisException("squeeze: axis " + a + " is given twice in "
+                        + Arrays.toString(axes));
+            }
             drop[r] = true;
         }
         for (int i = 0; i < x.rank(); i++) {
