@@ -146,7 +146,7 @@ final class FuzzShapes {
         return out;
     }
 
-    /** Squeezing the given axes (none: every size-1 axis); each must be in range and of size 1. */
+    /** Squeezing the given axes (none: every size-1 axis); each must be in range, of size 1, and named once. */
     static int[] squeeze(int[] s, int[] axes) {
         boolean[] drop = new boolean[s.length];
         if (axes.length == 0) {
@@ -156,7 +156,7 @@ final class FuzzShapes {
         }
         for (int a : axes) {
             int r = axis(a, s.length);
-            if (r < 0 || s[r] != 1) {
+            if (r < 0 || s[r] != 1 || drop[r]) {
                 return null;
             }
             drop[r] = true;
