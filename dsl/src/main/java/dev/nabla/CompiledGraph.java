@@ -1,5 +1,6 @@
 package dev.nabla;
 
+import dev.nabla.compiler.NablaException.FeedException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.runtime.Device;
@@ -118,6 +119,9 @@ public final class CompiledGraph implements AutoCloseable {
 
     /** The feeds keyed by node; {@code op} names the user's call if a tensor is foreign. */
     private Map<Node, NDArray> byNode(String op, Map<Tensor, NDArray> feeds) {
+        if (feeds == null) {
+            throw new FeedException(op + ": the feeds are null; pass Map.of() when the outputs need no inputs");
+        }
         if (feeds.isEmpty()) {
             return Map.of();
         }

@@ -178,6 +178,15 @@ class BackendDifferentialTest {
         return d == DType.F32 ? 0x1p-24 : 0x1p-53;
     }
 
+    /**
+     * The tolerance of the class comment for one element: {@code probe} = |ref32 - ref64| there,
+     * {@code u} the unit roundoff of the compared dtype, {@code length} L, {@code ref} the
+     * reference's value and {@code scale} the magnitude absolute errors are measured against.
+     */
+    static double tolerance(double probe, double u, int length, double ref, double scale) {
+        return K * probe * (u / 0x1p-24) * (1 + C1 * length) + u * (C0 + C1 * length) * (Math.abs(ref) + scale);
+    }
+
     private static void compare(Recipe recipe, Built built, List<NDArray> ref, List<NDArray> jvm,
                                 List<NDArray> probe32, List<NDArray> probe64) {
         List<String> names = built.resultNames();
@@ -236,7 +245,7 @@ class BackendDifferentialTest {
                     if (!Double.isFinite(probe)) {
                         probe = 0;
                     }
-                    tol = K * probe * (u / 0x1p-24) * (1 + C1 * length) + u * (C0 + C1 * length) * (Math.abs(rv) + scale);
+                    tol = tolerance(probe, u, length, rv, scale);
                     double err = Math.abs(jv - rv);
                     int kind = length == 0 ? 0 : 1;
                     if (err / tol > worstRatio[kind]) {

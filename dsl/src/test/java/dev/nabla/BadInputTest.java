@@ -2,6 +2,7 @@ package dev.nabla;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.compiler.NablaException;
@@ -14,8 +15,11 @@ import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
 import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -155,6 +159,19 @@ class BadInputTest {
     }
 
     @Test
+    void nullFeeds() {
+        try (var g = Graph.create()) {
+            Tensor x = g.input("x", 2);
+            Tensor w = g.parameter("w", f32(dims(2), 1, 1));
+            var run = g.compile();
+            expect(FeedException.class, () -> run.eval((Map<Tensor, NDArray>) null, x.mul(2)), "eval:", "feeds are null", "Map.of()");
+            expect(FeedException.class, () -> run.evalInto(null, x, new float[2]), "evalInto:", "feeds are null");
+            expect(FeedException.class, () -> run.run(null, java.util.List.of(x), Map.of(w, w.mul(2))),
+                    "run:", "feeds are null");
+        }
+    }
+
+    @Test
     void feedingANonInput() {
         try (var g = Graph.create()) {
             Tensor x = g.input("x", 2);
@@ -183,6 +200,15 @@ class BadInputTest {
             expect(FeedException.class, () -> checked.eval(Map.of(x, inf), y),
                     "run:", "input 'x'", "holds -Infinity at flat index 0", "must be finite");
             assertEquals("[2.0, 4.0]", checked.eval(Map.of(x, f32(dims(2), 1, 2)), y).get(0).toString());
+            // A scalar function's arguments are fed values too.
+            Tensor s = g.input("s");
+            ScalarFunction f = checked.function(s.mul(2), s);
+            expect(FeedException.class, () -> f.apply(Double.NaN),
+                    "function:", "argument 's'", "given NaN", "must be finite");
+            expect(FeedException.class, () -> f.apply(new double[] {Double.NEGATIVE_INFINITY}),
+                    "function:", "argument 's'", "given -Infinity");
+            assertEquals(6.0, f.apply(3));
+            assertEquals(Double.NaN, g.compile(Device.best(), false).function(s.mul(2), s).apply(Double.NaN));
 
             var unchecked = g.compile(Device.best(), false);
             assertEquals("[2.0, NaN]", unchecked.eval(Map.of(x, nan), y).get(0).toString());
@@ -208,6 +234,24 @@ class BadInputTest {
             var unchecked = g.compile(Device.best(), false);
             unchecked.setParameter(v, f32(dims(2), Float.POSITIVE_INFINITY, 0));
             assertEquals("[Infinity, 0.0]", unchecked.eval(v).toString());
+        }
+    }
+
+    @Test
+    void aNonFiniteParameterDeclaredAfterCompilingIsRefusedByTheCallThatFirstReadsIt() {
+        try (var g = Graph.create()) {
+            var checked = g.compile(Device.best(), true);
+            // Declared after compile checked the initial values: checked when first read, naming that call.
+            Tensor w = g.parameter("w", f32(dims(2), 1, Float.POSITIVE_INFINITY));
+            Tensor s = g.scalar("s", Float.NaN);
+            expect(FeedException.class, () -> checked.parameter(w), "parameter:", "parameter 'w'", "holds Infinity");
+            expect(FeedException.class, () -> checked.eval(w.sum()), "run:", "parameter 'w'", "holds Infinity");
+            expect(FeedException.class, () -> checked.function(s.mul(2)), "function:", "parameter 's'", "holds NaN");
+            var other = Graph.create();
+            Tensor foreign = other.scalar("t", 1f);
+            other.close();
+            expect(NablaException.class, () -> checked.parameter(new Tensor(g, foreign.node())), "parameter:",
+                    "t:f32[]", "not a parameter of this session's graph");
         }
     }
 
@@ -258,6 +302,11 @@ class BadInputTest {
             expect(AxisException.class, () -> x.max(1, -1), "max:", "twice", "[1, -1]");
             expect(AxisException.class, () -> x.mean(0, -2), "mean:", "twice");
             expect(AxisException.class, () -> x.permute(1, 1), "permute:", "axis 1", "twice", "[1, 1]");
+            // squeeze named one axis twice without complaint, where the reductions and NumPy refuse.
+            Tensor y = g.input("y", 2, 1, 1);
+            expect(AxisException.class, () -> y.squeeze(1, -2), "squeeze:", "axis -2", "twice", "[1, -2]");
+            expect(AxisException.class, () -> y.squeeze(2, 2), "squeeze:", "axis 2", "twice", "[2, 2]");
+            assertEquals(Shape.of(2), y.squeeze(1, -1).shape());
         }
     }
 
@@ -309,6 +358,43 @@ class BadInputTest {
             Tensor y = x.sum();
             Tensor other = g2.input("x", 3);
             expect(GraphException.class, () -> y.grad(other), "grad:", "x:f32[3]", "another graph");
+        }
+    }
+
+    @Test
+    void aJacobianOrHessianTooLargeForIntFailsBeforeBuildingAnything() {
+        try (var g = Graph.create()) {
+            Tensor x = g.input("x", 100_000);
+            Tensor y = g.input("y", 40_000).sin().mul(x.sum());
+            // Before the check, 40,000 rows of one-hot cotangents were built first: a minute, then out of memory.
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> expect(ShapeException.class,
+                    () -> Nabla.jacobian(y, x), "jacobian:", "f32[40000]", "x:f32[100000]", "4000000000 elements",
+                    "2^31-1"));
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> expect(ShapeException.class,
+                    () -> Nabla.hessian(x.sin().sum(), x), "hessian:", "x:f32[100000]", "10000000000 elements"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jvm:cpu", "reference:cpu"})
+    void aProgramWithATensorTooLargeForIntFailsBeforeRunningAnything(String device) {
+        try (var g = Graph.create()) {
+            Tensor x = g.input("x", 40_000, 1);
+            Tensor square = x.matmul(x.transpose());                       // [40000,40000]: fits in an int
+            Tensor both = Nabla.stack(-1, square.sin(), square.cos());     // [40000,40000,2]: does not
+            var run = g.compile(Device.of(device));
+            NDArray xs = NDArray.of(new float[40_000], 40_000, 1);
+            // The reference interpreter used to evaluate the 1.6e9-element nodes first: out of memory.
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> expect(ShapeException.class,
+                    () -> run.eval(Map.of(x, xs), both), "run:", "[40000,40000,2]", "computed by concat",
+                    "more than 2^31-1 elements"));
+            // Even where the JVM backend would need no storage for it (an empty slice of a view), a
+            // tensor that large is refused, as the reference interpreter, which makes every node, must.
+            Tensor empty = x.broadcastTo(100_000, 100_000, 40_000, 1).slice(2, 4, 1);
+            expect(ShapeException.class, () -> run.eval(Map.of(x, xs), empty), "run:",
+                    "[100000,100000,40000,1]", "computed by broadcastTo", "more than 2^31-1 elements");
+            expect(ShapeException.class, () -> run.evalInto(Map.of(x, xs), empty, new float[0]), "evalInto:",
+                    "more than 2^31-1 elements");
         }
     }
 

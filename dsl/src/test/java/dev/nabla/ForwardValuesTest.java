@@ -390,6 +390,22 @@ class ForwardValuesTest {
         assertEquals("[[3.0, 7.0], [11.0, 15.0]]", show(batch, v, Tensor::matmul));
     }
 
+    @Test
+    void matmulOfEmptySlicesThatStartPastTheEndOfTheirBuffer() {
+        // x[:, 4:6:8] is x[0, 4] at offset 4 with a column stride of 8; slicing it empty moves its
+        // offset past the 7 elements of x's buffer: 11 for [0,1], 12 for [1,0]. Nothing is read.
+        for (NDArray x : List.of(f32(dims(1, 7), 1, 2, 3, 4, 5, 6, 7), f64(dims(1, 7), 1, 2, 3, 4, 5, 6, 7))) {
+            assertEquals("[]", show(x, t -> {
+                Tensor e = t.slice(1, 4, 6, 8).slice(0, 1, 2);
+                return e.matmul(e.transpose());
+            }));
+            assertEquals("[[0.0]]", show(x, t -> {
+                Tensor e = t.slice(1, 4, 6, 8).slice(1, 1, 1);
+                return e.matmul(e.transpose());
+            }));
+        }
+    }
+
     // ---- softmax and friends ----
 
     @Test

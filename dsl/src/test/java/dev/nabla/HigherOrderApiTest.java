@@ -103,6 +103,26 @@ class HigherOrderApiTest {
         checkJacobian(new int[] {2, 2}, new double[] {0.5, 1, 1.5, 2}, x -> x.log().mul(x).sum(), new Shape(2, 2));
     }
 
+    @Test
+    void jacobiansAndHessiansOfEmptyTensorsAreEmpty() {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F32, 3);
+            Tensor empty = g.input("e", DType.F32, 0, 2);
+            // An empty y has no rows to stack: the Jacobian is empty, of x's dtype.
+            Tensor j = Nabla.jacobian(x.sin().slice(0, 3, 3).cast(DType.F64), x);
+            assertEquals(new Shape(0, 3), j.shape());
+            assertEquals(DType.F32, j.dtype());
+            assertEquals(new Shape(3, 0, 2), Nabla.jacobian(x.sin(), empty).shape());
+            Tensor h = Nabla.hessian(empty.sin().sum(), empty);
+            assertEquals(new Shape(0, 2, 0, 2), h.shape());
+            var run = g.compile();
+            NDArray es = NDArray.of(new float[0], 0, 2);
+            List<NDArray> values = run.eval(Map.of(x, NDArray.of(new float[] {1, 2, 3}, 3), empty, es), j, h);
+            assertEquals(0, values.get(0).size());
+            assertEquals(new Shape(0, 2, 0, 2), values.get(1).shape());
+        }
+    }
+
     /** f(x) = x0^2 x1 + x1^3 + exp(x0 x2). */
     private static Tensor f(Tensor x) {
         Tensor x0 = x.slice(0, 0, 1).squeeze();

@@ -168,6 +168,41 @@ class IeeeArithmeticTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"jvm", "reference"})
+    void maxAndMinReductionsOrderSignedZerosAsMaximumAndMinimumDo(String backend) {
+        // Before, a reduction kept the first of -0.0 and 0.0 (x > acc is false for them), so the sign
+        // of the result depended on the order of the elements and on which ones SIMD lanes folded.
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            for (int n : new int[] {2, 3, 1041}) {
+                for (int first = 0; first < 2; first++) {
+                    double[] zeros = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        zeros[i] = (i + first) % 2 == 0 ? -0.0 : 0.0;
+                    }
+                    try (Graph g = Graph.create()) {
+                        Tensor x = g.input("x", dtype, n);
+                        var run = g.compile(Device.host(backend));
+                        List<NDArray> got = run.eval(Map.of(x, NDArray.fromDoubles(dtype, x.shape(), zeros)),
+                                x.max(), x.min(), x.maximum(x.neg()).max());
+                        String what = backend + " " + dtype + "[" + n + "] starting with " + zeros[0];
+                        assertEquals("0.0", Double.toString(got.get(0).item()), "max of " + what);
+                        assertEquals("-0.0", Double.toString(got.get(1).item()), "min of " + what);
+                        assertEquals("0.0", Double.toString(got.get(2).item()), "max of maximum(x, -x), " + what);
+                    }
+                }
+            }
+        }
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 3);
+            var run = g.compile(Device.host(backend));
+            NDArray xs = NDArray.of(new double[] {1, Double.NaN, 2}, 3);
+            List<NDArray> got = run.eval(Map.of(x, xs), x.max(), x.min());
+            assertEquals("NaN", got.get(0).toString());
+            assertEquals("NaN", got.get(1).toString());
+        }
+    }
+
     @Test
     void derivativesKeepPyTorchsZerosWhereTheSlopeIsZeroByConvention() {
         // relu' and sign' are zero there whatever the incoming gradient: NaN * relu'(x<0) is 0, as in

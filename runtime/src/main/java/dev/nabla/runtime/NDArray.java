@@ -256,12 +256,17 @@ public final class NDArray {
      * Values printed as Java prints a float or double, nested like the shape: [[1.0, 2.0], [3.0, 4.0]].
      * Above {@value #SUMMARY_THRESHOLD} elements, as NumPy's default print options do, each axis
      * longer than {@code 2 * }{@value #EDGE_ITEMS} shows its first and last {@value #EDGE_ITEMS}
-     * entries around {@code ...}: [0.0, 1.0, 2.0, ..., 9997.0, 9998.0, 9999.0].
+     * entries around {@code ...}: [0.0, 1.0, 2.0, ..., 9997.0, 9998.0, 9999.0]. An array without
+     * elements prints as [] whatever its shape (as NumPy prints one): nesting [100000,100000,0]
+     * would be 10^10 pairs of brackets.
      */
     @Override
     public String toString() {
         if (onDevice != null) {
             return host().toString();
+        }
+        if (size() == 0) {
+            return "[]";
         }
         StringBuilder sb = new StringBuilder();
         append(sb, 0, 0, shape.size() > SUMMARY_THRESHOLD);

@@ -25,6 +25,9 @@ public final class ScalarCall {
     /** Where argument i goes in the program's frame (inputs, then parameters), or -1 if unread. */
     private final int[] slotOfArgument;
     private final DType[] typeOfArgument;
+    private final String[] nameOfArgument;
+    /** Whether arguments must be finite, as fed values are when the session checks them. */
+    private final boolean checkFinite;
     /** The parameters the program reads that no argument binds, and their frame slots. */
     private final Node[] unboundParameters;
     private final int[] unboundSlots;
@@ -44,9 +47,12 @@ public final class ScalarCall {
         this.arity = arguments.size();
         this.slotOfArgument = new int[arity];
         this.typeOfArgument = new DType[arity];
+        this.nameOfArgument = new String[arity];
+        this.checkFinite = session.checksFinite();
         for (int i = 0; i < arity; i++) {
             slotOfArgument[i] = frame.indexOf(arguments.get(i));
             typeOfArgument[i] = arguments.get(i).dtype();
+            nameOfArgument[i] = arguments.get(i).variableName();
         }
         List<Node> unbound = new ArrayList<>();
         List<Integer> slots = new ArrayList<>();
@@ -115,6 +121,11 @@ public final class ScalarCall {
     }
 
     private void put(Frame f, int argument, double value) {
+        if (checkFinite && !Double.isFinite(value)) {
+            throw new dev.nabla.compiler.NablaException.FeedException("function: argument '"
+                    + nameOfArgument[argument] + "' is given " + value + "; with finite-value checking on, every"
+                    + " value must be finite (no NaN or infinity)");
+        }
         int slot = slotOfArgument[argument];
         if (slot >= 0) {
             f.in()[slot] = typeOfArgument[argument].round(value);
@@ -124,7 +135,7 @@ public final class ScalarCall {
     private double run(Frame f) {
         double[] in = f.in();
         for (int i = 0; i < unboundParameters.length; i++) {
-            in[unboundSlots[i]] = session.current(unboundParameters[i]).getDouble(0);
+            in[unboundSlots[i]] = session.current("function", unboundParameters[i]).getDouble(0);
         }
         double result;
         if (code != null) {
@@ -160,7 +171,7 @@ public final class ScalarCall {
         List<NDArray> parameters = new ArrayList<>(program.parameters().size());
         for (int i = 0; i < program.parameters().size(); i++) {
             Node p = program.parameters().get(i);
-            parameters.add(isBound(inputCount + i) ? scalar(p, in[inputCount + i]) : session.current(p));
+            parameters.add(isBound(inputCount + i) ? scalar(p, in[inputCount + i]) : session.current("function", p));
         }
         return parameters;
     }

@@ -71,7 +71,7 @@ public final class Session implements AutoCloseable {
      */
     public List<NDArray> run(List<Node> outputs, List<Program.Update> updates, Map<Node, NDArray> feeds) {
         ensureOpen("run");
-        Executable exe = executable(outputs, updates);
+        Executable exe = executable("run", outputs, updates);
         if (updates.isEmpty()) {
             long stamp = lock.readLock();
             try {
@@ -129,15 +129,35 @@ public final class Session implements AutoCloseable {
 
     private volatile Recent recent;
 
-    private Executable executable(List<Node> outputs, List<Program.Update> updates) {
+    private Executable executable(String op, List<Node> outputs, List<Program.Update> updates) {
         Recent last = recent;
         if (last != null && last.outputs().equals(outputs) && last.updates().equals(updates)) {
             return last.executable();
         }
         ProgramKey key = new ProgramKey(List.copyOf(outputs), List.copyOf(updates));
-        Executable exe = compiled.computeIfAbsent(key, k -> backend.compile(Program.of(k.outputs(), k.updates()), device));
+        Executable exe = compiled.computeIfAbsent(key, k -> compile(op, Program.of(k.outputs(), k.updates())));
         recent = new Recent(key.outputs(), key.updates(), exe);
         return exe;
+    }
+
+    /**
+     * Compiles a program for this session's device. A tensor of more than 2^31-1 elements fits in
+     * no Java array and on no backend, even one that a view makes without storing it (an empty
+     * slice of a huge broadcast): such a program is refused here, the same on every backend,
+     * before anything runs.
+     */
+    private Executable compile(String op, Program program) {
+        for (Node n : program.nodes()) {
+            long size = 1;
+            for (int d : n.shape().dims()) {
+                size *= d;
+                if (size > Integer.MAX_VALUE) {
+                    throw new NablaException.ShapeException(op + ": " + n.describe() + ", computed by " + n.opName()
+                            + ", has more than 2^31-1 elements; no backend can hold a tensor that large");
+                }
+            }
+        }
+        return backend.compile(program, device);
     }
 
     /**
@@ -146,7 +166,7 @@ public final class Session implements AutoCloseable {
      */
     public void runInto(Node output, Object destination, Map<Node, NDArray> feeds) {
         ensureOpen("evalInto");
-        Executable exe = executable(List.of(output), List.of());
+        Executable exe = executable("evalInto", List.of(output), List.of());
         Object expected = output.dtype() == dev.nabla.compiler.ir.DType.F32 ? float[].class : double[].class;
         int length = destination instanceof float[] f ? f.length : destination instanceof double[] d ? d.length : -1;
         if (destination == null || destination.getClass() != expected || length != output.shape().size()) {
@@ -188,7 +208,7 @@ public final class Session implements AutoCloseable {
                 throw new FeedException("function: '" + a.variableName() + "' is named twice among the arguments");
             }
         }
-        Executable exe = executable(List.of(output), List.of());
+        Executable exe = executable("function", List.of(output), List.of());
         Program program = exe.program();
         for (Node n : program.nodes()) {
             if (n.shape().size() != 1) {
@@ -204,7 +224,8 @@ public final class Session implements AutoCloseable {
         }
         for (Node p : program.parameters()) {
             if (!seen.contains(p)) {
-                current(p); // a parameter of another session's making fails here, not at the first call
+                // A parameter of another session's making fails here, not at the first call.
+                current("function", p);
             }
         }
         return new ScalarCall(this, exe, arguments);
@@ -247,7 +268,7 @@ public final class Session implements AutoCloseable {
         }
         List<NDArray> params = new ArrayList<>(program.parameters().size());
         for (Node p : program.parameters()) {
-            params.add(current(p));
+            params.add(current("run", p));
         }
         return List.of(inputs, params);
     }
@@ -258,24 +279,27 @@ public final class Session implements AutoCloseable {
         requireParameter("parameter", p);
         long stamp = lock.readLock();
         try {
-            return current(p).copy();
+            return current("parameter", p).copy();
         } finally {
             lock.unlockRead(stamp);
         }
     }
 
-    /** The value a run reads: set, updated, or on first use a private copy of the initial value. */
-    NDArray current(Node p) {
+    /**
+     * The value a run reads: set, updated, or on first use a private copy of the initial value
+     * (checked then, so errors name {@code op}, the user's call).
+     */
+    NDArray current(String op, Node p) {
         NDArray v = parameters.get(p);
-        return v != null ? v : parameters.computeIfAbsent(p, this::initialValue);
+        return v != null ? v : parameters.computeIfAbsent(p, n -> initialValue(op, n));
     }
 
-    private NDArray initialValue(Node p) {
+    private NDArray initialValue(String op, Node p) {
         NDArray initial = initialValues.apply(p);
         if (initial == null) {
-            throw new NablaException("parameter: " + p.describe() + " is not a parameter of this session's graph");
+            throw new NablaException(op + ": " + p.describe() + " is not a parameter of this session's graph");
         }
-        return own("run", p, initial);
+        return own(op, p, initial);
     }
 
     /** Replaces a parameter's value; the shape and dtype must stay the same. */
@@ -338,6 +362,11 @@ public final class Session implements AutoCloseable {
     /** The parameters that have a value here yet (set, updated or read), as held: do not hand out. */
     public Map<Node, NDArray> parameters() {
         return Map.copyOf(parameters);
+    }
+
+    /** Whether fed values and parameters are checked for NaN and infinity. */
+    boolean checksFinite() {
+        return checkFinite;
     }
 
     /** Whether results are checked for NaN and infinity (see {@link Anomalies}). */

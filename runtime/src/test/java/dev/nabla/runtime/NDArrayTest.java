@@ -3,10 +3,12 @@ package dev.nabla.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.nabla.compiler.NablaException;
 import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -96,5 +98,14 @@ class NDArrayTest {
         // Masks and integers summarize alike.
         assertEquals("[true, true, true, ..., true, true, true]",
                 NDArray.full(DType.BOOL, Shape.of(5000), 1).toString());
+    }
+
+    @Test
+    void anEmptyArrayPrintsAsEmptyBracketsWhateverItsShape() {
+        assertEquals("[]", NDArray.of(new float[0], 0).toString());
+        assertEquals("[]", NDArray.of(new double[0], 2, 0).toString());
+        // Printed nested, [100000,100000,0,7] was 10^10 pairs of brackets: out of memory.
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertEquals("[]",
+                NDArray.fromDoubles(DType.F32, Shape.of(100_000, 100_000, 0, 7), new double[0]).toString()));
     }
 }

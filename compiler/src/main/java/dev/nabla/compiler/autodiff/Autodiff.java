@@ -76,9 +76,26 @@ public final class Autodiff {
 
     /** The Jacobian of y with respect to x, of shape y.shape ++ x.shape (one vjp per element of y). */
     public static Node jacobian(Node y, Node x) {
-        checkVariables("jacobian", y, List.of(x));
-        requireFloating("jacobian", y);
+        return jacobian("jacobian", y, x);
+    }
+
+    private static Node jacobian(String op, Node y, Node x) {
+        checkVariables(op, y, List.of(x));
+        requireFloating(op, y);
+        // Checked before the rows are built: one per element of y, each as large as y.
+        long elements = (long) y.shape().size() * x.shape().size();
+        if (elements > Integer.MAX_VALUE) {
+            throw new ShapeException(op + ": the Jacobian of " + y.describe() + " with respect to " + x.describe()
+                    + " would have " + elements + " elements, more than 2^31-1");
+        }
+        int[] dims = new int[y.rank() + x.rank()];
+        System.arraycopy(y.shape().dims(), 0, dims, 0, y.rank());
+        System.arraycopy(x.shape().dims(), 0, dims, y.rank(), x.rank());
         int m = y.shape().size();
+        if (m == 0) {
+            // No rows to stack: the Jacobian of an empty y is empty too (a derivative has x's dtype).
+            return fill(y.table(), 0, new Shape(dims), x.dtype());
+        }
         List<Node> rows = new ArrayList<>(m);
         for (int i = 0; i < m; i++) {
             double[] oneHot = new double[m];
@@ -86,16 +103,12 @@ public final class Autodiff {
             Node cotangent = constant(y.table(), oneHot, y.shape(), y.dtype());
             rows.add(ReverseMode.vjp(y, cotangent, List.of(x)).get(0));
         }
-        Node stacked = stack(0, rows);
-        int[] dims = new int[y.rank() + x.rank()];
-        System.arraycopy(y.shape().dims(), 0, dims, 0, y.rank());
-        System.arraycopy(x.shape().dims(), 0, dims, y.rank(), x.rank());
-        return reshape(stacked, new Shape(dims));
+        return reshape(stack(0, rows), new Shape(dims));
     }
 
     /** The Hessian of a scalar f with respect to x, of shape x.shape ++ x.shape. */
     public static Node hessian(Node f, Node x) {
-        return jacobian(grad("hessian", f, List.of(x)).get(0), x);
+        return jacobian("hessian", grad("hessian", f, List.of(x)).get(0), x);
     }
 
     /** Hessian-vector product H(f, x)·v, by forward mode over reverse mode. */

@@ -349,6 +349,10 @@ public final class Ops {
                 throw new ShapeException("squeeze: axis " + a + " of shape " + x.shape() + " has size "
                         + x.shape().dim(r) + "; only size-1 axes can be squeezed");
             }
+            if (drop[r]) {
+                throw new NablaException.AxisException("squeeze: axis " + a + " is given twice in "
+                        + Arrays.toString(axes));
+            }
             drop[r] = true;
         }
         for (int i = 0; i < x.rank(); i++) {
@@ -379,7 +383,8 @@ public final class Ops {
         int n = x.shape().dim(a);
         int s = clampIndex(start, n);
         int e = clampIndex(end, n);
-        int count = e > s ? (e - s + step - 1) / step : 0;
+        // In long: e - s + step - 1 overflows int for a step near Integer.MAX_VALUE.
+        int count = e > s ? (int) (((long) e - s + step - 1) / step) : 0;
         int[] starts = new int[x.rank()];
         int[] steps = new int[x.rank()];
         Arrays.fill(steps, 1);

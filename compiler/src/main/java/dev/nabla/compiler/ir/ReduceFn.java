@@ -19,9 +19,10 @@ public enum ReduceFn {
         return switch (this) {
             case SUM -> acc + x;
             case PROD -> acc * x;
-            // NaN wins, as in torch.amax/amin.
-            case MAX -> (Double.isNaN(acc) || x > acc || Double.isNaN(x)) ? (Double.isNaN(acc) ? acc : x) : acc;
-            case MIN -> (Double.isNaN(acc) || x < acc || Double.isNaN(x)) ? (Double.isNaN(acc) ? acc : x) : acc;
+            // NaN wins, as in torch.amax/amin, and +0.0 is above -0.0, as in maximum and minimum (and
+            // the SIMD lanes): the result does not depend on the order of the elements.
+            case MAX -> Math.max(acc, x);
+            case MIN -> Math.min(acc, x);
         };
     }
 

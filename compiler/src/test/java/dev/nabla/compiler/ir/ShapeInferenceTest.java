@@ -172,6 +172,10 @@ class ShapeInferenceTest {
         assertShape(Ops.slice(x, 0, 5, 2, 1), 0);
         assertShape(Ops.slice(x, 0, -100, 100, 4), 3);
         assertEquals(new Op.Slice(List.of(2), List.of(2)), Ops.slice(x, 0, -8, -2, 2).op());
+        // Steps larger than the axis take the first element; counting them must not overflow int.
+        assertShape(Ops.slice(x, 0, 0, 10, Integer.MAX_VALUE), 1);
+        assertShape(Ops.slice(x, 0, 9, Integer.MAX_VALUE, Integer.MAX_VALUE), 1);
+        assertShape(Ops.slice(x, 0, 1, 10, 1 << 30), 1);
         assertSame(x, Ops.slice(x, 0, 0, 10, 1));
     }
 

@@ -37,6 +37,10 @@ final class Matmul {
 
     private static void sgemm(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
                               int bRow, int bCol, float alpha, float[] w, float[] c, int cOff) {
+        // An empty operand reads nothing, but its view may start past the end of its buffer (an
+        // empty slice there); GEMM checks every offset, so it gets 0.
+        aOff = m == 0 || k == 0 ? 0 : aOff;
+        bOff = k == 0 || n == 0 ? 0 : bOff;
         Layout la = layout(m, k, aRow, aCol);
         Layout lb = layout(k, n, bRow, bCol);
         if (la == Layout.OTHER) {
@@ -71,6 +75,10 @@ final class Matmul {
 
     private static void dgemm(int m, int n, int k, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff,
                               int bRow, int bCol, double alpha, double[] w, double[] c, int cOff) {
+        // An empty operand reads nothing, but its view may start past the end of its buffer (an
+        // empty slice there); GEMM checks every offset, so it gets 0.
+        aOff = m == 0 || k == 0 ? 0 : aOff;
+        bOff = k == 0 || n == 0 ? 0 : bOff;
         Layout la = layout(m, k, aRow, aCol);
         Layout lb = layout(k, n, bRow, bCol);
         if (la == Layout.OTHER) {
