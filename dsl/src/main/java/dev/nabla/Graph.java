@@ -194,6 +194,9 @@ public final class Graph implements AutoCloseable {
 
     /** t's node, after checking that t belongs to this graph; {@code op} names the call in the error. */
     Node unwrap(String op, Tensor t) {
+        if (t == null) {
+            throw new GraphException(op + ": an operand is null; pass a tensor of this graph");
+        }
         if (t.graph() != this) {
             throw new GraphException(op + ": operand " + t.node().describe() + " belongs to another graph;"
                     + " build all tensors of one computation in the same Graph");
@@ -206,6 +209,9 @@ public final class Graph implements AutoCloseable {
     }
 
     List<Node> unwrapAll(String op, List<Tensor> tensors) {
+        if (tensors == null) {
+            throw new GraphException(op + ": the list of tensors is null");
+        }
         List<Node> nodes = new ArrayList<>(tensors.size());
         for (Tensor t : tensors) {
             nodes.add(unwrap(op, t));

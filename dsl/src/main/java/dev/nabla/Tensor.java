@@ -112,7 +112,7 @@ public record Tensor(Graph graph, Node node) {
     // ---- derivatives ----
     /** d this / d x for a scalar this: a tensor of x's shape, itself differentiable. */
     public Tensor grad(Tensor x) {
-        return grad(List.of(x)).get(0);
+        return grad(java.util.Collections.singletonList(x)).get(0);
     }
 
     /** The partial derivatives of this scalar with respect to each of {@code wrt}. */

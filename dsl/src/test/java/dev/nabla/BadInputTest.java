@@ -172,6 +172,18 @@ class BadInputTest {
     }
 
     @Test
+    void nullTensors() {
+        try (var g = Graph.create()) {
+            Tensor x = g.input("x", 2);
+            expect(GraphException.class, () -> x.add(null), "add:", "null");
+            expect(GraphException.class, () -> x.matmul(null), "matmul:", "null");
+            expect(GraphException.class, () -> x.sum().grad((Tensor) null), "grad:", "null");
+            expect(GraphException.class, () -> g.compile().eval((Tensor) null), "eval:", "null");
+            expect(GraphException.class, () -> g.print((Tensor) null), "print:", "null");
+        }
+    }
+
+    @Test
     void feedingANonInput() {
         try (var g = Graph.create()) {
             Tensor x = g.input("x", 2);
