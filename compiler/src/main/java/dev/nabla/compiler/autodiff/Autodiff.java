@@ -21,6 +21,9 @@ import java.util.Map;
  * inputs and parameters of the output's graph can be differentiated against.
  */
 public final class Autodiff {
+    /** Outputs of at most this many elements get their Jacobian's one-hot cotangents as dense constants. */
+    private static final int DENSE_ONE_HOT = 64;
+
     private Autodiff() {}
 
     /** d y / d x for each x, where y is a scalar (one element). */
@@ -98,12 +101,34 @@ public final class Autodiff {
         }
         List<Node> rows = new ArrayList<>(m);
         for (int i = 0; i < m; i++) {
-            double[] oneHot = new double[m];
-            oneHot[i] = 1;
-            Node cotangent = constant(y.table(), oneHot, y.shape(), y.dtype());
-            rows.add(ReverseMode.vjp(y, cotangent, List.of(x)).get(0));
+            rows.add(ReverseMode.vjp(y, oneHot(y, i), List.of(x)).get(0));
         }
         return reshape(stack(0, rows), new Shape(dims));
+    }
+
+    /**
+     * The cotangent that picks element {@code flat} of y: a one placed into zeros of y's shape.
+     * Small vectors are dense constants, which fold with whatever they meet; a large y gets a pad
+     * of a single one instead, so that m rows cost m nodes and not m dense arrays of m elements.
+     */
+    private static Node oneHot(Node y, int flat) {
+        int m = y.shape().size();
+        if (m <= DENSE_ONE_HOT) {
+            double[] values = new double[m];
+            values[flat] = 1;
+            return constant(y.table(), values, y.shape(), y.dtype());
+        }
+        int[] starts = new int[y.rank()];
+        int[] steps = new int[y.rank()];
+        int[] ones = new int[y.rank()];
+        int rest = flat;
+        for (int a = y.rank() - 1; a >= 0; a--) {
+            starts[a] = rest % y.shape().dim(a);
+            rest /= y.shape().dim(a);
+            steps[a] = 1;
+            ones[a] = 1;
+        }
+        return pad(fill(y.table(), 1, new Shape(ones), y.dtype()), starts, steps, y.shape());
     }
 
     /** The Hessian of a scalar f with respect to x, of shape x.shape ++ x.shape. */
