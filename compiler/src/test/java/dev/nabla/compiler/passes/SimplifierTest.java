@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.compiler.NablaException.DTypeException;
 import dev.nabla.compiler.NablaException.GraphException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.autodiff.Autodiff;
@@ -202,6 +203,61 @@ class SimplifierTest {
     }
 
     @Test
+    void fmaOfConstantsFoldsWithOneRounding() {
+        assertFill(10, Shape.SCALAR, Ops.fma(c(2), c(3), c(4)));
+        // 0.1 * 10 rounds to exactly 1, so mul-then-add gives 0; the fused operation keeps the
+        // product's rounding error: 2^-54.
+        Node tenth = Ops.fill(table, 0.1, Shape.SCALAR, DType.F64);
+        Node ten = Ops.fill(table, 10, Shape.SCALAR, DType.F64);
+        Node minusOne = Ops.fill(table, -1, Shape.SCALAR, DType.F64);
+        assertFill(Math.fma(0.1, 10, -1), Shape.SCALAR, Ops.fma(tenth, ten, minusOne));
+        assertEquals(0x1p-54, Math.fma(0.1, 10, -1));
+        Node dense = Ops.constant(table, new double[] {1, 2, 3}, Shape.of(3), DType.F32);
+        assertEquals(new Op.Constant(new dev.nabla.compiler.ir.Literal.Dense(new double[] {5, 8, 11})),
+                Ops.fma(dense, c(3), c(2)).op());
+    }
+
+    @Test
+    void fmaWithAFactorOfZeroOrOneIsASum() {
+        // A product with 1 needs no rounding: one rounding of the sum is left, as in fma.
+        assertSame(Ops.add(x, y), Ops.fma(c(1), x, y));
+        assertSame(Ops.add(x, y), Ops.fma(x, c(1), y));
+        // So does a product with 0 (kept as 0 * x: it is NaN for an infinite or NaN x).
+        Node zeroFirst = Ops.fma(c(0), x, y);
+        assertTrue(isBinary(zeroFirst, BinaryFn.ADD), () -> print(zeroFirst));
+        assertSame(Ops.mul(c(0), x), zeroFirst.input(0));
+        assertSame(y, zeroFirst.input(1));
+        assertSame(zeroFirst, Ops.fma(x, c(0), y));
+        assertTrue(Ops.fma(x, c(2), y).op() instanceof Op.Fma);
+    }
+
+    @Test
+    void constantsCombineOnlyIntoNormalNumbers() {
+        // 2 + (x + 2) is 4 + x: the test is on the sum of the constants, not their difference.
+        assertSame(Ops.add(4.0, x), DerivativeScope.run(() -> Ops.add(2.0, Ops.add(x, 2.0))));
+        // 3e38 + 2e38 overflows f32, while 3e38 + (2e38 + x) may not: kept.
+        Node overflow = DerivativeScope.run(() -> Ops.add(3e38, Ops.add(x, 2e38)));
+        assertEquals((double) 3e38f, overflow.input(0).fillValue());
+        // The smallest normal number itself may be made...
+        Node smallest = DerivativeScope.run(() -> Ops.mul(2 * Float.MIN_NORMAL, Ops.mul(0.5, x)));
+        assertSame(Ops.mul((double) Float.MIN_NORMAL, x), smallest);
+        // ... and f64 has normal numbers far below f32's: 1e-30 * 1e-30 combines there.
+        Node d = Ops.input(table, "d", Shape.SCALAR, DType.F64);
+        Node tiny = DerivativeScope.run(() -> Ops.mul(1e-30, Ops.mul(1e-30, d)));
+        assertSame(Ops.mul(1e-30 * 1e-30, d), tiny);
+    }
+
+    @Test
+    void matmulWithAZeroMatrixIsZeroOnlyUnderFastArithmetic() {
+        Node m = Ops.input(table, "m", Shape.of(3, 4), DType.F32);
+        Node zeros = Ops.fill(table, 0, Shape.of(4, 5), DType.F32);
+        assertTrue(Ops.matmul(m, zeros).op() instanceof Op.MatMul, "inf * 0 is NaN");
+        Node fm = Ops.input(fastTable, "m", Shape.of(3, 4), DType.F32);
+        assertFill(0, Shape.of(3, 5), Ops.matmul(fm, Ops.fill(fastTable, 0, Shape.of(4, 5), DType.F32)));
+        assertFill(0, Shape.of(2, 4), Ops.matmul(Ops.fill(fastTable, 0, Shape.of(2, 3), DType.F32), fm));
+    }
+
+    @Test
     void constantsMoveFirst() {
         assertSame(Ops.mul(3.0, x), Ops.mul(x, 3.0));
         assertSame(Ops.add(3.0, x), Ops.add(x, 3.0));
@@ -243,6 +299,30 @@ class SimplifierTest {
         assertSame(w, twice.input(0));
         assertSame(w, Ops.reshape(Ops.reshape(w, 2, 3), 6));
         assertSame(w, Ops.squeeze(Ops.unsqueeze(w, 0), 0));
+    }
+
+    @Test
+    void reshapeOfADenseConstantIsAConstant() {
+        Node dense = Ops.constant(table, new double[] {1, 2, 3, 4, 5, 6}, Shape.of(6), DType.F32);
+        Node matrix = Ops.reshape(dense, 2, 3);
+        assertEquals(new Op.Constant(new dev.nabla.compiler.ir.Literal.Dense(new double[] {1, 2, 3, 4, 5, 6})),
+                matrix.op());
+        assertEquals(Shape.of(2, 3), matrix.shape());
+    }
+
+    @Test
+    void padToItsOwnShapeAndSumToItsOwnShapeAreTheIdentity() {
+        assertSame(v, Ops.pad(v, new int[] {0}, new int[] {1}, Shape.of(3)));
+        assertSame(v, Ops.sumToShape(v, Shape.of(3)));
+        // Summing a broadcast gradient back: leading axes and grown size-1 axes are summed.
+        Node g = Ops.input(table, "g", Shape.of(2, 4, 3), DType.F32);
+        Node toRow = Ops.sumToShape(g, Shape.of(1, 3));
+        assertEquals(Shape.of(1, 3), toRow.shape());
+        Node reduce = toRow.input(0);
+        assertEquals(new Op.Reduce(dev.nabla.compiler.ir.ReduceFn.SUM, List.of(0, 1), true), reduce.op());
+        assertSame(g, reduce.input(0));
+        Node toVector = Ops.sumToShape(g, Shape.of(3));
+        assertEquals(new Op.Reduce(dev.nabla.compiler.ir.ReduceFn.SUM, List.of(0, 1), true), toVector.input(0).op());
     }
 
     @Test
@@ -362,6 +442,50 @@ class SimplifierTest {
         assertThrows(GraphException.class, () -> Autodiff.vjp(x, one, List.of(x)));
     }
 
+    /** The op named in a GraphException for mixing graphs: the op called, not one it delegates to. */
+    private static void rejectsAnotherGraph(String op, org.junit.jupiter.api.function.Executable call) {
+        GraphException e = assertThrows(GraphException.class, call);
+        assertTrue(e.getMessage().startsWith(op + ": ") && e.getMessage().contains("different graphs"), e.getMessage());
+    }
+
+    @Test
+    void everyOpChecksItsOperandsGraphsBeforeSimplifying() {
+        NodeTable other = new NodeTable();
+        Node one = Ops.fill(other, 1, Shape.SCALAR, DType.F32);
+        Node two = Ops.fill(other, 2, Shape.SCALAR, DType.F32);
+        Node negZero = Ops.fill(other, -0.0, Shape.SCALAR, DType.F32);
+        Node u = Ops.input(other, "u", Shape.of(3), DType.F32);
+        // Each of these would fold, or return an operand, without ever interning a node.
+        rejectsAnotherGraph("lt", () -> Ops.compare(CompareFn.LT, c(1), two));
+        rejectsAnotherGraph("fma", () -> Ops.fma(x, one, y));
+        rejectsAnotherGraph("fma", () -> Ops.fma(one, x, y));
+        rejectsAnotherGraph("fma", () -> Ops.fma(x, y, negZero));
+        Node trueMask = Ops.compare(CompareFn.LT, c(1), c(2));
+        rejectsAnotherGraph("where", () -> Ops.where(trueMask, x, one));
+        NodeTable fastOther = new NodeTable(Arithmetic.FAST, null);
+        Node fastZeros = Ops.fill(fastOther, 0, Shape.of(2, 3), DType.F32);
+        rejectsAnotherGraph("matmul", () -> Ops.matmul(fastZeros, u));
+        // Those that delegate to other ops name themselves, not the op they delegate to.
+        rejectsAnotherGraph("dot", () -> Ops.dot(v, u));
+        rejectsAnotherGraph("stack", () -> Ops.stack(0, List.of(v, u)));
+        rejectsAnotherGraph("concat", () -> Ops.concat(0, List.of(v, Ops.input(other, "w", Shape.of(2, 3), DType.F32))));
+    }
+
+    @Test
+    void fmaAndMatmulCheckDTypesBeforeSimplifying() {
+        Node d = Ops.input(table, "d", Shape.SCALAR, DType.F64);
+        Node one64 = Ops.fill(table, 1, Shape.SCALAR, DType.F64);
+        // fma(x, 1, c) would become x + c, which checks only x and c.
+        assertTrue(assertThrows(DTypeException.class, () -> Ops.fma(x, one64, y)).getMessage().startsWith("fma: dtypes differ"));
+        assertTrue(assertThrows(DTypeException.class, () -> Ops.fma(x, y, d)).getMessage().startsWith("fma: dtypes differ"));
+        Node mask = Ops.compare(CompareFn.LT, v, 0.0);
+        assertTrue(assertThrows(DTypeException.class, () -> Ops.fma(mask, mask, mask)).getMessage()
+                .startsWith("fma: needs a floating tensor"));
+        Node matrixMask = Ops.compare(CompareFn.LT, Ops.input(table, "m", Shape.of(2, 2), DType.F32), 0.0);
+        assertTrue(assertThrows(DTypeException.class, () -> Ops.matmul(matrixMask, matrixMask)).getMessage()
+                .startsWith("matmul: needs a floating tensor"));
+    }
+
     @Test
     void fillsFoldWhateverTheirShape() {
         // Above the dense-folding limit of 64K elements: 2 * -(3) once recursed without end.
@@ -389,5 +513,25 @@ class SimplifierTest {
         java.util.Arrays.setAll(ramp, i -> i);
         Node dense = Ops.constant(table, ramp, big, DType.F32);
         assertTrue(Ops.neg(dense).op() instanceof Op.Unary);
+        // Up to the limit itself they fold.
+        Node atLimit = Ops.constant(table, java.util.Arrays.copyOf(ramp, 1 << 16), Shape.of(1 << 16), DType.F32);
+        Node negated = Ops.neg(atLimit);
+        assertTrue(negated.op() instanceof Op.Constant(dev.nabla.compiler.ir.Literal.Dense d) && d.at(5) == -5,
+                () -> negated.op().toString());
+    }
+
+    @Test
+    void closingATableDropsItsNodes() {
+        NodeTable t = new NodeTable();
+        Node a = Ops.input(t, "a", Shape.SCALAR, DType.F32);
+        Node e = Ops.exp(a);
+        assertEquals(2, t.size());
+        assertEquals(List.of("a"), List.copyOf(t.variables().keySet()));
+        t.close();
+        assertTrue(t.isClosed());
+        assertEquals(0, t.size(), "nodes still reachable from outside are dropped too");
+        assertTrue(t.variables().isEmpty());
+        assertThrows(GraphException.class, () -> Ops.input(t, "b", Shape.SCALAR, DType.F32));
+        java.lang.ref.Reference.reachabilityFence(e);
     }
 }
