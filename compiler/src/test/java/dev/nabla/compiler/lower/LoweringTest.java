@@ -175,6 +175,14 @@ class LoweringTest {
         assertEquals(53, bodySize(((Step.Elementwise) p.steps().get(1)).body()));
         bufferOf(p, large);
         runBothWays(p, 16);
+        // A body of exactly the limit is one kernel.
+        Node chain = x;
+        for (int i = 0; i < Lowering.MAX_FUSED_OPS - 1; i++) {
+            chain = Ops.sin(chain);
+        }
+        LoweredProgram whole = lower(chain);
+        assertEquals(1, whole.steps().size(), () -> describe(whole));
+        assertEquals(Lowering.MAX_FUSED_OPS, bodySize(((Step.Elementwise) whole.steps().get(0)).body()));
     }
 
     @Test
