@@ -313,6 +313,19 @@ class BadInputTest {
     }
 
     @Test
+    void everyDerivativeTransformChecksWhatItDifferentiates() {
+        try (var g = Graph.create()) {
+            Tensor x = g.input("x", 3);
+            Tensor h = x.mul(2);
+            Tensor y = h.sin();
+            expect(GraphException.class, () -> Nabla.vjp(y, y, h), "vjp:", "f32[3]", "input or parameter");
+            expect(GraphException.class, () -> Nabla.jvp(y, Map.of(h, h)), "jvp:", "input or parameter");
+            expect(GraphException.class, () -> Nabla.jacobian(y, h), "jacobian:", "input or parameter");
+            expect(DTypeException.class, () -> Nabla.jacobian(y.gt(0), x), "jacobian:", "bool[3]", "not floating");
+        }
+    }
+
+    @Test
     void emptyConcatAndStack() {
         expect(ShapeException.class, () -> Nabla.concat(0), "concat:", "at least one");
         expect(ShapeException.class, () -> Nabla.stack(0), "stack:", "at least one");
