@@ -322,6 +322,8 @@ class BadInputTest {
             expect(GraphException.class, () -> Nabla.jvp(y, Map.of(h, h)), "jvp:", "input or parameter");
             expect(GraphException.class, () -> Nabla.jacobian(y, h), "jacobian:", "input or parameter");
             expect(DTypeException.class, () -> Nabla.jacobian(y.gt(0), x), "jacobian:", "bool[3]", "not floating");
+            Tensor s = g.input("s");
+            expect(DTypeException.class, () -> s.gt(0).grad(s), "grad:", "bool[]", "not floating");
         }
     }
 

@@ -314,6 +314,13 @@ class SimplifierTest {
     void padToItsOwnShapeAndSumToItsOwnShapeAreTheIdentity() {
         assertSame(v, Ops.pad(v, new int[] {0}, new int[] {1}, Shape.of(3)));
         assertSame(v, Ops.sumToShape(v, Shape.of(3)));
+        // Zeros padded with zeros are a fill; -0s padded with +0s are not one number.
+        int[] start = {1};
+        int[] step = {1};
+        assertFill(0, Shape.of(3), Ops.pad(Ops.fill(table, 0, Shape.of(2), DType.F32), start, step, Shape.of(3)));
+        assertTrue(Ops.pad(Ops.structuralZerosLike(v), start, step, Shape.of(4)).isSymbolicZero());
+        Node negativeZeros = Ops.pad(Ops.fill(table, -0.0, Shape.of(2), DType.F32), start, step, Shape.of(3));
+        assertTrue(negativeZeros.op() instanceof Op.Pad, () -> negativeZeros.op().toString());
         // Summing a broadcast gradient back: leading axes and grown size-1 axes are summed.
         Node g = Ops.input(table, "g", Shape.of(2, 4, 3), DType.F32);
         Node toRow = Ops.sumToShape(g, Shape.of(1, 3));
