@@ -121,9 +121,32 @@ class SimplifierTest {
         assertSame(Ops.sub(x, y), Ops.add(x, Ops.neg(y)));
         assertSame(Ops.add(x, y), Ops.sub(x, Ops.neg(y)));
         assertSame(Ops.mul(x, y), Ops.mul(Ops.neg(x), Ops.neg(y)));
+        assertSame(Ops.sub(y, x), Ops.add(Ops.neg(x), y));
+        // Only a constant takes over a negation: x * (-y) stays as written.
+        Node product = Ops.mul(x, Ops.neg(y));
+        assertSame(x, product.input(0));
+        assertSame(Ops.neg(y), product.input(1));
         // exp(x) overflows for x > 88 in f32, so log(exp(x)) is not x there.
         assertTrue(Ops.log(Ops.exp(x)).op() instanceof Op.Unary);
         assertSame(fx, Ops.log(Ops.exp(fx)));
+    }
+
+    @Test
+    void fastRewritesStillNeedTheirConstantOrTheirRepeatedOperand() {
+        Node fy = Ops.input(fastTable, "y", Shape.SCALAR, DType.F32);
+        Node fz = Ops.input(fastTable, "z", Shape.SCALAR, DType.F32);
+        assertTrue(isBinary(Ops.sub(fx, fy), BinaryFn.SUB), "x - y is not 0");
+        assertTrue(isBinary(Ops.div(fx, fy), BinaryFn.DIV), "x / y is not x");
+        assertTrue(isBinary(Ops.pow(fx, fy), BinaryFn.POW), "x ^ y is not 1");
+        assertTrue(isBinary(Ops.mul(fx, fy), BinaryFn.MUL), "x * y is not x");
+        assertTrue(isBinary(Ops.add(fx, fy), BinaryFn.ADD), "x + y is not y");
+        assertTrue(Ops.fma(fx, fy, fz).op() instanceof Op.Fma, "x * y + z is not x * y");
+        assertTrue(Ops.log(Ops.sin(fx)).op() instanceof Op.Unary(dev.nabla.compiler.ir.UnaryFn f)
+                && f == dev.nabla.compiler.ir.UnaryFn.LOG, "log(sin x) is not x");
+        Node fm = Ops.input(fastTable, "m", Shape.of(2, 2), DType.F32);
+        Node fn = Ops.input(fastTable, "n", Shape.of(2, 2), DType.F32);
+        assertTrue(Ops.matmul(fm, fn).op() instanceof Op.MatMul);
+        assertTrue(Ops.matmul(fm, Ops.fill(fastTable, 1, Shape.of(2, 2), DType.F32)).op() instanceof Op.MatMul);
     }
 
     @Test
@@ -163,6 +186,7 @@ class SimplifierTest {
         assertSame(x, Ops.sub(x, z));
         assertSame(Ops.neg(x), Ops.sub(z, x));
         assertSame(z, Ops.div(z, x));
+        assertTrue(isBinary(Ops.div(x, z), BinaryFn.DIV), "dividing by an absent term is no rule");
         assertSame(z, Ops.neg(z));
         assertSame(y, Ops.fma(z, x, y));
         assertSame(Ops.mul(x, y), Ops.fma(x, y, z));
@@ -241,6 +265,9 @@ class SimplifierTest {
         // The smallest normal number itself may be made...
         Node smallest = DerivativeScope.run(() -> Ops.mul(2 * Float.MIN_NORMAL, Ops.mul(0.5, x)));
         assertSame(Ops.mul((double) Float.MIN_NORMAL, x), smallest);
+        // ... but not an f32 subnormal (normal in f64): 1e-20 * 1e-19 is kept apart in f32.
+        Node subnormal = DerivativeScope.run(() -> Ops.mul(1e-20, Ops.mul(1e-19, x)));
+        assertEquals((double) 1e-20f, subnormal.input(0).fillValue());
         // ... and f64 has normal numbers far below f32's: 1e-30 * 1e-30 combines there.
         Node d = Ops.input(table, "d", Shape.SCALAR, DType.F64);
         Node tiny = DerivativeScope.run(() -> Ops.mul(1e-30, Ops.mul(1e-30, d)));
@@ -447,6 +474,10 @@ class SimplifierTest {
         assertThrows(GraphException.class, () -> Ops.matmul(v, Ops.input(other, "u", Shape.of(3), DType.F32)));
         assertThrows(GraphException.class, () -> Autodiff.grad(x, List.of(foreign)));
         assertThrows(GraphException.class, () -> Autodiff.vjp(x, one, List.of(x)));
+        GraphException t = assertThrows(GraphException.class, () -> Autodiff.jvp(List.of(x), java.util.Map.of(x, one)));
+        assertTrue(t.getMessage().startsWith("jvp: the tangent"), t.getMessage());
+        assertTrue(assertThrows(dev.nabla.compiler.NablaException.class, () -> Autodiff.jvp(List.of(), java.util.Map.of()))
+                .getMessage().contains("at least one output"));
     }
 
     /** The op named in a GraphException for mixing graphs: the op called, not one it delegates to. */
