@@ -62,6 +62,13 @@ class LoweringTest {
         for (Node in : p.program().parameters()) {
             parameters.add(values(r, in.shape().size()));
         }
+        for (Buffer b : p.buffers()) {
+            if (b.kind() == Buffer.Kind.TEMP) {
+                LoweredProgram.Slot slot = p.slots().get(b.slot());
+                assertEquals(b.dtype().storage(), slot.dtype(), () -> b + " in a slot of another type:\n" + describe(p));
+                assertThat(slot.size()).as("%s in a smaller slot:\n%s", b, describe(p)).isGreaterThanOrEqualTo(b.size());
+            }
+        }
         List<double[]> separate = LoweredInterpreter.run(p, inputs, parameters, false);
         List<double[]> shared = LoweredInterpreter.run(p, inputs, parameters, true);
         for (int i = 0; i < separate.size(); i++) {
@@ -322,6 +329,30 @@ class LoweringTest {
         assertEquals(bufferOf(p, p1).slot(), bufferOf(p, p3).slot(), () -> describe(p));
         assertEquals(2, p.slots().size(), () -> describe(p));
         runBothWays(p, 17);
+        // Two slots of one size freed together are both taken again.
+        Node b = Ops.sin(m);
+        Node q1 = Ops.matmul(a, b);
+        Node q2 = Ops.matmul(q1, q1);
+        Node q3 = Ops.matmul(q1, q2);
+        LoweredProgram two = lower(q3);
+        assertEquals(3, two.slots().size(), () -> describe(two));
+        assertThat(List.of(bufferOf(two, q2).slot(), bufferOf(two, q3).slot()))
+                .containsExactlyInAnyOrder(bufferOf(two, a).slot(), bufferOf(two, b).slot());
+        runBothWays(two, 19);
+    }
+
+    @Test
+    void aMaskOfAnotherStorageTypeIsNotOverwrittenInPlace() {
+        // The mask is stored as f64 (bool's storage) and dies aligned in an f32 kernel: the f32
+        // result may not take its slot.
+        Node x = input("x", DType.F64, 64);
+        Node y = input("y", DType.F32, 64);
+        Node mask = Ops.compare(CompareFn.GT, x, Ops.scalarLike(x, 0.0));
+        Node count = Ops.sum(Ops.cast(mask, DType.F64), new int[0], true);
+        Node w = Ops.where(mask, Ops.exp(y), Ops.neg(y));
+        LoweredProgram p = lower(w, count);
+        assertThat(bufferOf(p, w).slot()).as(describe(p)).isNotEqualTo(bufferOf(p, mask).slot());
+        runBothWays(p, 20);
     }
 
     @Test
