@@ -324,6 +324,14 @@ class BadInputTest {
             expect(DTypeException.class, () -> Nabla.jacobian(y.gt(0), x), "jacobian:", "bool[3]", "not floating");
             Tensor s = g.input("s");
             expect(DTypeException.class, () -> s.gt(0).grad(s), "grad:", "bool[]", "not floating");
+            expect(NablaException.class, () -> s.sin().grad(java.util.List.of()), "grad:", "at least one");
+            Tensor mask = g.input("mask", DType.BOOL, 3);
+            expect(DTypeException.class, () -> Nabla.where(mask, x, x).sum().grad(mask), "grad:", "mask:bool[3]",
+                    "only f32 and f64");
+            expect(ShapeException.class, () -> Nabla.vjp(y, g.ones(DType.F32, 2), x), "vjp:", "output's shape");
+            expect(ShapeException.class, () -> Nabla.vjp(y, g.ones(DType.F64, 3), x), "vjp:", "output's shape");
+            expect(ShapeException.class, () -> Nabla.jvp(y, Map.of(x, g.ones(DType.F32, 2))), "jvp:", "its shape");
+            expect(ShapeException.class, () -> Nabla.jvp(y, Map.of(x, g.ones(DType.F64, 3))), "jvp:", "its shape");
         }
     }
 

@@ -43,6 +43,8 @@ class OptimizerBadInputTest {
             Tensor w = g.parameter("w", dev.nabla.runtime.NDArray.of(new float[] {1, 2}, 2));
             assertThat(message(() -> Optimizers.sgd(0.1).minimize(w.mul(2))))
                     .contains("loss must be a floating scalar").contains("[2]");
+            assertThat(message(() -> Optimizers.sgd(0.1).minimize(w.sum().gt(0))))
+                    .contains("minimize: the loss must be a floating scalar").contains("bool[]");
         }
     }
 

@@ -9,6 +9,7 @@ import dev.nabla.CompiledGraph;
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
 import dev.nabla.compiler.NablaException;
+import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
 import java.util.List;
 import java.util.function.Function;
@@ -102,6 +103,22 @@ class OptimizerRulesTest {
                 assertEquals(1 - 0.1 * 2, t.parameter(a).item());
                 assertEquals(2 - 0.5 * (1 / (1 + 1e-8)), t.parameter(b).item(), 1e-15);
                 assertEquals(0.5, t.lr(1));
+            }
+        }
+    }
+
+    @Test
+    void aTrainerRunsOnTheDeviceItIsGiven() {
+        try (Graph g = Graph.create()) {
+            Tensor a = g.scalar("a", 3.0);
+            Device reference = Device.of("reference:cpu");
+            try (Trainer t = Trainer.builder(a.mul(a)).group(Optimizers.sgd(0.1)).device(reference).build()) {
+                assertEquals(reference, t.compiled().device());
+                t.step();
+                assertEquals(3 - 0.1 * 6, t.parameter(a).item(), 1e-15);
+            }
+            try (Trainer t = Optimizers.sgd(0.1).minimize(a.mul(a))) {
+                assertEquals(Device.best(), t.compiled().device());
             }
         }
     }
