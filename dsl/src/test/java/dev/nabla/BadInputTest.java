@@ -411,6 +411,29 @@ class BadInputTest {
     }
 
     @Test
+    void everyDerivativeTransformChecksWhatItDifferentiates() {
+        try (var g = Graph.create()) {
+            Tensor x = g.input("x", 3);
+            Tensor h = x.mul(2);
+            Tensor y = h.sin();
+            expect(GraphException.class, () -> Nabla.vjp(y, y, h), "vjp:", "f32[3]", "input or parameter");
+            expect(GraphException.class, () -> Nabla.jvp(y, Map.of(h, h)), "jvp:", "input or parameter");
+            expect(GraphException.class, () -> Nabla.jacobian(y, h), "jacobian:", "input or parameter");
+            expect(DTypeException.class, () -> Nabla.jacobian(y.gt(0), x), "jacobian:", "bool[3]", "not floating");
+            Tensor s = g.input("s");
+            expect(DTypeException.class, () -> s.gt(0).grad(s), "grad:", "bool[]", "not floating");
+            expect(NablaException.class, () -> s.sin().grad(java.util.List.of()), "grad:", "at least one");
+            Tensor mask = g.input("mask", DType.BOOL, 3);
+            expect(DTypeException.class, () -> Nabla.where(mask, x, x).sum().grad(mask), "grad:", "mask:bool[3]",
+                    "only f32 and f64");
+            expect(ShapeException.class, () -> Nabla.vjp(y, g.ones(DType.F32, 2), x), "vjp:", "output's shape");
+            expect(ShapeException.class, () -> Nabla.vjp(y, g.ones(DType.F64, 3), x), "vjp:", "output's shape");
+            expect(ShapeException.class, () -> Nabla.jvp(y, Map.of(x, g.ones(DType.F32, 2))), "jvp:", "its shape");
+            expect(ShapeException.class, () -> Nabla.jvp(y, Map.of(x, g.ones(DType.F64, 3))), "jvp:", "its shape");
+        }
+    }
+
+    @Test
     void emptyConcatAndStack() {
         expect(ShapeException.class, () -> Nabla.concat(0), "concat:", "at least one");
         expect(ShapeException.class, () -> Nabla.stack(0), "stack:", "at least one");

@@ -237,6 +237,19 @@ class DerivativeConventionsTest {
     }
 
     @Test
+    void aRoundTripThroughBoolCarriesNoDerivative() {
+        try (Graph g = Graph.create()) {
+            Tensor x = vec(g, "x", 0.5, -1, 0);
+            // cast(cast(x, bool), f64) is a step function of x: 0 in both modes, however many
+            // floating casts surround it.
+            Tensor step = x.cast(DType.BOOL).cast(DType.F64);
+            assertValues(new double[] {0, 0, 0}, g, step.mul(3.0).sum().grad(x));
+            assertValues(new double[] {0, 0, 0}, g, Nabla.jvp(step.mul(3.0), Map.of(x, cst(g, 1, 2, 3))));
+            assertValues(new double[] {1, 1, 0}, g, step);
+        }
+    }
+
+    @Test
     void stopGradientHasAZeroDerivative() {
         try (Graph g = Graph.create()) {
             Tensor x = vec(g, "x", 0.5, -1, 2);

@@ -232,6 +232,16 @@ class ForwardValuesTest {
                         (x, m) -> Nabla.where(m.gt(0.5), m, x)));
     }
 
+    @Test
+    void aComparisonDecidesInItsOperandsPrecision() {
+        // 1 +- 1e-10 is 1 in f32: compared in f32 inside the f32 kernel of the where, every
+        // element would take one side. The mask belongs to the f64 comparison.
+        NDArray x = f64(dims(4), 1 + 1e-10, 1 - 1e-10, 1 + 1e-10, 1);
+        NDArray y = f32(dims(4), 1, 2, 3, 4);
+        assertEquals("[1.0, -2.0, 3.0, -4.0]", show(x, y, (p, q) -> Nabla.where(p.gt(1.0), q, q.neg())));
+        assertEquals("[0.0, 1.0, 0.0, 0.0]", show(x, y, (p, q) -> p.lt(1.0).cast(DType.F32).mul(q.div(q))));
+    }
+
     // ---- reductions ----
 
     @Test

@@ -90,6 +90,13 @@ class GradCheckOpsTest {
                         .input(uniform(-2, 2), 2, 3).input(uniform(-2, 2), 2, 3).order(3),
                 GradCheck.of("fma broadcast [3,1],[4],[]", x -> x[0].fma(x[1], x[2]).sin()).input(uniform(-2, 2), 3, 1)
                         .input(uniform(-2, 2), 4).input(uniform(-2, 2)).order(3),
+                // One variable among constants: forward mode meets absent tangents in the other places.
+                GradCheck.of("fma(x, 2.5, -1)", x -> x[0].fma(x[0].graph().constant(2.5), x[0].graph().constant(-1.0))
+                        .sin()).input(uniform(-2, 2), 2, 3).order(3),
+                GradCheck.of("fma(2.5, x, -1)", x -> x[0].graph().constant(2.5).fma(x[0], x[0].graph().constant(-1.0))
+                        .sin()).input(uniform(-2, 2), 2, 3).order(3),
+                GradCheck.of("fma(2.5, -1, x)", x -> x[0].graph().constant(2.5).fma(x[0].graph().constant(-1.0), x[0])
+                        .sin()).input(uniform(-2, 2), 2, 3).order(3),
                 binary("mul self (x*x shares a node)", x -> x[0].mul(x[0]).add(x[1]), uniform(-2, 2), M23,
                         uniform(-2, 2), M23),
                 GradCheck.of("minimum", x -> x[0].minimum(x[1])).input(2, 3).input(2, 3)

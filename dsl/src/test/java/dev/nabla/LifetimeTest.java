@@ -13,6 +13,7 @@ import dev.nabla.runtime.NDArray;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.function.Executable;
  * What a long job does to one graph: compile and close again and again, build and drop trainers
  * in a hyper-parameter sweep. Memory must stay flat (closing releases everything; an optimizer's
  * state belongs to its trainer), and everything closed refuses further use with a clear error.
+ * The heap measurements are tagged "heap": mutation testing leaves them out (they take seconds and
+ * depend on the collector's timing), and runs the rest.
  */
 class LifetimeTest {
     private static long usedHeapAfterGc() throws InterruptedException {
@@ -37,6 +40,7 @@ class LifetimeTest {
     }
 
     @Test
+    @Tag("heap")
     void compilingAndClosingOnOneGraphRunsInFlatMemory() throws InterruptedException {
         // A 4 MB parameter: each compiled graph that stayed reachable would keep a copy of it.
         try (Graph g = Graph.create()) {
@@ -62,6 +66,7 @@ class LifetimeTest {
     }
 
     @Test
+    @Tag("heap")
     void aSweepOfTrainersOnOneLossRunsInFlatMemory() throws InterruptedException {
         // 256K weights with Adam: each trainer holds ~3 MB of values and state, and its nodes.
         try (Graph g = Graph.create()) {

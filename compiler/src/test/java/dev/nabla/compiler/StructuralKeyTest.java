@@ -36,4 +36,22 @@ class StructuralKeyTest {
         assertNotEquals(StructuralKey.of(Program.of(List.of(Ops.exp(a)))), StructuralKey.of(Program.of(List.of(Ops.exp(c)))));
         assertNotEquals(StructuralKey.of(Program.of(List.of(Ops.exp(a)))), StructuralKey.of(Program.of(List.of(Ops.log(a)))));
     }
+
+    @Test
+    void whichParameterEachUpdateWritesTellsProgramsApart() {
+        NodeTable t = new NodeTable();
+        Node p = Ops.parameter(t, "p", Shape.of(2), DType.F32);
+        Node q = Ops.parameter(t, "q", Shape.of(2), DType.F32);
+        Node pPlusOne = Ops.add(p, 1.0);
+        Node qTwice = Ops.mul(q, 2.0);
+        Node loss = Ops.sum(Ops.mul(p, q), new int[0], false);
+        Program straight = Program.of(List.of(loss),
+                List.of(new Program.Update(p, pPlusOne), new Program.Update(q, qTwice)));
+        Program crossed = Program.of(List.of(loss),
+                List.of(new Program.Update(p, qTwice), new Program.Update(q, pPlusOne)));
+        assertEquals(straight.nodes(), crossed.nodes());
+        assertNotEquals(StructuralKey.of(straight), StructuralKey.of(crossed));
+        assertEquals(StructuralKey.of(straight), StructuralKey.of(Program.of(List.of(loss),
+                List.of(new Program.Update(p, pPlusOne), new Program.Update(q, qTwice)))));
+    }
 }

@@ -1,7 +1,13 @@
 package dev.nabla.compiler.ir;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.compiler.NablaException;
 
 import java.util.List;
 import net.jqwik.api.ForAll;
@@ -63,6 +69,29 @@ class ShapeInferenceTest {
         // Only prepending size-1 axes is a plain reshape.
         assertShape(Ops.broadcastTo(v, Shape.of(1, 3)), 1, 3);
         assertEquals(new Op.Reshape(), Ops.broadcastTo(v, Shape.of(1, 3)).op());
+    }
+
+    @Test
+    void broadcastErrorsNameTheAxisFromTheEnd() {
+        var e = assertThrows(NablaException.ShapeException.class,
+                () -> ShapeRules.broadcast("add", Shape.of(2, 3), Shape.of(4, 3)));
+        assertThat(e.getMessage()).contains("dimension 2 vs 4 at axis -2");
+        Node m = in("m", 2, 3);
+        assertThat(assertThrows(NablaException.ShapeException.class, () -> Ops.broadcastTo(m, Shape.of(3)))
+                .getMessage()).contains("[2,3] cannot be broadcast to [3]");
+        assertFalse(ShapeRules.broadcastsTo(Shape.of(1, 3), Shape.of(3)), "a broadcast never drops axes");
+        assertTrue(ShapeRules.broadcastsTo(Shape.of(1, 3), Shape.of(2, 2, 3)));
+    }
+
+    @Test
+    void shapesCountTheirElements() {
+        assertTrue(Shape.SCALAR.isScalar());
+        assertFalse(Shape.of(1).isScalar());
+        assertEquals(1, Shape.SCALAR.size());
+        assertEquals(0, Shape.of(3, 0).size());
+        assertEquals(Integer.MAX_VALUE, Shape.of(Integer.MAX_VALUE).size(), "the largest shape there can be");
+        assertThat(assertThrows(NablaException.ShapeException.class, () -> Shape.of(1 << 16, 1 << 15).size())
+                .getMessage()).contains("more than 2^31-1 elements");
     }
 
     /** Any shape broadcast with a copy of itself that has some dims set to 1 and leading axes dropped. */

@@ -62,6 +62,13 @@ class LoweringTest {
         for (Node in : p.program().parameters()) {
             parameters.add(values(r, in.shape().size()));
         }
+        for (Buffer b : p.buffers()) {
+            if (b.kind() == Buffer.Kind.TEMP) {
+                LoweredProgram.Slot slot = p.slots().get(b.slot());
+                assertEquals(b.dtype().storage(), slot.dtype(), () -> b + " in a slot of another type:\n" + describe(p));
+                assertThat(slot.size()).as("%s in a smaller slot:\n%s", b, describe(p)).isGreaterThanOrEqualTo(b.size());
+            }
+        }
         List<double[]> separate = LoweredInterpreter.run(p, inputs, parameters, false);
         List<double[]> shared = LoweredInterpreter.run(p, inputs, parameters, true);
         for (int i = 0; i < separate.size(); i++) {
@@ -117,6 +124,72 @@ class LoweringTest {
         // x*x has two consumers, but one multiply each is cheaper than a trip through memory.
         assertEquals(1, count(p, s -> s instanceof Step.Elementwise), () -> describe(p));
         runBothWays(p, 2);
+    }
+
+    @Test
+    void sharedNegationsAndAbsoluteValuesAreRecomputedOtherFunctionsStored() {
+        Node x = input("x", DType.F64, 100);
+        for (Node shared : List.of(Ops.neg(x), Ops.abs(x))) {
+            LoweredProgram p = lower(Ops.add(Ops.exp(shared), Ops.mul(3, shared)));
+            assertEquals(1, count(p, s -> s instanceof Step.Elementwise), () -> describe(p));
+            runBothWays(p, 13);
+        }
+        for (Node shared : List.of(Ops.exp(x), Ops.sqrt(x), Ops.pow(x, 3.0))) {
+            LoweredProgram p = lower(Ops.add(Ops.sin(shared), Ops.mul(3, shared)));
+            assertEquals(2, count(p, s -> s instanceof Step.Elementwise), () -> describe(p));
+            bufferOf(p, shared);
+            runBothWays(p, 14);
+        }
+    }
+
+    @Test
+    void onlyASquareBecomesAMultiply() {
+        Node x = input("x", DType.F64, 40);
+        Node square = Ops.pow(x, 2.0);
+        Node cube = Ops.pow(x, 3.0);
+        Node minusTwo = Ops.sub(x, 2.0);
+        Node half = Ops.div(x, 2.0);
+        LoweredProgram p = lower(square, cube, minusTwo, half);
+        Expr load = new Expr.Load(View.contiguous(p.inputBuffers().get(0), Shape.of(40)));
+        assertEquals(new Expr.Binary(dev.nabla.compiler.ir.BinaryFn.MUL, load, load),
+                ((Step.Elementwise) p.steps().get(0)).body());
+        List<double[]> got = runBothWays(p, 15);
+        double[] in = values(new Random(15), 40);
+        for (int i = 0; i < in.length; i++) {
+            assertEquals(in[i] * in[i], got.get(0)[i]);
+            assertEquals(Math.pow(in[i], 3), got.get(1)[i]);
+            assertEquals(in[i] - 2, got.get(2)[i]);
+            assertEquals(in[i] / 2, got.get(3)[i]);
+        }
+    }
+
+    @Test
+    void aBodyOverTheLimitStoresItsLargestOperandFirst() {
+        Node x = input("x", DType.F64, 8);
+        Node large = x;
+        for (int i = 0; i < 100; i++) {
+            large = Ops.sin(large);
+        }
+        Node small = x;
+        for (int i = 0; i < 50; i++) {
+            small = Ops.cos(small);
+        }
+        // 1 + 101 + 51 operations and leaves: over the limit of 128, so the sine chain is stored
+        // and the sum reads it, leaving one kernel of 53 rather than one of 103.
+        LoweredProgram p = lower(Ops.add(large, small));
+        assertEquals(2, p.steps().size(), () -> describe(p));
+        assertEquals(101, bodySize(((Step.Elementwise) p.steps().get(0)).body()));
+        assertEquals(53, bodySize(((Step.Elementwise) p.steps().get(1)).body()));
+        bufferOf(p, large);
+        runBothWays(p, 16);
+        // A body of exactly the limit is one kernel.
+        Node chain = x;
+        for (int i = 0; i < Lowering.MAX_FUSED_OPS - 1; i++) {
+            chain = Ops.sin(chain);
+        }
+        LoweredProgram whole = lower(chain);
+        assertEquals(1, whole.steps().size(), () -> describe(whole));
+        assertEquals(Lowering.MAX_FUSED_OPS, bodySize(((Step.Elementwise) whole.steps().get(0)).body()));
     }
 
     @Test
@@ -239,6 +312,71 @@ class LoweringTest {
         long temps = p.buffers().stream().filter(b -> b.kind() == Buffer.Kind.TEMP).count();
         assertThat(p.slots().size()).as("slots for %d temporaries:\n%s", temps, describe(p)).isLessThan((int) temps / 2);
         runBothWays(p, 10);
+    }
+
+    @Test
+    void aFreedSlotIsTakenAgainTheFirstOneIncluded() {
+        Node m = input("m", DType.F64, 8, 8);
+        // Each product is a step of its own, and each operand dies as the next product is made.
+        Node a = Ops.exp(m);
+        Node p1 = Ops.matmul(a, a);
+        Node p2 = Ops.matmul(p1, p1);
+        Node p3 = Ops.matmul(p2, p2);
+        LoweredProgram p = lower(p3);
+        assertEquals(4, p.steps().size(), () -> describe(p));
+        assertEquals(0, bufferOf(p, a).slot());
+        assertEquals(0, bufferOf(p, p2).slot(), () -> "p2 should take a's freed slot:\n" + describe(p));
+        assertEquals(bufferOf(p, p1).slot(), bufferOf(p, p3).slot(), () -> describe(p));
+        assertEquals(2, p.slots().size(), () -> describe(p));
+        runBothWays(p, 17);
+        // Two slots of one size freed together are both taken again.
+        Node b = Ops.sin(m);
+        Node q1 = Ops.matmul(a, b);
+        Node q2 = Ops.matmul(q1, q1);
+        Node q3 = Ops.matmul(q1, q2);
+        LoweredProgram two = lower(q3);
+        assertEquals(3, two.slots().size(), () -> describe(two));
+        assertThat(List.of(bufferOf(two, q2).slot(), bufferOf(two, q3).slot()))
+                .containsExactlyInAnyOrder(bufferOf(two, a).slot(), bufferOf(two, b).slot());
+        runBothWays(two, 19);
+    }
+
+    @Test
+    void aMaskOfAnotherStorageTypeIsNotOverwrittenInPlace() {
+        // The mask is stored as f64 (bool's storage) and dies aligned in an f32 kernel: the f32
+        // result may not take its slot.
+        Node x = input("x", DType.F64, 64);
+        Node y = input("y", DType.F32, 64);
+        Node mask = Ops.compare(CompareFn.GT, x, Ops.scalarLike(x, 0.0));
+        Node count = Ops.sum(Ops.cast(mask, DType.F64), new int[0], true);
+        Node w = Ops.where(mask, Ops.exp(y), Ops.neg(y));
+        LoweredProgram p = lower(w, count);
+        assertThat(bufferOf(p, w).slot()).as(describe(p)).isNotEqualTo(bufferOf(p, mask).slot());
+        runBothWays(p, 20);
+    }
+
+    @Test
+    void everyOperandOfAKernelStaysLiveUntilItIsRead() {
+        // c is stored (a reduction reads it too) and read last in the third place of an fma, the
+        // second of a comparison and the else branch of a where; q, made in between, must not
+        // take its slot before then.
+        List<java.util.function.BiFunction<Node, Node, Node>> lastReads = List.of(
+                (q, c) -> Ops.fma(q, q, c),
+                (q, c) -> Ops.where(Ops.compare(CompareFn.LT, q, c), q, Ops.neg(q)),
+                (q, c) -> Ops.where(Ops.compare(CompareFn.LT, q, Ops.scalarLike(q, 0.5)), q, c));
+        for (var lastRead : lastReads) {
+            NodeTable t = new NodeTable();
+            Node xi = Ops.input(t, "x", Shape.of(16, 16), DType.F64);
+            Node c = Ops.exp(Ops.sin(xi));
+            Node s = Ops.sum(c, new int[0], true);
+            Node q = Ops.matmul(Ops.mul(xi, s), xi);
+            LoweredProgram p = lower(lastRead.apply(q, c));
+            Step last = p.steps().get(p.steps().size() - 1);
+            assertThat(last.reads()).as(describe(p)).contains(View.contiguous(bufferOf(p, c).id(), Shape.of(16, 16)));
+            assertEquals(MemoryPlan.reads(last), last.reads());
+            assertThat(bufferOf(p, q).slot()).as(describe(p)).isNotEqualTo(bufferOf(p, c).slot());
+            runBothWays(p, 18);
+        }
     }
 
     @Test

@@ -3,8 +3,11 @@ package dev.nabla.compiler.lower;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.compiler.ir.Shape;
 import java.util.ArrayList;
@@ -27,6 +30,26 @@ import org.junit.jupiter.api.Test;
  * promises null only "when the layout does not allow it").
  */
 class ViewReshapeTest {
+
+    @Test
+    void viewsAreValues() {
+        View v = new View(2, Shape.of(2, 3), new int[] {1, 2}, 5);
+        assertEquals(new View(2, Shape.of(2, 3), new int[] {1, 2}, 5), v);
+        assertEquals(new View(2, Shape.of(2, 3), new int[] {1, 2}, 5).hashCode(), v.hashCode());
+        assertNotEquals(new View(3, Shape.of(2, 3), new int[] {1, 2}, 5), v);
+        assertNotEquals(new View(2, Shape.of(3, 2), new int[] {1, 2}, 5), v);
+        assertNotEquals(new View(2, Shape.of(2, 3), new int[] {2, 1}, 5), v);
+        assertNotEquals(new View(2, Shape.of(2, 3), new int[] {1, 2}, 4), v);
+        assertNotEquals(v, "b2[2,3]");
+        assertEquals("b2[2,3]{strides=[1, 2], offset=5}", v.toString());
+        assertEquals("b4[2,3]", View.contiguous(4, Shape.of(2, 3)).toString());
+        assertEquals("b4[2,3]{strides=[3, 1], offset=1}",
+                new View(4, Shape.of(2, 3), new int[] {3, 1}, 1).toString());
+        // One element is contiguous whatever its stride says.
+        assertTrue(new View(0, Shape.of(1), new int[] {7}, 3).isContiguous());
+        assertTrue(new View(0, Shape.of(1, 1), new int[] {0, 9}, 0).isContiguous());
+        assertFalse(new View(0, Shape.of(2), new int[] {7}, 0).isContiguous());
+    }
 
     /** Buffer elements of a view, in row-major order of its shape. */
     static int[] walk(View v) {

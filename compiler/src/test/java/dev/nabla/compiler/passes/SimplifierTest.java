@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.compiler.NablaException.DTypeException;
 import dev.nabla.compiler.NablaException.GraphException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.autodiff.Autodiff;
@@ -120,9 +121,32 @@ class SimplifierTest {
         assertSame(Ops.sub(x, y), Ops.add(x, Ops.neg(y)));
         assertSame(Ops.add(x, y), Ops.sub(x, Ops.neg(y)));
         assertSame(Ops.mul(x, y), Ops.mul(Ops.neg(x), Ops.neg(y)));
+        assertSame(Ops.sub(y, x), Ops.add(Ops.neg(x), y));
+        // Only a constant takes over a negation: x * (-y) stays as written.
+        Node product = Ops.mul(x, Ops.neg(y));
+        assertSame(x, product.input(0));
+        assertSame(Ops.neg(y), product.input(1));
         // exp(x) overflows for x > 88 in f32, so log(exp(x)) is not x there.
         assertTrue(Ops.log(Ops.exp(x)).op() instanceof Op.Unary);
         assertSame(fx, Ops.log(Ops.exp(fx)));
+    }
+
+    @Test
+    void fastRewritesStillNeedTheirConstantOrTheirRepeatedOperand() {
+        Node fy = Ops.input(fastTable, "y", Shape.SCALAR, DType.F32);
+        Node fz = Ops.input(fastTable, "z", Shape.SCALAR, DType.F32);
+        assertTrue(isBinary(Ops.sub(fx, fy), BinaryFn.SUB), "x - y is not 0");
+        assertTrue(isBinary(Ops.div(fx, fy), BinaryFn.DIV), "x / y is not x");
+        assertTrue(isBinary(Ops.pow(fx, fy), BinaryFn.POW), "x ^ y is not 1");
+        assertTrue(isBinary(Ops.mul(fx, fy), BinaryFn.MUL), "x * y is not x");
+        assertTrue(isBinary(Ops.add(fx, fy), BinaryFn.ADD), "x + y is not y");
+        assertTrue(Ops.fma(fx, fy, fz).op() instanceof Op.Fma, "x * y + z is not x * y");
+        assertTrue(Ops.log(Ops.sin(fx)).op() instanceof Op.Unary(dev.nabla.compiler.ir.UnaryFn f)
+                && f == dev.nabla.compiler.ir.UnaryFn.LOG, "log(sin x) is not x");
+        Node fm = Ops.input(fastTable, "m", Shape.of(2, 2), DType.F32);
+        Node fn = Ops.input(fastTable, "n", Shape.of(2, 2), DType.F32);
+        assertTrue(Ops.matmul(fm, fn).op() instanceof Op.MatMul);
+        assertTrue(Ops.matmul(fm, Ops.fill(fastTable, 1, Shape.of(2, 2), DType.F32)).op() instanceof Op.MatMul);
     }
 
     @Test
@@ -162,6 +186,7 @@ class SimplifierTest {
         assertSame(x, Ops.sub(x, z));
         assertSame(Ops.neg(x), Ops.sub(z, x));
         assertSame(z, Ops.div(z, x));
+        assertTrue(isBinary(Ops.div(x, z), BinaryFn.DIV), "dividing by an absent term is no rule");
         assertSame(z, Ops.neg(z));
         assertSame(y, Ops.fma(z, x, y));
         assertSame(Ops.mul(x, y), Ops.fma(x, y, z));
@@ -199,6 +224,64 @@ class SimplifierTest {
         assertEquals(new Op.Constant(new dev.nabla.compiler.ir.Literal.Dense(new double[] {2, 4, 6})),
                 doubled.op());
         assertFill(1, Shape.of(3), Ops.cast(Ops.compare(CompareFn.LT, dense, 5.0), DType.F32));
+    }
+
+    @Test
+    void fmaOfConstantsFoldsWithOneRounding() {
+        assertFill(10, Shape.SCALAR, Ops.fma(c(2), c(3), c(4)));
+        // 0.1 * 10 rounds to exactly 1, so mul-then-add gives 0; the fused operation keeps the
+        // product's rounding error: 2^-54.
+        Node tenth = Ops.fill(table, 0.1, Shape.SCALAR, DType.F64);
+        Node ten = Ops.fill(table, 10, Shape.SCALAR, DType.F64);
+        Node minusOne = Ops.fill(table, -1, Shape.SCALAR, DType.F64);
+        assertFill(Math.fma(0.1, 10, -1), Shape.SCALAR, Ops.fma(tenth, ten, minusOne));
+        assertEquals(0x1p-54, Math.fma(0.1, 10, -1));
+        Node dense = Ops.constant(table, new double[] {1, 2, 3}, Shape.of(3), DType.F32);
+        assertEquals(new Op.Constant(new dev.nabla.compiler.ir.Literal.Dense(new double[] {5, 8, 11})),
+                Ops.fma(dense, c(3), c(2)).op());
+    }
+
+    @Test
+    void fmaWithAFactorOfZeroOrOneIsASum() {
+        // A product with 1 needs no rounding: one rounding of the sum is left, as in fma.
+        assertSame(Ops.add(x, y), Ops.fma(c(1), x, y));
+        assertSame(Ops.add(x, y), Ops.fma(x, c(1), y));
+        // So does a product with 0 (kept as 0 * x: it is NaN for an infinite or NaN x).
+        Node zeroFirst = Ops.fma(c(0), x, y);
+        assertTrue(isBinary(zeroFirst, BinaryFn.ADD), () -> print(zeroFirst));
+        assertSame(Ops.mul(c(0), x), zeroFirst.input(0));
+        assertSame(y, zeroFirst.input(1));
+        assertSame(zeroFirst, Ops.fma(x, c(0), y));
+        assertTrue(Ops.fma(x, c(2), y).op() instanceof Op.Fma);
+    }
+
+    @Test
+    void constantsCombineOnlyIntoNormalNumbers() {
+        // 2 + (x + 2) is 4 + x: the test is on the sum of the constants, not their difference.
+        assertSame(Ops.add(4.0, x), DerivativeScope.run(() -> Ops.add(2.0, Ops.add(x, 2.0))));
+        // 3e38 + 2e38 overflows f32, while 3e38 + (2e38 + x) may not: kept.
+        Node overflow = DerivativeScope.run(() -> Ops.add(3e38, Ops.add(x, 2e38)));
+        assertEquals((double) 3e38f, overflow.input(0).fillValue());
+        // The smallest normal number itself may be made...
+        Node smallest = DerivativeScope.run(() -> Ops.mul(2 * Float.MIN_NORMAL, Ops.mul(0.5, x)));
+        assertSame(Ops.mul((double) Float.MIN_NORMAL, x), smallest);
+        // ... but not an f32 subnormal (normal in f64): 1e-20 * 1e-19 is kept apart in f32.
+        Node subnormal = DerivativeScope.run(() -> Ops.mul(1e-20, Ops.mul(1e-19, x)));
+        assertEquals((double) 1e-20f, subnormal.input(0).fillValue());
+        // ... and f64 has normal numbers far below f32's: 1e-30 * 1e-30 combines there.
+        Node d = Ops.input(table, "d", Shape.SCALAR, DType.F64);
+        Node tiny = DerivativeScope.run(() -> Ops.mul(1e-30, Ops.mul(1e-30, d)));
+        assertSame(Ops.mul(1e-30 * 1e-30, d), tiny);
+    }
+
+    @Test
+    void matmulWithAZeroMatrixIsZeroOnlyUnderFastArithmetic() {
+        Node m = Ops.input(table, "m", Shape.of(3, 4), DType.F32);
+        Node zeros = Ops.fill(table, 0, Shape.of(4, 5), DType.F32);
+        assertTrue(Ops.matmul(m, zeros).op() instanceof Op.MatMul, "inf * 0 is NaN");
+        Node fm = Ops.input(fastTable, "m", Shape.of(3, 4), DType.F32);
+        assertFill(0, Shape.of(3, 5), Ops.matmul(fm, Ops.fill(fastTable, 0, Shape.of(4, 5), DType.F32)));
+        assertFill(0, Shape.of(2, 4), Ops.matmul(Ops.fill(fastTable, 0, Shape.of(2, 3), DType.F32), fm));
     }
 
     @Test
@@ -243,6 +326,37 @@ class SimplifierTest {
         assertSame(w, twice.input(0));
         assertSame(w, Ops.reshape(Ops.reshape(w, 2, 3), 6));
         assertSame(w, Ops.squeeze(Ops.unsqueeze(w, 0), 0));
+    }
+
+    @Test
+    void reshapeOfADenseConstantIsAConstant() {
+        Node dense = Ops.constant(table, new double[] {1, 2, 3, 4, 5, 6}, Shape.of(6), DType.F32);
+        Node matrix = Ops.reshape(dense, 2, 3);
+        assertEquals(new Op.Constant(new dev.nabla.compiler.ir.Literal.Dense(new double[] {1, 2, 3, 4, 5, 6})),
+                matrix.op());
+        assertEquals(Shape.of(2, 3), matrix.shape());
+    }
+
+    @Test
+    void padToItsOwnShapeAndSumToItsOwnShapeAreTheIdentity() {
+        assertSame(v, Ops.pad(v, new int[] {0}, new int[] {1}, Shape.of(3)));
+        assertSame(v, Ops.sumToShape(v, Shape.of(3)));
+        // Zeros padded with zeros are a fill; -0s padded with +0s are not one number.
+        int[] start = {1};
+        int[] step = {1};
+        assertFill(0, Shape.of(3), Ops.pad(Ops.fill(table, 0, Shape.of(2), DType.F32), start, step, Shape.of(3)));
+        assertTrue(Ops.pad(Ops.structuralZerosLike(v), start, step, Shape.of(4)).isSymbolicZero());
+        Node negativeZeros = Ops.pad(Ops.fill(table, -0.0, Shape.of(2), DType.F32), start, step, Shape.of(3));
+        assertTrue(negativeZeros.op() instanceof Op.Pad, () -> negativeZeros.op().toString());
+        // Summing a broadcast gradient back: leading axes and grown size-1 axes are summed.
+        Node g = Ops.input(table, "g", Shape.of(2, 4, 3), DType.F32);
+        Node toRow = Ops.sumToShape(g, Shape.of(1, 3));
+        assertEquals(Shape.of(1, 3), toRow.shape());
+        Node reduce = toRow.input(0);
+        assertEquals(new Op.Reduce(dev.nabla.compiler.ir.ReduceFn.SUM, List.of(0, 1), true), reduce.op());
+        assertSame(g, reduce.input(0));
+        Node toVector = Ops.sumToShape(g, Shape.of(3));
+        assertEquals(new Op.Reduce(dev.nabla.compiler.ir.ReduceFn.SUM, List.of(0, 1), true), toVector.input(0).op());
     }
 
     @Test
@@ -360,6 +474,54 @@ class SimplifierTest {
         assertThrows(GraphException.class, () -> Ops.matmul(v, Ops.input(other, "u", Shape.of(3), DType.F32)));
         assertThrows(GraphException.class, () -> Autodiff.grad(x, List.of(foreign)));
         assertThrows(GraphException.class, () -> Autodiff.vjp(x, one, List.of(x)));
+        GraphException t = assertThrows(GraphException.class, () -> Autodiff.jvp(List.of(x), java.util.Map.of(x, one)));
+        assertTrue(t.getMessage().startsWith("jvp: the tangent"), t.getMessage());
+        assertTrue(assertThrows(dev.nabla.compiler.NablaException.class, () -> Autodiff.jvp(List.of(), java.util.Map.of()))
+                .getMessage().contains("at least one output"));
+    }
+
+    /** The op named in a GraphException for mixing graphs: the op called, not one it delegates to. */
+    private static void rejectsAnotherGraph(String op, org.junit.jupiter.api.function.Executable call) {
+        GraphException e = assertThrows(GraphException.class, call);
+        assertTrue(e.getMessage().startsWith(op + ": ") && e.getMessage().contains("different graphs"), e.getMessage());
+    }
+
+    @Test
+    void everyOpChecksItsOperandsGraphsBeforeSimplifying() {
+        NodeTable other = new NodeTable();
+        Node one = Ops.fill(other, 1, Shape.SCALAR, DType.F32);
+        Node two = Ops.fill(other, 2, Shape.SCALAR, DType.F32);
+        Node negZero = Ops.fill(other, -0.0, Shape.SCALAR, DType.F32);
+        Node u = Ops.input(other, "u", Shape.of(3), DType.F32);
+        // Each of these would fold, or return an operand, without ever interning a node.
+        rejectsAnotherGraph("lt", () -> Ops.compare(CompareFn.LT, c(1), two));
+        rejectsAnotherGraph("fma", () -> Ops.fma(x, one, y));
+        rejectsAnotherGraph("fma", () -> Ops.fma(one, x, y));
+        rejectsAnotherGraph("fma", () -> Ops.fma(x, y, negZero));
+        Node trueMask = Ops.compare(CompareFn.LT, c(1), c(2));
+        rejectsAnotherGraph("where", () -> Ops.where(trueMask, x, one));
+        NodeTable fastOther = new NodeTable(Arithmetic.FAST, null);
+        Node fastZeros = Ops.fill(fastOther, 0, Shape.of(2, 3), DType.F32);
+        rejectsAnotherGraph("matmul", () -> Ops.matmul(fastZeros, u));
+        // Those that delegate to other ops name themselves, not the op they delegate to.
+        rejectsAnotherGraph("dot", () -> Ops.dot(v, u));
+        rejectsAnotherGraph("stack", () -> Ops.stack(0, List.of(v, u)));
+        rejectsAnotherGraph("concat", () -> Ops.concat(0, List.of(v, Ops.input(other, "w", Shape.of(2, 3), DType.F32))));
+    }
+
+    @Test
+    void fmaAndMatmulCheckDTypesBeforeSimplifying() {
+        Node d = Ops.input(table, "d", Shape.SCALAR, DType.F64);
+        Node one64 = Ops.fill(table, 1, Shape.SCALAR, DType.F64);
+        // fma(x, 1, c) would become x + c, which checks only x and c.
+        assertTrue(assertThrows(DTypeException.class, () -> Ops.fma(x, one64, y)).getMessage().startsWith("fma: dtypes differ"));
+        assertTrue(assertThrows(DTypeException.class, () -> Ops.fma(x, y, d)).getMessage().startsWith("fma: dtypes differ"));
+        Node mask = Ops.compare(CompareFn.LT, v, 0.0);
+        assertTrue(assertThrows(DTypeException.class, () -> Ops.fma(mask, mask, mask)).getMessage()
+                .startsWith("fma: needs a floating tensor"));
+        Node matrixMask = Ops.compare(CompareFn.LT, Ops.input(table, "m", Shape.of(2, 2), DType.F32), 0.0);
+        assertTrue(assertThrows(DTypeException.class, () -> Ops.matmul(matrixMask, matrixMask)).getMessage()
+                .startsWith("matmul: needs a floating tensor"));
     }
 
     @Test
@@ -389,5 +551,25 @@ class SimplifierTest {
         java.util.Arrays.setAll(ramp, i -> i);
         Node dense = Ops.constant(table, ramp, big, DType.F32);
         assertTrue(Ops.neg(dense).op() instanceof Op.Unary);
+        // Up to the limit itself they fold.
+        Node atLimit = Ops.constant(table, java.util.Arrays.copyOf(ramp, 1 << 16), Shape.of(1 << 16), DType.F32);
+        Node negated = Ops.neg(atLimit);
+        assertTrue(negated.op() instanceof Op.Constant(dev.nabla.compiler.ir.Literal.Dense d) && d.at(5) == -5,
+                () -> negated.op().toString());
+    }
+
+    @Test
+    void closingATableDropsItsNodes() {
+        NodeTable t = new NodeTable();
+        Node a = Ops.input(t, "a", Shape.SCALAR, DType.F32);
+        Node e = Ops.exp(a);
+        assertEquals(2, t.size());
+        assertEquals(List.of("a"), List.copyOf(t.variables().keySet()));
+        t.close();
+        assertTrue(t.isClosed());
+        assertEquals(0, t.size(), "nodes still reachable from outside are dropped too");
+        assertTrue(t.variables().isEmpty());
+        assertThrows(GraphException.class, () -> Ops.input(t, "b", Shape.SCALAR, DType.F32));
+        java.lang.ref.Reference.reachabilityFence(e);
     }
 }

@@ -86,6 +86,28 @@ class TextFormTest {
         assertEquals("graph() {\n  return -3.0\n}",
                 GraphPrinter.print(Program.of(List.of(Ops.fill(table, -3, Shape.SCALAR, DType.F32)))));
         assertEquals("graph(s: f64[]) {\n  return s\n}", GraphPrinter.print(Program.of(List.of(s))));
+        // Integers print with ".0" up to 1e15 (exclusive), where Java's own notation takes over.
+        assertEquals("2.0", GraphPrinter.number(2));
+        assertEquals("-3.0", GraphPrinter.number(-3));
+        assertEquals("999999999999999.0", GraphPrinter.number(999999999999999.0));
+        assertEquals("1.0E15", GraphPrinter.number(1e15));
+        assertEquals("-1.0E15", GraphPrinter.number(-1e15));
+        assertEquals("0.5", GraphPrinter.number(0.5));
+        assertEquals("NaN", GraphPrinter.number(Double.NaN));
+        assertEquals("Infinity", GraphPrinter.number(Double.POSITIVE_INFINITY));
+    }
+
+    @Test
+    void nodesLiteralsAndDTypesDescribeThemselves() {
+        Node s = Ops.sum(x, new int[] {1}, false);
+        assertEquals("x:f32[2,3]", x.toString());
+        assertEquals("%" + s.id() + ":f32[2]", s.toString());
+        assertEquals("[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]",
+                new dev.nabla.compiler.ir.Literal.Dense(new double[] {1, 2, 3, 4, 5, 6, 7, 8}).toString());
+        assertEquals("Dense[9 values]", new dev.nabla.compiler.ir.Literal.Dense(new double[9]).toString());
+        assertEquals(4, DType.F32.byteSize());
+        assertEquals(8, DType.F64.byteSize());
+        assertEquals(1, DType.BOOL.byteSize());
     }
 
     @Test
