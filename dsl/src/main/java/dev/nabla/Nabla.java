@@ -1,9 +1,12 @@
 package dev.nabla;
 
 import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.compiler.NablaException.GraphException;
 import dev.nabla.compiler.autodiff.Autodiff;
+import dev.nabla.compiler.autodiff.Autodiff.JacobianMode;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Ops;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,16 +71,68 @@ public final class Nabla {
         return g.wrap(Autodiff.jvp(List.of(g.unwrap("jvp", y)), seeds).get(0));
     }
 
-    /** d y / d x of shape y.shape ++ x.shape. */
+    /**
+     * d y / d x of shape y.shape ++ x.shape: one batched vjp (reverse mode) when y has no more
+     * elements than x, else one batched jvp (forward mode).
+     */
     public static Tensor jacobian(Tensor y, Tensor x) {
-        Graph g = y.graph();
-        return g.wrap(Autodiff.jacobian(g.unwrap("jacobian", y), g.unwrap("jacobian", x)));
+        return jacobian(List.of(y), List.of(x), JacobianMode.AUTO).get(0).get(0);
     }
 
-    /** Second derivatives of a scalar f, of shape x.shape ++ x.shape. */
+    /** d y / d x in reverse mode (JAX's jacrev): one vjp batched over y's elements. */
+    public static Tensor jacrev(Tensor y, Tensor x) {
+        return jacobian(List.of(y), List.of(x), JacobianMode.REVERSE).get(0).get(0);
+    }
+
+    /** d y / d x in forward mode (JAX's jacfwd): one jvp batched over x's elements. */
+    public static Tensor jacfwd(Tensor y, Tensor x) {
+        return jacobian(List.of(y), List.of(x), JacobianMode.FORWARD).get(0).get(0);
+    }
+
+    /** Every block d ys[i] / d xs[j] (row i, column j), of shape ys[i].shape ++ xs[j].shape. */
+    public static List<List<Tensor>> jacobian(List<Tensor> ys, List<Tensor> xs, JacobianMode mode) {
+        Graph g = first("jacobian", ys).graph();
+        Node[][] blocks = Autodiff.jacobian(g.unwrapAll("jacobian", ys), g.unwrapAll("jacobian", xs), mode);
+        return wrapBlocks(g, blocks);
+    }
+
+    /** Second derivatives of a scalar f, of shape x.shape ++ x.shape (forward over reverse mode). */
     public static Tensor hessian(Tensor f, Tensor x) {
         Graph g = f.graph();
         return g.wrap(Autodiff.hessian(g.unwrap("hessian", f), g.unwrap("hessian", x)));
+    }
+
+    /** Every block d2 f / d xs[i] d xs[j] of a scalar f, of shape xs[i].shape ++ xs[j].shape. */
+    public static List<List<Tensor>> hessian(Tensor f, List<Tensor> xs) {
+        Graph g = f.graph();
+        return wrapBlocks(g, Autodiff.hessian(g.unwrap("hessian", f), g.unwrapAll("hessian", xs)));
+    }
+
+    // ---- batching ----
+
+    /** Batch x over xs (batch axis first); continue with {@link Vmap#and} and {@link Vmap#apply}. */
+    public static Vmap vmap(Tensor x, Tensor xs) {
+        return new Vmap(x, xs, 0);
+    }
+
+    /** Batch x over xs, whose batch axis is {@code inAxis}. */
+    public static Vmap vmap(Tensor x, Tensor xs, int inAxis) {
+        return new Vmap(x, xs, inAxis);
+    }
+
+    private static Tensor first(String op, List<Tensor> tensors) {
+        if (tensors == null || tensors.isEmpty() || tensors.get(0) == null) {
+            throw new GraphException(op + ": needs at least one output tensor");
+        }
+        return tensors.get(0);
+    }
+
+    private static List<List<Tensor>> wrapBlocks(Graph g, Node[][] blocks) {
+        List<List<Tensor>> rows = new ArrayList<>(blocks.length);
+        for (Node[] row : blocks) {
+            rows.add(g.wrapAll(Arrays.asList(row)));
+        }
+        return List.copyOf(rows);
     }
 
     /** The Hessian of a scalar f times v, without forming the Hessian. */

@@ -7,7 +7,6 @@ import dev.nabla.compiler.NablaException.GraphException;
 import dev.nabla.compiler.NablaException.ShapeException;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Shape;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +20,6 @@ import java.util.Map;
  * inputs and parameters of the output's graph can be differentiated against.
  */
 public final class Autodiff {
-    /** Outputs of at most this many elements get their Jacobian's one-hot cotangents as dense constants. */
-    private static final int DENSE_ONE_HOT = 64;
-
     private Autodiff() {}
 
     /** d y / d x for each x, where y is a scalar (one element). */
@@ -77,63 +73,76 @@ public final class Autodiff {
         return ForwardMode.jvp(outputs, new LinkedHashMap<>(tangents));
     }
 
-    /** The Jacobian of y with respect to x, of shape y.shape ++ x.shape (one vjp per element of y). */
-    public static Node jacobian(Node y, Node x) {
-        return jacobian("jacobian", y, x);
+    /** How a Jacobian is formed: batched reverse mode, batched forward mode, or chosen by shape. */
+    public enum JacobianMode {
+        /** One vjp per output, batched over its elements (JAX's jacrev): best for few outputs. */
+        REVERSE,
+        /** One jvp per variable, batched over its elements (JAX's jacfwd): best for few inputs. */
+        FORWARD,
+        /** Reverse when the outputs have no more elements than the variables, else forward. */
+        AUTO
     }
 
-    private static Node jacobian(String op, Node y, Node x) {
-        checkVariables(op, y, List.of(x));
-        requireFloating(op, y);
-        // Checked before the rows are built: one per element of y, each as large as y.
-        long elements = (long) y.shape().size() * x.shape().size();
-        if (elements > Integer.MAX_VALUE) {
-            throw new ShapeException(op + ": the Jacobian of " + y.describe() + " with respect to " + x.describe()
-                    + " would have " + elements + " elements, more than 2^31-1");
-        }
-        int[] dims = new int[y.rank() + x.rank()];
-        System.arraycopy(y.shape().dims(), 0, dims, 0, y.rank());
-        System.arraycopy(x.shape().dims(), 0, dims, y.rank(), x.rank());
-        int m = y.shape().size();
-        if (m == 0) {
-            // No rows to stack: the Jacobian of an empty y is empty too (a derivative has x's dtype).
-            return fill(y.table(), 0, new Shape(dims), x.dtype());
-        }
-        List<Node> rows = new ArrayList<>(m);
-        for (int i = 0; i < m; i++) {
-            rows.add(ReverseMode.vjp(y, oneHot(y, i), List.of(x)).get(0));
-        }
-        return reshape(stack(0, rows), new Shape(dims));
+    /** The Jacobian of y with respect to x, of shape y.shape ++ x.shape, chosen by shape. */
+    public static Node jacobian(Node y, Node x) {
+        return jacobian(List.of(y), List.of(x), JacobianMode.AUTO)[0][0];
     }
 
     /**
-     * The cotangent that picks element {@code flat} of y: a one placed into zeros of y's shape.
-     * Small vectors are dense constants, which fold with whatever they meet; a large y gets a pad
-     * of a single one instead, so that m rows cost m nodes and not m dense arrays of m elements.
+     * Every block d ys[i] / d xs[j], of shape ys[i].shape ++ xs[j].shape, as one batched vjp per
+     * output (reverse) or one batched jvp per variable (forward).
      */
-    private static Node oneHot(Node y, int flat) {
-        int m = y.shape().size();
-        if (m <= DENSE_ONE_HOT) {
-            double[] values = new double[m];
-            values[flat] = 1;
-            return constant(y.table(), values, y.shape(), y.dtype());
+    public static Node[][] jacobian(List<Node> ys, List<Node> xs, JacobianMode mode) {
+        return jacobian("jacobian", ys, xs, mode);
+    }
+
+    private static Node[][] jacobian(String op, List<Node> ys, List<Node> xs, JacobianMode mode) {
+        if (ys.isEmpty()) {
+            throw new NablaException(op + ": needs at least one output");
         }
-        int[] starts = new int[y.rank()];
-        int[] steps = new int[y.rank()];
-        int[] ones = new int[y.rank()];
-        int rest = flat;
-        for (int a = y.rank() - 1; a >= 0; a--) {
-            starts[a] = rest % y.shape().dim(a);
-            rest /= y.shape().dim(a);
-            steps[a] = 1;
-            ones[a] = 1;
+        for (Node y : ys) {
+            checkVariables(op, y, xs);
+            requireFloating(op, y);
+            for (Node x : xs) {
+                // Checked before anything is built: the batch holds one row per element.
+                long elements = (long) y.shape().size() * x.shape().size();
+                if (elements > Integer.MAX_VALUE) {
+                    throw new ShapeException(op + ": the Jacobian of " + y.describe() + " with respect to "
+                            + x.describe() + " would have " + elements + " elements, more than 2^31-1");
+                }
+            }
         }
-        return pad(fill(y.table(), 1, new Shape(ones), y.dtype()), starts, steps, y.shape());
+        boolean reverse = switch (mode) {
+            case REVERSE -> true;
+            case FORWARD -> false;
+            case AUTO -> Jacobians.reverseIsCheaper(ys, xs);
+        };
+        if (ys.stream().anyMatch(y -> y.shape().size() == 0) || xs.stream().anyMatch(x -> x.shape().size() == 0)) {
+            // An empty batch has no rows to stack: the blocks are empty zeros (of the variable's dtype).
+            Node[][] empty = new Node[ys.size()][xs.size()];
+            for (int i = 0; i < ys.size(); i++) {
+                for (int j = 0; j < xs.size(); j++) {
+                    empty[i][j] = fill(ys.get(i).table(), 0, Jacobians.joined(ys.get(i).shape(), xs.get(j).shape()),
+                            xs.get(j).dtype());
+                }
+            }
+            return empty;
+        }
+        return reverse ? Jacobians.reverse(ys, xs) : Jacobians.forward(ys, xs);
     }
 
     /** The Hessian of a scalar f with respect to x, of shape x.shape ++ x.shape. */
     public static Node hessian(Node f, Node x) {
-        return jacobian("hessian", grad("hessian", f, List.of(x)).get(0), x);
+        return hessian(f, List.of(x))[0][0];
+    }
+
+    /**
+     * Every block d2 f / d xs[i] d xs[j] of a scalar f, of shape xs[i].shape ++ xs[j].shape:
+     * forward mode over reverse mode, one batched jvp of the gradient per variable.
+     */
+    public static Node[][] hessian(Node f, List<Node> xs) {
+        List<Node> gradient = grad("hessian", f, xs);
+        return jacobian("hessian", gradient, xs, JacobianMode.FORWARD);
     }
 
     /** Hessian-vector product H(f, x)·v, by forward mode over reverse mode. */

@@ -1,0 +1,285 @@
+package dev.nabla;
+
+import static dev.nabla.GradCheck.uniform;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.DifferentialGraphs.Built;
+import dev.nabla.DifferentialGraphs.Recipe;
+import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.NablaException.AxisException;
+import dev.nabla.compiler.NablaException.DTypeException;
+import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.runtime.Device;
+import dev.nabla.runtime.NDArray;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/** The batching transform against the same computation written as a loop over the batch. */
+class VmapTest {
+    private static final int BATCH = 3;
+    private static final Device REFERENCE = Device.of("reference:cpu");
+    private static final Device JVM = Device.of("jvm:cpu");
+
+    @Provide
+    Arbitrary<Recipe> recipes() {
+        return BackendDifferentialTest.recipes(new int[][] {{2, 3}, {3}, {2, 1}, {}, {3, 4}}, 10);
+    }
+
+    /**
+     * Random graphs of every op, some inputs and parameters batched: row b of each batched output
+     * equals the output evaluated with row b fed in, on the reference interpreter (to the last
+     * bit but for sums, whose order a batch may change) and on the JVM backend.
+     */
+    @Property(tries = 150, seed = "31337", edgeCases = EdgeCasesMode.NONE)
+    void vmapEqualsALoopOnRandomGraphs(@ForAll("recipes") Recipe recipe) {
+        try (Built built = DifferentialGraphs.build(recipe, DType.F64)) {
+            Graph g = built.graph;
+            Random rnd = new Random(recipe.seed());
+            Map<Tensor, NDArray> rowsOf = new LinkedHashMap<>();
+            Map<Tensor, NDArray> batchFeeds = new HashMap<>(built.feeds);
+            Vmap vmap = null;
+            int k = 0;
+            Map<Tensor, NDArray> variables = new LinkedHashMap<>(built.feeds);
+            variables.putAll(built.parameterValues);
+            // A random subset (never empty): batched and shared operands meet in every op.
+            long subset = 1 + rnd.nextInt((1 << variables.size()) - 1);
+            int index = 0;
+            for (var e : variables.entrySet()) {
+                if ((subset >> index++ & 1) == 0) {
+                    continue;
+                }
+                Tensor x = e.getKey();
+                NDArray rows = rows(e.getValue(), rnd);
+                Tensor xs = g.input("batch" + k++, DType.F64, rows.shape().dims());
+                rowsOf.put(x, rows);
+                batchFeeds.put(xs, rows);
+                vmap = vmap == null ? Nabla.vmap(x, xs) : vmap.and(x, xs);
+            }
+            List<Tensor> batched = vmap.apply(built.outputs);
+            List<NDArray> reference = g.compile(REFERENCE).eval(batchFeeds, batched.toArray(Tensor[]::new));
+            List<NDArray> jvm = g.compile(JVM).eval(batchFeeds, batched.toArray(Tensor[]::new));
+            CompiledGraph loop = g.compile(REFERENCE);
+            for (int b = 0; b < BATCH; b++) {
+                Map<Tensor, NDArray> feeds = new HashMap<>(built.feeds);
+                for (var e : rowsOf.entrySet()) {
+                    NDArray row = row(e.getValue(), b);
+                    if (built.parameterValues.containsKey(e.getKey())) {
+                        loop.setParameter(e.getKey(), row);
+                    } else {
+                        feeds.put(e.getKey(), row);
+                    }
+                }
+                List<NDArray> expected = loop.eval(feeds, built.outputs.toArray(Tensor[]::new));
+                for (int i = 0; i < expected.size(); i++) {
+                    String what = "output " + built.names.get(i) + " row " + b + "\n" + built.describe();
+                    assertRowEquals(expected.get(i), reference.get(i), b, 1e-12, what + " (reference)");
+                    assertRowEquals(expected.get(i), jvm.get(i), b, 1e-6, what + " (jvm)");
+                }
+            }
+        }
+    }
+
+    /** The value with a batch of BATCH rows: row 0 the value itself, the others random nearby values. */
+    private static NDArray rows(NDArray value, Random rnd) {
+        int n = value.size();
+        double[] v = new double[BATCH * n];
+        for (int b = 0; b < BATCH; b++) {
+            for (int i = 0; i < n; i++) {
+                double x = value.getDouble(i);
+                v[b * n + i] = b == 0 || !Double.isFinite(x) ? x : x + 0.5 * (rnd.nextDouble() - 0.5);
+            }
+        }
+        int[] dims = new int[value.shape().rank() + 1];
+        dims[0] = BATCH;
+        System.arraycopy(value.shape().dims(), 0, dims, 1, value.shape().rank());
+        return NDArray.of(v, dims);
+    }
+
+    private static NDArray row(NDArray rows, int b) {
+        int n = rows.size() / BATCH;
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = rows.getDouble(b * n + i);
+        }
+        int[] dims = java.util.Arrays.copyOfRange(rows.shape().dims(), 1, rows.shape().rank());
+        return NDArray.fromDoubles(DType.F64, new Shape(dims), v);
+    }
+
+    private static void assertRowEquals(NDArray expected, NDArray batch, int b, double rtol, String what) {
+        assertEquals(expected.size() * BATCH, batch.size(), what);
+        assertEquals(expected.dtype(), batch.dtype(), what);
+        for (int i = 0; i < expected.size(); i++) {
+            double e = expected.getDouble(i);
+            double a = batch.getDouble(b * expected.size() + i);
+            boolean same = Double.compare(e, a) == 0 || e == a
+                    || (Double.isFinite(e) && Math.abs(e - a) <= rtol * Math.max(1, Math.abs(e)));
+            assertTrue(same, what + ": element " + i + " expected " + e + ", got " + a);
+        }
+    }
+
+    /** A two-layer network written for one example; per-example gradients against one at a time. */
+    @Test
+    void perExampleGradientsEqualGradientsTakenOneAtATime() {
+        Random rnd = new Random(7);
+        try (Graph g = Graph.create()) {
+            Tensor w1 = g.parameter("w1", random(rnd, 4, 5));
+            Tensor w2 = g.parameter("w2", random(rnd, 5, 2));
+            Tensor x = g.input("x", DType.F64, 4);
+            Tensor y = g.input("y", DType.F64, 2);
+            Tensor out = x.matmul(w1).tanh().matmul(w2);
+            Tensor loss = out.sub(y).pow(2).sum();
+            List<Tensor> grads = loss.grad(w1, w2);
+            Tensor xs = g.input("xs", DType.F64, 6, 4);
+            Tensor ys = g.input("ys", DType.F64, 6, 2);
+            List<Tensor> perExample = Nabla.vmap(x, xs).and(y, ys).apply(grads);
+            assertEquals(Shape.of(6, 4, 5), perExample.get(0).shape());
+            assertEquals(Shape.of(6, 5, 2), perExample.get(1).shape());
+            NDArray xv = random(rnd, 6, 4);
+            NDArray yv = random(rnd, 6, 2);
+            for (Device device : List.of(REFERENCE, JVM)) {
+                CompiledGraph c = g.compile(device);
+                List<NDArray> batched = c.eval(Map.of(xs, xv, ys, yv), perExample.toArray(Tensor[]::new));
+                for (int b = 0; b < 6; b++) {
+                    List<NDArray> one = c.eval(Map.of(x, rowOf(xv, b, 6), y, rowOf(yv, b, 6)), grads.toArray(Tensor[]::new));
+                    for (int p = 0; p < 2; p++) {
+                        assertRowClose(one.get(p), batched.get(p), b, 6, 1e-12);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Pairwise distances by a vmap inside a vmap equal the double loop; in and out axes move. */
+    @Test
+    void nestedVmapAndAxes() {
+        try (Graph g = Graph.create()) {
+            Tensor a = g.input("a", DType.F64, 2);
+            Tensor b = g.input("b", DType.F64, 2);
+            Tensor dist = a.sub(b).pow(2).sum().sqrt();
+            Tensor bs = g.input("bs", DType.F64, 4, 2);
+            Tensor row = Nabla.vmap(b, bs).apply(dist);                  // [4]: a against every b
+            Tensor as = g.input("as", DType.F64, 2, 3);                   // batch axis 1: three points
+            Tensor table = Nabla.vmap(a, as, 1).outAxis(1).apply(row);   // [4, 3]
+            assertEquals(Shape.of(4, 3), table.shape());
+            double[] av = {0, 1, 2, 0, 0, 1};                            // points (0,0), (1,0), (2,1) as columns
+            double[] bv = {0, 0, 3, 4, -1, 0, 1, 1};
+            double[] got = g.compile().eval(Map.of(as, NDArray.of(av, 2, 3), bs, NDArray.of(bv, 4, 2)), table)
+                    .get(0).toDoubleArray();
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 3; j++) {
+                    double dx = av[j] - bv[2 * i];
+                    double dy = av[3 + j] - bv[2 * i + 1];
+                    assertEquals(Math.sqrt(dx * dx + dy * dy), got[i * 3 + j], 1e-15, "distance " + i + "," + j);
+                }
+            }
+        }
+    }
+
+    @Test
+    void anOutputThatIgnoresTheBatchIsRepeated() {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 2);
+            Tensor w = g.parameter("w", NDArray.of(new double[] {1, 2}, 2));
+            Tensor xs = g.input("xs", DType.F64, 3, 2);
+            List<Tensor> out = Nabla.vmap(x, xs).apply(w.mul(2), x.sum());
+            List<NDArray> v = g.compile().eval(Map.of(xs, NDArray.of(new double[] {1, 2, 3, 4, 5, 6}, 3, 2)),
+                    out.toArray(Tensor[]::new));
+            assertEquals(List.of(2.0, 4.0, 2.0, 4.0, 2.0, 4.0), boxed(v.get(0)));
+            assertEquals(List.of(3.0, 7.0, 11.0), boxed(v.get(1)));
+        }
+    }
+
+    /** Batched results are graphs like any other: their derivatives pass gradcheck to order 2. */
+    @Test
+    void vmapResultsAreDifferentiable() {
+        AtomicInteger names = new AtomicInteger();
+        int checked = GradCheck.of("vmap of a matvec and softplus", x -> {
+            Graph g = x[0].graph();
+            Tensor v = g.input("v" + names.incrementAndGet(), DType.F64, 3);
+            Tensor f = x[1].matmul(v).softplus().sum().mul(v.sin().sum());
+            return Nabla.vmap(v, x[0]).apply(f);
+        }).input(uniform(-2, 2), 4, 3).input(uniform(-1, 1), 2, 3).order(2).check();
+        assertTrue(checked > 0);
+    }
+
+    @Test
+    void badBatchesAreRefusedNamingTheCall() {
+        try (Graph g = Graph.create(); Graph other = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 2);
+            Tensor y = x.sin();
+            NablaException e = assertThrows(ShapeException.class,
+                    () -> Nabla.vmap(x, g.input("xs", DType.F64, 3, 4)).apply(y));
+            assertThat(e.getMessage()).contains("vmap:").contains("x:f64[2]").contains("[B] ++ [2]");
+            e = assertThrows(DTypeException.class, () -> Nabla.vmap(x, g.input("xf", DType.F32, 3, 2)).apply(y));
+            assertThat(e.getMessage()).contains("vmap:").contains("dtype f64");
+            Tensor z = g.input("z", DType.F64, 2);
+            e = assertThrows(ShapeException.class, () -> Nabla.vmap(x, g.input("x3", DType.F64, 3, 2))
+                    .and(z, g.input("z4", DType.F64, 4, 2)).apply(y.add(z)));
+            assertThat(e.getMessage()).contains("different sizes").contains("3 rows").contains("4");
+            e = assertThrows(GraphException.class, () -> Nabla.vmap(y, g.input("ys", DType.F64, 3, 2)).apply(y));
+            assertThat(e.getMessage()).contains("input or parameter").contains("sin");
+            e = assertThrows(GraphException.class, () -> Nabla.vmap(x, other.input("o", DType.F64, 3, 2)));
+            assertThat(e.getMessage()).contains("vmap:").contains("another graph");
+            e = assertThrows(AxisException.class, () -> Nabla.vmap(x, g.input("xa", DType.F64, 3, 2), 2));
+            assertThat(e.getMessage()).contains("in axis 2");
+            Tensor xb = g.input("xb", DType.F64, 3, 2);
+            e = assertThrows(AxisException.class, () -> Nabla.vmap(x, xb).outAxis(3).apply(y));
+            assertThat(e.getMessage()).contains("out axis 3");
+            e = assertThrows(GraphException.class, () -> Nabla.vmap(x, xb).and(x, xb));
+            assertThat(e.getMessage()).contains("batched twice");
+            e = assertThrows(GraphException.class, () -> Nabla.vmap(x, null));
+            assertThat(e.getMessage()).contains("vmap:").contains("null");
+        }
+    }
+
+    private static NDArray random(Random rnd, int... dims) {
+        double[] v = new double[new Shape(dims).size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rnd.nextDouble() * 2 - 1;
+        }
+        return NDArray.of(v, dims);
+    }
+
+    private static NDArray rowOf(NDArray rows, int b, int count) {
+        int n = rows.size() / count;
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = rows.getDouble(b * n + i);
+        }
+        return NDArray.of(v, java.util.Arrays.copyOfRange(rows.shape().dims(), 1, rows.shape().rank()));
+    }
+
+    private static void assertRowClose(NDArray one, NDArray batch, int b, int count, double tol) {
+        int n = one.size();
+        assertEquals(n * count, batch.size());
+        for (int i = 0; i < n; i++) {
+            assertEquals(one.getDouble(i), batch.getDouble(b * n + i), tol * Math.max(1, Math.abs(one.getDouble(i))),
+                    "row " + b + " element " + i);
+        }
+    }
+
+    private static List<Double> boxed(NDArray a) {
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            out.add(a.getDouble(i));
+        }
+        return out;
+    }
+}
