@@ -254,12 +254,19 @@ public final class Simplifier {
         return null;
     }
 
-    /** A product with a structural zero is one; with a user's zero matrix only under FAST (0*inf is NaN). */
+    /**
+     * A product with a structural zero is one; with a user's zero matrix only under FAST (0*inf is NaN).
+     * An outer product is an elementwise product (see below).
+     */
     public static Node matmul(Node a, Node b) {
         Node zero = a.isSymbolicZero() ? a : b.isSymbolicZero() ? b : fast(a) && a.isFill(0) ? a
                 : fast(a) && b.isFill(0) ? b : null;
         if (zero == null) {
-            return null;
+            // An outer product (inner dimension 1) is a broadcast product: an elementwise kernel
+            // instead of a GEMM of depth one. Not in a user's IEEE graph: the GEMM adds the one
+            // product to +0, which turns a -0 product into +0, as the sum of one element does.
+            boolean outer = a.shape().dim(a.rank() - 1) == 1;
+            return outer && (fast(a) || DerivativeScope.active()) ? Ops.mul(a, b) : null;
         }
         int[] dims = a.shape().dims();
         dims[dims.length - 1] = b.shape().dim(b.rank() - 1);
