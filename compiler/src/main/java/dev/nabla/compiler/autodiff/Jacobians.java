@@ -17,8 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * are checked by {@link Autodiff}.
  */
 final class Jacobians {
-    /** Identities of at most this many rows are dense constants; larger ones a strided pad of ones. */
-    private static final int DENSE_IDENTITY = 64;
     private static final AtomicLong PLACEHOLDERS = new AtomicLong();
 
     private Jacobians() {}
@@ -88,18 +86,7 @@ final class Jacobians {
     /** Row r is the one-hot tensor of like's shape with a one at flat index r: [size] ++ like.shape. */
     private static Node identity(Node like) {
         int m = like.shape().size();
-        Shape rows = BatchRules.batched(m, like.shape());
-        if (m <= DENSE_IDENTITY) {
-            double[] values = new double[m * m];
-            for (int r = 0; r < m; r++) {
-                values[r * (m + 1)] = 1;
-            }
-            return constant(like.table(), values, rows, like.dtype());
-        }
-        // The flattened identity has its ones every m+1 elements: a strided pad of m ones.
-        Node ones = fill(like.table(), 1, new Shape(m), like.dtype());
-        Node flat = pad(ones, new int[] {0}, new int[] {m + 1}, new Shape(m * m));
-        return reshape(flat, rows);
+        return Ops.identity(like.table(), m, BatchRules.batched(m, like.shape()), like.dtype());
     }
 
     static Shape joined(Shape a, Shape b) {

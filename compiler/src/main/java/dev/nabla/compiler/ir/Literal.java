@@ -39,6 +39,18 @@ public sealed interface Literal {
         }
     }
 
+    /**
+     * The identity matrix of {@code size} rows, flattened: ones at every (size+1)-th element. It
+     * seeds the batched vjp or jvp of a whole Jacobian; kept symbolic so that it costs no memory
+     * in the graph and the simplifier can see that a product with it is the other factor.
+     */
+    record Identity(int size) implements Literal {
+        @Override
+        public double at(int flatIndex) {
+            return flatIndex % (size + 1) == 0 ? 1 : 0;
+        }
+    }
+
     /** Row-major data, one double per element (already rounded to the node's dtype). */
     record Dense(double[] values) implements Literal {
         public Dense {

@@ -42,6 +42,14 @@ public final class Ops {
         return table.intern(new Op.Constant(Literal.of(rounded)), List.of(), shape, dtype);
     }
 
+    /** The identity matrix of m rows in any shape of m*m elements (see {@link Literal.Identity}). */
+    public static Node identity(NodeTable table, int m, Shape shape, DType dtype) {
+        if ((long) m * m != shape.size()) {
+            throw new ShapeException("identity: " + m + " rows do not fill shape " + shape);
+        }
+        return table.intern(new Op.Constant(new Literal.Identity(m)), List.of(), shape, dtype);
+    }
+
     public static Node zerosLike(Node x) {
         return fill(x.table(), 0, x.shape(), x.dtype());
     }

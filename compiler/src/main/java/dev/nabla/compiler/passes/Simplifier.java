@@ -223,6 +223,9 @@ public final class Simplifier {
         if (x.fillValue() != null) {
             return Ops.fillLike(x, x.fillValue(), shape, x.dtype());
         }
+        if (x.op() instanceof Op.Constant(Literal.Identity(int m))) {
+            return Ops.identity(x.table(), m, shape, x.dtype());
+        }
         if (x.op() instanceof Op.Constant(Literal value)) {
             return Ops.constant(x.table(), denseValues(value, x.shape().size()), shape, x.dtype());
         }
@@ -251,16 +254,31 @@ public final class Simplifier {
             }
             return Ops.fillLike(x, x.fillValue(), new Shape(dims), x.dtype());
         }
+        if (x.op() instanceof Op.Constant(Literal.Identity(int m)) && isSquareUpToOnes(x.shape(), m)) {
+            // The axes of size m keep or swap their order: the identity is its own transpose.
+            int[] dims = new int[perm.length];
+            for (int i = 0; i < perm.length; i++) {
+                dims[i] = x.shape().dim(perm[i]);
+            }
+            return Ops.identity(x.table(), m, new Shape(dims), x.dtype());
+        }
         return null;
     }
 
     /**
      * A product with a structural zero is one; with a user's zero matrix only under FAST (0*inf is NaN).
-     * An outer product is an elementwise product (see below).
+     * A product with the identity that seeds a Jacobian is the other factor (its zeros are
+     * structural too). An outer product is an elementwise product (see below).
      */
     public static Node matmul(Node a, Node b) {
         Node zero = a.isSymbolicZero() ? a : b.isSymbolicZero() ? b : fast(a) && a.isFill(0) ? a
                 : fast(a) && b.isFill(0) ? b : null;
+        if (b.op() instanceof Op.Constant(Literal.Identity(int m)) && b.shape().equals(Shape.of(m, m))) {
+            return a;
+        }
+        if (a.op() instanceof Op.Constant(Literal.Identity(int m)) && a.shape().equals(Shape.of(m, m))) {
+            return b;
+        }
         if (zero == null) {
             // An outer product (inner dimension 1) is a broadcast product: an elementwise kernel
             // instead of a GEMM of depth one. Not in a user's IEEE graph: the GEMM adds the one
@@ -271,6 +289,20 @@ public final class Simplifier {
         int[] dims = a.shape().dims();
         dims[dims.length - 1] = b.shape().dim(b.rank() - 1);
         return Ops.fillLike(zero, 0, new Shape(dims), a.dtype());
+    }
+
+    /** Whether the axes of shape other than size-1 ones are exactly [m, m]. */
+    private static boolean isSquareUpToOnes(Shape shape, int m) {
+        int axes = 0;
+        for (int d : shape.dims()) {
+            if (d != 1) {
+                if (d != m) {
+                    return false;
+                }
+                axes++;
+            }
+        }
+        return axes == 2 || m == 1;
     }
 
     private static boolean isNeg(Node x) {

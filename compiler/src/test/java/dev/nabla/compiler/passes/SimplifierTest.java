@@ -572,4 +572,28 @@ class SimplifierTest {
         assertThrows(GraphException.class, () -> Ops.input(t, "b", Shape.SCALAR, DType.F32));
         java.lang.ref.Reference.reachabilityFence(e);
     }
+    @Test
+    void theIdentityThatSeedsAJacobianStaysSymbolicThroughViewsAndVanishesFromProducts() {
+        Node eye = Ops.identity(table, 3, Shape.of(3, 3), DType.F32);
+        Node m = Ops.input(table, "m", Shape.of(2, 3), DType.F32);
+        Node n = Ops.input(table, "n", Shape.of(3, 4), DType.F32);
+        assertSame(m, Ops.matmul(m, eye));
+        assertSame(n, Ops.matmul(eye, n));
+        // Views keep it an identity: [3,1,3] or its transpose is still the 3x3 identity.
+        Node tall = Ops.reshape(eye, 3, 1, 3);
+        assertEquals(new dev.nabla.compiler.ir.Literal.Identity(3), ((Op.Constant) tall.op()).value());
+        assertSame(m, Ops.matmul(m, Ops.reshape(Ops.permute(tall, 2, 1, 0), 3, 3)));
+        for (int i = 0; i < 9; i++) {
+            assertEquals(i % 4 == 0 ? 1.0 : 0.0, ((Op.Constant) tall.op()).value().at(i), "element " + i);
+        }
+        // Sixteen elements in another shape are not a 4x4 identity: [2,8] is no unit for [2,2] @ [2,8].
+        Node other = Ops.identity(table, 4, Shape.of(2, 8), DType.F32);
+        Node p = Ops.input(table, "p", Shape.of(2, 2), DType.F32);
+        assertTrue(Ops.matmul(p, other).op() instanceof Op.MatMul);
+        // A permutation that mixes an axis of another size does not keep it an identity.
+        Node blocks = Ops.identity(table, 4, Shape.of(4, 2, 2), DType.F32);
+        assertTrue(Ops.permute(blocks, 1, 0, 2).op() instanceof Op.Permute);
+        assertThrows(dev.nabla.compiler.NablaException.ShapeException.class,
+                () -> Ops.identity(table, 3, Shape.of(3, 4), DType.F32));
+    }
 }
