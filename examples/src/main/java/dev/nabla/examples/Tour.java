@@ -14,6 +14,7 @@ public final class Tour {
                         () -> PartialDerivatives.main(args)),
                 new Stop("Fourth derivatives, simplified", () -> FourthDerivative.main(args)),
                 new Stop("Newton's method with the exact Hessian", () -> NewtonsMethod.main(args)),
+                new Stop("Batching with vmap: Laplacians and per-example gradients", () -> Batching.main(args)),
                 new Stop("SGD: minimize 3a^2 + 6a - 9 from a = 10", () -> SgdMinimize.main(args)),
                 new Stop("Training a digit classifier", () -> DigitsClassifier.main(args)),
                 new Stop("Devices", () -> Devices.main(args)),

@@ -42,6 +42,16 @@ class ExamplesOutputTest {
     }
 
     @Test
+    void batchingComputesLaplaciansAndClipsPerExampleGradients() {
+        String out = run(() -> Batching.main(new String[0]));
+        assertThat(out).contains("laplacian u(0.50, 0.50) = -19.73921   (exact -2 pi^2 u = -19.73921)")
+                .contains("laplacian u(0.30, 0.70) = -12.91948   (exact -2 pi^2 u = -12.91948)")
+                .contains("per-example gradient norms: [6.708203932499369, 0.04898979485566357, 52.17758139277826,")
+                .contains("mean gradient:              [-11.563749999999999, 4.19125, 1.5612499999999998]")
+                .contains("mean of clipped gradients:  [-0.06411742563763898, 0.14530694150420947, 0.28485679774997896]");
+    }
+
+    @Test
     void sgdReachesPyTorchsValueAndWritesItsPlot() throws Exception {
         String out = run(() -> SgdMinimize.main(new String[0]));
         assertThat(out).startsWith("a = -0.99999988");
