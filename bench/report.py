@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 results = sys.argv[1]
-# The file being replaced: its memory section (bench/run-memory.sh) is carried over.
+# The file being replaced: the sections other scripts write are carried over.
 previous = sys.argv[2] if len(sys.argv) > 2 else None
 
 
@@ -201,7 +201,9 @@ print('''## Notes
 ''')
 if previous and os.path.exists(previous):
     old = open(previous).read()
-    start, end = old.find("<!-- memory:start -->"), old.find("<!-- memory:end -->")
-    if start >= 0 and end > start:
-        print()
-        print(old[start:end + len("<!-- memory:end -->")])
+    # Sections other scripts write (bench/run-memory.sh, bench/run-transforms.sh) are kept.
+    for section in ("memory", "transforms"):
+        start, end = old.find(f"<!-- {section}:start -->"), old.find(f"<!-- {section}:end -->")
+        if start >= 0 and end > start:
+            print()
+            print(old[start:end + len(f"<!-- {section}:end -->")])

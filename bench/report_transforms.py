@@ -1,0 +1,74 @@
+"""Writes the transforms section of bench/RESULTS.md from what bench/run-transforms.sh collected:
+TransformsBenchmark and TaylorBenchmark (JMH, best pass) beside bench/jax/transforms.py (best pass).
+The section sits between two markers, so bench/report.py keeps it when it rewrites the file."""
+import glob
+import json
+import os
+import platform
+import subprocess
+import sys
+
+results, target = sys.argv[1], sys.argv[2]
+START, END = "<!-- transforms:start -->", "<!-- transforms:end -->"
+
+
+def nabla():
+    best = {}
+    for path in glob.glob(os.path.join(results, "jmh-*.json")):
+        for r in json.load(open(path)):
+            name = r["benchmark"].rsplit(".", 1)[-1]
+            params = r.get("params") or {}
+            key = name + "".join(f"[{k}={v}]" for k, v in sorted(params.items()))
+            score = r["primaryMetric"]["score"]
+            unit = r["primaryMetric"]["scoreUnit"]
+            ms = score * {"ms/op": 1, "us/op": 1e-3, "s/op": 1e3, "ns/op": 1e-6}[unit]
+            best[key] = min(best.get(key, float("inf")), ms)
+    return best
+
+
+def jax():
+    best = {}
+    for path in glob.glob(os.path.join(results, "jax-*.json")):
+        r = json.load(open(path))
+        for k, v in r.items():
+            if k.endswith("_ms"):
+                best[k] = min(best.get(k, float("inf")), v)
+            else:
+                best[k] = v
+    return best
+
+
+def fmt(ms):
+    return f"{ms * 1e3:.1f} us" if ms < 1 else f"{ms:.2f} ms" if ms < 100 else f"{ms:.0f} ms"
+
+
+n, j = nabla(), jax()
+commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+rows = [
+    ("Hessian of sum(softplus(A v)) + v.v/2, v in R^100, A 50x100, f64: one call",
+     n.get("hessianCall"), j.get("hessian_call_ms")),
+    ("the same: from defining it to its first value (build, compile, run)",
+     n.get("hessianBuildCompileFirstCall"), j.get("hessian_first_value_ms")),
+    ("per-example gradients, MLP 784-256-10, batch 128: vmap(grad)",
+     n.get("perExampleGradientsVmap"), j.get("per_example_vmap_ms")),
+    ("the same as a loop of 128 single-example gradients",
+     n.get("perExampleGradientsLoop"), j.get("per_example_loop_ms")),
+]
+for key in sorted(k for k in n if k.startswith("taylorDerivative")):
+    rows.append((f"Taylor mode {key}: build, compile, value", n[key], None))
+lines = [START, "## Program transforms beside JAX", "",
+         f"Commit {commit}, one thread each (`-Dnabla.threads=1`; JAX {j.get('jax', '?')} jit on XLA:CPU with one"
+         " intra-op thread), both sides on core 0 (`taskset -c 0`), best of two passes. Produced by"
+         " `JAX_PYTHON=... bench/run-transforms.sh`; machine: " + platform.processor() + ", 2 cores.", "",
+         "| workload | Nabla | JAX |", "|---|---|---|"]
+for title, a, b in rows:
+    lines.append(f"| {title} | {fmt(a) if a else '-'} | {fmt(b) if b else '-'} |")
+lines += ["", END]
+section = "\n".join(lines)
+text = open(target).read() if os.path.exists(target) else ""
+start, end = text.find(START), text.find(END)
+if start >= 0 and end > start:
+    text = text[:start] + section + text[end + len(END):]
+else:
+    text = text.rstrip("\n") + "\n\n" + section + "\n"
+open(target, "w").write(text)
