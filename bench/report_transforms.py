@@ -38,6 +38,13 @@ def jax():
     return best
 
 
+def cpu():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.machine()
+
+
 def fmt(ms):
     return f"{ms * 1e3:.1f} us" if ms < 1 else f"{ms:.2f} ms" if ms < 100 else f"{ms:.0f} ms"
 
@@ -59,7 +66,7 @@ for key in sorted(k for k in n if k.startswith("taylorDerivative")):
 lines = [START, "## Program transforms beside JAX", "",
          f"Commit {commit}, one thread each (`-Dnabla.threads=1`; JAX {j.get('jax', '?')} jit on XLA:CPU with one"
          " intra-op thread), both sides on core 0 (`taskset -c 0`), best of two passes. Produced by"
-         " `JAX_PYTHON=... bench/run-transforms.sh`; machine: " + platform.processor() + ", 2 cores.", "",
+         " `JAX_PYTHON=... bench/run-transforms.sh`; machine: " + cpu() + f", {os.cpu_count()} cores.", "",
          "| workload | Nabla | JAX |", "|---|---|---|"]
 for title, a, b in rows:
     lines.append(f"| {title} | {fmt(a) if a else '-'} | {fmt(b) if b else '-'} |")
