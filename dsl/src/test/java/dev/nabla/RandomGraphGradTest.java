@@ -129,7 +129,7 @@ class RandomGraphGradTest {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             GradCheck check = GradCheck.of("random graph", x -> {
                 extras[0] = new Extras();
-                Value out = build(steps, x, extras[0]);
+                Value out = build(steps, x.toArray(Tensor[]::new), extras[0]);
                 formula[0] = out.text();
                 depth[0] = out.depth();
                 return out.t();
