@@ -165,7 +165,8 @@ class CustomDerivativeTest {
             Tensor dx = x.sum().grad(in);
             Tensor d2x = dx.sum().grad(in);
             Tensor forward = Nabla.jvp(x, Map.of(in, g.ones(DType.F64, 5)));
-            var values = g.compile().eval(Map.of(in, array(a)), x, dx, d2x, forward, Nabla.hessian(x.sum(), in));
+            Tensor hvp = Nabla.hvp(x.sum(), in, g.ones(DType.F64, 5));
+            var values = g.compile().eval(Map.of(in, array(a)), x, dx, d2x, forward, Nabla.hessian(x.sum(), in), hvp);
             for (int i = 0; i < a.length; i++) {
                 double root = exactRoot(a[i]);
                 double slope = 1 / (3 * root * root + 1);
@@ -176,6 +177,7 @@ class CustomDerivativeTest {
                 assertEquals(curvature, values.get(2).getDouble(i), 1e-14, "d2x/da2 at a = " + a[i]);
                 assertEquals(slope, values.get(3).getDouble(i), 1e-15, "forward mode, by transposing the vjp");
                 assertEquals(curvature, values.get(4).getDouble(i * 5 + i), 1e-14, "the Hessian's diagonal");
+                assertEquals(curvature, values.get(5).getDouble(i), 1e-14, "hvp: forward over reverse");
             }
         }
     }
