@@ -37,8 +37,9 @@ import java.util.List;
  * missing rule when the derivative is built. A function without rules is refused at {@link #apply}.
  *
  * <p>What rules return is checked when a derivative is built: one tensor per argument from a vjp,
- * of that argument's shape and dtype (entries for arguments that are not floating are ignored), one
- * of the output's shape and dtype from a jvp, never null or of another graph; each mistake is a
+ * of that argument's shape and dtype (or of a shape it broadcasts to, which is summed back to it,
+ * as PyTorch does; entries for arguments that are not floating are ignored), one of the output's
+ * shape and dtype from a jvp, never null or of another graph; each mistake is a
  * {@link RuleException} naming the function, the rule and the shapes. Tangents of arguments that
  * have none reach a jvp rule as zeros.
  *

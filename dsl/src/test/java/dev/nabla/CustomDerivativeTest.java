@@ -237,6 +237,22 @@ class CustomDerivativeTest {
     }
 
     @Test
+    void aCotangentOfTheBroadcastShapeIsSummedBackToTheArgument() {
+        // x * s for a scalar s: the rule returns g * x, of x's shape, as the cotangent of s.
+        CustomFunction scale = CustomFunction.of("scale", xs -> xs.get(0).mul(xs.get(1)))
+                .withVjp((xs, y, g) -> List.of(g.mul(xs.get(1)), g.mul(xs.get(0))));
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 2, 3);
+            Tensor s = g.input("s", DType.F64);
+            Tensor loss = scale.apply(x, s).sum();
+            var values = g.compile().eval(Map.of(x, NDArray.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3),
+                    s, NDArray.scalar(0.5)), loss.grad(s), loss.grad(x));
+            assertEquals(21.0, values.get(0).item());
+            assertArrayEquals(new double[] {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}, values.get(1).toDoubleArray());
+        }
+    }
+
+    @Test
     void hessianAndHvpThroughACustomFunction() {
         try (Graph g = Graph.create()) {
             Tensor x = g.input("x", DType.F64, 3);

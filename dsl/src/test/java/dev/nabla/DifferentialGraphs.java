@@ -74,12 +74,23 @@ final class DifferentialGraphs {
         // binary and ternary
         "add", "sub", "mul", "a / (1 + b^2)", "pow(softplus a + 0.5, tanh b)", "a * tanh b", "fma(a, b, c)",
         "fma(a, 0.5, b)", "a * stopGradient(b)", "where", "a + ones",
+        // custom derivative rules: a vjp; a jvp alone, which reverse mode transposes
+        "custom softplus(a)", "custom a * tanh b, jvp only",
         // reductions
         "sum", "mean", "max", "min", "prod", "logSumExp", "softmax", "logSoftmax",
         // shapes and views
         "transpose sandwich", "reshape", "permuted reshape", "broadcast reshape", "sliced reshape",
         "rotation", "interleave", "stack", "squeeze", "pad", "cast", "matmul", "matvec", "dot",
     };
+
+    private static final CustomFunction SOFTPLUS = CustomFunction.of("softplus", xs -> xs.get(0).softplus())
+            .withVjp((xs, y, g) -> List.of(g.mul(xs.get(0).sigmoid())));
+
+    private static final CustomFunction A_TANH_B = CustomFunction.of("aTanhB", xs -> xs.get(0).mul(xs.get(1).tanh()))
+            .withJvp((xs, y, t) -> {
+                Tensor th = xs.get(1).tanh();
+                return t.get(0).mul(th).add(xs.get(0).mul(th.mul(th).rsub(1)).mul(t.get(1)));
+            });
 
     /** A graph value: the tensor, a short name for messages and whether it is exact. */
     record Value(Tensor t, String name, boolean exact) {}
@@ -572,6 +583,11 @@ final class DifferentialGraphs {
                     text = "pow(softplus(" + p + ")+0.5, tanh(" + q + "))";
                 }
                 case "a * tanh b" -> { t = a.mul(b.tanh()); text = p + " * tanh(" + q + ")"; }
+                case "custom softplus(a)" -> { t = SOFTPLUS.apply(a); text = "customSoftplus(" + p + ")"; }
+                case "custom a * tanh b, jvp only" -> {
+                    t = A_TANH_B.apply(a, b);
+                    text = "aTanhB(" + p + ", " + q + ")";
+                }
                 case "fma(a, b, c)" -> { t = a.fma(b, c); text = "fma(" + p + ", " + q + ", " + vc.name() + ")"; }
                 case "fma(a, 0.5, b)" -> { t = a.fma(0.5, b); text = "fma(" + p + ", 0.5, " + q + ")"; }
                 case "a * stopGradient(b)" -> {

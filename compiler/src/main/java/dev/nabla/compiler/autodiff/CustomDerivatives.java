@@ -9,6 +9,7 @@ import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.compiler.ir.Shape;
+import dev.nabla.compiler.ir.ShapeRules;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -107,14 +108,22 @@ final class CustomDerivatives {
             throw new RuleException(what + "returned " + result.size() + " cotangents for " + args.size()
                     + " arguments " + args + "; return one per argument, of its shape and dtype");
         }
+        List<Node> cotangents = new ArrayList<>(args.size());
         for (int i = 0; i < args.size(); i++) {
             Node a = args.get(i);
+            Node c = result.get(i);
             if (a.dtype().isFloating()) {
-                requireFits(what, "the cotangent of argument " + i + " (" + a.describe() + ")", result.get(i), n,
-                        a.shape(), a.dtype());
+                // As in PyTorch, a cotangent of the broadcast shape is summed back to the argument's.
+                if (c != null && c.table() == n.table() && c.dtype() == a.dtype()
+                        && ShapeRules.broadcastsTo(a.shape(), c.shape())) {
+                    c = sumToShape(c, a.shape());
+                }
+                requireFits(what, "the cotangent of argument " + i + " (" + a.describe() + ")", c, n, a.shape(),
+                        a.dtype());
             }
+            cotangents.add(c);
         }
-        return result;
+        return cotangents;
     }
 
     private static Node checkedJvp(Node n, List<Node> args, List<Node> tangents) {
