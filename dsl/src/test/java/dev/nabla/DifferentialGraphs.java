@@ -74,8 +74,6 @@ final class DifferentialGraphs {
         // binary and ternary
         "add", "sub", "mul", "a / (1 + b^2)", "pow(softplus a + 0.5, tanh b)", "a * tanh b", "fma(a, b, c)",
         "fma(a, 0.5, b)", "a * stopGradient(b)", "where", "a + ones",
-        // custom derivative rules: a vjp; a jvp alone, which reverse mode transposes
-        "custom softplus(a)", "custom a * tanh b, jvp only",
         // reductions
         "sum", "mean", "max", "min", "prod", "logSumExp", "softmax", "logSoftmax",
         // shapes and views
@@ -83,6 +81,7 @@ final class DifferentialGraphs {
         "rotation", "interleave", "stack", "squeeze", "pad", "cast", "matmul", "matvec", "dot",
     };
 
+    /** Custom functions with the values of softplus and a * tanh b, for the backends to agree on. */
     private static final CustomFunction SOFTPLUS = CustomFunction.of("softplus", xs -> xs.get(0).softplus())
             .withVjp((xs, y, g) -> List.of(g.mul(xs.get(0).sigmoid())));
 
@@ -499,7 +498,11 @@ final class DifferentialGraphs {
                 case "cos" -> { t = a.cos(); text = "cos(" + p + ")"; }
                 case "tanh" -> { t = a.tanh(); text = "tanh(" + p + ")"; }
                 case "sigmoid" -> { t = a.sigmoid(); text = "sigmoid(" + p + ")"; }
-                case "softplus" -> { t = a.softplus(); text = "softplus(" + p + ")"; }
+                // Every other one through a custom function of the same value (whose vjp rule differs).
+                case "softplus" -> {
+                    t = st.q() % 2 == 0 ? a.softplus() : SOFTPLUS.apply(a);
+                    text = (st.q() % 2 == 0 ? "softplus(" : "customSoftplus(") + p + ")";
+                }
                 case "neg" -> { t = a.neg(); text = "-" + p; exact = va.exact(); }
                 case "exp(tanh a)" -> { t = a.tanh().exp(); text = "exp(tanh(" + p + "))"; }
                 case "exp(-a^2)" -> { t = a.mul(a).neg().exp(); text = "exp(-" + p + "^2)"; }
@@ -582,11 +585,11 @@ final class DifferentialGraphs {
                     t = a.softplus().add(0.5).pow(b.tanh());
                     text = "pow(softplus(" + p + ")+0.5, tanh(" + q + "))";
                 }
-                case "a * tanh b" -> { t = a.mul(b.tanh()); text = p + " * tanh(" + q + ")"; }
-                case "custom softplus(a)" -> { t = SOFTPLUS.apply(a); text = "customSoftplus(" + p + ")"; }
-                case "custom a * tanh b, jvp only" -> {
-                    t = A_TANH_B.apply(a, b);
-                    text = "aTanhB(" + p + ", " + q + ")";
+                // Every other one through a custom function of the same value with a jvp rule alone,
+                // which reverse mode transposes.
+                case "a * tanh b" -> {
+                    t = st.p() % 2 == 0 ? a.mul(b.tanh()) : A_TANH_B.apply(a, b);
+                    text = st.p() % 2 == 0 ? p + " * tanh(" + q + ")" : "aTanhB(" + p + ", " + q + ")";
                 }
                 case "fma(a, b, c)" -> { t = a.fma(b, c); text = "fma(" + p + ", " + q + ", " + vc.name() + ")"; }
                 case "fma(a, 0.5, b)" -> { t = a.fma(0.5, b); text = "fma(" + p + ", 0.5, " + q + ")"; }
