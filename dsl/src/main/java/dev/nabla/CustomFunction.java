@@ -32,9 +32,11 @@ import java.util.List;
  *
  * <p>One rule is enough: a missing one is derived from the other by transposition (a vjp is
  * linear in its cotangent, a jvp in its tangents, so reverse mode over the rule given yields the
- * other). That needs the given rule to be linear in that argument, as every true vjp and jvp is;
- * a rule that is not (a vjp that clips its cotangent) gets a {@link RuleException} asking for the
- * missing rule when the derivative is built. A function without rules is refused at {@link #apply}.
+ * other). That needs the given rule to be linear in that argument, as every true vjp and jvp is.
+ * Where the transposed rule still depends on it, the rule was not (a vjp that clips its
+ * cotangent, say), and building the derivative throws a {@link RuleException} asking for the
+ * missing rule; a rule that is affine but not linear is not detected. A function without rules is
+ * refused at {@link #apply}. {@link GradCheck} compares the rules with finite differences.
  *
  * <p>What rules return is checked when a derivative is built: one tensor per argument from a vjp,
  * of that argument's shape and dtype (or of a shape it broadcasts to, which is summed back to it,
