@@ -3,6 +3,7 @@ package dev.nabla;
 import dev.nabla.compiler.NablaException.GraphException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Arithmetic;
+import dev.nabla.compiler.ir.CustomRule;
 import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.NodeTable;
@@ -45,6 +46,8 @@ public final class Graph implements AutoCloseable {
     /** Weak keys: a parameter's initial value goes with the last reference to its node. */
     private final Map<Node, NDArray> initialParameters = Collections.synchronizedMap(new WeakHashMap<>());
     private final Set<CompiledGraph> open = new LinkedHashSet<>();
+    /** Weak keys: a custom function's rule object goes with the last reference to the function. */
+    private final Map<CustomFunction, CustomRule> customRules = new WeakHashMap<>();
 
     private Graph(GraphOptions options) {
         this.options = options;
@@ -176,6 +179,7 @@ public final class Graph implements AutoCloseable {
             toClose = new ArrayList<>(open);
             open.clear();
             initialParameters.clear();
+            customRules.clear();
         }
         toClose.forEach(CompiledGraph::close);
     }
@@ -187,6 +191,11 @@ public final class Graph implements AutoCloseable {
     }
 
     // ---- plumbing between Tensor and Node ----
+
+    /** f's rules in this graph: one object per function, so that applying f twice gives one node. */
+    synchronized CustomRule customRule(CustomFunction f) {
+        return customRules.computeIfAbsent(f, k -> k.ruleFor(this));
+    }
 
     Tensor wrap(Node n) {
         return new Tensor(this, n);

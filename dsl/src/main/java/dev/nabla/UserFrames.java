@@ -9,7 +9,7 @@ final class UserFrames {
     /** The public classes of this package: user code lives beside them (tests, examples). */
     private static final Set<String> LIBRARY = Set.of(Graph.class.getName(), Tensor.class.getName(),
             Nabla.class.getName(), CompiledGraph.class.getName(), ScalarFunction.class.getName(),
-            GraphOptions.class.getName(), UserFrames.class.getName());
+            GraphOptions.class.getName(), CustomFunction.class.getName(), UserFrames.class.getName());
 
     private UserFrames() {}
 

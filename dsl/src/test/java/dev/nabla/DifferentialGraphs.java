@@ -81,6 +81,16 @@ final class DifferentialGraphs {
         "rotation", "interleave", "stack", "squeeze", "pad", "cast", "matmul", "matvec", "dot",
     };
 
+    /** Custom functions with the values of softplus and a * tanh b, for the backends to agree on. */
+    private static final CustomFunction SOFTPLUS = CustomFunction.of("softplus", xs -> xs.get(0).softplus())
+            .withVjp((xs, y, g) -> List.of(g.mul(xs.get(0).sigmoid())));
+
+    private static final CustomFunction A_TANH_B = CustomFunction.of("aTanhB", xs -> xs.get(0).mul(xs.get(1).tanh()))
+            .withJvp((xs, y, t) -> {
+                Tensor th = xs.get(1).tanh();
+                return t.get(0).mul(th).add(xs.get(0).mul(th.mul(th).rsub(1)).mul(t.get(1)));
+            });
+
     /** A graph value: the tensor, a short name for messages and whether it is exact. */
     record Value(Tensor t, String name, boolean exact) {}
 
@@ -488,7 +498,11 @@ final class DifferentialGraphs {
                 case "cos" -> { t = a.cos(); text = "cos(" + p + ")"; }
                 case "tanh" -> { t = a.tanh(); text = "tanh(" + p + ")"; }
                 case "sigmoid" -> { t = a.sigmoid(); text = "sigmoid(" + p + ")"; }
-                case "softplus" -> { t = a.softplus(); text = "softplus(" + p + ")"; }
+                // Every other one through a custom function of the same value (whose vjp rule differs).
+                case "softplus" -> {
+                    t = st.q() % 2 == 0 ? a.softplus() : SOFTPLUS.apply(a);
+                    text = (st.q() % 2 == 0 ? "softplus(" : "customSoftplus(") + p + ")";
+                }
                 case "neg" -> { t = a.neg(); text = "-" + p; exact = va.exact(); }
                 case "exp(tanh a)" -> { t = a.tanh().exp(); text = "exp(tanh(" + p + "))"; }
                 case "exp(-a^2)" -> { t = a.mul(a).neg().exp(); text = "exp(-" + p + "^2)"; }
@@ -571,7 +585,12 @@ final class DifferentialGraphs {
                     t = a.softplus().add(0.5).pow(b.tanh());
                     text = "pow(softplus(" + p + ")+0.5, tanh(" + q + "))";
                 }
-                case "a * tanh b" -> { t = a.mul(b.tanh()); text = p + " * tanh(" + q + ")"; }
+                // Every other one through a custom function of the same value with a jvp rule alone,
+                // which reverse mode transposes.
+                case "a * tanh b" -> {
+                    t = st.p() % 2 == 0 ? a.mul(b.tanh()) : A_TANH_B.apply(a, b);
+                    text = st.p() % 2 == 0 ? p + " * tanh(" + q + ")" : "aTanhB(" + p + ", " + q + ")";
+                }
                 case "fma(a, b, c)" -> { t = a.fma(b, c); text = "fma(" + p + ", " + q + ", " + vc.name() + ")"; }
                 case "fma(a, 0.5, b)" -> { t = a.fma(0.5, b); text = "fma(" + p + ", 0.5, " + q + ")"; }
                 case "a * stopGradient(b)" -> {

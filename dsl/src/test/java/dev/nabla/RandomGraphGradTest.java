@@ -104,7 +104,26 @@ class RandomGraphGradTest {
         // Smooth ops not covered above.
         "fma", "permute round trip", "unsqueeze-squeeze", "dot", "f32 round trip",
         "softmax, stopGradient(max) shift", "logSumExp by hand, stopGradient(mean) shift",
+        // Custom derivative rules: a vjp, a jvp alone (reverse mode transposes it), a vjp using the output.
+        "custom softplus", "custom a*tanh(b), jvp only", "custom a/(1+b^2), vjp of y",
     };
+
+    private static final CustomFunction SOFTPLUS = CustomFunction.of("softplus", xs -> xs.get(0).softplus())
+            .withVjp((xs, y, g) -> List.of(g.mul(xs.get(0).sigmoid())));
+
+    private static final CustomFunction A_TANH_B = CustomFunction.of("aTanhB", xs -> xs.get(0).mul(xs.get(1).tanh()))
+            .withJvp((xs, y, t) -> {
+                Tensor th = xs.get(1).tanh();
+                return t.get(0).mul(th).add(xs.get(0).mul(th.mul(th).rsub(1)).mul(t.get(1)));
+            });
+
+    /** Cotangents of the broadcast shape, summed back to each argument's shape by the transforms. */
+    private static final CustomFunction A_OVER = CustomFunction.of("aOver1PlusB2",
+                    xs -> xs.get(0).div(xs.get(1).mul(xs.get(1)).add(1.0)))
+            .withVjp((xs, y, g) -> {
+                Tensor d = xs.get(1).mul(xs.get(1)).add(1.0);
+                return List.of(g.div(d), g.mul(y).mul(xs.get(1)).mul(-2.0).div(d));
+            });
 
     @Provide
     Arbitrary<List<Step>> programs() {
@@ -129,7 +148,7 @@ class RandomGraphGradTest {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             GradCheck check = GradCheck.of("random graph", x -> {
                 extras[0] = new Extras();
-                Value out = build(steps, x, extras[0]);
+                Value out = build(steps, x.toArray(Tensor[]::new), extras[0]);
                 formula[0] = out.text();
                 depth[0] = out.depth();
                 return out.t();
@@ -229,6 +248,12 @@ class RandomGraphGradTest {
             case "mul" -> { t = a.mul(b); text = "(" + p + " * " + q + ")"; }
             case "a*tanh(b)" -> { t = a.mul(b.tanh()); text = "(" + p + " * tanh(" + q + "))"; }
             case "a/(1+b^2)" -> { t = a.div(b.mul(b).add(1.0)); text = "(" + p + " / (1+(" + q + ")^2))"; }
+            case "custom softplus" -> { t = SOFTPLUS.apply(a); text = "customSoftplus(" + p + ")"; }
+            case "custom a*tanh(b), jvp only" -> { t = A_TANH_B.apply(a, b); text = "aTanhB(" + p + ", " + q + ")"; }
+            case "custom a/(1+b^2), vjp of y" -> {
+                t = A_OVER.apply(a, b);
+                text = "aOver1PlusB2(" + p + ", " + q + ")";
+            }
             case "pow(softplus(a)+0.5, tanh b)" -> {
                 t = a.softplus().add(0.5).pow(b.tanh());
                 text = "pow(softplus(" + p + ")+0.5, tanh(" + q + "))";
@@ -374,7 +399,8 @@ class RandomGraphGradTest {
         boolean binary = switch (name) {
             case "add", "sub", "mul", "a*tanh(b)", "a/(1+b^2)", "pow(softplus(a)+0.5, tanh b)", "stack-sum",
                  "matmul sandwich", "sign(a)*b", "maximum", "minimum", "where(a<b)", "where(a>=b)",
-                 "where(sign a == sign b)", "a*cast(b>0)", "fma", "dot" -> true;
+                 "where(sign a == sign b)", "a*cast(b>0)", "fma", "dot", "custom a*tanh(b), jvp only",
+                 "custom a/(1+b^2), vjp of y" -> true;
             default -> false;
         };
         return new Value(t, text, binary ? depth : unaryDepth);

@@ -51,6 +51,17 @@ public class NablaException extends IllegalArgumentException {
         }
     }
 
+    /**
+     * A custom function's derivative rule returned what does not fit (the wrong number of tensors,
+     * null, a tensor of another graph, the wrong shape or dtype), or a derivative needs a rule the
+     * function lacks. The message names the function, the rule and the shapes.
+     */
+    public static final class RuleException extends NablaException {
+        public RuleException(String message) {
+            super(message);
+        }
+    }
+
     /** Values or programs on different devices used together, or a device that is not present. */
     public static final class DeviceException extends NablaException {
         public DeviceException(String message) {

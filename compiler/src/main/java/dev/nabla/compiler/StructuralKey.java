@@ -31,6 +31,9 @@ public record StructuralKey(List<Object> entries) {
             Object op = switch (n.op()) {
                 case Op.Input i -> "input " + variableIndex.get(n);
                 case Op.Parameter p -> "parameter " + variableIndex.get(n);
+                // At run time a custom node is its primal's value; its rule (which may hold on to a
+                // graph) plays no part, so it stays out of keys that backends cache.
+                case Op.Custom c -> "custom";
                 default -> n.op();
             };
             entries.add(new Entry(op, n.inputs().stream().map(position::get).toList(), n.shape(), n.dtype()));

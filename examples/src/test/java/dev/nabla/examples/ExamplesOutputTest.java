@@ -52,6 +52,18 @@ class ExamplesOutputTest {
     }
 
     @Test
+    void customRulesPrintTheTutorialsValues() {
+        assertThat(run(() -> CustomRules.main(new String[0])))
+                .contains("x = 1000.0  plain gradient NaN, custom gradient 1.0\n")
+                .contains("  t3: f64[] = custom[log1pexp](x, value=t2)\n  t4: f64[] = sigmoid(x)\n")
+                .contains("x(2) = 1.0, dx/da = 0.25, d2x/da2 = -0.09375 ")
+                .contains("gradcheck 'log1pexp' passed (16 comparisons)\n")
+                .contains("gradcheck 'log1pexp, vjp off by 1%' failed (4 mismatches;")
+                .contains("order 1 [f], reverse mode (vjp), input x0[2] element 0 [0]: analytic=-0.353167431127059"
+                        + " numeric=-0.349670723888135");
+    }
+
+    @Test
     void sgdReachesPyTorchsValueAndWritesItsPlot() throws Exception {
         String out = run(() -> SgdMinimize.main(new String[0]));
         assertThat(out).startsWith("a = -0.99999988");

@@ -5,6 +5,7 @@ import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.runtime.reference.ReferenceInterpreter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -57,6 +58,8 @@ final class Anomalies {
                     + " interpreter: the backend's rounding near the edge of overflow differs", null);
         }
         Node n = start;
+        // The custom functions whose primal the trail entered, outermost first.
+        List<Node> within = new ArrayList<>();
         while (true) {
             Node next = null;
             boolean[] nextMarked = null;
@@ -68,11 +71,28 @@ final class Anomalies {
                 }
             }
             if (next == null) {
-                return new AnomalyException(head + ". " + origin(n, marked, values), n.origin());
+                return new AnomalyException(head + ". " + origin(n, marked, values) + inside(within), n.origin());
+            }
+            if (n.op() instanceof Op.Custom) {
+                within.add(n);
             }
             n = next;
             marked = nextMarked;
         }
+    }
+
+    /** Names the custom functions the bad value was made in, innermost first. */
+    private static String inside(List<Node> within) {
+        StringBuilder s = new StringBuilder();
+        for (int i = within.size() - 1; i >= 0; i--) {
+            Node c = within.get(i);
+            s.append(s.isEmpty() ? ". That is inside" : ", inside").append(" the primal of custom function ")
+                    .append(c.opName()).append(" -> ").append(c.describe());
+            if (c.origin() != null) {
+                s.append(" (applied at ").append(c.origin()).append(')');
+            }
+        }
+        return s.toString();
     }
 
     /**
@@ -82,6 +102,10 @@ final class Anomalies {
     private static boolean[] carried(Node n, int k, boolean[] marked, Map<Node, double[]> values) {
         Node in = n.input(k);
         double[] v = values.get(in);
+        if (n.op() instanceof Op.Custom && k > 0) {
+            // A custom node's value is its primal's (input 0); its arguments only feed its rules.
+            return new boolean[v.length];
+        }
         boolean sameIndex = switch (n.op()) {
             case Op.Reshape r -> true;
             case Op.Unary u -> true;
@@ -90,6 +114,7 @@ final class Anomalies {
             case Op.Where w -> true;
             case Op.Cast c -> true;
             case Op.StopGradient s -> true;
+            case Op.Custom c -> true;
             default -> false;
         };
         if (!sameIndex) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.nabla.compiler.NablaException.DeviceException;
+import dev.nabla.compiler.ir.DType;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
 import dev.nabla.runtime.Device;
@@ -171,6 +172,36 @@ class TornadoVmBackendTest {
                         .toFloatArray();
                 assertArrayEquals(expected, actual, 1e-4f * s[1], () -> "matmul " + List.of(s[0], s[1], s[2]));
             }
+        }
+    }
+
+    /**
+     * A custom function is its primal's value at run time: lowering aliases it, so the device runs
+     * the primal and the rules' derivatives like any other ops.
+     */
+    @Test
+    void customDerivativeRulesRunOnTheDevice() {
+        try (var g = Graph.create()) {
+            Tensor x = g.input("x", DType.F32, 3);
+            Tensor a = g.input("a", DType.F64, 3);
+            Tensor y = CustomDerivativeTest.LOG1PEXP.apply(x);
+            Tensor root = CustomDerivativeTest.CUBE_ROOT_SOLVE.apply(a);
+            Tensor[] outputs = {y, y.sum().grad(x), root, root.sum().grad(a), Nabla.hessian(root.sum(), a)};
+            Map<Tensor, NDArray> feeds = Map.of(x, NDArray.of(new float[] {-2, 0.5f, 1000}, 3),
+                    a, NDArray.of(new double[] {0.5, 2, 4}, 3));
+            List<NDArray> expected = g.compile(Device.of("reference:cpu")).eval(feeds, outputs);
+            Map<Tensor, NDArray> onDevice = Map.of(x, feeds.get(x).to(tornado), a, feeds.get(a).to(tornado));
+            List<NDArray> actual = g.compile(tornado).eval(onDevice, outputs);
+            for (int k = 0; k < outputs.length; k++) {
+                double[] e = expected.get(k).toDoubleArray();
+                double[] v = actual.get(k).toDoubleArray();
+                double tolerance = outputs[k].dtype() == DType.F32 ? 1e-6 : 1e-13;
+                for (int i = 0; i < e.length; i++) {
+                    assertEquals(e[i], v[i], Double.isInfinite(e[i]) ? 0 : tolerance * Math.max(1, Math.abs(e[i])),
+                            "output " + k + " element " + i);
+                }
+            }
+            assertEquals(1.0, actual.get(1).getDouble(2), "log1pexp's gradient at x = 1000");
         }
     }
 }

@@ -48,6 +48,8 @@ final class BatchRules {
             case Op.MatMul m -> batchedMatmul(in.get(0), in.get(1), batch);
             case Op.Cast c -> cast(node(in, 0), n.dtype());
             case Op.StopGradient s -> stopGradient(node(in, 0));
+            case Op.Custom c -> custom(new BatchedCustomRule(c.rule(), n.inputs().subList(1, 1 + c.arity()), n),
+                    expanded(in.get(0), batch), in.subList(1, 1 + c.arity()).stream().map(Operand::node).toList());
         };
     }
 

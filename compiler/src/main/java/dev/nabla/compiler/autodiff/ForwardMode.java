@@ -25,7 +25,7 @@ final class ForwardMode {
     /** The tangent of each output, handed back with structural zeros made ordinary. */
     private static List<Node> tangents(List<Node> outputs, Map<Node, Node> seeds) {
         Map<Node, Node> tangent = new HashMap<>(seeds);
-        for (Node n : GraphWalk.ancestors(outputs)) {
+        for (Node n : GraphWalk.derivativeAncestors(outputs)) {
             if (!tangent.containsKey(n) && !n.inputs().isEmpty()) {
                 Node t = rule(n, n.inputs().stream().map(tangent::get).toList());
                 if (t != null) {
@@ -79,6 +79,7 @@ final class ForwardMode {
                     t.get(1) == null ? null : matmul(in.get(0), t.get(1)));
             case Op.Cast c -> n.dtype().isFloating() ? cast(t.get(0), n.dtype()) : null;
             case Op.StopGradient s -> null;
+            case Op.Custom c -> CustomDerivatives.jvp(n, t);
         };
     }
 

@@ -1,6 +1,7 @@
 package dev.nabla.compiler.autodiff;
 
 import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Op;
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.Collection;
@@ -8,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /** Graph traversals the transforms share. Node ids are a topological order (inputs first). */
 public final class GraphWalk {
@@ -15,12 +17,29 @@ public final class GraphWalk {
 
     /** Every node the roots depend on, roots included, in topological order. */
     public static List<Node> ancestors(Collection<Node> roots) {
+        return walk(roots, Node::inputs);
+    }
+
+    /**
+     * The nodes a derivative of the roots passes through, in topological order: their ancestors,
+     * except that a custom node's primal is not entered (its rules stand for it).
+     */
+    static List<Node> derivativeAncestors(Collection<Node> roots) {
+        return walk(roots, GraphWalk::derivativeInputs);
+    }
+
+    /** The inputs a derivative flows to: all of them, but a custom node's primal (input 0). */
+    static List<Node> derivativeInputs(Node n) {
+        return n.op() instanceof Op.Custom ? n.inputs().subList(1, n.inputs().size()) : n.inputs();
+    }
+
+    private static List<Node> walk(Collection<Node> roots, Function<Node, List<Node>> edges) {
         Set<Node> seen = new HashSet<>();
         ArrayDeque<Node> stack = new ArrayDeque<>(roots);
         while (!stack.isEmpty()) {
             Node n = stack.pop();
             if (seen.add(n)) {
-                stack.addAll(n.inputs());
+                stack.addAll(edges.apply(n));
             }
         }
         return seen.stream().sorted(Comparator.comparingInt(Node::id)).toList();
@@ -33,7 +52,7 @@ public final class GraphWalk {
             depends.set(s.id());
         }
         for (Node n : order) {
-            for (Node in : n.inputs()) {
+            for (Node in : derivativeInputs(n)) {
                 if (depends.get(in.id())) {
                     depends.set(n.id());
                     break;

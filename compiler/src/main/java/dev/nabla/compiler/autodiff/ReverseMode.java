@@ -4,6 +4,7 @@ import static dev.nabla.compiler.ir.Ops.*;
 
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
+import dev.nabla.compiler.ir.Ops;
 import dev.nabla.compiler.passes.DerivativeScope;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,13 +20,14 @@ import java.util.Map;
 final class ReverseMode {
     private ReverseMode() {}
 
+    /** The cotangent of each of wrt, handed back with structural zeros made ordinary. */
     static List<Node> vjp(Node output, Node cotangent, List<Node> wrt) {
-        return DerivativeScope.run(() -> cotangents(output, cotangent, wrt));
+        return DerivativeScope.run(() -> cotangents(output, cotangent, wrt).stream().map(Ops::materialize).toList());
     }
 
-    /** The cotangent of each of wrt, handed back with structural zeros made ordinary. */
-    private static List<Node> cotangents(Node output, Node cotangent, List<Node> wrt) {
-        List<Node> order = GraphWalk.ancestors(List.of(output));
+    /** The cotangent of each of wrt, structural zeros kept: for use inside a derivative being built. */
+    static List<Node> cotangents(Node output, Node cotangent, List<Node> wrt) {
+        List<Node> order = GraphWalk.derivativeAncestors(List.of(output));
         BitSet live = GraphWalk.dependents(order, wrt);
         Map<Node, Node> adjoint = new HashMap<>();
         if (live.get(output.id())) {
@@ -37,7 +39,7 @@ final class ReverseMode {
             if (g == null || n.inputs().isEmpty()) {
                 continue;
             }
-            List<Node> contributions = rule(n, g);
+            List<Node> contributions = rule(n, g, live);
             for (int k = 0; k < n.inputs().size(); k++) {
                 Node in = n.input(k);
                 Node c = contributions.get(k);
@@ -48,13 +50,16 @@ final class ReverseMode {
         }
         List<Node> out = new ArrayList<>(wrt.size());
         for (Node w : wrt) {
-            out.add(materialize(adjoint.getOrDefault(w, structuralZerosLike(w))));
+            out.add(adjoint.getOrDefault(w, structuralZerosLike(w)));
         }
         return out;
     }
 
-    /** The cotangent contribution to each input of n, given n's cotangent g (null: none). */
-    private static List<Node> rule(Node n, Node g) {
+    /**
+     * The cotangent contribution to each input of n, given n's cotangent g (null: none); live
+     * holds the ids of the nodes that depend on the variables differentiated against.
+     */
+    private static List<Node> rule(Node n, Node g, BitSet live) {
         List<Node> in = n.inputs();
         return switch (n.op()) {
             case Op.Input i -> List.of();
@@ -83,6 +88,7 @@ final class ReverseMode {
             case Op.MatMul m -> List.of(matmul(g, matrixTranspose(in.get(1))), matmul(matrixTranspose(in.get(0)), g));
             case Op.Cast c -> Arrays.asList(in.get(0).dtype().isFloating() ? cast(g, in.get(0).dtype()) : null);
             case Op.StopGradient s -> nulls(1);
+            case Op.Custom c -> CustomDerivatives.vjp(n, g, live);
         };
     }
 

@@ -115,6 +115,7 @@ public final class Node {
             case Op.BroadcastTo b -> "broadcastTo";
             case Op.StopGradient s -> "stopGradient";
             case Op.MatMul m -> "matmul";
+            case Op.Custom c -> c.rule().name();
             default -> op.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
         };
     }

@@ -81,4 +81,13 @@ public sealed interface Op {
 
     /** The input's value, with a zero derivative. */
     record StopGradient() implements Op {}
+
+    /**
+     * A function with the user's own derivative rules. Inputs: the primal's result (input 0, whose
+     * value this node takes: an identity at run time), then the {@code arity} arguments the rules
+     * see, then the variables the primal reads other than through its arguments (its rules cannot
+     * give derivatives with respect to those: asking for one is an error). Derivatives never look
+     * inside the primal; they call the rules.
+     */
+    record Custom(CustomRule rule, int arity) implements Op {}
 }

@@ -4,9 +4,14 @@ import dev.nabla.compiler.NablaException;
 import dev.nabla.compiler.NablaException.DTypeException;
 import dev.nabla.compiler.NablaException.ShapeException;
 import dev.nabla.compiler.passes.Simplifier;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The op set: every constructor checks its operands, infers the result's shape and dtype, applies
@@ -570,6 +575,58 @@ public final class Ops {
             return x;
         }
         return x.table().intern(new Op.StopGradient(), List.of(x), x.shape(), x.dtype());
+    }
+
+    /**
+     * The custom function {@code rule} of {@code args}: its value is {@code primal}, which the user's
+     * function built from the args; its derivatives come from the rule. Variables the primal reads
+     * other than through the args become inputs too, so that differentiating against one can be
+     * refused (the rule cannot give that derivative) instead of silently giving zero.
+     */
+    public static Node custom(CustomRule rule, Node primal, List<Node> args) {
+        String op = "custom function " + rule.name();
+        if (args.isEmpty()) {
+            throw new NablaException(op + ": needs at least one argument");
+        }
+        for (Node a : args) {
+            requireSameGraph(op, a, primal);
+        }
+        if (!primal.dtype().isFloating()) {
+            throw new DTypeException(op + ": the primal returned " + primal.describe() + "; only f32 and f64 results"
+                    + " have derivatives, so only they can have derivative rules");
+        }
+        List<Node> captured = capturedVariables(primal, args);
+        Node simplified = Simplifier.custom(primal, args, captured);
+        if (simplified != null) {
+            return simplified;
+        }
+        List<Node> inputs = new ArrayList<>(1 + args.size() + captured.size());
+        inputs.add(primal);
+        inputs.addAll(args);
+        inputs.addAll(captured);
+        return primal.table().intern(new Op.Custom(rule, args.size()), inputs, primal.shape(), primal.dtype());
+    }
+
+    /**
+     * The floating variables {@code primal} depends on other than through {@code args}, in id order.
+     * Values with no derivative (stopGradient, non-floating values such as masks) are not followed.
+     */
+    private static List<Node> capturedVariables(Node primal, List<Node> args) {
+        Set<Node> seen = new HashSet<>(args);
+        ArrayDeque<Node> todo = new ArrayDeque<>();
+        todo.push(primal);
+        TreeSet<Node> captured = new TreeSet<>(Comparator.comparingInt(Node::id));
+        while (!todo.isEmpty()) {
+            Node n = todo.pop();
+            if (!seen.add(n) || !n.dtype().isFloating() || n.op() instanceof Op.StopGradient) {
+                continue;
+            }
+            if (n.isVariable()) {
+                captured.add(n);
+            }
+            n.inputs().forEach(todo::push);
+        }
+        return List.copyOf(captured);
     }
 
     // ---- checks ----

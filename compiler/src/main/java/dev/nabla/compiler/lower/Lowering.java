@@ -77,14 +77,19 @@ public final class Lowering {
     private void chooseFusedNodes() {
         Map<Node, Set<Node>> consumers = new HashMap<>();
         for (Node n : program.nodes()) {
-            for (Node in : n.inputs()) {
+            for (Node in : valueInputs(n)) {
                 consumers.computeIfAbsent(in, k -> new LinkedHashSet<>()).add(n);
             }
         }
         Set<Node> results = new java.util.HashSet<>(program.results());
         for (Node n : program.nodes()) {
             Set<Node> users = consumers.getOrDefault(n, Set.of());
-            if (!isElementwise(n) || results.contains(n) || users.isEmpty()) {
+            if (!isElementwise(n) || results.contains(n)) {
+                continue;
+            }
+            if (users.isEmpty()) {
+                // Read by no value (an argument only a custom node's rules use): left inline, never computed.
+                fused.add(n);
                 continue;
             }
             boolean allFuse = users.stream().allMatch(
@@ -95,6 +100,11 @@ public final class Lowering {
                 fused.add(n);
             }
         }
+    }
+
+    /** The inputs n's value is computed from: a custom node's is its primal's alone. */
+    private static List<Node> valueInputs(Node n) {
+        return n.op() instanceof Op.Custom ? List.of(n.input(0)) : n.inputs();
     }
 
     private static boolean isCheapLeafOp(Node n) {
@@ -115,6 +125,7 @@ public final class Lowering {
             case Op.Compare c -> true;
             case Op.Where w -> true;
             case Op.StopGradient s -> true;
+            case Op.Custom c -> true;
             default -> false;
         };
     }
@@ -153,8 +164,9 @@ public final class Lowering {
             case Op.Fma f -> inline(n, () -> new Expr.Fma(expr(n.input(0)), expr(n.input(1)), expr(n.input(2))));
             case Op.Compare(var fn) -> inline(n, () -> new Expr.Compare(fn, expr(n.input(0)), expr(n.input(1))));
             case Op.Where w -> inline(n, () -> new Expr.Where(expr(n.input(0)), expr(n.input(1)), expr(n.input(2))));
-            // Values only: a stop-gradient is the value it wraps (a view stays a view, no copy).
+            // Values only: a stop-gradient or custom node is the value it wraps (a view stays a view, no copy).
             case Op.StopGradient s -> values.get(n.input(0));
+            case Op.Custom c -> values.get(n.input(0));
             case Op.Reduce r -> reduce(n, r);
             case Op.Reshape r -> {
                 View source = stored(n.input(0));

@@ -52,6 +52,15 @@ public final class Simplifier {
         };
     }
 
+    /**
+     * A custom function of constants has no derivative to give, so it is its primal (unless the
+     * primal reads variables of its own, whose derivatives must stay refused).
+     */
+    public static Node custom(Node primal, List<Node> args, List<Node> captured) {
+        boolean constantArgs = args.stream().allMatch(a -> a.op() instanceof Op.Constant);
+        return constantArgs && captured.isEmpty() ? primal : null;
+    }
+
     public static Node binary(BinaryFn fn, Node a, Node b) {
         Node absent = withStructuralZero(fn, a, b);
         if (absent != null) {

@@ -14,8 +14,10 @@ public final class DotExporter {
             String shape = n.isVariable() ? "ellipse" : n.op() instanceof Op.Constant ? "plaintext" : "box";
             dot.append("  n").append(n.id()).append(" [shape=").append(shape).append(", label=\"")
                     .append(escape(label(n))).append("\"];\n");
-            for (Node in : n.inputs()) {
-                dot.append("  n").append(in.id()).append(" -> n").append(n.id()).append(";\n");
+            for (int k = 0; k < n.inputs().size(); k++) {
+                // A custom node takes its primal's value: that edge is labelled, its arguments' are not.
+                String edge = n.op() instanceof Op.Custom && k == 0 ? " [label=\"value\"]" : "";
+                dot.append("  n").append(n.input(k).id()).append(" -> n").append(n.id()).append(edge).append(";\n");
             }
         }
         for (int i = 0; i < program.outputs().size(); i++) {
@@ -33,7 +35,11 @@ public final class DotExporter {
         if (n.fillValue() != null) {
             return GraphPrinter.number(n.fillValue());
         }
-        String op = n.op() instanceof Op.Reduce r ? n.opName() + " " + r.axes() : n.opName();
+        String op = switch (n.op()) {
+            case Op.Reduce r -> n.opName() + " " + r.axes();
+            case Op.Custom c -> "custom " + n.opName();
+            default -> n.opName();
+        };
         return op + "\n" + type;
     }
 

@@ -72,9 +72,18 @@ public final class GraphPrinter {
             case Op.MatMul m -> "matmul(" + args + ")";
             case Op.Cast c -> "cast(" + args + ")";
             case Op.StopGradient s -> "stopGradient(" + args + ")";
+            case Op.Custom(var rule, int arity) -> custom(rule.name(), arity, n, names);
             case Op.Input i -> i.name();
             case Op.Parameter p -> p.name();
         };
+    }
+
+    /** custom[name](args, value=primal), and the variables the primal reads besides, if any. */
+    private static String custom(String name, int arity, Node n, Map<Node, String> names) {
+        List<String> in = n.inputs().stream().map(names::get).toList();
+        String captured = in.size() > 1 + arity ? ", reads=" + in.subList(1 + arity, in.size()) : "";
+        return "custom[" + name + "](" + String.join(", ", in.subList(1, 1 + arity)) + ", value=" + in.get(0)
+                + captured + ")";
     }
 
     static String number(double v) {

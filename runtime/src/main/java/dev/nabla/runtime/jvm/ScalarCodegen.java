@@ -274,6 +274,7 @@ final class ScalarCodegen {
             case Op.BroadcastTo b -> code.dload(slot.get(in.get(0)));
             case Op.Slice s -> code.dload(slot.get(in.get(0)));
             case Op.StopGradient s -> code.dload(slot.get(in.get(0)));
+            case Op.Custom c -> code.dload(slot.get(in.get(0)));
             case Op.Cast c -> code.dload(slot.get(in.get(0)));
             case Op.Input i -> throw new IllegalStateException("inputs are loaded first");
             case Op.Parameter p -> throw new IllegalStateException("parameters are loaded first");

@@ -86,6 +86,7 @@ public final class ReferenceInterpreter {
             case Op.Reduce(var fn, List<Integer> axes, boolean keepDims) -> reduce(n, in.get(0), fn, axes, out);
             case Op.Reshape r -> System.arraycopy(in.get(0), 0, out, 0, size);
             case Op.StopGradient s -> System.arraycopy(in.get(0), 0, out, 0, size);
+            case Op.Custom c -> System.arraycopy(in.get(0), 0, out, 0, size);
             case Op.Cast c -> {
                 for (int i = 0; i < size; i++) {
                     out[i] = n.dtype() == DType.BOOL ? (in.get(0)[i] != 0 ? 1 : 0) : in.get(0)[i];

@@ -1,0 +1,19 @@
+package dev.nabla;
+
+/**
+ * A {@link GradCheck} found a derivative that does not match its finite differences. An
+ * {@link AssertionError}, so test frameworks report it as a failed check; {@link #report()} has
+ * each mismatch.
+ */
+public final class GradCheckError extends AssertionError {
+    private final transient GradCheckReport report;
+
+    public GradCheckError(GradCheckReport report) {
+        super(report.toString());
+        this.report = report;
+    }
+
+    public GradCheckReport report() {
+        return report;
+    }
+}
