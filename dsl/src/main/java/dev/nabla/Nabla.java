@@ -3,6 +3,7 @@ package dev.nabla;
 import dev.nabla.compiler.NablaException.ShapeException;
 import dev.nabla.compiler.NablaException.GraphException;
 import dev.nabla.compiler.autodiff.Autodiff;
+import dev.nabla.compiler.autodiff.Checkpoint;
 import dev.nabla.compiler.autodiff.Autodiff.JacobianMode;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Ops;
@@ -11,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Static helpers where a function reads better than a method, and the derivative transforms. */
 public final class Nabla {
@@ -106,6 +108,29 @@ public final class Nabla {
     public static List<List<Tensor>> hessian(Tensor f, List<Tensor> xs) {
         Graph g = f.graph();
         return wrapBlocks(g, Autodiff.hessian(g.unwrap("hessian", f), g.unwrapAll("hessian", xs)));
+    }
+
+    // ---- rematerialization ----
+
+    /**
+     * {@code segment} applied to {@code args}, recomputed in the backward pass instead of kept
+     * (JAX's {@code checkpoint}, PyTorch's {@code torch.utils.checkpoint}): reverse mode keeps
+     * only the arguments and builds the segment again where its derivative needs it, trading
+     * computation for the memory of the segment's intermediate values. Values and derivatives,
+     * of any order, are those of the segment itself (to rounding). The segment may read
+     * parameters besides its arguments (their gradients flow as usual) but must not declare
+     * inputs or parameters: it is built again for the backward pass.
+     */
+    public static Tensor checkpoint(Function<List<Tensor>, Tensor> segment, Tensor... args) {
+        if (args.length == 0 || args[0] == null) {
+            throw new GraphException("checkpoint: needs at least one argument tensor");
+        }
+        Graph g = args[0].graph();
+        List<Node> nodes = g.unwrapAll("checkpoint", Arrays.asList(args));
+        return g.wrap(Checkpoint.apply(in -> {
+            Tensor out = segment.apply(g.wrapAll(in));
+            return out == null ? null : g.unwrap("checkpoint", out);
+        }, nodes));
     }
 
     // ---- batching ----
