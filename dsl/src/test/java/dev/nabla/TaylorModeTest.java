@@ -532,6 +532,46 @@ class TaylorModeTest {
                 series(t -> t.reshape(1, 3).prod(0, 1).reshape(1), new double[] {1, 2, 3}, new double[] {1, 1, -1}, 3));
     }
 
+    /**
+     * Each way a power is taken (a whole exponent by products, another fill by the power
+     * recurrence, a constant tensor exponent with a 0 in it, an exponent that moves, a base
+     * that does not) against nested jvp to order 4.
+     */
+    @Test
+    void powersAgreeWithNestedJvp() {
+        Map<String, Function<Tensor, Tensor>> powers = new LinkedHashMap<>();
+        powers.put("x^7", x -> x.pow(7));
+        powers.put("x^-1.5", x -> x.pow(-1.5));
+        powers.put("x^0.5", x -> x.pow(0.5));
+        powers.put("x^[2.5, 0, -1]", x -> x.pow(x.graph().constant(NDArray.of(new double[] {2.5, 0, -1}, 3))));
+        powers.put("x^sin x", x -> x.pow(x.sin()));
+        powers.put("[0.5, 2, 0]^x", x -> x.graph().constant(NDArray.of(new double[] {0.5, 2, 0}, 3)).pow(x));
+        powers.put("rsqrt", Tensor::rsqrt);
+        for (var p : powers.entrySet()) {
+            try (Graph g = Graph.create()) {
+                Tensor x = g.input("x", DType.F64, 3);
+                Tensor v = g.constant(NDArray.of(new double[] {1, -0.5, 2}, 3));
+                Tensor y = p.getValue().apply(x);
+                List<Tensor> outputs = new ArrayList<>(Nabla.taylor(y, x, v, 4));
+                Tensor j = y;
+                for (int k = 1; k <= 4; k++) {
+                    j = Nabla.jvp(j, Map.of(x, v));
+                    outputs.add(j);
+                }
+                List<NDArray> values = g.compile().eval(Map.of(x, NDArray.of(new double[] {0.7, 1.3, 2.1}, 3)),
+                        outputs.toArray(Tensor[]::new));
+                for (int k = 1; k <= 4; k++) {
+                    double[] taylor = values.get(k).toDoubleArray();
+                    double[] nested = values.get(4 + k).toDoubleArray();
+                    for (int e = 0; e < 3; e++) {
+                        assertEquals(nested[e], factorial(k) * taylor[e], 1e-12 * Math.max(1, Math.abs(nested[e])),
+                                p.getKey() + ", order " + k + ", element " + e);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void powersAtABaseOfZero() {
         double[] zero = {0};
