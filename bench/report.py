@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 results = sys.argv[1]
-# The file being replaced: its memory section (bench/run-memory.sh) is carried over.
+# The file being replaced: its memory and Taylor sections (bench/run-memory.sh,
+# bench/run-taylor.sh) are carried over.
 previous = sys.argv[2] if len(sys.argv) > 2 else None
 
 
@@ -201,7 +202,8 @@ print('''## Notes
 ''')
 if previous and os.path.exists(previous):
     old = open(previous).read()
-    start, end = old.find("<!-- memory:start -->"), old.find("<!-- memory:end -->")
-    if start >= 0 and end > start:
-        print()
-        print(old[start:end + len("<!-- memory:end -->")])
+    for section in ("memory", "taylor"):
+        start, end = old.find("<!-- %s:start -->" % section), old.find("<!-- %s:end -->" % section)
+        if start >= 0 and end > start:
+            print()
+            print(old[start:end + len("<!-- %s:end -->" % section)])
