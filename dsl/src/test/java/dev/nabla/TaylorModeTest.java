@@ -1,5 +1,6 @@
 package dev.nabla;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -525,11 +526,30 @@ class TaylorModeTest {
         // prod(0, 1.5, 0, -2, 0) along (1, 0, 1, 0, 1): t·1.5·t·(-2)·t = -3t³. Nested jvp gives 0 at
         // third order here (the known limitation of prod's reverse-mode slope); Taylor mode's
         // pairwise products are exact.
-        double[][] c = series(t -> t.prod(), new double[] {0, 1.5, 0, -2, 0}, new double[] {1, 0, 1, 0, 1}, 4);
-        assertSeries(new double[][] {{0}, {0}, {0}, {-3}, {0}}, c);
+        assertSeries(new double[][] {{0}, {0}, {0}, {-3}, {0}},
+                series(t -> t.prod(), new double[] {0, 1.5, 0, -2, 0}, new double[] {1, 0, 1, 0, 1}, 4));
         // An odd count and a reduction over two axes: (1 + t)(2 + t)(3 - t) = 6 + 7t + 0t² - t³.
         assertSeries(new double[][] {{6}, {7}, {0}, {-1}},
                 series(t -> t.reshape(1, 3).prod(0, 1).reshape(1), new double[] {1, 2, 3}, new double[] {1, 1, -1}, 3));
+        // Seven distinct factors (rounds of 7, 4, 2 and 1), against the polynomial multiplied out.
+        double[] x = {1, 2, 0.5, -1, 3, 0, 1.5};
+        double[] v = {1, -1, 2, 1, 0, 1, 0.5};
+        double[] expected = {1};
+        for (int i = 0; i < x.length; i++) {
+            expected = multiply(Arrays.copyOf(expected, 8), new double[] {x[i], v[i], 0, 0, 0, 0, 0, 0}, 7);
+        }
+        double[][] c = series(t -> t.prodKeepDims(0), x, v, 7);
+        for (int k = 0; k <= 7; k++) {
+            assertEquals(expected[k], c[k][0], 1e-14, "order " + k);
+        }
+        // A product over no elements is 1, and does not move.
+        try (Graph g = Graph.create()) {
+            Tensor e = g.input("e", DType.F64, 2, 0);
+            List<Tensor> s = Nabla.taylor(e.prod(1), e, g.zeros(DType.F64, 2, 0), 2);
+            List<NDArray> values = g.compile().eval(Map.of(e, NDArray.of(new double[0], 2, 0)), s.toArray(Tensor[]::new));
+            assertArrayEquals(new double[] {1, 1}, values.get(0).toDoubleArray());
+            assertArrayEquals(new double[] {0, 0}, values.get(2).toDoubleArray());
+        }
     }
 
     /**
@@ -580,6 +600,12 @@ class TaylorModeTest {
         assertSeries(new double[][] {{0}, {0}, {0}, {1}, {0}}, series(t -> t.pow(3), zero, one, 4));
         // x^1.5 at 0 divides by the base: NaN, where nested grad gives 0 for the first order.
         assertTrue(Double.isNaN(series(t -> t.pow(1.5), zero, one, 1)[1][0]));
+        // A constant tensor exponent: 0^0 does not move (the convention), 0^2 divides by the base.
+        double[][] p = series(t -> t.pow(t.graph().constant(NDArray.of(new double[] {0, 2, 2}, 3))),
+                new double[] {0, 0, 3}, new double[] {1, 1, 1}, 2);
+        assertSeries(new double[][] {{1}, {0}, {0}}, new double[][] {{p[0][0]}, {p[1][0]}, {p[2][0]}});
+        assertTrue(Double.isNaN(p[1][1]));
+        assertSeries(new double[][] {{9}, {6}, {1}}, new double[][] {{p[0][2]}, {p[1][2]}, {p[2][2]}});
         // A base that does not move: d/db 0^b = 0 for b >= 0 (the derivative convention), at every order.
         try (Graph g = Graph.create()) {
             Tensor b = g.input("b", DType.F64);
@@ -598,9 +624,9 @@ class TaylorModeTest {
         try (Graph g = Graph.create()) {
             Tensor x = g.input("x", DType.F64);
             Tensor z = g.input("z", DType.F64, 2, 3);
-            // Order 0 is the output itself.
-            List<Tensor> zeroth = Nabla.taylor(x.sin(), x, g.constant(1.0), 0);
-            assertEquals(List.of(x.sin()), zeroth);
+            // Order 0 is the output itself; 170 is the highest (170! is the largest factorial in f64).
+            assertEquals(List.of(x.softplus()), Nabla.taylor(x.softplus(), x, g.constant(1.0), 0));
+            Tensor d170 = Nabla.derivative(x.exp(), x, 170);
             // An output that does not depend on x: zeros of its shape and dtype.
             List<Tensor> unreached = Nabla.taylor(z.sin(), x, g.constant(1.0), 2);
             assertEquals(z.shape(), unreached.get(2).shape());
@@ -609,9 +635,10 @@ class TaylorModeTest {
             List<Tensor> d = Nabla.derivatives(y32, x, 10);
             assertEquals(DType.F32, d.get(10).dtype());
             List<NDArray> v = g.compile().eval(Map.of(x, NDArray.scalar(0.5), z, NDArray.of(new double[6], 2, 3)),
-                    d.get(10), unreached.get(2));
+                    d.get(10), unreached.get(2), d170);
             assertEquals(7300.983297194884, v.get(0).getFloat(0), 7300 * 1e-5);
             assertEquals(0.0, Arrays.stream(v.get(1).toDoubleArray()).map(Math::abs).sum());
+            assertEquals(Math.exp(0.5), v.get(2).getDouble(0), 1e-12);
         }
     }
 

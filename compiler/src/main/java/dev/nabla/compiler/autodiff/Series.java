@@ -42,13 +42,11 @@ final class Series {
         return new Series(c);
     }
 
-    /** x + t v: the path itself. */
+    /** x + t v: the path itself (order >= 1). */
     static Series line(Node x, Node v, int order) {
         Node[] c = new Node[order + 1];
         c[0] = x;
-        if (order > 0) {
-            c[1] = v;
-        }
+        c[1] = v;
         return new Series(c);
     }
 
