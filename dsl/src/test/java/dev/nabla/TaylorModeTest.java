@@ -598,8 +598,11 @@ class TaylorModeTest {
         double[] one = {1};
         // A whole exponent goes by repeated products: (0 + t)³ = t³, exactly.
         assertSeries(new double[][] {{0}, {0}, {0}, {1}, {0}}, series(t -> t.pow(3), zero, one, 4));
-        // x^1.5 at 0 divides by the base: NaN, where nested grad gives 0 for the first order.
+        assertSeries(new double[][] {{0}, {0}}, series(t -> t.pow(1024), zero, one, 1));
+        // x^1.5 at 0 divides by the base: NaN, where nested grad gives 0 for the first order; so
+        // does a whole exponent past 1024, which goes by the recurrence too.
         assertTrue(Double.isNaN(series(t -> t.pow(1.5), zero, one, 1)[1][0]));
+        assertTrue(Double.isNaN(series(t -> t.pow(1025), zero, one, 1)[1][0]));
         // A constant tensor exponent: 0^0 does not move (the convention), 0^2 divides by the base.
         double[][] p = series(t -> t.pow(t.graph().constant(NDArray.of(new double[] {0, 2, 2}, 3))),
                 new double[] {0, 0, 3}, new double[] {1, 1, 1}, 2);
