@@ -165,4 +165,43 @@ public final class Nabla {
         Graph g = f.graph();
         return g.wrap(Autodiff.hvp(g.unwrap("hvp", f), g.unwrap("hvp", x), g.unwrap("hvp", v)));
     }
+
+    // ---- Taylor mode ----
+
+    /**
+     * The Taylor coefficients y_0..y_order of y(x + t·direction) = Σ y_k t^k: y_0 is y itself and
+     * k!·y_k the k-th derivative of y along the direction. Built by propagating truncated series
+     * through the graph (like jax.experimental.jet), so high orders cost O(order²) nodes per node
+     * of y's graph instead of the exponential growth of nested {@code grad}. Each coefficient has
+     * y's shape and dtype and is an ordinary tensor (it can be differentiated again).
+     *
+     * @param x an input or parameter, f32 or f64
+     * @param direction a tensor of x's shape and dtype
+     * @param order 0 to 170
+     */
+    public static List<Tensor> taylor(Tensor y, Tensor x, Tensor direction, int order) {
+        Graph g = y.graph();
+        return g.wrapAll(Autodiff.taylor(List.of(g.unwrap("taylor", y)), g.unwrap("taylor", x),
+                g.unwrap("taylor", direction), order).get(0));
+    }
+
+    /**
+     * The n-th derivative d^n y / dx^n with respect to a scalar (one-element) input or parameter
+     * x, for every element of y: n! times the n-th Taylor coefficient along the direction 1.
+     *
+     * <pre>{@code
+     * Tensor x = g.scalar("x", 0.5);
+     * Tensor d20 = Nabla.derivative(x.tanh(), x, 20);   // about 300 nodes; nested grad needs millions
+     * }</pre>
+     */
+    public static Tensor derivative(Tensor y, Tensor x, int n) {
+        Graph g = y.graph();
+        return g.wrap(Autodiff.derivative(g.unwrap("derivative", y), g.unwrap("derivative", x), n));
+    }
+
+    /** The derivatives d^k y / dx^k for k = 0..n (the first is y) with respect to a scalar x; see {@link #derivative}. */
+    public static List<Tensor> derivatives(Tensor y, Tensor x, int n) {
+        Graph g = y.graph();
+        return g.wrapAll(Autodiff.derivatives(g.unwrap("derivatives", y), g.unwrap("derivatives", x), n));
+    }
 }

@@ -79,7 +79,7 @@ final class Fuzzer {
     enum Action {
         UNARY(10), BINARY(12), NUMBER_BINARY(5), FMA(2), WHERE(3), REDUCE(6), SOFTMAX(2), RESHAPE(4), PERMUTE(3),
         SQUEEZE(3), SLICE(4), BROADCAST(3), MATMUL(4), CONCAT(3), CAST(3), STOP_GRADIENT(1),
-        GRAD(4), VJP(2), JVP(2), JACOBIAN(1), HESSIAN(1), HVP(1),
+        GRAD(4), VJP(2), JVP(2), JACOBIAN(1), HESSIAN(1), HVP(1), TAYLOR(2),
         INPUT(5), PARAMETER(5), CONSTANT(3), PRINT(1), CLOSE_GRAPH(1),
         COMPILE(3), EVAL(14), EVAL_INTO(3), RUN_UPDATES(3), FUNCTION(4), APPLY(2), SET_PARAMETER(3),
         READ_PARAMETER(2), MOVE(1), CLOSE_COMPILED(1), TRAINER(3), TRAINER_STEP(4), TRAINER_OTHER(2);
@@ -280,6 +280,7 @@ final class Fuzzer {
             case JACOBIAN -> jacobian();
             case HESSIAN -> hessian();
             case HVP -> hvp();
+            case TAYLOR -> taylor();
             case INPUT -> input();
             case PARAMETER -> parameter();
             case CONSTANT -> constant();
@@ -1296,6 +1297,42 @@ final class Fuzzer {
             Expect e = predictDerivative(f, List.of(f, x, v), () -> Expect.when(isFloating(f) && size(f) == 1
                     && differentiable(List.of(x)) && sameKind(x, v), () -> Expect.of(dims(x), type(x))));
             build("hvp(" + f + ", " + x + ", " + v + ")", f.order() + 2, e, () -> Nabla.hvp(f.t(), x.t(), v.t()));
+        }
+    }
+
+    /**
+     * Taylor mode: Nabla.taylor along a direction, or Nabla.derivative(s) with respect to a
+     * variable that is mostly a scalar, at small orders and now and then an invalid one.
+     */
+    private void taylor() {
+        Val y = pickWhere(v -> isFloating(v) && v.order() < 2, 85);
+        boolean scalar = rnd.nextBoolean();
+        Val x = rnd.nextInt(10) < 8 ? pickWhere(v -> v.t().node().isVariable() && isFloating(v)
+                && (size(v) == 1 || !scalar), 85) : pick();
+        int order = rnd.nextInt(12) == 0 ? rnd.nextInt(400) - 200 : rnd.nextInt(4);
+        boolean validOrder = order >= 0 && order <= 170;
+        Supplier<Expect> coefficients = () -> new Expect(true, Collections.nCopies(order + 1, dims(y)), type(y));
+        switch (rnd.nextInt(3)) {
+            case 0 -> {
+                Val v = like(x);
+                Expect e = !isFloating(y) ? Expect.NONE : predictDerivative(y, List.of(y, x, v),
+                        () -> Expect.when(differentiable(List.of(x)) && sameKind(x, v) && validOrder, coefficients));
+                buildAll("taylor(" + y + ", " + x + ", " + v + ", " + order + ")", y.order() + 1, e,
+                        () -> Nabla.taylor(y.t(), x.t(), v.t(), order));
+            }
+            case 1 -> {
+                Expect e = !isFloating(y) ? Expect.NONE : predictDerivative(y, List.of(y, x),
+                        () -> Expect.when(differentiable(List.of(x)) && size(x) == 1 && validOrder,
+                                () -> Expect.of(dims(y), type(y))));
+                build("derivative(" + y + ", " + x + ", " + order + ")", y.order() + 1, e,
+                        () -> Nabla.derivative(y.t(), x.t(), order));
+            }
+            default -> {
+                Expect e = !isFloating(y) ? Expect.NONE : predictDerivative(y, List.of(y, x),
+                        () -> Expect.when(differentiable(List.of(x)) && size(x) == 1 && validOrder, coefficients));
+                buildAll("derivatives(" + y + ", " + x + ", " + order + ")", y.order() + 1, e,
+                        () -> Nabla.derivatives(y.t(), x.t(), order));
+            }
         }
     }
 

@@ -41,12 +41,12 @@ import net.jqwik.api.constraints.Size;
 class RandomGraphGradTest {
     static final int MAX_DEPTH = 5;
     static final int ATTEMPTS = 10;
-    private static final int[][] SHAPES = {{2, 3}, {3}, {2, 1}, {}};
+    static final int[][] SHAPES = {{2, 3}, {3}, {2, 1}, {}};
 
     /** One op applied to earlier values a and b (indices taken modulo what is there). */
     record Step(int op, int a, int b, int axis) {}
 
-    private record Value(Tensor t, String text, int depth) {}
+    record Value(Tensor t, String text, int depth) {}
 
     /** What a graph needs besides its values: kink tensors, and whether a value went through f32. */
     static final class Extras {
@@ -91,7 +91,7 @@ class RandomGraphGradTest {
         }
     }
 
-    private static final String[] OPS = {
+    static final String[] OPS = {
         "sin", "cos", "tanh", "sigmoid", "softplus", "exp∘tanh", "log(softplus+0.5)", "sqrt(softplus+0.25)",
         "rsqrt(1+a^2)", "log1p(a^2)", "expm1∘tanh", "tan(0.5 tanh)", "neg", "square", "a^3/(1+a^2)",
         "add", "sub", "mul", "a*tanh(b)", "a/(1+b^2)", "pow(softplus(a)+0.5, tanh b)",

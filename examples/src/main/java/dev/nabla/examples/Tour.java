@@ -13,6 +13,7 @@ public final class Tour {
                 new Stop("Partial derivatives: z = x^2 y + 3 x y^5 + x^3 at (1, 1)",
                         () -> PartialDerivatives.main(args)),
                 new Stop("Fourth derivatives, simplified", () -> FourthDerivative.main(args)),
+                new Stop("Taylor mode: high-order derivatives cheaply", () -> HighOrderDerivatives.main(args)),
                 new Stop("Newton's method with the exact Hessian", () -> NewtonsMethod.main(args)),
                 new Stop("Batching with vmap: Laplacians and per-example gradients", () -> Batching.main(args)),
                 new Stop("SGD: minimize 3a^2 + 6a - 9 from a = 10", () -> SgdMinimize.main(args)),

@@ -151,6 +151,79 @@ public final class Autodiff {
         return jvp(List.of(g), Map.of(x, v)).get(0);
     }
 
+    /**
+     * The most Taylor coefficients {@link #taylor} and {@link #derivatives} build: k! is finite in
+     * f64 up to k = 170, and the graphs grow as the square of the order.
+     */
+    public static final int MAX_TAYLOR_ORDER = 170;
+
+    /**
+     * Taylor mode: for each output y, the coefficients y_0..y_order of
+     * y(x + t·direction) = Σ y_k t^k, where y_0 is y itself and k!·y_k is the k-th derivative of y
+     * along the direction. Truncated series are propagated through the graph (as
+     * jax.experimental.jet does), so the result has O(order²) nodes per node of y's graph, where
+     * nesting {@link #jvp} or {@link #grad} order times grows exponentially. The coefficients are
+     * ordinary nodes: they can be compiled, evaluated and differentiated again.
+     *
+     * @param x an input or parameter (f32 or f64) of the outputs' graph
+     * @param direction a tensor of x's shape and dtype, held fixed along the path
+     * @param order 0 to {@link #MAX_TAYLOR_ORDER}
+     */
+    public static List<List<Node>> taylor(List<Node> outputs, Node x, Node direction, int order) {
+        if (outputs.isEmpty()) {
+            throw new NablaException("taylor: needs at least one output");
+        }
+        for (Node y : outputs) {
+            checkTaylor("taylor", y, x, order);
+        }
+        if (direction.table() != x.table()) {
+            throw new GraphException("taylor: the direction " + direction.describe() + " belongs to another graph than "
+                    + x.describe());
+        }
+        if (!direction.shape().equals(x.shape())) {
+            throw new ShapeException("taylor: the direction " + direction.describe() + " must have the shape "
+                    + x.shape() + " of " + x.describe());
+        }
+        if (direction.dtype() != x.dtype()) {
+            throw new NablaException.DTypeException("taylor: the direction " + direction.describe()
+                    + " must have the dtype " + x.dtype() + " of " + x.describe() + "; cast it first");
+        }
+        return TaylorMode.coefficients(outputs, x, direction, order);
+    }
+
+    /**
+     * The derivatives d^k y / dx^k for k = 0..order, elementwise for every element of y, with
+     * respect to a scalar (one-element) variable x: k!·y_k of {@link #taylor} along the direction
+     * 1. In f32 the coefficients of high orders can underflow before they are scaled by k!;
+     * f64 keeps about 15 digits where the derivatives are of moderate size.
+     */
+    public static List<Node> derivatives(Node y, Node x, int order) {
+        return derivatives("derivatives", y, x, order);
+    }
+
+    /** The n-th derivative d^n y / dx^n for a scalar x (see {@link #derivatives}). */
+    public static Node derivative(Node y, Node x, int n) {
+        List<Node> all = derivatives("derivative", y, x, n);
+        return all.get(all.size() - 1);
+    }
+
+    private static List<Node> derivatives(String op, Node y, Node x, int order) {
+        checkTaylor(op, y, x, order);
+        if (x.shape().size() != 1) {
+            throw new ShapeException(op + ": x must be a scalar (one element), got " + x.describe()
+                    + "; for a tensor x take the series along a direction with taylor(y, x, direction, order)");
+        }
+        return TaylorMode.derivatives(y, x, order);
+    }
+
+    private static void checkTaylor(String op, Node y, Node x, int order) {
+        if (order < 0 || order > MAX_TAYLOR_ORDER) {
+            throw new NablaException(op + ": the order must be between 0 and " + MAX_TAYLOR_ORDER + ", got " + order);
+        }
+        checkVariables(op, y, List.of(x));
+        requireFloating(op, y);
+    }
+
     private static void checkVariables(String op, Node y, List<Node> wrt) {
         if (wrt.isEmpty()) {
             throw new NablaException(op + ": name at least one input or parameter to differentiate with respect to");

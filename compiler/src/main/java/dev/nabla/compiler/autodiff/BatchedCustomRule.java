@@ -45,6 +45,11 @@ final class BatchedCustomRule implements CustomRule {
     }
 
     @Override
+    public boolean transparent() {
+        return rule.transparent();
+    }
+
+    @Override
     public Node jvp(List<Node> args, Node output, List<Node> tangents) {
         Map<Node, Node> batches = new HashMap<>();
         List<Node> unbatchedArgs = unbatched(args, batches);

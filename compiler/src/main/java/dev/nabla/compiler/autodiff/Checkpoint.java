@@ -88,6 +88,11 @@ public final class Checkpoint {
         }
 
         @Override
+        public boolean transparent() {
+            return true;
+        }
+
+        @Override
         public Node jvp(List<Node> args, Node output, List<Node> tangents) {
             return tangents.get(0);
         }
@@ -112,6 +117,11 @@ public final class Checkpoint {
 
         @Override
         public boolean hasVjp() {
+            return true;
+        }
+
+        @Override
+        public boolean transparent() {
             return true;
         }
 

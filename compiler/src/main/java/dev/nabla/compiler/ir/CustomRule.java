@@ -32,4 +32,13 @@ public interface CustomRule {
      * are not floating are ignored.
      */
     List<Node> vjp(List<Node> args, Node output, Node cotangent);
+
+    /**
+     * Whether the primal's own derivatives are the function's: true for rules that change how
+     * derivatives are computed but not what they are (a checkpoint recomputes its segment), so
+     * that Taylor mode, which needs every order, may differentiate the primal itself.
+     */
+    default boolean transparent() {
+        return false;
+    }
 }
