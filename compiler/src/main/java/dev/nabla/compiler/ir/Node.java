@@ -15,6 +15,7 @@ public final class Node {
     private final Shape shape;
     private final DType dtype;
     private final String origin;
+    private final long structuralHash;
 
     Node(NodeTable table, int id, Op op, List<Node> inputs, Shape shape, DType dtype, String origin) {
         this.table = table;
@@ -24,6 +25,39 @@ public final class Node {
         this.shape = shape;
         this.dtype = dtype;
         this.origin = origin;
+        this.structuralHash = structuralHash(op, inputs, shape, dtype);
+    }
+
+    /**
+     * A hash of what this node computes (its op, its operands' hashes, shape and dtype), the same
+     * in every graph and every run: unlike the id, it does not depend on which nodes were built
+     * before, or were dropped and built again. The simplifier orders operands of commutative ops
+     * by it, so that a*b and b*a are one node however they were built.
+     */
+    public long structuralHash() {
+        return structuralHash;
+    }
+
+    private static long structuralHash(Op op, List<Node> inputs, Shape shape, DType dtype) {
+        long h = op.getClass().getSimpleName().hashCode();
+        // Enums hash by identity, which differs between runs: their ordinals do not.
+        h = mix(h, switch (op) {
+            case Op.Unary(UnaryFn fn) -> fn.ordinal();
+            case Op.Binary(BinaryFn fn) -> fn.ordinal();
+            case Op.Compare(CompareFn fn) -> fn.ordinal();
+            case Op.Reduce(ReduceFn fn, List<Integer> axes, boolean keepDims) ->
+                    (fn.ordinal() * 31L + axes.hashCode()) * 2 + (keepDims ? 1 : 0);
+            default -> op.hashCode();
+        });
+        for (Node in : inputs) {
+            h = mix(h, in.structuralHash);
+        }
+        return mix(mix(h, shape.hashCode()), dtype.ordinal());
+    }
+
+    private static long mix(long h, long v) {
+        long x = (h ^ v) * 0x9E3779B97F4A7C15L;
+        return x ^ (x >>> 29);
     }
 
     /** Where the user built this node (a stack frame), when its graph records origins; else null. */

@@ -35,6 +35,11 @@ public final class Simplifier {
         return x.table().arithmetic() == Arithmetic.FAST;
     }
 
+    /** Whether algebraically equal rewrites may be made: inside a derivative, or with FAST arithmetic. */
+    private static boolean reassociable(Node x) {
+        return fast(x) || DerivativeScope.active();
+    }
+
     public static Node unary(UnaryFn fn, Node x) {
         if (fn == UnaryFn.NEG && x.isSymbolicZero()) {
             return x;
@@ -44,7 +49,16 @@ public final class Simplifier {
         }
         Op inner = x.op();
         return switch (fn) {
-            case NEG -> inner instanceof Op.Unary(UnaryFn f) && f == UnaryFn.NEG ? x.input(0) : null;
+            case NEG -> {
+                if (inner instanceof Op.Unary(UnaryFn f) && f == UnaryFn.NEG) yield x.input(0);
+                // -(c*x) = (-c)*x exactly: rounding is symmetric in sign.
+                if (isBinaryWithConstant(x, BinaryFn.MUL)) yield Ops.mul(Ops.neg(x.input(0)), x.input(1));
+                // -(a - b) is -0 where b - a is +0.
+                if (reassociable(x) && inner instanceof Op.Binary(BinaryFn f) && f == BinaryFn.SUB) {
+                    yield Ops.sub(x.input(1), x.input(0));
+                }
+                yield null;
+            }
             // exp overflows where x > 709 (f64) or 88 (f32): then log(exp(x)) is inf, not x.
             case LOG -> fast(x) && inner instanceof Op.Unary(UnaryFn f) && f == UnaryFn.EXP ? x.input(0) : null;
             case ABS, RELU -> inner instanceof Op.Unary(UnaryFn f) && f == fn ? x : null;
@@ -64,6 +78,11 @@ public final class Simplifier {
             // Canonical order: the constant first, so "3*x" and "x*3" are one node.
             return Ops.binary(fn, b, a);
         }
+        if ((fn == BinaryFn.ADD || fn == BinaryFn.MUL) && a.fillValue() == null && b.fillValue() == null
+                && b.structuralHash() < a.structuralHash() && reassociable(a)) {
+            // In derivatives, operands in a fixed order, so that a*b and b*a are one node.
+            return Ops.binary(fn, b, a);
+        }
         Double ca = a.fillValue();
         boolean fast = fast(a);
         return switch (fn) {
@@ -76,14 +95,16 @@ public final class Simplifier {
                         && combinable(a, a.dtype().round(ca + b.input(0).fillValue()))) {
                     yield Ops.add(Ops.add(a, b.input(0)), b.input(1));
                 }
-                yield null;
+                // x + x = 2x for every x: doubling is exact, and overflows where the sum does.
+                if (a == b) yield Ops.mul(Ops.fill(a.table(), 2, a.shape(), a.dtype()), a);
+                yield reassociable(a) ? LikeTerms.sum(a, b, false) : null;
             }
             case SUB -> {
                 if (b.isFillBits(0.0) || fast && b.isFill(0)) yield a;
                 if (a.isFillBits(-0.0) || fast && a.isFill(0)) yield Ops.neg(b);
                 if (fast && a == b) yield Ops.zerosLike(a);
                 if (isNeg(b)) yield Ops.add(a, b.input(0));
-                yield null;
+                yield reassociable(a) ? LikeTerms.sum(a, b, true) : null;
             }
             case MUL -> {
                 if (a.isFill(1)) yield b;
@@ -95,7 +116,18 @@ public final class Simplifier {
                     yield Ops.mul(Ops.mul(a, b.input(0)), b.input(1));
                 }
                 if (isNeg(a) && isNeg(b)) yield Ops.mul(a.input(0), b.input(0));
-                yield null;
+                if (ca != null) yield null;
+                // (-a)*b = -(a*b) exactly; the negation then meets sums and constants.
+                if (isNeg(a)) yield Ops.neg(Ops.mul(a.input(0), b));
+                if (isNeg(b)) yield Ops.neg(Ops.mul(a, b.input(0)));
+                if (!reassociable(a)) yield null;
+                // Constants move out of products (never back in, so this ends), where they meet
+                // other constants and like terms: (2a)(3b) = 6(ab), 2(ab) + 3(ab) = 5(ab).
+                if (isBinaryWithConstant(a, BinaryFn.MUL)) yield Ops.mul(a.input(0), Ops.mul(a.input(1), b));
+                if (isBinaryWithConstant(b, BinaryFn.MUL)) yield Ops.mul(b.input(0), Ops.mul(a, b.input(1)));
+                // x*x = x^2, x^2*x^3 = x^5: derivatives of powers then meet the powers they already hold.
+                Node base = powerBase(a);
+                yield base == powerBase(b) ? Ops.pow(base, powerExponent(a) + powerExponent(b)) : null;
             }
             case DIV -> {
                 if (b.isFill(1)) yield a;
@@ -138,7 +170,7 @@ public final class Simplifier {
      * FAST arithmetic always; in a derivative when the combined constant is a normal number, so
      * that no overflow or underflow is introduced or removed by the constant alone.
      */
-    private static boolean combinable(Node like, double combined) {
+    static boolean combinable(Node like, double combined) {
         if (fast(like)) {
             return true;
         }
@@ -303,6 +335,25 @@ public final class Simplifier {
             }
         }
         return axes == 2 || m == 1;
+    }
+
+    /**
+     * The base of x^k for a power with a positive integer exponent k, x itself being x^1. Only
+     * those: x^a * x^b = x^(a+b) fails for negative x and fractional a, b (NaN against a
+     * number), or for x = 0 and a negative exponent (inf * 0 against 1).
+     */
+    private static Node powerBase(Node x) {
+        return powerExponent(x) > 1 ? x.input(0) : x;
+    }
+
+    private static double powerExponent(Node x) {
+        if (x.op() instanceof Op.Binary(BinaryFn f) && f == BinaryFn.POW) {
+            Double k = x.input(1).fillValue();
+            if (k != null && k >= 1 && k == Math.rint(k) && k < 1 << 20) {
+                return k;
+            }
+        }
+        return 1;
     }
 
     private static boolean isNeg(Node x) {
