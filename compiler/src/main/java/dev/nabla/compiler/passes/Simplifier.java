@@ -21,9 +21,12 @@ import java.util.List;
  *
  * <p>Three kinds of rewrite (see {@link Arithmetic}): exact ones, made always, which give the same
  * bits as the graph as written for every input, NaN, infinities and signed zeros included;
- * inside a derivative ({@link DerivativeScope}), constants combined when the result is a normal
- * number, and a derivative's structural zero ({@link Literal.Zero}) dropped from sums and
- * products; and with {@link Arithmetic#FAST} the rewrites that assume finite values.
+ * inside a derivative ({@link DerivativeScope}), algebraically equal ones that change only
+ * rounding (constants combined when the result is a normal number, constants moved out of
+ * products, powers of one base multiplied, operands of + and * in a fixed order, like terms
+ * collected by {@link LikeTerms}), and a derivative's structural zero ({@link Literal.Zero})
+ * dropped from sums and products; and with {@link Arithmetic#FAST} those everywhere and the
+ * rewrites that assume finite values.
  */
 public final class Simplifier {
     /** Dense constants up to this many elements are folded; larger ones are left to a backend. */
