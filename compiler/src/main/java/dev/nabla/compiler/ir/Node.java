@@ -16,6 +16,7 @@ public final class Node {
     private final DType dtype;
     private final String origin;
     private final long structuralHash;
+    private final int height;
 
     Node(NodeTable table, int id, Op op, List<Node> inputs, Shape shape, DType dtype, String origin) {
         this.table = table;
@@ -26,6 +27,16 @@ public final class Node {
         this.dtype = dtype;
         this.origin = origin;
         this.structuralHash = structuralHash(op, inputs, shape, dtype);
+        int h = 0;
+        for (Node in : inputs) {
+            h = Math.max(h, in.height + 1);
+        }
+        this.height = h;
+    }
+
+    /** The longest path from a leaf (an input, parameter or constant, of height 0) to this node. */
+    public int height() {
+        return height;
     }
 
     /**
@@ -39,16 +50,19 @@ public final class Node {
     }
 
     private static long structuralHash(Op op, List<Node> inputs, Shape shape, DType dtype) {
-        long h = op.getClass().getSimpleName().hashCode();
         // Enums hash by identity, which differs between runs: their ordinals do not.
-        h = mix(h, switch (op) {
-            case Op.Unary(UnaryFn fn) -> fn.ordinal();
-            case Op.Binary(BinaryFn fn) -> fn.ordinal();
-            case Op.Compare(CompareFn fn) -> fn.ordinal();
-            case Op.Reduce(ReduceFn fn, List<Integer> axes, boolean keepDims) ->
-                    (fn.ordinal() * 31L + axes.hashCode()) * 2 + (keepDims ? 1 : 0);
-            default -> op.hashCode();
-        });
+        long h;
+        if (op instanceof Op.Binary b) {
+            h = 2L << 32 | b.fn().ordinal();
+        } else if (op instanceof Op.Unary u) {
+            h = 1L << 32 | u.fn().ordinal();
+        } else if (op instanceof Op.Compare c) {
+            h = 3L << 32 | c.fn().ordinal();
+        } else if (op instanceof Op.Reduce r) {
+            h = ((4L << 32 | r.fn().ordinal()) * 31 + r.axes().hashCode()) * 2 + (r.keepDims() ? 1 : 0);
+        } else {
+            h = op.getClass().getName().hashCode() * 31L + op.hashCode();
+        }
         for (Node in : inputs) {
             h = mix(h, in.structuralHash);
         }

@@ -95,7 +95,8 @@ final class LikeTerms {
     private static Term term(Node x, double k) {
         Node n = x;
         double c = k;
-        while (true) {
+        // A few steps: a user's chain of constant factors may be long, and is left as it is.
+        for (int step = 0; step < 4; step++) {
             Double v = n.fillValue();
             if (v != null) {
                 double product = n.dtype().round(c * v);
@@ -112,6 +113,7 @@ final class LikeTerms {
                 return new Term(n, c);
             }
         }
+        return new Term(n, c);
     }
 
     /** The sum of the terms left, in their order; zeros when none is. */

@@ -82,7 +82,7 @@ public final class Simplifier {
             return Ops.binary(fn, b, a);
         }
         if ((fn == BinaryFn.ADD || fn == BinaryFn.MUL) && a.fillValue() == null && b.fillValue() == null
-                && b.structuralHash() < a.structuralHash() && reassociable(a)) {
+                && precedes(b, a) && reassociable(a)) {
             // In derivatives, operands in a fixed order, so that a*b and b*a are one node.
             return Ops.binary(fn, b, a);
         }
@@ -94,7 +94,7 @@ public final class Simplifier {
                 if (a.isFillBits(-0.0) || fast && a.isFill(0)) yield b;
                 if (isNeg(b)) yield Ops.sub(a, b.input(0));
                 if (isNeg(a)) yield Ops.sub(b, a.input(0));
-                if (ca != null && isBinaryWithConstant(b, BinaryFn.ADD)
+                if (ca != null && isBinaryWithConstant(b, BinaryFn.ADD) && !isBinaryWithConstant(b.input(1), BinaryFn.ADD)
                         && combinable(a, a.dtype().round(ca + b.input(0).fillValue()))) {
                     yield Ops.add(Ops.add(a, b.input(0)), b.input(1));
                 }
@@ -114,7 +114,7 @@ public final class Simplifier {
                 if (a.isFill(-1)) yield Ops.neg(b);
                 if (fast && a.isFill(0)) yield a;
                 if (ca != null && isNeg(b)) yield Ops.mul(Ops.neg(a), b.input(0));
-                if (ca != null && isBinaryWithConstant(b, BinaryFn.MUL)
+                if (ca != null && isBinaryWithConstant(b, BinaryFn.MUL) && !isBinaryWithConstant(b.input(1), BinaryFn.MUL)
                         && combinable(a, a.dtype().round(ca * b.input(0).fillValue()))) {
                     yield Ops.mul(Ops.mul(a, b.input(0)), b.input(1));
                 }
@@ -126,8 +126,8 @@ public final class Simplifier {
                 if (!reassociable(a)) yield null;
                 // Constants move out of products (never back in, so this ends), where they meet
                 // other constants and like terms: (2a)(3b) = 6(ab), 2(ab) + 3(ab) = 5(ab).
-                if (isBinaryWithConstant(a, BinaryFn.MUL)) yield Ops.mul(a.input(0), Ops.mul(a.input(1), b));
-                if (isBinaryWithConstant(b, BinaryFn.MUL)) yield Ops.mul(b.input(0), Ops.mul(a, b.input(1)));
+                if (isScaled(a)) yield Ops.mul(a.input(0), Ops.mul(a.input(1), b));
+                if (isScaled(b)) yield Ops.mul(b.input(0), Ops.mul(a, b.input(1)));
                 // x*x = x^2, x^2*x^3 = x^5: derivatives of powers then meet the powers they already hold.
                 Node base = powerBase(a);
                 yield base == powerBase(b) ? Ops.pow(base, powerExponent(a) + powerExponent(b)) : null;
@@ -361,6 +361,24 @@ public final class Simplifier {
 
     private static boolean isNeg(Node x) {
         return x.op() instanceof Op.Unary(UnaryFn f) && f == UnaryFn.NEG;
+    }
+
+    /**
+     * The operand order of + and * in derivatives: the lower node first (so x * cos(x), not
+     * cos(x) * x), then by structural hash. Not by id: ids depend on which nodes were built, and
+     * dropped and built again, before; this order is the same in every graph and run.
+     */
+    private static boolean precedes(Node p, Node q) {
+        return p.height() < q.height() || p.height() == q.height() && p.structuralHash() < q.structuralHash();
+    }
+
+    /**
+     * c*x for a constant c and an x that is no such product itself. Constants meet one level at a
+     * time: a user's chain c*(c*(c*...)), which IEEE arithmetic keeps as written, is not walked
+     * (a 100,000-link chain would overflow the stack).
+     */
+    private static boolean isScaled(Node x) {
+        return isBinaryWithConstant(x, BinaryFn.MUL) && !isBinaryWithConstant(x.input(1), BinaryFn.MUL);
     }
 
     private static boolean isBinaryWithConstant(Node x, BinaryFn fn) {

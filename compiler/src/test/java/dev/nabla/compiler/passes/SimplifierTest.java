@@ -558,7 +558,7 @@ class SimplifierTest {
                 graph(x: f32[], y: f32[]) {
                   t1: f32[] = mul(6667.0, y)
                   t2: f32[] = mul(13334.0, x)
-                  t3: f32[] = add(t1, t2)
+                  t3: f32[] = add(t2, t1)
                   return t3
                 }""", print(sum));
         // Nothing to collect: a chain as long stays as long (and is built without deep recursion).
@@ -576,7 +576,7 @@ class SimplifierTest {
         for (int i = 0; i < 4; i++) {
             d = Autodiff.grad(d, List.of(x)).get(0);
         }
-        // (x^2 - 12) sin x - 8x cos x: before, twenty nodes with add(t2, t2) and (-s - s) - s.
+        // -8x cos x + (x^2 - 12) sin x: before, twenty nodes with add(t2, t2) and (-s - s) - s.
         assertEquals("""
                 graph(x: f32[]) {
                   t1: f32[] = sin(x)
@@ -585,8 +585,8 @@ class SimplifierTest {
                   t4: f32[] = mul(x, t3)
                   t5: f32[] = add(-12.0, t2)
                   t6: f32[] = mul(t1, t5)
-                  t7: f32[] = mul(8.0, t4)
-                  t8: f32[] = sub(t6, t7)
+                  t7: f32[] = mul(-8.0, t4)
+                  t8: f32[] = add(t7, t6)
                   return t8
                 }""", print(d));
     }
