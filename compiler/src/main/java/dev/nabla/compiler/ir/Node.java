@@ -42,8 +42,9 @@ public final class Node {
     /**
      * A hash of what this node computes (its op, its operands' hashes, shape and dtype), the same
      * in every graph and every run: unlike the id, it does not depend on which nodes were built
-     * before, or were dropped and built again. The simplifier orders operands of commutative ops
-     * by it, so that a*b and b*a are one node however they were built.
+     * before, or were dropped and built again. The simplifier orders operands of + and * in
+     * derivatives by height and then by it, so that a*b and b*a are one node however they were
+     * built.
      */
     public long structuralHash() {
         return structuralHash;

@@ -94,6 +94,7 @@ public final class Simplifier {
                 if (a.isFillBits(-0.0) || fast && a.isFill(0)) yield b;
                 if (isNeg(b)) yield Ops.sub(a, b.input(0));
                 if (isNeg(a)) yield Ops.sub(b, a.input(0));
+                // One level at a time, as products (see isScaled).
                 if (ca != null && isBinaryWithConstant(b, BinaryFn.ADD) && !isBinaryWithConstant(b.input(1), BinaryFn.ADD)
                         && combinable(a, a.dtype().round(ca + b.input(0).fillValue()))) {
                     yield Ops.add(Ops.add(a, b.input(0)), b.input(1));
@@ -114,8 +115,7 @@ public final class Simplifier {
                 if (a.isFill(-1)) yield Ops.neg(b);
                 if (fast && a.isFill(0)) yield a;
                 if (ca != null && isNeg(b)) yield Ops.mul(Ops.neg(a), b.input(0));
-                if (ca != null && isBinaryWithConstant(b, BinaryFn.MUL) && !isBinaryWithConstant(b.input(1), BinaryFn.MUL)
-                        && combinable(a, a.dtype().round(ca * b.input(0).fillValue()))) {
+                if (ca != null && isScaled(b) && combinable(a, a.dtype().round(ca * b.input(0).fillValue()))) {
                     yield Ops.mul(Ops.mul(a, b.input(0)), b.input(1));
                 }
                 if (isNeg(a) && isNeg(b)) yield Ops.mul(a.input(0), b.input(0));
