@@ -100,6 +100,36 @@ class DeepGraphTest {
         });
     }
 
+    /**
+     * y = x * c * c * ... (100,000 constant factors, kept as written in IEEE arithmetic): the
+     * simplifier combines and moves constants in derivatives one level at a time, never down
+     * the chain (the gradient of y^2 once overflowed the stack that way).
+     */
+    @Test
+    void derivativesOfAHundredThousandConstantFactors() throws Throwable {
+        onSmallStack(() -> {
+            try (Graph g = Graph.create()) {
+                Tensor x = g.input("x", DType.F64);
+                Tensor y = x;
+                for (int i = 0; i < 100_000; i++) {
+                    y = y.mul(1.00001);
+                }
+                Tensor square = y.pow(2).grad(x);
+                Tensor product = y.mul(x.sin()).grad(x).grad(x);
+                Tensor sum = y.add(y.sin()).grad(x);
+                Tensor tangent = Nabla.jvp(y.mul(y.sin()), Map.of(x, g.constant(1.0)));
+                double xv = 0.7;
+                double c = Math.pow(1.00001, 100_000);
+                List<NDArray> got = both(g, Map.of(x, NDArray.scalar(xv)), REFERENCE, square, product, sum, tangent);
+                assertEquals(2 * c * c * xv, got.get(0).item(), 1e-9 * c * c);
+                assertEquals(2 * c * Math.cos(xv) - c * xv * Math.sin(xv), got.get(1).item(), 1e-9 * c);
+                assertEquals(c + c * Math.cos(c * xv), got.get(2).item(), 1e-9 * c);
+                double yv = c * xv;
+                assertEquals(c * Math.sin(yv) + yv * Math.cos(yv) * c, got.get(3).item(), 1e-9 * c);
+            }
+        });
+    }
+
     @Test
     void anRnnUnrolledOverTenThousandStepsAndItsGradient() throws Throwable {
         onSmallStack(() -> {

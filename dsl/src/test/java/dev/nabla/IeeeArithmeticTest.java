@@ -49,7 +49,7 @@ class IeeeArithmeticTest {
         }
         Expr a = random(r, g, x, dt, depth - 1);
         Expr b = random(r, g, x, dt, depth - 1);
-        return switch (r.nextInt(13)) {
+        return switch (r.nextInt(14)) {
             case 0 -> binary(a, b, a.tensor().add(b.tensor()), Double::sum, round);
             case 1 -> binary(a, b, a.tensor().sub(b.tensor()), (p, q) -> p - q, round);
             case 2 -> binary(a, b, a.tensor().mul(b.tensor()), (p, q) -> p * q, round);
@@ -75,12 +75,49 @@ class IeeeArithmeticTest {
                         : new Expr(a.tensor().add(k1).add(k2), v -> round.applyAsDouble(
                                 round.applyAsDouble(a.value().applyAsDouble(v) + k1) + k2));
             }
+            case 12 -> collectable(r, a, b, dt, round);
             default -> {
                 Expr c = random(r, g, x, dt, depth - 1);
                 yield new Expr(Nabla.where(a.tensor().lt(b.tensor()), c.tensor(), a.tensor()),
                         v -> a.value().applyAsDouble(v) < b.value().applyAsDouble(v) ? c.value().applyAsDouble(v)
                                 : a.value().applyAsDouble(v));
             }
+        };
+    }
+
+    /**
+     * Shapes the simplifier rewrites in derivatives (like terms, constants out of products, powers,
+     * common factors, operand order) and, where that is exact, in every graph (a + a = 2a,
+     * -(k a) = (-k) a, (-a) b = -(a b)): in a user's graph each must still round as written.
+     */
+    private static Expr collectable(Random r, Expr a, Expr b, DType dt, DoubleUnaryOperator round) {
+        double k1 = dt.round(pick(r));
+        double k2 = dt.round(pick(r));
+        Tensor p = a.tensor();
+        Tensor q = b.tensor();
+        DoubleUnaryOperator av = a.value();
+        DoubleUnaryOperator bv = b.value();
+        return switch (r.nextInt(10)) {
+            case 0 -> new Expr(p.add(p), v -> round.applyAsDouble(av.applyAsDouble(v) + av.applyAsDouble(v)));
+            case 1 -> new Expr(p.mul(k1).neg(), v -> -round.applyAsDouble(av.applyAsDouble(v) * k1));
+            case 2 -> new Expr(p.neg().mul(q), v -> round.applyAsDouble(-av.applyAsDouble(v) * bv.applyAsDouble(v)));
+            case 3 -> new Expr(p.mul(q.neg()), v -> round.applyAsDouble(av.applyAsDouble(v) * -bv.applyAsDouble(v)));
+            case 4 -> new Expr(p.mul(k1).add(p.mul(k2)), v -> round.applyAsDouble(
+                    round.applyAsDouble(av.applyAsDouble(v) * k1) + round.applyAsDouble(av.applyAsDouble(v) * k2)));
+            case 5 -> new Expr(p.mul(p), v -> round.applyAsDouble(av.applyAsDouble(v) * av.applyAsDouble(v)));
+            case 6 -> new Expr(p.sub(q).neg(), v -> -round.applyAsDouble(av.applyAsDouble(v) - bv.applyAsDouble(v)));
+            case 7 -> new Expr(p.mul(k1).mul(q), v -> round.applyAsDouble(
+                    round.applyAsDouble(av.applyAsDouble(v) * k1) * bv.applyAsDouble(v)));
+            case 8 -> new Expr(p.mul(q).add(q.mul(k1).mul(q)), v -> {
+                double pv = av.applyAsDouble(v);
+                double qv = bv.applyAsDouble(v);
+                return round.applyAsDouble(round.applyAsDouble(pv * qv) + round.applyAsDouble(round.applyAsDouble(qv * k1) * qv));
+            });
+            default -> new Expr(q.mul(p).sub(p.sub(k1).mul(q)), v -> {
+                double pv = av.applyAsDouble(v);
+                double qv = bv.applyAsDouble(v);
+                return round.applyAsDouble(round.applyAsDouble(qv * pv) - round.applyAsDouble(round.applyAsDouble(pv - k1) * qv));
+            });
         };
     }
 

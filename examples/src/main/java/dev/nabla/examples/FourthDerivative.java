@@ -5,7 +5,8 @@ import dev.nabla.Tensor;
 
 /**
  * Repeated differentiation stays small: each derivative is simplified as it is built, so the
- * fourth derivative of x^5 prints as 120*x, and that of sin(x)*x^2 as about twenty nodes.
+ * fourth derivative of x^5 prints as 120*x, and that of sin(x)*x^2 as the formula by hand,
+ * (x^2 - 12) sin x - 8x cos x, in eight ops.
  * (In PyTorch this takes four nested autograd.grad calls with create_graph=True, and the graph
  * it builds is never shown in simplified form.)
  */

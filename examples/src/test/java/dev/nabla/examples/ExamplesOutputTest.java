@@ -36,7 +36,11 @@ class ExamplesOutputTest {
     @Test
     void fourthDerivativeAndNewton() {
         assertThat(run(() -> FourthDerivative.main(new String[0])))
-                .contains("d4/dx4 x^5 at x = 2: 240.0").contains("t1: f64[] = mul(120.0, x)");
+                .contains("d4/dx4 x^5 at x = 2: 240.0").contains("t1: f64[] = mul(120.0, x)")
+                .contains("d4/dx4 sin(x)*x^2 at x = 2: -0.6160300298511752   (by hand: (x^2-12) sin x - 8x cos x"
+                        + " = -0.6160300298511752)")
+                .contains("t5: f64[] = add(-12.0, t1)\n  t6: f64[] = mul(t2, t5)\n  t7: f64[] = mul(-8.0, t4)\n"
+                        + "  t8: f64[] = add(t7, t6)");
         assertThat(run(() -> NewtonsMethod.main(new String[0])))
                 .contains("step 6: p = (1.000000, 1.000000)");
     }

@@ -15,6 +15,8 @@ public final class Node {
     private final Shape shape;
     private final DType dtype;
     private final String origin;
+    private final long structuralHash;
+    private final int height;
 
     Node(NodeTable table, int id, Op op, List<Node> inputs, Shape shape, DType dtype, String origin) {
         this.table = table;
@@ -24,6 +26,53 @@ public final class Node {
         this.shape = shape;
         this.dtype = dtype;
         this.origin = origin;
+        this.structuralHash = structuralHash(op, inputs, shape, dtype);
+        int h = 0;
+        for (Node in : inputs) {
+            h = Math.max(h, in.height + 1);
+        }
+        this.height = h;
+    }
+
+    /** The longest path from a leaf (an input, parameter or constant, of height 0) to this node. */
+    public int height() {
+        return height;
+    }
+
+    /**
+     * A hash of what this node computes (its op, its operands' hashes, shape and dtype), the same
+     * in every graph and every run: unlike the id, it does not depend on which nodes were built
+     * before, or were dropped and built again. The simplifier orders operands of + and * in
+     * derivatives by height and then by it, so that a*b and b*a are one node however they were
+     * built.
+     */
+    public long structuralHash() {
+        return structuralHash;
+    }
+
+    private static long structuralHash(Op op, List<Node> inputs, Shape shape, DType dtype) {
+        // Enums hash by identity, which differs between runs: their ordinals do not.
+        long h;
+        if (op instanceof Op.Binary b) {
+            h = 2L << 32 | b.fn().ordinal();
+        } else if (op instanceof Op.Unary u) {
+            h = 1L << 32 | u.fn().ordinal();
+        } else if (op instanceof Op.Compare c) {
+            h = 3L << 32 | c.fn().ordinal();
+        } else if (op instanceof Op.Reduce r) {
+            h = ((4L << 32 | r.fn().ordinal()) * 31 + r.axes().hashCode()) * 2 + (r.keepDims() ? 1 : 0);
+        } else {
+            h = op.getClass().getName().hashCode() * 31L + op.hashCode();
+        }
+        for (Node in : inputs) {
+            h = mix(h, in.structuralHash);
+        }
+        return mix(mix(h, shape.hashCode()), dtype.ordinal());
+    }
+
+    private static long mix(long h, long v) {
+        long x = (h ^ v) * 0x9E3779B97F4A7C15L;
+        return x ^ (x >>> 29);
     }
 
     /** Where the user built this node (a stack frame), when its graph records origins; else null. */

@@ -5,7 +5,8 @@ import java.util.function.Supplier;
 /**
  * Marks the nodes built while a derivative is being formed. A derivative has no evaluation order
  * of its own (any algebraically equal graph is the derivative), so there the simplifier may also
- * combine constants ({@code 5*(4*x) = 20*x}), which keeps higher derivatives small. Per thread:
+ * combine constants ({@code 5*(4*x) = 20*x}) and collect like terms ({@code 2x + 3x = 5x}),
+ * which keeps higher derivatives small. Per thread:
  * a user's own graph built on another thread meanwhile is unaffected.
  */
 public final class DerivativeScope {

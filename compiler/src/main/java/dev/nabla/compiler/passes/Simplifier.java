@@ -21,9 +21,12 @@ import java.util.List;
  *
  * <p>Three kinds of rewrite (see {@link Arithmetic}): exact ones, made always, which give the same
  * bits as the graph as written for every input, NaN, infinities and signed zeros included;
- * inside a derivative ({@link DerivativeScope}), constants combined when the result is a normal
- * number, and a derivative's structural zero ({@link Literal.Zero}) dropped from sums and
- * products; and with {@link Arithmetic#FAST} the rewrites that assume finite values.
+ * inside a derivative ({@link DerivativeScope}), algebraically equal ones that change only
+ * rounding (constants combined when the result is a normal number, constants moved out of
+ * products, powers of one base multiplied, operands of + and * in a fixed order, like terms
+ * collected by {@link LikeTerms}), and a derivative's structural zero ({@link Literal.Zero})
+ * dropped from sums and products; and with {@link Arithmetic#FAST} those everywhere and the
+ * rewrites that assume finite values.
  */
 public final class Simplifier {
     /** Dense constants up to this many elements are folded; larger ones are left to a backend. */
@@ -35,6 +38,11 @@ public final class Simplifier {
         return x.table().arithmetic() == Arithmetic.FAST;
     }
 
+    /** Whether algebraically equal rewrites may be made: inside a derivative, or with FAST arithmetic. */
+    private static boolean reassociable(Node x) {
+        return fast(x) || DerivativeScope.active();
+    }
+
     public static Node unary(UnaryFn fn, Node x) {
         if (fn == UnaryFn.NEG && x.isSymbolicZero()) {
             return x;
@@ -44,7 +52,16 @@ public final class Simplifier {
         }
         Op inner = x.op();
         return switch (fn) {
-            case NEG -> inner instanceof Op.Unary(UnaryFn f) && f == UnaryFn.NEG ? x.input(0) : null;
+            case NEG -> {
+                if (inner instanceof Op.Unary(UnaryFn f) && f == UnaryFn.NEG) yield x.input(0);
+                // -(c*x) = (-c)*x exactly: rounding is symmetric in sign.
+                if (isBinaryWithConstant(x, BinaryFn.MUL)) yield Ops.mul(Ops.neg(x.input(0)), x.input(1));
+                // -(a - b) is -0 where b - a is +0.
+                if (reassociable(x) && inner instanceof Op.Binary(BinaryFn f) && f == BinaryFn.SUB) {
+                    yield Ops.sub(x.input(1), x.input(0));
+                }
+                yield null;
+            }
             // exp overflows where x > 709 (f64) or 88 (f32): then log(exp(x)) is inf, not x.
             case LOG -> fast(x) && inner instanceof Op.Unary(UnaryFn f) && f == UnaryFn.EXP ? x.input(0) : null;
             case ABS, RELU -> inner instanceof Op.Unary(UnaryFn f) && f == fn ? x : null;
@@ -73,6 +90,11 @@ public final class Simplifier {
             // Canonical order: the constant first, so "3*x" and "x*3" are one node.
             return Ops.binary(fn, b, a);
         }
+        if ((fn == BinaryFn.ADD || fn == BinaryFn.MUL) && a.fillValue() == null && b.fillValue() == null
+                && precedes(b, a) && reassociable(a)) {
+            // In derivatives, operands in a fixed order, so that a*b and b*a are one node.
+            return Ops.binary(fn, b, a);
+        }
         Double ca = a.fillValue();
         boolean fast = fast(a);
         return switch (fn) {
@@ -81,30 +103,43 @@ public final class Simplifier {
                 if (a.isFillBits(-0.0) || fast && a.isFill(0)) yield b;
                 if (isNeg(b)) yield Ops.sub(a, b.input(0));
                 if (isNeg(a)) yield Ops.sub(b, a.input(0));
-                if (ca != null && isBinaryWithConstant(b, BinaryFn.ADD)
+                // One level at a time, as products (see isScaled).
+                if (ca != null && isBinaryWithConstant(b, BinaryFn.ADD) && !isBinaryWithConstant(b.input(1), BinaryFn.ADD)
                         && combinable(a, a.dtype().round(ca + b.input(0).fillValue()))) {
                     yield Ops.add(Ops.add(a, b.input(0)), b.input(1));
                 }
-                yield null;
+                // x + x = 2x for every x: doubling is exact, and overflows where the sum does.
+                if (a == b) yield Ops.mul(Ops.fill(a.table(), 2, a.shape(), a.dtype()), a);
+                yield reassociable(a) ? LikeTerms.sum(a, b, false) : null;
             }
             case SUB -> {
                 if (b.isFillBits(0.0) || fast && b.isFill(0)) yield a;
                 if (a.isFillBits(-0.0) || fast && a.isFill(0)) yield Ops.neg(b);
                 if (fast && a == b) yield Ops.zerosLike(a);
                 if (isNeg(b)) yield Ops.add(a, b.input(0));
-                yield null;
+                yield reassociable(a) ? LikeTerms.sum(a, b, true) : null;
             }
             case MUL -> {
                 if (a.isFill(1)) yield b;
                 if (a.isFill(-1)) yield Ops.neg(b);
                 if (fast && a.isFill(0)) yield a;
                 if (ca != null && isNeg(b)) yield Ops.mul(Ops.neg(a), b.input(0));
-                if (ca != null && isBinaryWithConstant(b, BinaryFn.MUL)
-                        && combinable(a, a.dtype().round(ca * b.input(0).fillValue()))) {
+                if (ca != null && isScaled(b) && combinable(a, a.dtype().round(ca * b.input(0).fillValue()))) {
                     yield Ops.mul(Ops.mul(a, b.input(0)), b.input(1));
                 }
                 if (isNeg(a) && isNeg(b)) yield Ops.mul(a.input(0), b.input(0));
-                yield null;
+                if (ca != null) yield null;
+                // (-a)*b = -(a*b) exactly; the negation then meets sums and constants.
+                if (isNeg(a)) yield Ops.neg(Ops.mul(a.input(0), b));
+                if (isNeg(b)) yield Ops.neg(Ops.mul(a, b.input(0)));
+                if (!reassociable(a)) yield null;
+                // Constants move out of products (never back in, so this ends), where they meet
+                // other constants and like terms: (2a)(3b) = 6(ab), 2(ab) + 3(ab) = 5(ab).
+                if (isScaled(a)) yield Ops.mul(a.input(0), Ops.mul(a.input(1), b));
+                if (isScaled(b)) yield Ops.mul(b.input(0), Ops.mul(a, b.input(1)));
+                // x*x = x^2, x^2*x^3 = x^5: derivatives of powers then meet the powers they already hold.
+                Node base = powerBase(a);
+                yield base == powerBase(b) ? Ops.pow(base, powerExponent(a) + powerExponent(b)) : null;
             }
             case DIV -> {
                 if (b.isFill(1)) yield a;
@@ -147,7 +182,7 @@ public final class Simplifier {
      * FAST arithmetic always; in a derivative when the combined constant is a normal number, so
      * that no overflow or underflow is introduced or removed by the constant alone.
      */
-    private static boolean combinable(Node like, double combined) {
+    static boolean combinable(Node like, double combined) {
         if (fast(like)) {
             return true;
         }
@@ -314,8 +349,45 @@ public final class Simplifier {
         return axes == 2 || m == 1;
     }
 
+    /**
+     * The base of x^k for a power with a positive integer exponent k, x itself being x^1. Only
+     * those: x^a * x^b = x^(a+b) fails for negative x and fractional a, b (NaN against a
+     * number), or for x = 0 and a negative exponent (inf * 0 against 1).
+     */
+    private static Node powerBase(Node x) {
+        return powerExponent(x) > 1 ? x.input(0) : x;
+    }
+
+    private static double powerExponent(Node x) {
+        if (x.op() instanceof Op.Binary(BinaryFn f) && f == BinaryFn.POW) {
+            Double k = x.input(1).fillValue();
+            if (k != null && k >= 1 && k == Math.rint(k) && k < 1 << 20) {
+                return k;
+            }
+        }
+        return 1;
+    }
+
     private static boolean isNeg(Node x) {
         return x.op() instanceof Op.Unary(UnaryFn f) && f == UnaryFn.NEG;
+    }
+
+    /**
+     * The operand order of + and * in derivatives: the lower node first (so x * cos(x), not
+     * cos(x) * x), then by structural hash. Not by id: ids depend on which nodes were built, and
+     * dropped and built again, before; this order is the same in every graph and run.
+     */
+    private static boolean precedes(Node p, Node q) {
+        return p.height() < q.height() || p.height() == q.height() && p.structuralHash() < q.structuralHash();
+    }
+
+    /**
+     * c*x for a constant c and an x that is no such product itself. Constants meet one level at a
+     * time: a user's chain c*(c*(c*...)), which IEEE arithmetic keeps as written, is not walked
+     * (a 100,000-link chain would overflow the stack).
+     */
+    private static boolean isScaled(Node x) {
+        return isBinaryWithConstant(x, BinaryFn.MUL) && !isBinaryWithConstant(x.input(1), BinaryFn.MUL);
     }
 
     private static boolean isBinaryWithConstant(Node x, BinaryFn fn) {

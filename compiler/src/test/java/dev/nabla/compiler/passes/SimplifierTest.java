@@ -122,10 +122,11 @@ class SimplifierTest {
         assertSame(Ops.add(x, y), Ops.sub(x, Ops.neg(y)));
         assertSame(Ops.mul(x, y), Ops.mul(Ops.neg(x), Ops.neg(y)));
         assertSame(Ops.sub(y, x), Ops.add(Ops.neg(x), y));
-        // Only a constant takes over a negation: x * (-y) stays as written.
-        Node product = Ops.mul(x, Ops.neg(y));
-        assertSame(x, product.input(0));
-        assertSame(Ops.neg(y), product.input(1));
+        // A negation leaves a product, exactly (rounding is symmetric in sign): x * (-y) = -(x * y).
+        assertSame(Ops.neg(Ops.mul(x, y)), Ops.mul(x, Ops.neg(y)));
+        assertSame(Ops.neg(Ops.mul(x, y)), Ops.mul(Ops.neg(x), y));
+        // ... and a constant takes it over: -(3x) = (-3)x.
+        assertSame(Ops.mul(-3.0, x), Ops.neg(Ops.mul(3.0, x)));
         // exp(x) overflows for x > 88 in f32, so log(exp(x)) is not x there.
         assertTrue(Ops.log(Ops.exp(x)).op() instanceof Op.Unary);
         assertSame(fx, Ops.log(Ops.exp(fx)));
@@ -133,7 +134,6 @@ class SimplifierTest {
 
     @Test
     void fastRewritesStillNeedTheirConstantOrTheirRepeatedOperand() {
-        Node fy = Ops.input(fastTable, "y", Shape.SCALAR, DType.F32);
         Node fz = Ops.input(fastTable, "z", Shape.SCALAR, DType.F32);
         assertTrue(isBinary(Ops.sub(fx, fy), BinaryFn.SUB), "x - y is not 0");
         assertTrue(isBinary(Ops.div(fx, fy), BinaryFn.DIV), "x / y is not x");
@@ -415,6 +415,182 @@ class SimplifierTest {
         assertNull(Simplifier.where(Ops.compare(CompareFn.LT, x, y), x, y));
     }
 
+    // ---- collecting like terms: derivatives and FAST only, except the exact rewrites ----
+
+    /** Built as a derivative is: where algebraically equal rewrites are allowed. */
+    private static Node inDerivative(java.util.function.Supplier<Node> body) {
+        return DerivativeScope.run(body);
+    }
+
+    private final Node fy = Ops.input(fastTable, "y", Shape.SCALAR, DType.F32);
+
+    @Test
+    void doublingIsExactSoItIsMadeEverywhere() {
+        // x + x and 2x are one rounding of the same number, overflow and signed zeros included.
+        assertSame(Ops.mul(2.0, x), Ops.add(x, x));
+        assertSame(Ops.mul(2.0, v), Ops.add(v, v));
+        assertSame(Ops.mul(2.0, fx), Ops.add(fx, fx));
+    }
+
+    @Test
+    void likeTermsCollectInDerivativesAndUnderFastArithmeticOnly() {
+        // 2x + 3x rounds three times as written, 5x once: a user's graph keeps it.
+        assertTrue(isBinary(Ops.add(Ops.mul(2.0, x), Ops.mul(3.0, x)), BinaryFn.ADD));
+        assertSame(Ops.mul(5.0, x), inDerivative(() -> Ops.add(Ops.mul(2.0, x), Ops.mul(3.0, x))));
+        assertSame(Ops.mul(5.0, fx), Ops.add(Ops.mul(2.0, fx), Ops.mul(3.0, fx)));
+        // The fourth derivative of sin(x) x^2 had (-s - s) - s: it is -3s.
+        Node s = Ops.sin(x);
+        assertTrue(isBinary(Ops.sub(Ops.sub(Ops.neg(s), s), s), BinaryFn.SUB));
+        assertSame(Ops.mul(-3.0, s), inDerivative(() -> Ops.sub(Ops.sub(Ops.neg(s), s), s)));
+        assertSame(Ops.mul(3.0, x), inDerivative(() -> Ops.add(x, Ops.mul(2.0, x))));
+        assertSame(Ops.mul(-2.0, x), inDerivative(() -> Ops.sub(x, Ops.mul(3.0, x))));
+        // One level into either operand: (y + 2x) + 3x = y + 5x, 3x - (2x - y) = x + y.
+        assertSame(inDerivative(() -> Ops.add(y, Ops.mul(5.0, x))),
+                inDerivative(() -> Ops.add(Ops.add(y, Ops.mul(2.0, x)), Ops.mul(3.0, x))));
+        assertSame(inDerivative(() -> Ops.add(x, y)),
+                inDerivative(() -> Ops.sub(Ops.mul(3.0, x), Ops.sub(Ops.mul(2.0, x), y))));
+        // Constants: (x - 2) + 5 = 3 + x; (x - 2) + 2 = x, also for inf and NaN.
+        assertSame(Ops.add(3.0, x), inDerivative(() -> Ops.add(Ops.sub(x, 2.0), 5.0)));
+        assertSame(x, inDerivative(() -> Ops.add(Ops.sub(x, 2.0), 2.0)));
+        assertTrue(isBinary(Ops.add(Ops.sub(x, 2.0), 5.0), BinaryFn.ADD));
+        // Through a constant multiple of a sum: 8(1 - t) - 4t = 8 - 12t (a derivative of tanh).
+        Node t = Ops.tanh(x);
+        assertSame(Ops.sub(8.0, Ops.mul(12.0, t)),
+                inDerivative(() -> Ops.sub(Ops.mul(8.0, Ops.sub(1.0, t)), Ops.mul(4.0, t))));
+    }
+
+    @Test
+    void termsCancelOnlyUnderFastArithmetic() {
+        // x - x is NaN for an infinite x: a derivative keeps NaN, so it keeps the difference.
+        assertTrue(isBinary(inDerivative(() -> Ops.sub(x, x)), BinaryFn.SUB));
+        Node twice = Ops.mul(2.0, x);
+        assertTrue(isBinary(inDerivative(() -> Ops.sub(twice, Ops.mul(2.0, x))), BinaryFn.SUB));
+        Node opposite = inDerivative(() -> Ops.add(Ops.mul(2.0, x), Ops.mul(-2.0, x)));
+        assertTrue(isBinary(opposite, BinaryFn.ADD), () -> print(opposite));
+        assertSame(fy, Ops.add(fx, Ops.sub(fy, fx)));
+        assertFill(0, Shape.SCALAR, Ops.sub(Ops.mul(2.0, fx), Ops.add(fx, fx)));
+        // A coefficient that overflows (3e38 + 2e38 in f32) or underflows is no normal number: kept.
+        assertTrue(isBinary(inDerivative(() -> Ops.add(Ops.mul(3e38, x), Ops.mul(2e38, x))), BinaryFn.ADD));
+        assertTrue(isBinary(inDerivative(() -> Ops.sub(Ops.mul(1.5e-38, x), Ops.mul(1e-38, x))), BinaryFn.SUB));
+    }
+
+    @Test
+    void aCommonFactorIsTakenOutOfASumInDerivatives() {
+        Node u = Ops.sin(x);
+        assertTrue(isBinary(Ops.add(Ops.mul(x, u), Ops.mul(y, u)), BinaryFn.ADD), "as written in IEEE arithmetic");
+        assertSame(inDerivative(() -> Ops.mul(Ops.add(x, y), u)),
+                inDerivative(() -> Ops.add(Ops.mul(x, u), Ops.mul(y, u))));
+        assertSame(inDerivative(() -> Ops.mul(Ops.sub(x, y), u)),
+                inDerivative(() -> Ops.sub(Ops.mul(u, x), Ops.mul(y, u))));
+        // u + x*u = (1 + x)*u
+        assertSame(inDerivative(() -> Ops.mul(Ops.add(1.0, x), u)), inDerivative(() -> Ops.add(u, Ops.mul(x, u))));
+        Node fu = Ops.sin(fx);
+        assertSame(Ops.mul(Ops.add(fx, fy), fu), Ops.add(Ops.mul(fx, fu), Ops.mul(fy, fu)));
+    }
+
+    @Test
+    void constantsMoveOutOfProductsInDerivatives() {
+        Node written = Ops.mul(Ops.mul(2.0, x), y);
+        assertSame(Ops.mul(2.0, x), written.input(0), "(2x)y rounds twice as written: kept");
+        assertSame(inDerivative(() -> Ops.mul(2.0, Ops.mul(x, y))), inDerivative(() -> Ops.mul(Ops.mul(2.0, x), y)));
+        assertSame(inDerivative(() -> Ops.mul(6.0, Ops.mul(x, y))),
+                inDerivative(() -> Ops.mul(Ops.mul(2.0, x), Ops.mul(3.0, y))));
+        assertSame(Ops.mul(6.0, Ops.mul(fx, fy)), Ops.mul(Ops.mul(2.0, fx), Ops.mul(3.0, fy)));
+        // Not into an overflow: 1e30 (1e30 xy) keeps its two constants, and does not loop.
+        Node big = inDerivative(() -> Ops.mul(Ops.mul(1e30, x), Ops.mul(1e30, y)));
+        assertEquals((double) 1e30f, big.input(0).fillValue());
+        assertSame(inDerivative(() -> Ops.mul(1e30, Ops.mul(x, y))), big.input(1));
+    }
+
+    @Test
+    void productsOfPowersOfOneBaseArePowersInDerivatives() {
+        assertTrue(isBinary(Ops.mul(x, x), BinaryFn.MUL), "x*x as written");
+        assertSame(Ops.pow(x, 2.0), inDerivative(() -> Ops.mul(x, x)));
+        assertSame(Ops.pow(x, 3.0), inDerivative(() -> Ops.mul(x, Ops.pow(x, 2.0))));
+        assertSame(Ops.pow(x, 5.0), inDerivative(() -> Ops.mul(Ops.pow(x, 2.0), Ops.pow(x, 3.0))));
+        assertSame(Ops.pow(fx, 2.0), Ops.mul(fx, fx));
+        // Only positive integer exponents add up: x^0.5 x^0.5 is NaN for x < 0, x^-1 x is NaN at 0.
+        Node root = Ops.pow(x, 0.5);
+        assertSame(Ops.pow(root, 2.0), inDerivative(() -> Ops.mul(root, root)));
+        assertTrue(isBinary(inDerivative(() -> Ops.mul(Ops.pow(x, -1.0), x)), BinaryFn.MUL));
+        assertTrue(isBinary(inDerivative(() -> Ops.mul(Ops.pow(x, 2.5), x)), BinaryFn.MUL));
+    }
+
+    @Test
+    void operandsTakeAFixedOrderInDerivatives() {
+        assertNotSame(Ops.mul(x, y), Ops.mul(y, x), "a user's graph keeps the order written");
+        assertSame(inDerivative(() -> Ops.mul(x, y)), inDerivative(() -> Ops.mul(y, x)));
+        assertSame(inDerivative(() -> Ops.add(x, y)), inDerivative(() -> Ops.add(y, x)));
+        assertSame(Ops.mul(fx, fy), Ops.mul(fy, fx));
+        // The order is structural, the same in every graph and every run.
+        NodeTable other = new NodeTable();
+        Node ox = Ops.input(other, "x", Shape.SCALAR, DType.F32);
+        Node oy = Ops.input(other, "y", Shape.SCALAR, DType.F32);
+        Node here = inDerivative(() -> Ops.mul(Ops.sin(y), Ops.exp(x)));
+        Node there = inDerivative(() -> Ops.mul(Ops.exp(ox), Ops.sin(oy)));
+        assertEquals(here.input(0).opName(), there.input(0).opName());
+        assertEquals(x.structuralHash(), ox.structuralHash());
+    }
+
+    @Test
+    void aNegatedDifferenceIsTheOtherDifferenceInDerivatives() {
+        assertTrue(Ops.neg(Ops.sub(x, y)).op() instanceof Op.Unary, "-(x - x) is -0 where x - x is +0");
+        assertSame(Ops.sub(y, x), inDerivative(() -> Ops.neg(Ops.sub(x, y))));
+        assertSame(Ops.sub(fy, fx), Ops.neg(Ops.sub(fx, fy)));
+    }
+
+    @Test
+    void aUsersSumIsNotTakenApartByADerivative() {
+        // Its terms are not collected with each other: it stays, and may be used elsewhere.
+        Node written = Ops.add(Ops.mul(2.0, x), Ops.mul(3.0, x));
+        Node sum = inDerivative(() -> Ops.add(written, y));
+        assertTrue(sum.inputs().contains(written), () -> print(sum));
+    }
+
+    @Test
+    void longSumsCollectAsTheyGrowInBoundedWork() {
+        // 20,000 terms alternating between two variables: each add is collected as it is built.
+        Node sum = fx;
+        for (int i = 0; i < 20_000; i++) {
+            sum = Ops.add(sum, i % 3 == 0 ? fy : fx);
+        }
+        assertEquals("""
+                graph(x: f32[], y: f32[]) {
+                  t1: f32[] = mul(6667.0, y)
+                  t2: f32[] = mul(13334.0, x)
+                  t3: f32[] = add(t2, t1)
+                  return t3
+                }""", print(sum));
+        // Nothing to collect: a chain as long stays as long (and is built without deep recursion).
+        Node chain = x;
+        for (int i = 0; i < 20_000; i++) {
+            Node term = Ops.sin(i % 2 == 0 ? chain : Ops.mul(3.0, chain));
+            chain = inDerivative(() -> Ops.add(term, y));
+        }
+        assertTrue(Program.of(List.of(chain)).nodes().size() > 40_000);
+    }
+
+    @Test
+    void theFourthDerivativeOfSinXTimesXSquaredIsTheHandForm() {
+        Node d = Ops.mul(Ops.sin(x), Ops.pow(x, 2.0));
+        for (int i = 0; i < 4; i++) {
+            d = Autodiff.grad(d, List.of(x)).get(0);
+        }
+        // -8x cos x + (x^2 - 12) sin x: before, twenty nodes with add(t2, t2) and (-s - s) - s.
+        assertEquals("""
+                graph(x: f32[]) {
+                  t1: f32[] = sin(x)
+                  t2: f32[] = pow(x, 2.0)
+                  t3: f32[] = cos(x)
+                  t4: f32[] = mul(x, t3)
+                  t5: f32[] = add(-12.0, t2)
+                  t6: f32[] = mul(t1, t5)
+                  t7: f32[] = mul(-8.0, t4)
+                  t8: f32[] = add(t7, t6)
+                  return t8
+                }""", print(d));
+    }
+
     // ---- derivatives come out simplified ----
 
     @Test
@@ -534,9 +710,13 @@ class SimplifierTest {
         assertFill(-6, big, Ops.mul(two, Ops.neg(three)));
         assertFill(5, big, Ops.add(two, three));
         Node w = Ops.input(table, "w", big, DType.F32);
-        Node product = Ops.mul(two, Ops.neg(Ops.mul(three, w)));
+        Node product = Ops.mul(two, Ops.neg(Ops.exp(w)));
         assertEquals(-2, product.input(0).fillValue());
-        assertSame(Ops.mul(three, w), product.input(1));
+        assertSame(Ops.exp(w), product.input(1));
+        // -(3w) is (-3)w; 2 * ((-3)w) rounds twice as written, so it stays so in IEEE arithmetic.
+        Node scaled = Ops.mul(two, Ops.neg(Ops.mul(three, w)));
+        assertEquals(2, scaled.input(0).fillValue());
+        assertSame(Ops.mul(Ops.neg(three), w), scaled.input(1));
         Node fw = Ops.input(fastTable, "w", big, DType.F32);
         Node fastProduct = Ops.mul(Ops.fill(fastTable, 2, big, DType.F32),
                 Ops.neg(Ops.mul(Ops.fill(fastTable, 3, big, DType.F32), fw)));
