@@ -70,8 +70,8 @@ class ExamplesOutputTest {
     @Test
     void taylorModeGivesHighDerivativesFromASmallGraph() {
         assertThat(run(() -> HighOrderDerivatives.main(new String[0])))
-                .contains("d^20 tanh(x) at x = 0.5: 2.517500890802244E13\n")
-                .contains("operations in its graph: 140\n")
+                .contains("d^20 tanh(x) at x = 0.5: 2.5175008908022434E13\n")
+                .contains("operations in its graph: 164\n")
                 .contains("d^4 sin(t)*t^2 at t = 2: -0.6160300298511758\n")
                 .contains("d^6 sin(t)*t^2 at t = 2: 13.654209020336307\n");
     }
