@@ -1,5 +1,5 @@
 """Writes the transforms section of bench/RESULTS.md from what bench/run-transforms.sh collected:
-TransformsBenchmark and TaylorBenchmark (JMH, best pass) beside bench/jax/transforms.py (best pass).
+TransformsBenchmark (JMH, best pass) beside bench/jax/transforms.py (best pass).
 The section sits between two markers, so bench/report.py keeps it when it rewrites the file."""
 import glob
 import json
@@ -61,8 +61,6 @@ rows = [
     ("the same as a loop of 128 single-example gradients",
      n.get("perExampleGradientsLoop"), j.get("per_example_loop_ms")),
 ]
-for key in sorted(k for k in n if k.startswith("taylorDerivative")):
-    rows.append((f"Taylor mode {key}: build, compile, value", n[key], None))
 lines = [START, "## Program transforms beside JAX", "",
          f"Commit {commit}, one thread each (`-Dnabla.threads=1`; JAX {j.get('jax', '?')} jit on XLA:CPU with one"
          " intra-op thread), both sides on core 0 (`taskset -c 0`), best of two passes. Produced by"

@@ -15,7 +15,7 @@ mvn -q -pl bench -am -DskipTests package
 for pass in $(seq 1 "$passes"); do
     # Both sides on core 0: one thread of work each, and their JIT and compiler threads share it.
     taskset -c 0 mvn -q -pl bench -am -Pbench -DskipTests package \
-        -Djmh.args="'TransformsBenchmark|TaylorBenchmark' -f 1 -wi 5 -i 5 -w 1 -r 1 -rf json -rff target/results-transforms/jmh-$pass.json -jvmArgsAppend '--add-modules=jdk.incubator.vector -Dnabla.threads=1'"
+        -Djmh.args="TransformsBenchmark -f 1 -wi 5 -i 5 -w 1 -r 1 -rf json -rff target/results-transforms/jmh-$pass.json -jvmArgsAppend '--add-modules=jdk.incubator.vector -Dnabla.threads=1'"
     # One XLA thread, as -Dnabla.threads=1; OpenBLAS's slow-down variables unset.
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
         XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" \
