@@ -68,7 +68,15 @@ lines = [START, "## Program transforms beside JAX", "",
          "| workload | Nabla | JAX |", "|---|---|---|"]
 for title, a, b in rows:
     lines.append(f"| {title} | {fmt(a) if a else '-'} | {fmt(b) if b else '-'} |")
-lines += ["", END]
+lines += ["",
+          "- The Hessian is one batched jvp of the gradient seeded with a symbolic identity: one matrix product"
+          " per call, and a graph of about twenty nodes that compiles in well under a millisecond"
+          " (before vmap it was 100 vjps, 1,012 nodes, 1.6 s to build and compile and 0.91 ms a call).",
+          "- Per-example gradients write 128 copies of every weight's gradient (103 MB in f32 for this MLP) on"
+          " either side: the work is bounded by memory traffic, so batching cannot beat a loop of calls that"
+          " are already cheap (0.23 ms each here); JAX's vmap is slower than its loop too. The issue's target of"
+          " vmap(grad) 5 times faster than the loop is not met.",
+          "", END]
 section = "\n".join(lines)
 text = open(target).read() if os.path.exists(target) else ""
 start, end = text.find(START), text.find(END)
