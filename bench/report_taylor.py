@@ -4,9 +4,10 @@ sits between two markers, so bench/report.py keeps it when it rewrites the file.
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
+
+from sections import write_section
 
 results, target = sys.argv[1], sys.argv[2]
 START, END = "<!-- taylor:start -->", "<!-- taylor:end -->"
@@ -92,10 +93,4 @@ def section():
     return "\n".join(lines) + "\n"
 
 
-text = open(target).read() if os.path.exists(target) else ""
-new = section()
-if START in text:
-    text = re.sub(re.escape(START) + ".*?" + re.escape(END) + "\n?", lambda m: new, text, flags=re.S)
-else:
-    text = text.rstrip("\n") + "\n\n" + new
-open(target, "w").write(text)
+write_section(target, START, END, section())

@@ -8,6 +8,8 @@ import platform
 import subprocess
 import sys
 
+from sections import write_section
+
 results, target = sys.argv[1], sys.argv[2]
 START, END = "<!-- transforms:start -->", "<!-- transforms:end -->"
 
@@ -77,11 +79,4 @@ lines += ["",
           " are already cheap (0.23 ms each here); JAX's vmap is slower than its loop too. The issue's target of"
           " vmap(grad) 5 times faster than the loop is not met.",
           "", END]
-section = "\n".join(lines)
-text = open(target).read() if os.path.exists(target) else ""
-start, end = text.find(START), text.find(END)
-if start >= 0 and end > start:
-    text = text[:start] + section + text[end + len(END):]
-else:
-    text = text.rstrip("\n") + "\n\n" + section + "\n"
-open(target, "w").write(text)
+write_section(target, START, END, "\n".join(lines) + "\n")

@@ -82,14 +82,8 @@ final class DifferentialGraphs {
     };
 
     /** Custom functions with the values of softplus and a * tanh b, for the backends to agree on. */
-    private static final CustomFunction SOFTPLUS = CustomFunction.of("softplus", xs -> xs.get(0).softplus())
-            .withVjp((xs, y, g) -> List.of(g.mul(xs.get(0).sigmoid())));
-
-    private static final CustomFunction A_TANH_B = CustomFunction.of("aTanhB", xs -> xs.get(0).mul(xs.get(1).tanh()))
-            .withJvp((xs, y, t) -> {
-                Tensor th = xs.get(1).tanh();
-                return t.get(0).mul(th).add(xs.get(0).mul(th.mul(th).rsub(1)).mul(t.get(1)));
-            });
+    private static final CustomFunction SOFTPLUS = TestCustomFunctions.SOFTPLUS;
+    private static final CustomFunction A_TANH_B = TestCustomFunctions.A_TANH_B;
 
     /** A graph value: the tensor, a short name for messages and whether it is exact. */
     record Value(Tensor t, String name, boolean exact) {}

@@ -108,22 +108,10 @@ class RandomGraphGradTest {
         "custom softplus", "custom a*tanh(b), jvp only", "custom a/(1+b^2), vjp of y",
     };
 
-    private static final CustomFunction SOFTPLUS = CustomFunction.of("softplus", xs -> xs.get(0).softplus())
-            .withVjp((xs, y, g) -> List.of(g.mul(xs.get(0).sigmoid())));
-
-    private static final CustomFunction A_TANH_B = CustomFunction.of("aTanhB", xs -> xs.get(0).mul(xs.get(1).tanh()))
-            .withJvp((xs, y, t) -> {
-                Tensor th = xs.get(1).tanh();
-                return t.get(0).mul(th).add(xs.get(0).mul(th.mul(th).rsub(1)).mul(t.get(1)));
-            });
-
+    private static final CustomFunction SOFTPLUS = TestCustomFunctions.SOFTPLUS;
+    private static final CustomFunction A_TANH_B = TestCustomFunctions.A_TANH_B;
     /** Cotangents of the broadcast shape, summed back to each argument's shape by the transforms. */
-    private static final CustomFunction A_OVER = CustomFunction.of("aOver1PlusB2",
-                    xs -> xs.get(0).div(xs.get(1).mul(xs.get(1)).add(1.0)))
-            .withVjp((xs, y, g) -> {
-                Tensor d = xs.get(1).mul(xs.get(1)).add(1.0);
-                return List.of(g.div(d), g.mul(y).mul(xs.get(1)).mul(-2.0).div(d));
-            });
+    private static final CustomFunction A_OVER = TestCustomFunctions.A_OVER_1_PLUS_B2;
 
     @Provide
     Arbitrary<List<Step>> programs() {

@@ -41,7 +41,7 @@ public final class Checkpoint {
         }
         List<Node> all = new ArrayList<>(args);
         all.addAll(capturedVariables(primal, args));
-        return custom(new Rule(segment, args.size(), all.size()), primal, all);
+        return custom(new Rule(segment, args.size()), primal, all);
     }
 
     /** Floating inputs and parameters the primal reads other than through args. */
@@ -63,33 +63,36 @@ public final class Checkpoint {
         return captured;
     }
 
+    /** Rules that give both derivatives and do not change what they are, only how they are built. */
+    private interface TransparentRule extends CustomRule {
+        @Override
+        default boolean hasJvp() {
+            return true;
+        }
+
+        @Override
+        default boolean hasVjp() {
+            return true;
+        }
+
+        @Override
+        default boolean transparent() {
+            return true;
+        }
+    }
+
     /**
      * The identity, as a node of its own: the recomputed copy is built over it, so that
      * hash-consing cannot merge the copy with the forward pass's nodes. Its derivative is the
      * identity too (a stop-gradient would do as a barrier but cut the second derivative), and
      * lowering aliases it, so it costs neither a kernel nor a copy.
      */
-    private static final class Barrier implements CustomRule {
+    private static final class Barrier implements TransparentRule {
         static final Barrier INSTANCE = new Barrier();
 
         @Override
         public String name() {
             return "checkpoint barrier";
-        }
-
-        @Override
-        public boolean hasJvp() {
-            return true;
-        }
-
-        @Override
-        public boolean hasVjp() {
-            return true;
-        }
-
-        @Override
-        public boolean transparent() {
-            return true;
         }
 
         @Override
@@ -104,25 +107,10 @@ public final class Checkpoint {
     }
 
     /** The segment's derivatives: reverse mode over a recomputed copy, forward mode over the original. */
-    private record Rule(Function<List<Node>, Node> segment, int arity, int total) implements CustomRule {
+    private record Rule(Function<List<Node>, Node> segment, int arity) implements TransparentRule {
         @Override
         public String name() {
             return "checkpoint";
-        }
-
-        @Override
-        public boolean hasJvp() {
-            return true;
-        }
-
-        @Override
-        public boolean hasVjp() {
-            return true;
-        }
-
-        @Override
-        public boolean transparent() {
-            return true;
         }
 
         @Override
