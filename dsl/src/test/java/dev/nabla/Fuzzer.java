@@ -79,7 +79,7 @@ final class Fuzzer {
     enum Action {
         UNARY(10), BINARY(12), NUMBER_BINARY(5), FMA(2), WHERE(3), REDUCE(6), SOFTMAX(2), RESHAPE(4), PERMUTE(3),
         SQUEEZE(3), SLICE(4), BROADCAST(3), MATMUL(4), CONCAT(3), CAST(3), STOP_GRADIENT(1),
-        GRAD(4), VJP(2), JVP(2), JACOBIAN(1), HESSIAN(1), HVP(1), TAYLOR(2),
+        GRAD(4), VJP(2), JVP(2), JACOBIAN(1), HESSIAN(1), HVP(1), TAYLOR(2), VMAP(2), CHECKPOINT(1),
         INPUT(5), PARAMETER(5), CONSTANT(3), PRINT(1), CLOSE_GRAPH(1),
         COMPILE(3), EVAL(14), EVAL_INTO(3), RUN_UPDATES(3), FUNCTION(4), APPLY(2), SET_PARAMETER(3),
         READ_PARAMETER(2), MOVE(1), CLOSE_COMPILED(1), TRAINER(3), TRAINER_STEP(4), TRAINER_OTHER(2);
@@ -281,6 +281,8 @@ final class Fuzzer {
             case HESSIAN -> hessian();
             case HVP -> hvp();
             case TAYLOR -> taylor();
+            case VMAP -> vmap();
+            case CHECKPOINT -> checkpoint();
             case INPUT -> input();
             case PARAMETER -> parameter();
             case CONSTANT -> constant();
@@ -1273,7 +1275,10 @@ final class Fuzzer {
             Expect e = predictDerivative(y, List.of(y, x), () -> Expect.when(isFloating(y) && differentiable(List.of(x))
                     && size(y) * size(x) <= Integer.MAX_VALUE,
                     () -> Expect.of(FuzzShapes.concatenate(dims(y), dims(x)), null)));
-            build("jacobian(" + y + ", " + x + ")", y.order() + 1, e, () -> Nabla.jacobian(y.t(), x.t()));
+            int mode = rnd.nextInt(3);
+            String name = mode == 0 ? "jacobian" : mode == 1 ? "jacrev" : "jacfwd";
+            build(name + "(" + y + ", " + x + ")", y.order() + 1, e, () -> mode == 0 ? Nabla.jacobian(y.t(), x.t())
+                    : mode == 1 ? Nabla.jacrev(y.t(), x.t()) : Nabla.jacfwd(y.t(), x.t()));
         }
     }
 
@@ -1298,6 +1303,46 @@ final class Fuzzer {
                     && differentiable(List.of(x)) && sameKind(x, v), () -> Expect.of(dims(x), type(x))));
             build("hvp(" + f + ", " + x + ", " + v + ")", f.order() + 2, e, () -> Nabla.hvp(f.t(), x.t(), v.t()));
         }
+    }
+
+    /**
+     * vmap: a value batched over a variable (now and then over a computed value) by a fresh batch
+     * input, mostly of the right shape and dtype, now and then of one axis too many or of
+     * another dtype.
+     */
+    private void vmap() {
+        Val y = pickWhere(v -> v.order() < 2, 85);
+        Val x = rnd.nextInt(10) < 8 ? pickWhere(v -> v.t().node().isVariable(), 85) : pick();
+        int batch = 1 + rnd.nextInt(3);
+        boolean extraAxis = rnd.nextInt(12) == 0;
+        int[] rows = FuzzShapes.concatenate(extraAxis ? new int[] {batch, 1} : new int[] {batch}, dims(x));
+        DType d = rnd.nextInt(12) == 0 ? anyType() : type(x);
+        if (closed || x.t().graph() != g) {
+            return;
+        }
+        Outcome<Tensor> declared = attempt(() -> g.input("batch" + counter++, d, rows));
+        if (declared.error() != null) {
+            return;
+        }
+        Tensor xs = declared.value();
+        NDArray value = values(d, rows);
+        if (value != null) {
+            inputValues.put(xs, value);
+        }
+        Val batchVal = new Val(xs, "batch" + Arrays.toString(rows), 0);
+        Expect e = predictDerivative(y, List.of(y, x, batchVal), () -> Expect.when(x.t().node().isVariable()
+                && d == type(x) && !extraAxis, () -> Expect.of(FuzzShapes.concatenate(new int[] {batch}, dims(y)),
+                type(y))));
+        build("vmap(" + y + " over " + x + " by " + batchVal + ")", y.order(), e,
+                () -> Nabla.vmap(x.t(), xs).apply(y.t()));
+    }
+
+    /** checkpoint: tanh(a) * a recomputed in the backward pass; floating operands only. */
+    private void checkpoint() {
+        Val a = pickWhere(v -> v.order() < 2, 85);
+        Expect e = predict(a, () -> Expect.when(isFloating(a), () -> Expect.of(dims(a), type(a))));
+        build("checkpoint(tanh(" + a + ") * " + a + ")", a.order(), e,
+                () -> Nabla.checkpoint(in -> in.get(0).tanh().mul(in.get(0)), a.t()));
     }
 
     /**
