@@ -2,6 +2,7 @@ package dev.nabla;
 
 import dev.nabla.compiler.NablaException;
 import dev.nabla.compiler.NablaException.AxisException;
+import dev.nabla.compiler.autodiff.Batching;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Ops;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public final class Vmap {
     }
 
     public List<Tensor> apply(List<Tensor> outputs) {
-        List<Node> batched = dev.nabla.compiler.autodiff.Vmap.vmap("vmap", graph.unwrapAll("vmap", outputs), batches);
+        List<Node> batched = Batching.vmap("vmap", graph.unwrapAll("vmap", outputs), batches);
         List<Tensor> out = new ArrayList<>(batched.size());
         for (Node b : batched) {
             out.add(graph.wrap(Ops.permute(b, axisTo(b, outAxis))));

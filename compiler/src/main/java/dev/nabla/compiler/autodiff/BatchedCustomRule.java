@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The rules of a custom function batched by {@link Vmap}: the user's rules are written for one
+ * The rules of a custom function batched by {@link Batching}: the user's rules are written for one
  * example, so each call builds them over placeholders of the unbatched shapes and batches what
  * they return (JAX batches custom rules the same way). An argument without a batch axis is
  * shared by every row, so its cotangent is the sum over the rows.
@@ -60,7 +60,7 @@ final class BatchedCustomRule implements CustomRule {
         if (t == null) {
             return null;   // the outer check names the rule and what it returned
         }
-        return Vmap.vmap("vmap", List.of(t), batches).get(0);
+        return Batching.vmap("vmap", List.of(t), batches).get(0);
     }
 
     @Override
@@ -75,7 +75,7 @@ final class BatchedCustomRule implements CustomRule {
         if (cotangents == null || cotangents.stream().anyMatch(c -> c == null || c.table() != output.table())) {
             return cotangents;   // the outer check names the rule and what it returned
         }
-        List<Node> batched = Vmap.vmap("vmap", cotangents, batches);
+        List<Node> batched = Batching.vmap("vmap", cotangents, batches);
         List<Node> out = new ArrayList<>(batched.size());
         for (int i = 0; i < batched.size(); i++) {
             Node c = batched.get(i);

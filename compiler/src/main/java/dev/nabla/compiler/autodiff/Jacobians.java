@@ -32,7 +32,7 @@ final class Jacobians {
                 Node y = ys.get(i);
                 Node u = placeholder(y);
                 List<Node> rows = ReverseMode.vjp(y, u, xs);
-                List<Node> batched = Vmap.vmap("jacobian", rows, Map.of(u, identity(y)));
+                List<Node> batched = Batching.vmap("jacobian", rows, Map.of(u, identity(y)));
                 for (int j = 0; j < xs.size(); j++) {
                     jac[i][j] = reshape(batched.get(j), joined(y.shape(), xs.get(j).shape()));
                 }
@@ -52,7 +52,7 @@ final class Jacobians {
                 Node x = xs.get(j);
                 Node t = placeholder(x);
                 List<Node> columns = ForwardMode.jvp(ys, Map.of(x, t));
-                List<Node> batched = Vmap.vmap("jacobian", columns, Map.of(t, identity(x)));
+                List<Node> batched = Batching.vmap("jacobian", columns, Map.of(t, identity(x)));
                 for (int i = 0; i < ys.size(); i++) {
                     Node c = batched.get(i);
                     // [n] ++ y.shape: the variable's axis moves behind the output's axes.

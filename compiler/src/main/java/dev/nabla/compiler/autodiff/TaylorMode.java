@@ -168,7 +168,7 @@ final class TaylorMode {
             Node value = s.get(i).at(1) != null ? s.get(i).at(1) : zerosLike(t);
             batches.put(t, reshape(value, BatchRules.batched(1, t.shape())));
         });
-        Node batched = Vmap.vmap("taylor", List.of(coefficient), batches).get(0);
+        Node batched = Batching.vmap("taylor", List.of(coefficient), batches).get(0);
         return reshape(batched, coefficient.shape());
     }
 

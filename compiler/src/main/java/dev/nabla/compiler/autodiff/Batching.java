@@ -21,8 +21,8 @@ import java.util.Map;
  * unchanged. The result is ordinary nodes: it can be differentiated, batched again (nested
  * vmap) and compiled like anything else.
  */
-public final class Vmap {
-    private Vmap() {}
+public final class Batching {
+    private Batching() {}
 
     /**
      * For each output, a node of shape [B] ++ its shape whose row b is the output computed with
