@@ -2,6 +2,8 @@ package dev.nabla;
 
 import static dev.nabla.GradCheck.uniform;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.compiler.autodiff.Autodiff.JacobianMode;
@@ -164,6 +166,25 @@ class BatchedJacobianTest {
             return Nabla.hessian(f, v);
         }).input(uniform(-1, 1), 3).order(2).check().comparisons();
         assertTrue(checked > 0);
+    }
+
+    /**
+     * jacobian picks reverse mode for outputs with no more elements than the variable, forward
+     * mode otherwise: each mode's graph is the same nodes whenever it is built (the placeholders
+     * are gone after batching), so the choice is visible as node identity.
+     */
+    @Test
+    void jacobianPicksTheModeByShape() {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 3);
+            Tensor wide = x.sin().sum().reshape(1).mul(x.slice(0, 0, 1));        // 1 output, 3 inputs
+            Tensor tall = x.sin().reshape(3, 1).mul(x.cos().reshape(1, 3));    // 9 outputs, 3 inputs
+            Tensor square = x.tanh().mul(x.sum());                              // 3 and 3: reverse
+            assertSame(Nabla.jacrev(wide, x).node(), Nabla.jacobian(wide, x).node());
+            assertSame(Nabla.jacfwd(tall, x).node(), Nabla.jacobian(tall, x).node());
+            assertSame(Nabla.jacrev(square, x).node(), Nabla.jacobian(square, x).node());
+            assertNotSame(Nabla.jacrev(tall, x).node(), Nabla.jacfwd(tall, x).node());
+        }
     }
 
     @Test

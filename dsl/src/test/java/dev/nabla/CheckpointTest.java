@@ -112,6 +112,38 @@ class CheckpointTest {
         assertTrue(comparisons > 0);
     }
 
+    /**
+     * A segment may take a mask (no derivative), and Taylor mode passes through a checkpoint as
+     * through the segment itself: the same coefficients from a graph of the same size.
+     */
+    @Test
+    void masksPassAndTaylorModeSeesTheSegmentItself() {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 3);
+            Tensor mask = x.gt(0);
+            Tensor y = Nabla.checkpoint(in -> Nabla.where(in.get(1), in.get(0).tanh(), in.get(0).sin()), x, mask).sum();
+            Tensor plain = Nabla.where(mask, x.tanh(), x.sin()).sum();
+            NDArray at = NDArray.of(new double[] {0.5, -0.25, 2}, 3);
+            List<NDArray> v = g.compile().eval(Map.of(x, at), y.grad(x), plain.grad(x));
+            assertArrayEqualsWithin(v.get(1).toDoubleArray(), v.get(0).toDoubleArray(), 1e-15);
+            Tensor scalar = g.input("s", DType.F64);
+            Tensor viaCheckpoint = Nabla.derivative(Nabla.checkpoint(in -> in.get(0).tanh().mul(in.get(0)), scalar), scalar, 8);
+            Tensor direct = Nabla.derivative(scalar.tanh().mul(scalar), scalar, 8);
+            int viaNodes = g.program("test", viaCheckpoint).nodes().size();
+            int directNodes = g.program("test", direct).nodes().size();
+            assertTrue(viaNodes <= directNodes + 2, viaNodes + " nodes through the checkpoint, " + directNodes + " without");
+            List<NDArray> d = g.compile().eval(Map.of(scalar, NDArray.scalar(0.7)), viaCheckpoint, direct);
+            assertEquals(d.get(1).item(), d.get(0).item(), 1e-12 * Math.abs(d.get(1).item()));
+        }
+    }
+
+    private static void assertArrayEqualsWithin(double[] expected, double[] actual, double tol) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], tol, "element " + i);
+        }
+    }
+
     @Test
     void aSegmentMustReturnATensor() {
         try (Graph g = Graph.create()) {

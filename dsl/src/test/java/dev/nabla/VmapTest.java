@@ -235,6 +235,35 @@ class VmapTest {
         }
     }
 
+    /**
+     * A product with one shared matrix stays one plain matrix product: the batch joins the rows of
+     * a batched left operand, or the columns of a batched right one.
+     */
+    @Test
+    void aSharedMatrixMeetsTheWholeBatchInOneProduct() {
+        try (Graph g = Graph.create()) {
+            Tensor w = g.parameter("w", NDArray.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3));
+            Tensor row = g.input("row", DType.F64, 1, 2);
+            Tensor column = g.input("column", DType.F64, 3, 1);
+            Tensor rows = g.input("rows", DType.F64, 4, 1, 2);
+            Tensor columns = g.input("columns", DType.F64, 4, 3, 1);
+            Tensor left = Nabla.vmap(row, rows).apply(row.matmul(w));          // [4, 1, 3]
+            Tensor right = Nabla.vmap(column, columns).apply(w.matmul(column)); // [4, 2, 1]
+            for (Tensor t : List.of(left, right)) {
+                List<dev.nabla.compiler.ir.Node> products = g.program("test", t).nodes().stream()
+                        .filter(n -> n.op() instanceof dev.nabla.compiler.ir.Op.MatMul).toList();
+                assertEquals(1, products.size());
+                assertEquals(2, products.get(0).rank(), "a plain matrix product, not a batched one");
+            }
+            double[] r = {1, 0, 0, 1, 1, 1, 2, -1};
+            double[] c = {1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1};
+            List<NDArray> v = g.compile().eval(Map.of(rows, NDArray.of(r, 4, 1, 2), columns, NDArray.of(c, 4, 3, 1)),
+                    left, right);
+            assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6, 5, 7, 9, -2, -1, 0}, v.get(0).toDoubleArray());
+            assertArrayEquals(new double[] {1, 4, 2, 5, 3, 6, 6, 15}, v.get(1).toDoubleArray());
+        }
+    }
+
     @Test
     void anOutputThatIgnoresTheBatchIsRepeated() {
         try (Graph g = Graph.create()) {
