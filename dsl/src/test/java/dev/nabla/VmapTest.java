@@ -264,6 +264,57 @@ class VmapTest {
         }
     }
 
+    /**
+     * Derivatives of a batched custom node go through its batched rules: a vjp rule with a shared
+     * argument (whose cotangent sums the rows), and a jvp rule that reads the output (transposed
+     * for reverse mode), each against the same derivatives taken row by row.
+     */
+    @Test
+    void batchedCustomNodesAreDifferentiatedThroughTheirRules() {
+        CustomFunction log1pexp = CustomFunction.of("log1pexp", xs -> xs.get(0).exp().log1p().mul(xs.get(1)))
+                .withVjp((xs, y, g) -> List.of(g.mul(xs.get(1)).mul(xs.get(0).sigmoid()),
+                        g.mul(xs.get(0).exp().log1p())));
+        CustomFunction root = CustomFunction.of("cubic root", xs -> {
+            Tensor a = xs.get(0);
+            Tensor r = a.mul(0).add(1);
+            for (int i = 0; i < 30; i++) {
+                r = r.sub(r.pow(3).add(r).sub(a).div(r.pow(2).mul(3).add(1)));
+            }
+            return r;
+        }).withJvp((xs, y, t) -> t.get(0).div(y.pow(2).mul(3).add(1)));
+        try (Graph g = Graph.create()) {
+            Tensor w = g.parameter("w", NDArray.of(new double[] {0.5, -1, 2}, 3));
+            Tensor x = g.input("x", DType.F64, 3);
+            Tensor a = g.input("a", DType.F64);
+            Tensor xs = g.input("xs", DType.F64, 4, 3);
+            Tensor as = g.input("as", DType.F64, 4);
+            Tensor ys = Nabla.vmap(x, xs).apply(log1pexp.apply(x, w));          // w shared by the rows
+            Tensor roots = Nabla.vmap(a, as).apply(root.apply(a));
+            Tensor dw = ys.sum().grad(w);
+            Tensor tangent = Nabla.jvp(ys, Map.of(w, g.ones(DType.F64, 3)));
+            Tensor dRoots = roots.sum().grad(as);                                 // the jvp rule, transposed
+            NDArray xv = random(new Random(23), 4, 3);
+            double[] av = {2, 10, -3, 0.5};
+            CompiledGraph c = g.compile();
+            List<NDArray> v = c.eval(Map.of(xs, xv, as, NDArray.of(av, 4)), dw, tangent, dRoots, roots);
+            double[] expectedDw = new double[3];
+            for (int b = 0; b < 4; b++) {
+                NDArray xb = rowOf(xv, b, 4);
+                double[] one = c.eval(Map.of(x, xb), log1pexp.apply(x, w).sum().grad(w)).get(0).toDoubleArray();
+                double[] t = c.eval(Map.of(x, xb), Nabla.jvp(log1pexp.apply(x, w), Map.of(w, g.ones(DType.F64, 3))))
+                        .get(0).toDoubleArray();
+                for (int i = 0; i < 3; i++) {
+                    expectedDw[i] += one[i];
+                    assertEquals(t[i], v.get(1).getDouble(b * 3 + i), 1e-14, "jvp row " + b);
+                }
+                double r = v.get(3).getDouble(b);
+                assertEquals(av[b], r * r * r + r, 1e-12, "the root of row " + b);
+                assertEquals(1 / (3 * r * r + 1), v.get(2).getDouble(b), 1e-14, "dx/da row " + b);
+            }
+            assertArrayEquals(expectedDw, v.get(0).toDoubleArray(), 1e-13);
+        }
+    }
+
     @Test
     void anOutputThatIgnoresTheBatchIsRepeated() {
         try (Graph g = Graph.create()) {
