@@ -79,7 +79,7 @@ final class Fuzzer {
     enum Action {
         UNARY(10), BINARY(12), NUMBER_BINARY(5), FMA(2), WHERE(3), REDUCE(6), SOFTMAX(2), RESHAPE(4), PERMUTE(3),
         SQUEEZE(3), SLICE(4), BROADCAST(3), MATMUL(4), CONCAT(3), CAST(3), STOP_GRADIENT(1),
-        GRAD(4), VJP(2), JVP(2), JACOBIAN(1), HESSIAN(1), HVP(1), TAYLOR(2), VMAP(2), CHECKPOINT(1),
+        GRAD(4), VJP(2), JVP(2), JACOBIAN(1), HESSIAN(1), HVP(1), TAYLOR(2), VMAP(2), CHECKPOINT(1), CUSTOM(2),
         INPUT(5), PARAMETER(5), CONSTANT(3), PRINT(1), CLOSE_GRAPH(1),
         COMPILE(3), EVAL(14), EVAL_INTO(3), RUN_UPDATES(3), FUNCTION(4), APPLY(2), SET_PARAMETER(3),
         READ_PARAMETER(2), MOVE(1), CLOSE_COMPILED(1), TRAINER(3), TRAINER_STEP(4), TRAINER_OTHER(2);
@@ -283,6 +283,7 @@ final class Fuzzer {
             case TAYLOR -> taylor();
             case VMAP -> vmap();
             case CHECKPOINT -> checkpoint();
+            case CUSTOM -> custom();
             case INPUT -> input();
             case PARAMETER -> parameter();
             case CONSTANT -> constant();
@@ -1302,6 +1303,22 @@ final class Fuzzer {
             Expect e = predictDerivative(f, List.of(f, x, v), () -> Expect.when(isFloating(f) && size(f) == 1
                     && differentiable(List.of(x)) && sameKind(x, v), () -> Expect.of(dims(x), type(x))));
             build("hvp(" + f + ", " + x + ", " + v + ")", f.order() + 2, e, () -> Nabla.hvp(f.t(), x.t(), v.t()));
+        }
+    }
+
+    /** A custom function (a primal and a vjp rule) applied to one value, or to two of one shape. */
+    private void custom() {
+        Val a = pickWhere(v -> v.order() < 2, 85);
+        if (rnd.nextBoolean()) {
+            Expect e = predict(a, () -> Expect.when(isFloating(a), () -> Expect.of(dims(a), type(a))));
+            build("customSoftplus(" + a + ")", a.order(), e, () -> TestCustomFunctions.SOFTPLUS.apply(a.t()));
+        } else {
+            Val b = rnd.nextInt(4) == 0 ? pick() : like(a);
+            // The primal, a * tanh(b), broadcasts as ops do.
+            Expect e = predict(List.of(a, b), () -> Expect.when(isFloating(a) && type(a) == type(b),
+                    () -> Expect.of(FuzzShapes.broadcast(dims(a), dims(b)), type(a))));
+            build("aTanhB(" + a + ", " + b + ")", Math.max(a.order(), b.order()), e,
+                    () -> TestCustomFunctions.A_TANH_B.apply(a.t(), b.t()));
         }
     }
 
