@@ -144,6 +144,32 @@ class CheckpointTest {
         }
     }
 
+    /**
+     * A weight shared by every step (an RNN) is read by each checkpointed step and is also behind
+     * the step's argument: its gradient counts each path once, as without the checkpoints.
+     */
+    @Test
+    void aWeightSharedAcrossCheckpointedStepsGetsItsGradientOnce() {
+        try (Graph g = Graph.create()) {
+            Tensor w = g.parameter("w", NDArray.of(new double[] {0.3, -0.2, 0.5, 0.1}, 2, 2));
+            Tensor x = g.input("x", DType.F64, 1, 2);
+            Tensor plain = x;
+            Tensor saved = x;
+            for (int t = 0; t < 5; t++) {
+                plain = plain.matmul(w).tanh().add(x);
+                saved = Nabla.checkpoint(in -> in.get(0).matmul(w).tanh().add(in.get(1)), saved, x);
+            }
+            Tensor plainLoss = plain.pow(2).sum();
+            Tensor savedLoss = saved.pow(2).sum();
+            NDArray xv = NDArray.of(new double[] {0.7, -1.1}, 1, 2);
+            List<NDArray> v = g.compile().eval(Map.of(x, xv), plainLoss.grad(w), savedLoss.grad(w), plainLoss.grad(x),
+                    savedLoss.grad(x), Nabla.hessian(plainLoss, x), Nabla.hessian(savedLoss, x));
+            for (int k = 0; k < 3; k++) {
+                assertArrayEqualsWithin(v.get(2 * k).toDoubleArray(), v.get(2 * k + 1).toDoubleArray(), 1e-13);
+            }
+        }
+    }
+
     @Test
     void aSegmentMustReturnATensor() {
         try (Graph g = Graph.create()) {

@@ -85,11 +85,10 @@ public final class Checkpoint {
      * The identity, as a node of its own: the recomputed copy is built over it, so that
      * hash-consing cannot merge the copy with the forward pass's nodes. Its derivative is the
      * identity too (a stop-gradient would do as a barrier but cut the second derivative), and
-     * lowering aliases it, so it costs neither a kernel nor a copy.
+     * lowering aliases it, so it costs neither a kernel nor a copy. One per argument position:
+     * a tensor passed twice gets two barriers, so each role has its own partial derivative.
      */
-    private static final class Barrier implements TransparentRule {
-        static final Barrier INSTANCE = new Barrier();
-
+    private record Barrier(int position) implements TransparentRule {
         @Override
         public String name() {
             return "checkpoint barrier";
@@ -131,11 +130,14 @@ public final class Checkpoint {
             for (int i = 0; i < args.size(); i++) {
                 // Captured variables are leaves the forward pass keeps anyway: no barrier needed.
                 barriers.add(i < arity && args.get(i).dtype().isFloating()
-                        ? custom(Barrier.INSTANCE, args.get(i), List.of(args.get(i))) : args.get(i));
+                        ? custom(new Barrier(i), args.get(i), List.of(args.get(i))) : args.get(i));
             }
             Node recomputed = segment.apply(barriers.subList(0, arity));
             List<Node> floating = barriers.stream().filter(b -> b.dtype().isFloating()).toList();
-            List<Node> cotangents = ReverseMode.vjp(recomputed, cotangent, floating);
+            // Partials: a captured parameter the arguments also depend on (weights shared with
+            // earlier layers) gets only its direct part here; the rest reaches it through the
+            // arguments' cotangents, in the enclosing reverse pass.
+            List<Node> cotangents = ReverseMode.partials(recomputed, cotangent, floating);
             List<Node> out = new ArrayList<>(args.size());
             int k = 0;
             for (Node b : barriers) {

@@ -25,8 +25,22 @@ final class ReverseMode {
         return DerivativeScope.run(() -> cotangents(output, cotangent, wrt).stream().map(Ops::materialize).toList());
     }
 
+    /**
+     * The partial derivatives with respect to each of wrt, holding the others fixed: the sweep
+     * does not pass below a node of wrt, so where one of them depends on another (a checkpoint's
+     * argument on a parameter the segment also reads), the latter gets only its direct part.
+     */
+    static List<Node> partials(Node output, Node cotangent, List<Node> wrt) {
+        return DerivativeScope.run(() -> sweep(output, cotangent, wrt, true).stream().map(Ops::materialize).toList());
+    }
+
     /** The cotangent of each of wrt, structural zeros kept: for use inside a derivative being built. */
     static List<Node> cotangents(Node output, Node cotangent, List<Node> wrt) {
+        return sweep(output, cotangent, wrt, false);
+    }
+
+    private static List<Node> sweep(Node output, Node cotangent, List<Node> wrt, boolean stopAtWrt) {
+        java.util.Set<Node> stops = stopAtWrt ? new java.util.HashSet<>(wrt) : java.util.Set.of();
         List<Node> order = GraphWalk.derivativeAncestors(List.of(output));
         BitSet live = GraphWalk.dependents(order, wrt);
         Map<Node, Node> adjoint = new HashMap<>();
@@ -36,7 +50,7 @@ final class ReverseMode {
         for (int i = order.size() - 1; i >= 0; i--) {
             Node n = order.get(i);
             Node g = adjoint.get(n);
-            if (g == null || n.inputs().isEmpty()) {
+            if (g == null || n.inputs().isEmpty() || stops.contains(n)) {
                 continue;
             }
             List<Node> contributions = rule(n, g, live);
