@@ -3,6 +3,8 @@ package dev.nabla;
 import dev.nabla.compiler.NablaException;
 import dev.nabla.compiler.NablaException.GraphException;
 import dev.nabla.compiler.NablaException.RuleException;
+import dev.nabla.compiler.autodiff.GraphWalk;
+import dev.nabla.compiler.ir.Barrier;
 import dev.nabla.compiler.ir.CustomRule;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Ops;
@@ -137,6 +139,16 @@ public final class CustomFunction {
         Graph graph = args.get(0).graph();
         List<Node> nodes = graph.unwrapAll(op, args);
         Tensor value = primal.apply(List.copyOf(args));
+        if (value != null && value.graph() == graph && readsAroundArguments(value.node(), nodes)) {
+            // The simplifier rewrote the primal to read an argument's inputs in place of the
+            // argument (-(a)*b is -(a*b)), which looks like a variable read besides the arguments.
+            // Built again over barriers, it reads exactly its arguments.
+            List<Tensor> barriers = new ArrayList<>(nodes.size());
+            for (int i = 0; i < nodes.size(); i++) {
+                barriers.add(graph.wrap(Barrier.of(nodes.get(i), i)));
+            }
+            value = primal.apply(List.copyOf(barriers));
+        }
         if (value == null) {
             throw new NablaException(op + ": the primal returned null; return the function's value as a tensor");
         }
@@ -145,6 +157,12 @@ public final class CustomFunction {
                     + " build it from the arguments");
         }
         return graph.wrap(Ops.custom(graph.customRule(this), value.node(), nodes));
+    }
+
+    /** Whether the primal reads, other than through the arguments, a variable an argument depends on. */
+    private static boolean readsAroundArguments(Node primal, List<Node> args) {
+        List<Node> captured = Ops.capturedVariables(primal, args);
+        return !captured.isEmpty() && GraphWalk.ancestors(args).stream().anyMatch(captured::contains);
     }
 
     /** The rules in nodes, for one graph (which turns nodes into the tensors the user's rules take). */

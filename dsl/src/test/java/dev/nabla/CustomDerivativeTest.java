@@ -99,6 +99,32 @@ class CustomDerivativeTest {
         }
     }
 
+    /**
+     * The simplifier may rewrite a primal to read an argument's inputs ((-x)·t is -(x·t)); the
+     * primal is then built again over barriers, so the variable behind the argument still counts
+     * as read through it and its derivative goes through the rule (found by the fuzzer).
+     */
+    @Test
+    void aPrimalTheSimplifierRewritesStillReadsItsArguments() {
+        CustomFunction aTanhB = CustomFunction.of("aTanhB", xs -> xs.get(0).mul(xs.get(1).tanh()))
+                .withVjp((xs, y, g) -> List.of(g.mul(xs.get(1).tanh()),
+                        g.mul(xs.get(0)).mul(xs.get(1).tanh().pow(2).rsub(1))));
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 2);
+            Tensor b = g.input("b", DType.F64, 2);
+            Tensor y = aTanhB.apply(x.neg(), b).sum();
+            List<Tensor> grads = y.grad(x, b);
+            NDArray xv = NDArray.of(new double[] {0.5, -2}, 2);
+            NDArray bv = NDArray.of(new double[] {1.5, 0.25}, 2);
+            List<NDArray> v = g.compile().eval(Map.of(x, xv, b, bv), grads.get(0), grads.get(1));
+            for (int i = 0; i < 2; i++) {
+                double t = Math.tanh(bv.getDouble(i));
+                assertEquals(-t, v.get(0).getDouble(i), 1e-15);
+                assertEquals(-xv.getDouble(i) * (1 - t * t), v.get(1).getDouble(i), 1e-15);
+            }
+        }
+    }
+
     @Test
     void log1pexpEqualsThePlainOneAtModerateX() {
         double[] at = {-3, -0.5, 0, 0.7, 4};

@@ -3,6 +3,7 @@ package dev.nabla.compiler.autodiff;
 import static dev.nabla.compiler.ir.Ops.*;
 
 import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.ir.Barrier;
 import dev.nabla.compiler.ir.CustomRule;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
@@ -63,53 +64,26 @@ public final class Checkpoint {
         return captured;
     }
 
-    /** Rules that give both derivatives and do not change what they are, only how they are built. */
-    private interface TransparentRule extends CustomRule {
-        @Override
-        default boolean hasJvp() {
-            return true;
-        }
-
-        @Override
-        default boolean hasVjp() {
-            return true;
-        }
-
-        @Override
-        default boolean transparent() {
-            return true;
-        }
-    }
-
-    /**
-     * The identity, as a node of its own: the recomputed copy is built over it, so that
-     * hash-consing cannot merge the copy with the forward pass's nodes. Its derivative is the
-     * identity too (a stop-gradient would do as a barrier but cut the second derivative), and
-     * lowering aliases it, so it costs neither a kernel nor a copy. One per argument position:
-     * a tensor passed twice gets two barriers, so each role has its own partial derivative.
-     */
-    private record Barrier(int position) implements TransparentRule {
-        @Override
-        public String name() {
-            return "checkpoint barrier";
-        }
-
-        @Override
-        public Node jvp(List<Node> args, Node output, List<Node> tangents) {
-            return tangents.get(0);
-        }
-
-        @Override
-        public List<Node> vjp(List<Node> args, Node output, Node cotangent) {
-            return List.of(cotangent);
-        }
-    }
-
     /** The segment's derivatives: reverse mode over a recomputed copy, forward mode over the original. */
-    private record Rule(Function<List<Node>, Node> segment, int arity) implements TransparentRule {
+    private record Rule(Function<List<Node>, Node> segment, int arity) implements CustomRule {
         @Override
         public String name() {
             return "checkpoint";
+        }
+
+        @Override
+        public boolean hasJvp() {
+            return true;
+        }
+
+        @Override
+        public boolean hasVjp() {
+            return true;
+        }
+
+        @Override
+        public boolean transparent() {
+            return true;
         }
 
         @Override
@@ -129,8 +103,7 @@ public final class Checkpoint {
             List<Node> barriers = new ArrayList<>(args.size());
             for (int i = 0; i < args.size(); i++) {
                 // Captured variables are leaves the forward pass keeps anyway: no barrier needed.
-                barriers.add(i < arity && args.get(i).dtype().isFloating()
-                        ? custom(new Barrier(i), args.get(i), List.of(args.get(i))) : args.get(i));
+                barriers.add(i < arity ? Barrier.of(args.get(i), i) : args.get(i));
             }
             Node recomputed = segment.apply(barriers.subList(0, arity));
             List<Node> floating = barriers.stream().filter(b -> b.dtype().isFloating()).toList();

@@ -611,7 +611,7 @@ public final class Ops {
      * The floating variables {@code primal} depends on other than through {@code args}, in id order.
      * Values with no derivative (stopGradient, non-floating values such as masks) are not followed.
      */
-    private static List<Node> capturedVariables(Node primal, List<Node> args) {
+    public static List<Node> capturedVariables(Node primal, List<Node> args) {
         Set<Node> seen = new HashSet<>(args);
         ArrayDeque<Node> todo = new ArrayDeque<>();
         todo.push(primal);
