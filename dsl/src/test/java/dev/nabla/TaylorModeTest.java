@@ -417,14 +417,7 @@ class TaylorModeTest {
     void customFunctionsAndCheckpointsCarryEveryOrder() {
         CustomFunction log1pexp = CustomFunction.of("log1pexp", xs -> xs.get(0).exp().log1p())
                 .withVjp((xs, y, g) -> List.of(g.mul(xs.get(0).sigmoid())));
-        CustomFunction root = CustomFunction.of("cubic root", xs -> {
-            Tensor a = xs.get(0);
-            Tensor x = a.mul(0).add(1);
-            for (int i = 0; i < 30; i++) {
-                x = x.sub(x.pow(3).add(x).sub(a).div(x.pow(2).mul(3).add(1)));
-            }
-            return x;
-        }).withJvp((xs, y, t) -> t.get(0).div(y.pow(2).mul(3).add(1)));
+        CustomFunction root = TestCustomFunctions.CUBIC_ROOT;
         try (Graph g = Graph.create()) {
             Tensor x = g.input("x", DType.F64);
             Tensor plain = Nabla.derivatives(x.softplus(), x, 12).get(12);

@@ -25,4 +25,17 @@ final class TestCustomFunctions {
                 Tensor d = xs.get(1).mul(xs.get(1)).add(1.0);
                 return List.of(g.div(d), g.mul(y).mul(xs.get(1)).mul(-2.0).div(d));
             });
+
+    /**
+     * The real root x of x^3 + x = a by 30 Newton steps, with the implicit-function jvp
+     * dx/da = 1/(3x^2 + 1): a rule that reads the function's own output.
+     */
+    static final CustomFunction CUBIC_ROOT = CustomFunction.of("cubic root", xs -> {
+        Tensor a = xs.get(0);
+        Tensor r = a.mul(0).add(1);
+        for (int i = 0; i < 30; i++) {
+            r = r.sub(r.pow(3).add(r).sub(a).div(r.pow(2).mul(3).add(1)));
+        }
+        return r;
+    }).withJvp((xs, y, t) -> t.get(0).div(y.pow(2).mul(3).add(1)));
 }

@@ -274,14 +274,7 @@ class VmapTest {
         CustomFunction log1pexp = CustomFunction.of("log1pexp", xs -> xs.get(0).exp().log1p().mul(xs.get(1)))
                 .withVjp((xs, y, g) -> List.of(g.mul(xs.get(1)).mul(xs.get(0).sigmoid()),
                         g.mul(xs.get(0).exp().log1p())));
-        CustomFunction root = CustomFunction.of("cubic root", xs -> {
-            Tensor a = xs.get(0);
-            Tensor r = a.mul(0).add(1);
-            for (int i = 0; i < 30; i++) {
-                r = r.sub(r.pow(3).add(r).sub(a).div(r.pow(2).mul(3).add(1)));
-            }
-            return r;
-        }).withJvp((xs, y, t) -> t.get(0).div(y.pow(2).mul(3).add(1)));
+        CustomFunction root = TestCustomFunctions.CUBIC_ROOT;
         try (Graph g = Graph.create()) {
             Tensor w = g.parameter("w", NDArray.of(new double[] {0.5, -1, 2}, 3));
             Tensor x = g.input("x", DType.F64, 3);

@@ -4,7 +4,7 @@ import static dev.nabla.compiler.ir.Ops.*;
 
 import dev.nabla.compiler.NablaException;
 import dev.nabla.compiler.ir.Barrier;
-import dev.nabla.compiler.ir.CustomRule;
+import dev.nabla.compiler.ir.TransparentRule;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import java.util.ArrayDeque;
@@ -65,25 +65,10 @@ public final class Checkpoint {
     }
 
     /** The segment's derivatives: reverse mode over a recomputed copy, forward mode over the original. */
-    private record Rule(Function<List<Node>, Node> segment, int arity) implements CustomRule {
+    private record Rule(Function<List<Node>, Node> segment, int arity) implements TransparentRule {
         @Override
         public String name() {
             return "checkpoint";
-        }
-
-        @Override
-        public boolean hasJvp() {
-            return true;
-        }
-
-        @Override
-        public boolean hasVjp() {
-            return true;
-        }
-
-        @Override
-        public boolean transparent() {
-            return true;
         }
 
         @Override

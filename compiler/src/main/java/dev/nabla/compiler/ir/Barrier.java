@@ -10,7 +10,7 @@ import java.util.List;
  * argument; a checkpoint recomputes its segment over them. Lowering aliases it: no kernel, no
  * copy. {@code position} keeps the barriers of one tensor in two argument positions apart.
  */
-public record Barrier(int position) implements CustomRule {
+public record Barrier(int position) implements TransparentRule {
     /** x behind a barrier of this position; a value that has no derivative needs none. */
     public static Node of(Node x, int position) {
         return x.dtype().isFloating() ? Ops.custom(new Barrier(position), x, List.of(x)) : x;
@@ -19,21 +19,6 @@ public record Barrier(int position) implements CustomRule {
     @Override
     public String name() {
         return "barrier";
-    }
-
-    @Override
-    public boolean hasJvp() {
-        return true;
-    }
-
-    @Override
-    public boolean hasVjp() {
-        return true;
-    }
-
-    @Override
-    public boolean transparent() {
-        return true;
     }
 
     @Override
