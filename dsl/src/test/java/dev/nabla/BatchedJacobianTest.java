@@ -41,6 +41,10 @@ class BatchedJacobianTest {
             assertEquals(Shape.of(n, n), h.shape());
             int nodes = g.program("hessian", h).nodes().size();
             assertTrue(nodes < 60, "the batched Hessian has " + nodes + " nodes, not one vjp per row");
+            // A v is the forward pass's product; the seed's identity leaves A^T diag(.) A as one more.
+            long products = g.program("hessian", h).nodes().stream()
+                    .filter(node -> node.op() instanceof dev.nabla.compiler.ir.Op.MatMul).count();
+            assertEquals(2, products, "the forward product and one for the whole Hessian");
             double[] expected = new double[n * n];
             for (int k = 0; k < m; k++) {
                 double z = 0;

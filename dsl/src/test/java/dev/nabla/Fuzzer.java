@@ -374,19 +374,8 @@ final class Fuzzer {
         return rnd.nextBoolean() ? new int[] {-1} : new int[] {2, -3};
     }
 
-    private static long size(int[] dims) {
-        long n = 1;
-        for (int d : dims) {
-            n *= d;
-            if (n > Integer.MAX_VALUE || n < 0) {
-                return Long.MAX_VALUE;
-            }
-        }
-        return n;
-    }
-
     private static long size(Val v) {
-        return size(v.t().shape().dims());
+        return FuzzShapes.size(v.t().shape().dims());
     }
 
     private DType floatingType() {
@@ -400,7 +389,7 @@ final class Fuzzer {
 
     /** Random values of a dtype and shape: order one, sometimes with NaN, infinities, zeros and extremes. */
     private NDArray values(DType d, int[] dims) {
-        long n = size(dims);
+        long n = FuzzShapes.size(dims);
         if (n > 200_000) {
             return null;
         }
@@ -844,7 +833,7 @@ final class Fuzzer {
     }
 
     private int[] reshapeDims(int[] from) {
-        long n = size(from);
+        long n = FuzzShapes.size(from);
         int r = rnd.nextInt(100);
         if (r < 65 && n <= Integer.MAX_VALUE) {
             List<Integer> dims = factorization((int) n);
@@ -1650,7 +1639,7 @@ final class Fuzzer {
             }
         }
         return program.inputs().stream().allMatch(n -> feeds.containsKey(new Tensor(g, n)))
-                && program.nodes().stream().allMatch(n -> size(n.shape().dims()) != Long.MAX_VALUE);
+                && program.nodes().stream().allMatch(n -> FuzzShapes.size(n.shape().dims()) != Long.MAX_VALUE);
     }
 
     /** The inputs' values (all of them, whatever the call needs), now and then one wrong, missing or foreign. */
@@ -1727,7 +1716,7 @@ final class Fuzzer {
         }
         long cost = 0;
         for (Node n : p.nodes()) {
-            long s = size(n.shape().dims());
+            long s = FuzzShapes.size(n.shape().dims());
             if (s == Long.MAX_VALUE) {
                 return false; // must fail with a ShapeException
             }
@@ -1758,7 +1747,7 @@ final class Fuzzer {
         String problem = oracle.compare(jvm, ref, tally);
         stats.count("compared");
         stats.count("compared " + kind);
-        long largest = program.nodes().stream().mapToLong(n -> size(n.shape().dims())).max().orElse(0);
+        long largest = program.nodes().stream().mapToLong(n -> FuzzShapes.size(n.shape().dims())).max().orElse(0);
         stats.count(largest < 1024 ? "largest <1K" : largest < 32768 ? "largest <32K" : "largest >=32K");
         stats.add("elements exact", tally[0]);
         stats.add("elements approximate", tally[1]);

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The rules of a custom function batched by {@link Batching}: the user's rules are written for one
@@ -17,8 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * shared by every row, so its cotangent is the sum over the rows.
  */
 final class BatchedCustomRule implements CustomRule {
-    private static final AtomicLong PLACEHOLDERS = new AtomicLong();
-
     private final CustomRule rule;
     private final List<Node> originalArgs;
     private final Node originalOutput;
@@ -54,7 +51,7 @@ final class BatchedCustomRule implements CustomRule {
         Map<Node, Node> batches = new HashMap<>();
         List<Node> unbatchedArgs = unbatched(args, batches);
         List<Node> unbatchedTangents = unbatched(tangents, batches);
-        Node y = placeholder(originalOutput);
+        Node y = Placeholders.like(originalOutput, "batched " + rule.name());
         batches.put(y, output);
         Node t = rule.jvp(unbatchedArgs, y, unbatchedTangents);
         if (t == null) {
@@ -67,8 +64,8 @@ final class BatchedCustomRule implements CustomRule {
     public List<Node> vjp(List<Node> args, Node output, Node cotangent) {
         Map<Node, Node> batches = new HashMap<>();
         List<Node> unbatchedArgs = unbatched(args, batches);
-        Node y = placeholder(originalOutput);
-        Node g = placeholder(originalOutput);
+        Node y = Placeholders.like(originalOutput, "batched " + rule.name());
+        Node g = Placeholders.like(originalOutput, "batched " + rule.name());
         batches.put(y, output);
         batches.put(g, cotangent);
         List<Node> cotangents = rule.vjp(unbatchedArgs, y, g);
@@ -96,7 +93,7 @@ final class BatchedCustomRule implements CustomRule {
             Node v = values.get(i);
             Node original = originalArgs.get(i);
             if (v != null && v.rank() == original.rank() + 1) {
-                Node p = placeholder(original);
+                Node p = Placeholders.like(original, "batched " + rule.name());
                 batches.put(p, v);
                 out.add(p);
             } else {
@@ -104,9 +101,5 @@ final class BatchedCustomRule implements CustomRule {
             }
         }
         return out;
-    }
-
-    private static Node placeholder(Node like) {
-        return input(like.table(), "<batched rule #" + PLACEHOLDERS.incrementAndGet() + ">", like.shape(), like.dtype());
     }
 }

@@ -4,16 +4,12 @@ import static dev.nabla.compiler.ir.Ops.*;
 
 import dev.nabla.compiler.NablaException;
 import dev.nabla.compiler.ir.Barrier;
-import dev.nabla.compiler.ir.TransparentRule;
 import dev.nabla.compiler.ir.Node;
-import dev.nabla.compiler.ir.Op;
-import java.util.ArrayDeque;
+import dev.nabla.compiler.ir.TransparentRule;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -43,25 +39,6 @@ public final class Checkpoint {
         List<Node> all = new ArrayList<>(args);
         all.addAll(capturedVariables(primal, args));
         return custom(new Rule(segment, args.size()), primal, all);
-    }
-
-    /** Floating inputs and parameters the primal reads other than through args. */
-    private static List<Node> capturedVariables(Node primal, List<Node> args) {
-        Set<Node> seen = new HashSet<>(args);
-        ArrayDeque<Node> todo = new ArrayDeque<>(List.of(primal));
-        List<Node> captured = new ArrayList<>();
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (!seen.add(n) || n.op() instanceof Op.StopGradient) {
-                continue;
-            }
-            if (n.isVariable() && n.dtype().isFloating()) {
-                captured.add(n);
-            }
-            todo.addAll(n.inputs());
-        }
-        captured.sort(java.util.Comparator.comparingInt(Node::id));
-        return captured;
     }
 
     /** The segment's derivatives: reverse mode over a recomputed copy, forward mode over the original. */

@@ -17,7 +17,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Derivatives through a custom node ({@link Op.Custom}): the user's rules, with what they return
@@ -29,9 +28,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * not linear (a vjp that clips the gradient) and is refused.
  */
 final class CustomDerivatives {
-    /** Numbers placeholders, so that each is a new node that no user input can be confused with. */
-    private static final AtomicLong PLACEHOLDERS = new AtomicLong();
-
     private CustomDerivatives() {}
 
     /**
@@ -160,7 +156,7 @@ final class CustomDerivatives {
         List<Node> tangents = new ArrayList<>(args.size());
         List<Node> placeholders = new ArrayList<>();
         for (Node a : args) {
-            Node t = a.dtype().isFloating() ? placeholder(n, "tangent", a.shape(), a.dtype()) : structuralZerosLike(a);
+            Node t = a.dtype().isFloating() ? Placeholders.like(a, "tangent of " + ((Op.Custom) n.op()).rule().name()) : structuralZerosLike(a);
             tangents.add(t);
             if (a.dtype().isFloating()) {
                 placeholders.add(t);
@@ -179,7 +175,7 @@ final class CustomDerivatives {
 
     /** Forward mode from a vjp rule: the derivative of {@code sum_i <vjp_i(u), t_i>} with respect to u. */
     private static Node transposedVjp(Node n, List<Node> args, List<Node> tangents) {
-        Node u = placeholder(n, "cotangent", n.shape(), n.dtype());
+        Node u = Placeholders.like(n, "cotangent of " + ((Op.Custom) n.op()).rule().name());
         List<Node> cotangents = checkedVjp(n, args, u);
         Node inner = null;
         for (int i = 0; i < args.size(); i++) {
@@ -194,13 +190,6 @@ final class CustomDerivatives {
         Node transposed = ReverseMode.cotangents(inner, onesLike(inner), List.of(u)).get(0);
         requireIndependent(n, true, List.of(transposed), List.of(u));
         return transposed;
-    }
-
-    /** A new input node, never fed: the linear argument of a rule being transposed. */
-    private static Node placeholder(Node n, String role, Shape shape, DType dtype) {
-        String name = "<" + role + " of " + ((Op.Custom) n.op()).rule().name() + " #"
-                + PLACEHOLDERS.incrementAndGet() + ">";
-        return n.table().intern(new Op.Input(name), List.of(), shape, dtype);
     }
 
     /**

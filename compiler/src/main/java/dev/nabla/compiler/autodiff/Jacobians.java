@@ -8,7 +8,6 @@ import dev.nabla.compiler.ir.Shape;
 import dev.nabla.compiler.passes.DerivativeScope;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Whole Jacobians as one batched product, as JAX builds them: a vjp (or jvp) written for a
@@ -17,7 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * are checked by {@link Autodiff}.
  */
 final class Jacobians {
-    private static final AtomicLong PLACEHOLDERS = new AtomicLong();
 
     private Jacobians() {}
 
@@ -30,7 +28,7 @@ final class Jacobians {
             Node[][] jac = new Node[ys.size()][xs.size()];
             for (int i = 0; i < ys.size(); i++) {
                 Node y = ys.get(i);
-                Node u = placeholder(y);
+                Node u = Placeholders.like(y, "cotangent of a Jacobian");
                 List<Node> rows = ReverseMode.vjp(y, u, xs);
                 List<Node> batched = Batching.vmap("jacobian", rows, Map.of(u, identity(y)));
                 for (int j = 0; j < xs.size(); j++) {
@@ -50,7 +48,7 @@ final class Jacobians {
             Node[][] jac = new Node[ys.size()][xs.size()];
             for (int j = 0; j < xs.size(); j++) {
                 Node x = xs.get(j);
-                Node t = placeholder(x);
+                Node t = Placeholders.like(x, "tangent of a Jacobian");
                 List<Node> columns = ForwardMode.jvp(ys, Map.of(x, t));
                 List<Node> batched = Batching.vmap("jacobian", columns, Map.of(t, identity(x)));
                 for (int i = 0; i < ys.size(); i++) {
@@ -72,15 +70,6 @@ final class Jacobians {
         long out = ys.stream().mapToLong(y -> y.shape().size()).sum();
         long in = xs.stream().mapToLong(x -> x.shape().size()).sum();
         return out <= in;
-    }
-
-    /**
-     * A fresh input standing for a cotangent or tangent while the vjp or jvp is built; the
-     * batching replaces it, so no compiled program ever needs it.
-     */
-    private static Node placeholder(Node like) {
-        return Ops.input(like.table(), "\u2207placeholder#" + PLACEHOLDERS.incrementAndGet(), like.shape(),
-                like.dtype());
     }
 
     /** Row r is the one-hot tensor of like's shape with a one at flat index r: [size] ++ like.shape. */

@@ -24,8 +24,6 @@ import java.util.Map;
  * exponentially in n.
  */
 final class TaylorMode {
-    private static final java.util.concurrent.atomic.AtomicLong PLACEHOLDERS = new java.util.concurrent.atomic.AtomicLong();
-
     private TaylorMode() {}
 
     /** For each output, its coefficients y_0..y_order along x + t·direction. */
@@ -133,8 +131,7 @@ final class TaylorMode {
             if (s.get(i).isConstant() || !in.dtype().isFloating()) {
                 tangents.add(null);
             } else if (i <= c.arity()) {
-                Node t = input(n.table(), "<taylor tangent #" + PLACEHOLDERS.incrementAndGet() + ">", in.shape(),
-                        in.dtype());
+                Node t = Placeholders.like(in, "Taylor tangent of " + c.rule().name());
                 placeholders.put(t, i);
                 tangents.add(t);
             } else {
