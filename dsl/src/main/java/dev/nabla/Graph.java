@@ -197,6 +197,10 @@ public final class Graph implements AutoCloseable {
         return customRules.computeIfAbsent(f, k -> k.ruleFor(this));
     }
 
+    NodeTable table() {
+        return table;
+    }
+
     Tensor wrap(Node n) {
         return new Tensor(this, n);
     }

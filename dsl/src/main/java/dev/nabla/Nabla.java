@@ -110,6 +110,70 @@ public final class Nabla {
         return wrapBlocks(g, Autodiff.hessian(g.unwrap("hessian", f), g.unwrapAll("hessian", xs)));
     }
 
+    // ---- loops ----
+
+    /**
+     * A loop in the graph (JAX's {@code lax.scan}): {@code body} runs once per slice of {@code xs}
+     * along its first axis, carrying a value from step to step; the result holds the final carry
+     * and the per-step outputs stacked (step first). The body is built once, whatever the number
+     * of steps, and runs as a loop on every backend. It may read any tensor of the graph; its
+     * derivatives, of any order and in both modes, are loops too.
+     *
+     * <pre>{@code
+     * Scan.Result r = Nabla.scan(h0, xs, (h, x) -> {
+     *     Tensor next = h.matmul(w).add(x).tanh();
+     *     return Scan.Step.of(next, next);
+     * });
+     * Tensor last = r.carry(), all = r.stacked();
+     * }</pre>
+     */
+    public static Scan.Result scan(Tensor init, Tensor xs, java.util.function.BiFunction<Tensor, Tensor, Scan.Step> body) {
+        return ControlFlow.scan("scan", List.of(init), List.of(xs), -1, false,
+                (i, carries, slices) -> body.apply(carries.get(0), slices.get(0)));
+    }
+
+    /**
+     * scan with several carries and stacked inputs (lists may be empty; with no stacked input
+     * give {@code length}, else -1), its body also given the step index (an i32 scalar: the
+     * position in xs), run from the last slice to the first when {@code reverse}.
+     */
+    public static Scan.Result scan(List<Tensor> inits, List<Tensor> xs, int length, boolean reverse, Scan.Body body) {
+        return ControlFlow.scan("scan", inits, xs, length, reverse, body);
+    }
+
+    /** {@code body} applied n times to init (JAX's {@code fori_loop}): a loop in the graph. */
+    public static Tensor fori(int n, Tensor init, java.util.function.UnaryOperator<Tensor> body) {
+        return fori(n, List.of(init), (i, state) -> List.of(body.apply(state.get(0)))).get(0);
+    }
+
+    /** {@code body(i, state)} for i = 0 .. n-1 (i an i32 scalar), carrying the state. */
+    public static List<Tensor> fori(int n, List<Tensor> init,
+                                    java.util.function.BiFunction<Tensor, List<Tensor>, List<Tensor>> body) {
+        if (n < 0) {
+            throw new ShapeException("fori: the number of steps must be 0 or more, got " + n);
+        }
+        return ControlFlow.scan("fori", init, List.of(), n, false, (i, carries, slices) -> {
+            List<Tensor> next = body.apply(i, carries);
+            return new Scan.Step(next == null ? null : next, List.of());
+        }).carries();
+    }
+
+    /**
+     * {@code body} applied to the state while {@code condition} (a bool scalar of the state) holds,
+     * checked before each step. Forward mode (jvp, jacfwd) differentiates through it; reverse mode
+     * needs a fixed number of steps (fori, scan) and says so.
+     */
+    public static Tensor whileLoop(Tensor init, Function<Tensor, Tensor> condition,
+                                   java.util.function.UnaryOperator<Tensor> body) {
+        return whileLoop(List.of(init), s -> condition.apply(s.get(0)), s -> List.of(body.apply(s.get(0))), -1).get(0);
+    }
+
+    /** whileLoop over several carries, stopping after {@code maxSteps} steps at most (-1: no bound). */
+    public static List<Tensor> whileLoop(List<Tensor> init, Function<List<Tensor>, Tensor> condition,
+                                         Function<List<Tensor>, List<Tensor>> body, int maxSteps) {
+        return ControlFlow.whileLoop("whileLoop", init, condition, body, maxSteps);
+    }
+
     // ---- rematerialization ----
 
     /**

@@ -19,8 +19,9 @@ public record StructuralKey(List<Object> entries) {
     public static StructuralKey of(Program program) {
         Map<Node, Integer> position = new HashMap<>();
         Map<Node, Integer> variableIndex = new HashMap<>();
+        Map<Node, Integer> inputIndex = new HashMap<>();
         for (int i = 0; i < program.inputs().size(); i++) {
-            variableIndex.put(program.inputs().get(i), i);
+            inputIndex.put(program.inputs().get(i), i);
         }
         for (int i = 0; i < program.parameters().size(); i++) {
             variableIndex.put(program.parameters().get(i), i);
@@ -28,15 +29,20 @@ public record StructuralKey(List<Object> entries) {
         List<Object> entries = new ArrayList<>();
         for (Node n : program.nodes()) {
             position.put(n, position.size());
-            Object op = switch (n.op()) {
+            // A loop body's inputs may be any node (an outer value it captured): position is what counts.
+            Integer inputPosition = inputIndex.get(n);
+            Object op = inputPosition != null ? "input " + inputPosition : switch (n.op()) {
                 case Op.Input i -> "input " + variableIndex.get(n);
                 case Op.Parameter p -> "parameter " + variableIndex.get(n);
+                case Op.Loop(var body, int output) -> List.of("loop", output, body.structure());
                 // At run time a custom node is its primal's value; its rule (which may hold on to a
                 // graph) plays no part, so it stays out of keys that backends cache.
                 case Op.Custom c -> "custom";
                 default -> n.op();
             };
-            entries.add(new Entry(op, n.inputs().stream().map(position::get).toList(), n.shape(), n.dtype()));
+            List<Integer> operands = inputPosition != null ? List.of()
+                    : n.inputs().stream().map(position::get).toList();
+            entries.add(new Entry(op, operands, n.shape(), n.dtype()));
         }
         entries.add(program.outputs().stream().map(position::get).toList());
         entries.add(program.updates().stream()

@@ -30,11 +30,27 @@ public final class Batching {
      * are broadcast along the batch.
      */
     public static List<Node> vmap(String op, List<Node> outputs, Map<Node, Node> batched) {
-        int batch = check(op, outputs, batched);
+        return batchGraph(outputs, batched, check(op, outputs, batched));
+    }
+
+    /**
+     * vmap without the checks on what is batched: any node may stand for a batched value (a loop
+     * body's parameters, which may be outer values it captured).
+     */
+    static List<Node> batchGraph(List<Node> outputs, Map<Node, Node> batched, int batch) {
         List<Node> order = GraphWalk.ancestors(outputs);
         BitSet dependent = GraphWalk.dependents(order, batched.keySet());
         Map<Node, Node> rebuilt = new HashMap<>(batched);
         for (Node n : order) {
+            if (n.op() instanceof dev.nabla.compiler.ir.Op.Loop && dependent.get(n.id()) && !rebuilt.containsKey(n)) {
+                // A loop's outputs are batched together, as one loop.
+                List<Node> family = LoopDerivatives.family(n);
+                List<Node> b = LoopBatching.batch(n, batch, n.inputs().stream().map(in -> input(in, rebuilt)).toList());
+                for (int k = 0; k < family.size(); k++) {
+                    rebuilt.put(family.get(k), b.get(k));
+                }
+                continue;
+            }
             if (dependent.get(n.id()) && !rebuilt.containsKey(n)) {
                 Node b = BatchRules.batch(n, batch, n.inputs().stream().map(in -> input(in, rebuilt)).toList());
                 if (!b.shape().equals(BatchRules.batched(batch, n.shape())) || b.dtype() != n.dtype()) {

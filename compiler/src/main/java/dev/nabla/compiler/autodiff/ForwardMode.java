@@ -23,9 +23,23 @@ final class ForwardMode {
     }
 
     /** The tangent of each output, handed back with structural zeros made ordinary. */
-    private static List<Node> tangents(List<Node> outputs, Map<Node, Node> seeds) {
+    static List<Node> tangents(List<Node> outputs, Map<Node, Node> seeds) {
         Map<Node, Node> tangent = new HashMap<>(seeds);
         for (Node n : GraphWalk.derivativeAncestors(outputs)) {
+            if (n.op() instanceof Op.Loop && !tangent.containsKey(n)) {
+                // A loop's outputs get their tangents together, from one loop.
+                List<Node> inputTangents = n.inputs().stream().map(tangent::get).toList();
+                if (inputTangents.stream().anyMatch(t -> t != null)) {
+                    List<Node> family = LoopDerivatives.family(n);
+                    Node[] t = LoopDerivatives.jvp(n, inputTangents);
+                    for (int k = 0; k < t.length; k++) {
+                        if (t[k] != null) {
+                            tangent.put(family.get(k), t[k]);
+                        }
+                    }
+                }
+                continue;
+            }
             if (!tangent.containsKey(n) && !n.inputs().isEmpty()) {
                 Node t = rule(n, n.inputs().stream().map(tangent::get).toList());
                 if (t != null) {
@@ -80,6 +94,7 @@ final class ForwardMode {
             case Op.Cast c -> n.dtype().isFloating() ? cast(t.get(0), n.dtype()) : null;
             case Op.StopGradient s -> null;
             case Op.Custom c -> CustomDerivatives.jvp(n, t);
+            case Op.Loop l -> throw new IllegalStateException("loops are differentiated as a family");
         };
     }
 

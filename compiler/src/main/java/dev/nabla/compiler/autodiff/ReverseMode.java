@@ -34,39 +34,75 @@ final class ReverseMode {
         return DerivativeScope.run(() -> sweep(output, cotangent, wrt, true).stream().map(Ops::materialize).toList());
     }
 
+    /**
+     * The partials of several outputs at once, each with its cotangent (a loop body's results),
+     * structural zeros kept: for use inside a derivative being built.
+     */
+    static List<Node> partials(List<Node> outputs, List<Node> cotangents, List<Node> wrt) {
+        return sweep(outputs, cotangents, wrt, true);
+    }
+
     /** The cotangent of each of wrt, structural zeros kept: for use inside a derivative being built. */
     static List<Node> cotangents(Node output, Node cotangent, List<Node> wrt) {
         return sweep(output, cotangent, wrt, false);
     }
 
     private static List<Node> sweep(Node output, Node cotangent, List<Node> wrt, boolean stopAtWrt) {
+        return sweep(List.of(output), List.of(cotangent), wrt, stopAtWrt);
+    }
+
+    private static List<Node> sweep(List<Node> outputs, List<Node> cotangents, List<Node> wrt, boolean stopAtWrt) {
         java.util.Set<Node> stops = stopAtWrt ? new java.util.HashSet<>(wrt) : java.util.Set.of();
-        List<Node> order = GraphWalk.derivativeAncestors(List.of(output));
+        List<Node> order = GraphWalk.derivativeAncestors(outputs);
         BitSet live = GraphWalk.dependents(order, wrt);
         Map<Node, Node> adjoint = new HashMap<>();
-        if (live.get(output.id())) {
-            adjoint.put(output, cotangent);
+        for (int i = 0; i < outputs.size(); i++) {
+            if (live.get(outputs.get(i).id())) {
+                adjoint.merge(outputs.get(i), cotangents.get(i), (x, y) -> add(x, y));
+            }
+        }
+        // A loop's outputs are differentiated together, at the first of them in the order: by
+        // then every consumer of every one of them has given its cotangent.
+        Map<List<Object>, Node> firstOfLoop = new HashMap<>();
+        for (Node n : order) {
+            if (n.op() instanceof Op.Loop(var body, int output)) {
+                firstOfLoop.putIfAbsent(List.of(body, n.inputs()), n);
+            }
         }
         for (int i = order.size() - 1; i >= 0; i--) {
             Node n = order.get(i);
+            if (n.op() instanceof Op.Loop(var body, int output)) {
+                if (firstOfLoop.get(List.of(body, n.inputs())) == n && !stops.contains(n)) {
+                    List<Node> family = LoopDerivatives.family(n);
+                    Node[] cts = new Node[family.size()];
+                    for (int k = 0; k < cts.length; k++) {
+                        cts[k] = adjoint.get(family.get(k));
+                    }
+                    accumulate(n, LoopDerivatives.vjp(n, cts), live, adjoint);
+                }
+                continue;
+            }
             Node g = adjoint.get(n);
             if (g == null || n.inputs().isEmpty() || stops.contains(n)) {
                 continue;
             }
-            List<Node> contributions = rule(n, g, live);
-            for (int k = 0; k < n.inputs().size(); k++) {
-                Node in = n.input(k);
-                Node c = contributions.get(k);
-                if (c != null && live.get(in.id())) {
-                    adjoint.merge(in, c, (x, y) -> add(x, y));
-                }
-            }
+            accumulate(n, rule(n, g, live), live, adjoint);
         }
         List<Node> out = new ArrayList<>(wrt.size());
         for (Node w : wrt) {
             out.add(adjoint.getOrDefault(w, structuralZerosLike(w)));
         }
         return out;
+    }
+
+    private static void accumulate(Node n, List<Node> contributions, BitSet live, Map<Node, Node> adjoint) {
+        for (int k = 0; k < n.inputs().size(); k++) {
+            Node in = n.input(k);
+            Node c = contributions.get(k);
+            if (c != null && live.get(in.id())) {
+                adjoint.merge(in, c, (x, y) -> add(x, y));
+            }
+        }
     }
 
     /**
@@ -103,6 +139,7 @@ final class ReverseMode {
             case Op.Cast c -> Arrays.asList(in.get(0).dtype().isFloating() ? cast(g, in.get(0).dtype()) : null);
             case Op.StopGradient s -> nulls(1);
             case Op.Custom c -> CustomDerivatives.vjp(n, g, live);
+            case Op.Loop l -> throw new IllegalStateException("loops are differentiated as a family");
         };
     }
 

@@ -111,6 +111,9 @@ final class TaylorMode {
             case Op.Cast c -> n.dtype().isFloating() ? s.get(0).map(n, x -> cast(x, n.dtype())) : null;
             case Op.StopGradient g -> null;
             case Op.Custom c -> c.rule().transparent() ? s.get(0).map(n, x -> x) : throughRules(n, c, s);
+            case Op.Loop l -> throw new dev.nabla.compiler.NablaException.GraphException("taylor: Taylor mode does not"
+                    + " go through loops yet (" + n.describe() + " is one); take nested derivatives (grad, derivative"
+                    + " with nested mode) through a loop instead");
         };
     }
 

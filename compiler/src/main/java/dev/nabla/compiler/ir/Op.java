@@ -90,4 +90,13 @@ public sealed interface Op {
      * inside the primal; they call the rules.
      */
     record Custom(CustomRule rule, int arity) implements Op {}
+
+    /**
+     * One output of a loop: the {@code output}-th of {@link LoopBody#outputCount()} (the final
+     * carries, then the stacked per-step outputs). Inputs: the initial carries, the stacked
+     * per-step inputs, then the outer values the body reads ({@link LoopBody#captured()}). All
+     * outputs of one loop over the same inputs are one run: backends and transforms treat them as
+     * a family.
+     */
+    record Loop(LoopBody body, int output) implements Op {}
 }

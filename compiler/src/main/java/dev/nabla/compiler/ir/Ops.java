@@ -629,6 +629,60 @@ public final class Ops {
         return List.copyOf(captured);
     }
 
+    /**
+     * A fresh input that stands for a value while a transform or a loop body is built over it: it
+     * is interned, not declared, so no user name clashes with it and it is never among a graph's
+     * variables. {@code role} names it in error messages.
+     */
+    public static Node placeholder(NodeTable table, String role, Shape shape, DType dtype) {
+        return table.intern(new Op.Input("<" + role + " #" + PLACEHOLDERS.incrementAndGet() + ">"), List.of(), shape,
+                dtype);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong PLACEHOLDERS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * The outputs of {@code body} run over {@code inits} (one per carry), {@code xs} (one stacked
+     * input per slice parameter, its leading axis the loop's length) and {@code captured} (one
+     * value per captured parameter): the final carries, then the stacked per-step outputs.
+     */
+    public static List<Node> loop(LoopBody body, List<Node> inits, List<Node> xs, List<Node> captured) {
+        String op = body.isWhile() ? "whileLoop" : "scan";
+        check(op, "initial carries", inits, body.carries(), false, body.length());
+        check(op, "stacked inputs", xs, body.xs(), true, body.length());
+        check(op, "captured values", captured, body.captured(), false, body.length());
+        List<Node> inputs = new ArrayList<>(inits);
+        inputs.addAll(xs);
+        inputs.addAll(captured);
+        NodeTable table = inputs.isEmpty() ? body.index().table() : inputs.get(0).table();
+        for (Node in : inputs) {
+            requireSameGraph(op, in, inputs.get(0));
+        }
+        List<Node> outputs = new ArrayList<>(body.outputCount());
+        for (int i = 0; i < body.outputCount(); i++) {
+            outputs.add(table.intern(new Op.Loop(body, i), inputs, body.outputShape(i), body.outputDType(i)));
+        }
+        return outputs;
+    }
+
+    private static void check(String op, String what, List<Node> values, List<Node> params, boolean stacked, int length) {
+        if (values.size() != params.size()) {
+            throw new NablaException.GraphException(op + ": " + values.size() + " " + what + " for " + params.size());
+        }
+        for (int i = 0; i < values.size(); i++) {
+            Node v = values.get(i);
+            Node p = params.get(i);
+            if (v == null) {
+                throw new NablaException.GraphException(op + ": " + what + " " + i + " is null");
+            }
+            Shape expected = stacked ? p.shape().prepend(length) : p.shape();
+            if (!v.shape().equals(expected) || v.dtype() != p.dtype()) {
+                throw new ShapeException(op + ": " + what + " " + i + " is " + v.describe() + " but the body takes "
+                        + p.dtype() + expected);
+            }
+        }
+    }
+
     // ---- checks ----
 
     /**

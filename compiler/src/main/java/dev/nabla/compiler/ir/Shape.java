@@ -22,6 +22,19 @@ public record Shape(int... dims) {
         return new Shape(dims);
     }
 
+    /** This shape with a leading axis of {@code n}: a stack of n values of this shape. */
+    public Shape prepend(int n) {
+        int[] d = new int[dims.length + 1];
+        d[0] = n;
+        System.arraycopy(dims, 0, d, 1, dims.length);
+        return new Shape(d);
+    }
+
+    /** This shape without its leading axis. */
+    public Shape dropFirst() {
+        return new Shape(java.util.Arrays.copyOfRange(dims, 1, dims.length));
+    }
+
     @Override
     public int[] dims() {
         return dims.clone();

@@ -2,6 +2,7 @@ package dev.nabla.compiler.lower;
 
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.LoopBody;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.compiler.ir.Shape;
@@ -42,6 +43,10 @@ public final class Lowering {
     private final List<Step> steps = new ArrayList<>();
     private final Map<Node, Value> values = new HashMap<>();
     private final Set<Node> fused = new LinkedHashSet<>();
+    /** Each loop's outputs, by its plain body and inputs. */
+    private final Map<List<Object>, List<View>> loops = new HashMap<>();
+    /** The loops (plain body and inputs) whose history some node reads. */
+    private final Set<List<Object>> historyWanted = new java.util.HashSet<>();
 
     private Lowering(Program program) {
         this.program = program;
@@ -53,6 +58,11 @@ public final class Lowering {
 
     private LoweredProgram run() {
         chooseFusedNodes();
+        for (Node n : program.nodes()) {
+            if (n.op() instanceof Op.Loop(var body, int output) && body.base() != null) {
+                historyWanted.add(List.of(body.base(), n.inputs()));
+            }
+        }
         List<Integer> inputs = new ArrayList<>();
         List<Integer> parameters = new ArrayList<>();
         for (Node n : program.inputs()) {
@@ -183,11 +193,38 @@ public final class Lowering {
                     n.inputs().stream().map(this::stored).toList(), axis, n.shape(), n.dtype()));
             case Op.MatMul m -> emit(n, out -> new Step.MatMul(out, stored(n.input(0)), stored(n.input(1)), n.dtype()));
             case Op.Cast c -> emit(n, out -> new Step.Copy(out, stored(n.input(0)), n.input(0).dtype(), n.dtype()));
+            case Op.Loop(var body, int output) -> new Stored(loop(n, body).get(output));
         };
         if (v instanceof Inline inline && isElementwise(n) && !fused.contains(n)) {
             return new Stored(elementwise(n, inline.expr()));
         }
         return v;
+    }
+
+    /**
+     * The outputs of n's loop, lowered once for all of its outputs. Where reverse mode also asked
+     * for the loop's {@link LoopBody#history}, only that loop runs: its outputs begin with the
+     * plain loop's.
+     */
+    private List<View> loop(Node n, LoopBody body) {
+        LoopBody plain = body.base() != null ? body.base() : body;
+        List<Object> key = List.of(plain, n.inputs());
+        List<View> views = loops.get(key);
+        if (views == null) {
+            LoopBody run = historyWanted.contains(key) ? plain.history() : plain;
+            List<View> inputs = n.inputs().stream().map(this::stored).toList();
+            List<Integer> outputs = new ArrayList<>();
+            views = new ArrayList<>();
+            for (int i = 0; i < run.outputCount(); i++) {
+                Shape shape = run.outputShape(i);
+                int out = newBuffer(Buffer.Kind.TEMP, run.outputDType(i), shape.size(), n);
+                outputs.add(out);
+                views.add(View.contiguous(out, shape));
+            }
+            steps.add(new Step.Loop(outputs, inputs, run));
+            loops.put(key, views);
+        }
+        return views;
     }
 
     /**

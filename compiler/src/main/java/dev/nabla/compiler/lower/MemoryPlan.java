@@ -43,7 +43,6 @@ final class MemoryPlan {
         Arrays.fill(slotOf, -1);
         for (int s = 0; s < p.steps().size(); s++) {
             Step step = p.steps().get(s);
-            Buffer out = buffers.get(step.output());
             List<Integer> dying = new ArrayList<>();
             for (View v : reads(step)) {
                 int b = v.buffer();
@@ -51,6 +50,24 @@ final class MemoryPlan {
                     dying.add(slotOf[b]);
                 }
             }
+            if (step.outputs().size() > 1) {
+                // A loop writes several buffers; one that nothing reads is freed at once.
+                for (int o : step.outputs()) {
+                    int slot = place(buffers.get(o), slots, resident, free);
+                    slotOf[o] = slot;
+                    buffers.set(o, buffers.get(o).withSlot(slot));
+                }
+                for (int o : step.outputs()) {
+                    if (lastUse[o] < s) {
+                        free.put(slotOf[o], slots.get(slotOf[o]));
+                    }
+                }
+                for (int d : dying) {
+                    free.put(d, slots.get(d));
+                }
+                continue;
+            }
+            Buffer out = buffers.get(step.output());
             int slot = -1;
             if (step instanceof Step.Elementwise e) {
                 // In place: only into an input read with the identical contiguous index.
@@ -63,16 +80,11 @@ final class MemoryPlan {
             }
             if (slot >= 0) {
                 dying.remove(Integer.valueOf(slot));
+                resident.set(slot, out.id());
             } else {
-                slot = free.take(out);
-                if (slot < 0) {
-                    slots.add(new LoweredProgram.Slot(out.dtype().storage(), out.size()));
-                    resident.add(-1);
-                    slot = slots.size() - 1;
-                }
+                slot = place(out, slots, resident, free);
             }
             slotOf[out.id()] = slot;
-            resident.set(slot, out.id());
             buffers.set(out.id(), out.withSlot(slot));
             for (int d : dying) {
                 free.put(d, slots.get(d));
@@ -80,6 +92,18 @@ final class MemoryPlan {
         }
         return new LoweredProgram(p.program(), buffers, p.steps(), p.results(), p.inputBuffers(),
                 p.parameterBuffers(), slots);
+    }
+
+    /** The smallest free slot that holds b, or a new one; b becomes its resident. */
+    private static int place(Buffer b, List<LoweredProgram.Slot> slots, List<Integer> resident, FreeSlots free) {
+        int slot = free.take(b);
+        if (slot < 0) {
+            slots.add(new LoweredProgram.Slot(b.dtype().storage(), b.size()));
+            resident.add(-1);
+            slot = slots.size() - 1;
+        }
+        resident.set(slot, b.id());
+        return slot;
     }
 
     /** Free slots by storage type and size: a buffer takes the smallest that holds it. */
@@ -135,6 +159,7 @@ final class MemoryPlan {
             case Step.Copy c -> out.add(c.source());
             case Step.Pad p -> out.add(p.source());
             case Step.Concat c -> out.addAll(c.parts());
+            case Step.Loop l -> out.addAll(l.inputs());
         }
         return out;
     }

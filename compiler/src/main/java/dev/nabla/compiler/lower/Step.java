@@ -9,6 +9,11 @@ import java.util.List;
 public sealed interface Step {
     int output();
 
+    /** Every buffer the step writes: one, but for a loop. */
+    default List<Integer> outputs() {
+        return List.of(output());
+    }
+
     /** The views this step reads. */
     default List<View> reads() {
         return MemoryPlan.reads(this);
@@ -34,4 +39,21 @@ public sealed interface Step {
 
     /** Views joined along an axis. */
     record Concat(int output, List<View> parts, int axis, Shape shape, DType dtype) implements Step {}
+
+    /**
+     * A loop: the body's program run once per step. Inputs as a loop node's (initial carries,
+     * stacked inputs, captured values); one buffer per output of the body (final carries, then
+     * stacked outputs). Backends compile the body's program themselves.
+     */
+    record Loop(List<Integer> outputs, List<View> inputs, dev.nabla.compiler.ir.LoopBody body) implements Step {
+        public Loop {
+            outputs = List.copyOf(outputs);
+            inputs = List.copyOf(inputs);
+        }
+
+        @Override
+        public int output() {
+            return outputs.get(0);
+        }
+    }
 }

@@ -75,6 +75,8 @@ public final class GraphPrinter {
             case Op.Custom(var rule, int arity) -> custom(rule.name(), arity, n, names);
             case Op.Input i -> i.name();
             case Op.Parameter p -> p.name();
+            case Op.Loop(var body, int output) -> body + "@" + Integer.toHexString(System.identityHashCode(body))
+                    + "(" + args + ")." + output;
         };
     }
 

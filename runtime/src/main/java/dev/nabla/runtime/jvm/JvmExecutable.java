@@ -60,6 +60,7 @@ final class JvmExecutable implements Executable {
                 case Step.Copy c -> CopyRunners.copy(c);
                 case Step.Pad p -> CopyRunners.pad(p);
                 case Step.Concat c -> CopyRunners.concat(c);
+                case Step.Loop l -> new LoopRunner(l);
             });
         }
         resultNodes = lowered.program().results();

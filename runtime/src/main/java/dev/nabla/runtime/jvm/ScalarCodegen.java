@@ -68,7 +68,8 @@ final class ScalarCodegen {
                     return false;
                 }
             }
-            if (n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad) {
+            if (n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad
+                    || n.op() instanceof Op.Loop) {
                 return false;
             }
         }
@@ -108,7 +109,9 @@ final class ScalarCodegen {
         for (int i = 0; i < variables.size(); i++) {
             frameIndex.put(variables.get(i), i);
         }
-        List<List<Node>> parts = parts(program);
+        // What the frame holds from the caller: variables, or any value a loop body is given.
+        java.util.Set<Node> fed = new java.util.HashSet<>(variables);
+        List<List<Node>> parts = parts(program, fed);
         Map<Node, Integer> partOf = new HashMap<>();
         for (int k = 0; k < parts.size(); k++) {
             for (Node n : parts.get(k)) {
@@ -119,7 +122,7 @@ final class ScalarCodegen {
         int frameSize = variables.size();
         for (Node n : program.nodes()) {
             for (Node in : n.inputs()) {
-                if (!in.isVariable() && !frameIndex.containsKey(in) && !partOf.get(in).equals(partOf.get(n))) {
+                if (!fed.contains(in) && !frameIndex.containsKey(in) && !partOf.get(in).equals(partOf.get(n))) {
                     frameIndex.put(in, frameSize++);
                 }
             }
@@ -150,7 +153,7 @@ final class ScalarCodegen {
                 }
                 // Results that are variables themselves come straight from the frame.
                 for (int i = 0; i < results.size(); i++) {
-                    if (results.get(i).isVariable()) {
+                    if (fed.contains(results.get(i))) {
                         code.aload(2).ldc(i).aload(1).ldc(frameIndex.get(results.get(i))).daload().dastore();
                     }
                 }
@@ -175,11 +178,11 @@ final class ScalarCodegen {
     }
 
     /** The computed nodes in topological order, cut into methods of at most {@link #PART_NODES}. */
-    private static List<List<Node>> parts(Program program) {
+    private static List<List<Node>> parts(Program program, java.util.Set<Node> fed) {
         List<List<Node>> parts = new ArrayList<>();
         List<Node> current = new ArrayList<>();
         for (Node n : program.nodes()) {
-            if (n.isVariable()) {
+            if (fed.contains(n)) {
                 continue;
             }
             if (current.size() == PART_NODES) {
@@ -281,6 +284,7 @@ final class ScalarCodegen {
             case Op.MatMul m -> throw new IllegalStateException("not a scalar op");
             case Op.Concat c -> throw new IllegalStateException("not a scalar op");
             case Op.Pad p -> throw new IllegalStateException("not a scalar op");
+            case Op.Loop l -> throw new IllegalStateException("loops are emitted as a whole");
         }
     }
 

@@ -35,9 +35,14 @@ public final class ReferenceInterpreter {
         for (int i = 0; i < parameters.size(); i++) {
             values.put(program.parameters().get(i), parameters.get(i).toDoubleArray());
         }
+        // A loop's outputs over the same inputs are one run: the first of them runs it for all.
+        Map<List<Object>, List<double[]>> loops = new HashMap<>();
         for (Node n : program.nodes()) {
             if (!values.containsKey(n)) {
-                double[] v = evaluate(n, n.inputs().stream().map(values::get).toList());
+                List<double[]> in = n.inputs().stream().map(values::get).toList();
+                double[] v = n.op() instanceof Op.Loop(var body, int output)
+                        ? loops.computeIfAbsent(List.of(body, n.inputs()), k -> ReferenceLoops.run(body, in)).get(output).clone()
+                        : evaluate(n, in);
                 for (int i = 0; i < v.length; i++) {
                     v[i] = n.dtype().round(v[i]);
                 }
@@ -149,6 +154,7 @@ public final class ReferenceInterpreter {
                 }
             }
             case Op.MatMul m -> matmul(n, in.get(0), in.get(1), out);
+            case Op.Loop l -> throw new IllegalStateException("loops run as a family");
         }
         return out;
     }

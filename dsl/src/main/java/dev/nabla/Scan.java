@@ -1,0 +1,55 @@
+package dev.nabla;
+
+import dev.nabla.compiler.NablaException.GraphException;
+import java.util.List;
+
+/**
+ * The pieces of a scan (see {@link Nabla#scan}): what a step returns and what the loop gives back.
+ * A step returns its new carries, each of the shape and dtype it came in with, and the values to
+ * stack, the same shapes at every step.
+ */
+public final class Scan {
+    private Scan() {}
+
+    /** One step's result: the new carries and the per-step outputs to stack. */
+    public record Step(List<Tensor> carries, List<Tensor> ys) {
+        public Step {
+            if (carries == null || ys == null) {
+                throw new GraphException("scan: a step's carries and outputs must not be null (use List.of())");
+            }
+            carries = List.copyOf(carries);
+            ys = List.copyOf(ys);
+        }
+
+        /** One carry and one per-step output. */
+        public static Step of(Tensor carry, Tensor y) {
+            return new Step(List.of(carry), List.of(y));
+        }
+    }
+
+    /** The final carries and the stacked outputs (the step index first). */
+    public record Result(List<Tensor> carries, List<Tensor> ys) {
+        /** The only final carry. */
+        public Tensor carry() {
+            return only(carries, "carry");
+        }
+
+        /** The only stacked output. */
+        public Tensor stacked() {
+            return only(ys, "stacked output");
+        }
+
+        private static Tensor only(List<Tensor> list, String what) {
+            if (list.size() != 1) {
+                throw new GraphException("scan: there are " + list.size() + " of " + what + "s; take one from the list");
+            }
+            return list.get(0);
+        }
+    }
+
+    /** A step over the index (an i32 scalar), the carries and one slice of each stacked input. */
+    @FunctionalInterface
+    public interface Body {
+        Step apply(Tensor index, List<Tensor> carries, List<Tensor> xs);
+    }
+}

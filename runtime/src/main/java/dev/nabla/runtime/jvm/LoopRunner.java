@@ -1,0 +1,113 @@
+package dev.nabla.runtime.jvm;
+
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.LoopBody;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.compiler.lower.Step;
+import dev.nabla.compiler.lower.View;
+import dev.nabla.runtime.Executable;
+import dev.nabla.runtime.NDArray;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs a loop step: the body's program, compiled once by this backend (fused kernels, or
+ * straight-line code when it is all scalars), called once per step. The carries live in two sets
+ * of arrays that trade places each step, so a step writes its new carries straight into the
+ * other set; per-step inputs are gathered into one array each, per-step outputs copied into the
+ * stacked result. A run allocates only those arrays, never per step.
+ */
+final class LoopRunner implements StepRunner {
+    private final Step.Loop step;
+    private final LoopBody body;
+    private final Executable code;
+    private final Executable condition;
+
+    LoopRunner(Step.Loop step) {
+        this.step = step;
+        this.body = step.body();
+        JvmBackend backend = new JvmBackend();
+        this.code = backend.compile(body.program(), null);
+        this.condition = body.isWhile() ? backend.compile(body.conditionProgram(), null) : null;
+    }
+
+    @Override
+    public void run(Object[] buffers) {
+        int nc = body.carries().size();
+        int nx = body.xs().size();
+        int nk = body.captured().size();
+        int ny = body.ys().size();
+        List<View> in = step.inputs();
+        double[] index = new double[1];
+        List<NDArray> args = new ArrayList<>(1 + nc + nx + nk);
+        args.add(NDArray.wrap(DType.I32, Shape.SCALAR, index));
+        NDArray[][] carries = new NDArray[2][nc];
+        for (int i = 0; i < nc; i++) {
+            Node c = body.carries().get(i);
+            carries[0][i] = NDArray.wrap(c.dtype(), c.shape(), gathered(in.get(i), buffers));
+            carries[1][i] = NDArray.wrap(c.dtype(), c.shape(), Lanes.of(c.dtype().storage()).newArray(c.shape().size()));
+            args.add(carries[0][i]);
+        }
+        Object[] slices = new Object[nx];
+        for (int i = 0; i < nx; i++) {
+            Node x = body.xs().get(i);
+            slices[i] = Lanes.of(x.dtype().storage()).newArray(x.shape().size());
+            args.add(NDArray.wrap(x.dtype(), x.shape(), slices[i]));
+        }
+        for (int k = 0; k < nk; k++) {
+            Node c = body.captured().get(k);
+            args.add(NDArray.wrap(c.dtype(), c.shape(), gathered(in.get(nc + nx + k), buffers)));
+        }
+        Object[] destinations = new Object[nc + ny];
+        for (int y = 0; y < ny; y++) {
+            destinations[nc + y] = Lanes.of(body.ys().get(y).dtype().storage()).newArray(body.ys().get(y).shape().size());
+        }
+        int current = 0;
+        int length = body.length();
+        for (int s = 0; body.isWhile() ? length < 0 || s < length : s < length; s++) {
+            int t = body.reverse() ? length - 1 - s : s;
+            index[0] = t;
+            for (int i = 0; i < nx; i++) {
+                View stacked = in.get(nc + i);
+                int size = body.xs().get(i).shape().size();
+                Gathers.gather(Lanes.of(body.xs().get(i).dtype().storage()), stacked, stacked.shape(),
+                        buffers[stacked.buffer()], t * size, size, slices[i], 0);
+            }
+            if (condition != null && condition.run(args, List.of()).get(0).getDouble(0) == 0) {
+                break;
+            }
+            for (int i = 0; i < nc; i++) {
+                destinations[i] = carries[1 - current][i].storage();
+            }
+            code.runInto(args, List.of(), destinations);
+            for (int y = 0; y < ny; y++) {
+                int size = body.ys().get(y).shape().size();
+                System.arraycopy(destinations[nc + y], 0, buffers[step.outputs().get(nc + y)], t * size, size);
+            }
+            current = 1 - current;
+            for (int i = 0; i < nc; i++) {
+                args.set(1 + i, carries[current][i]);
+            }
+        }
+        for (int i = 0; i < nc; i++) {
+            Object carry = carries[current][i].storage();
+            System.arraycopy(carry, 0, buffers[step.outputs().get(i)], 0, body.carries().get(i).shape().size());
+        }
+    }
+
+    /** A view's elements in a fresh contiguous array of its storage type. */
+    private static Object gathered(View v, Object[] buffers) {
+        DType storage = buffers[v.buffer()] instanceof float[] ? DType.F32 : DType.F64;
+        Lanes lanes = Lanes.of(storage);
+        Object out = lanes.newArray(v.shape().size());
+        Gathers.gather(lanes, v, v.shape(), buffers[v.buffer()], 0, v.shape().size(), out, 0);
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return body + " " + Arrays.toString(step.outputs().toArray());
+    }
+}
