@@ -164,6 +164,7 @@ final class LoweredInterpreter {
                     increment(index, c.shape());
                 }
             }
+            case Step.Loop l -> throw new UnsupportedOperationException("the lowering tests build no loops");
         }
     }
 
