@@ -255,6 +255,43 @@ class LoopTest {
     }
 
     @Test
+    void taylorModeSaysItDoesNotGoThroughLoops() {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64);
+            Tensor y = Nabla.fori(3, x, v -> v.sin());
+            GraphException e = assertThrows(GraphException.class, () -> Nabla.derivative(y, x, 3));
+            assertTrue(e.getMessage().contains("Taylor mode does not go through loops"), e.getMessage());
+            // Nested reverse mode does, to any order.
+            Tensor d3 = y.grad(x).grad(x).grad(x);
+            assertTrue(g.compile(JVM).eval(Map.of(x, NDArray.scalar(0.3)), d3).get(0).isFinite());
+        }
+    }
+
+    @Test
+    void scalarLoopsBecomeOneLoopInGeneratedCode() {
+        try (Graph g = Graph.create()) {
+            Tensor a0 = g.input("a0", DType.F64);
+            Tensor c = g.input("c", DType.F64);
+            // Two carries that swap roles each step, a captured value, and the index.
+            List<Tensor> out = Nabla.fori(7, List.of(a0, c), (i, s) -> List.of(s.get(1).add(i.cast(DType.F64)),
+                    s.get(0).mul(0.5).add(c)));
+            Tensor d = out.get(0).grad(a0);
+            Map<Tensor, NDArray> feeds = Map.of(a0, NDArray.scalar(1.0), c, NDArray.scalar(2.0));
+            List<NDArray> jvm = g.compile(JVM).eval(feeds, out.get(0), out.get(1), d);
+            List<NDArray> ref = g.compile(REFERENCE).eval(feeds, out.get(0), out.get(1), d);
+            for (int k = 0; k < 3; k++) {
+                assertEquals(ref.get(k).item(), jvm.get(k).item(), 0.0, "result " + k);
+            }
+            assertTrue(new dev.nabla.runtime.jvm.JvmBackend().compile(g.program("test", out.get(0), out.get(1)), null)
+                    .scalarEntryPoint() != null, "compiled to scalar code");
+            Tensor w = Nabla.whileLoop(a0, v -> v.lt(100.0), v -> v.mul(3));
+            assertEquals(243.0, g.compile(JVM).eval(feeds, w).get(0).item(), 0.0);
+            ScalarFunction f = g.compile(JVM).function(w, a0);
+            assertEquals(162.0, f.apply(2.0), 0.0);
+        }
+    }
+
+    @Test
     void loopOutputsOfOneLoopRunOnce() {
         try (Graph g = Graph.create()) {
             Rnn r = rnn(g, 3, 2, 3, 2);

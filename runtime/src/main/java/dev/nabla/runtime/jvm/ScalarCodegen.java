@@ -68,8 +68,10 @@ final class ScalarCodegen {
                     return false;
                 }
             }
-            if (n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad
-                    || n.op() instanceof Op.Loop) {
+            if (n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad) {
+                return false;
+            }
+            if (n.op() instanceof Op.Loop(var body, int output) && !ScalarLoops.accepts(body)) {
                 return false;
             }
         }
@@ -116,6 +118,12 @@ final class ScalarCodegen {
         for (int k = 0; k < parts.size(); k++) {
             for (Node n : parts.get(k)) {
                 partOf.put(n, k);
+                // The other outputs of a loop are computed where its first one is.
+                if (n.op() instanceof Op.Loop) {
+                    for (Node sibling : ScalarLoops.siblings(n, program)) {
+                        partOf.put(sibling, k);
+                    }
+                }
             }
         }
         // A value read by a later method passes through the frame.
@@ -173,8 +181,26 @@ final class ScalarCodegen {
             if (n.op() instanceof Op.Constant c) {
                 numbers.add(Double.doubleToRawLongBits(c.value().at(0)));
             }
+            if (n.op() instanceof Op.Loop) {
+                numbers.add(-1L - numbers.size()); // the loop's bounds
+                numbers.add(-2L - numbers.size());
+            }
         }
-        return 2 * numbers.size() + Math.max(0, frameSize - Short.MAX_VALUE) + 4 * parts + 64;
+        return 2 * numbers.size() + 2 * loopBodyConstants(program) + Math.max(0, frameSize - Short.MAX_VALUE) + 4 * parts + 64;
+    }
+
+    private static int loopBodyConstants(Program program) {
+        int count = 0;
+        for (Node n : program.nodes()) {
+            if (n.op() instanceof Op.Loop(var body, int output)) {
+                count += body.program().nodes().size() + (body.isWhile() ? body.conditionProgram().nodes().size() : 0);
+            }
+        }
+        return count;
+    }
+
+    private static java.util.Set<Node> inProgram(Program program) {
+        return new java.util.HashSet<>(program.nodes());
     }
 
     /** The computed nodes in topological order, cut into methods of at most {@link #PART_NODES}. */
@@ -182,7 +208,7 @@ final class ScalarCodegen {
         List<List<Node>> parts = new ArrayList<>();
         List<Node> current = new ArrayList<>();
         for (Node n : program.nodes()) {
-            if (fed.contains(n)) {
+            if (fed.contains(n) || n.op() instanceof Op.Loop && !ScalarLoops.isFirst(n, inProgram(program))) {
                 continue;
             }
             if (current.size() == PART_NODES) {
@@ -214,24 +240,39 @@ final class ScalarCodegen {
                     next[0] += 2;
                 }
             }
+            if (n.op() instanceof Op.Loop(var body, int output)) {
+                // One loop for all of its outputs; each then leaves like any node's value.
+                List<Integer> carries = ScalarLoops.emit(code, body, n.inputs().stream().map(local::get).toList(), next);
+                for (Node member : ScalarLoops.family(n)) {
+                    local.put(member, carries.get(((Op.Loop) member.op()).output()));
+                    store(code, member, local, frameIndex, resultIndices);
+                }
+                continue;
+            }
             local.put(n, next[0]);
             next[0] += 2;
             emit(code, n, local);
             round(code, n.dtype());
             code.dstore(local.get(n));
-            Integer spill = frameIndex.get(n);
-            if (spill != null) {
-                code.aload(0).ldc(spill).dload(local.get(n)).dastore();
-            }
-            for (int r : resultIndices.getOrDefault(n, List.of())) {
-                code.aload(1).ldc(r).dload(local.get(n)).dastore();
-            }
+            store(code, n, local, frameIndex, resultIndices);
         }
         code.return_();
     }
 
+    /** Writes n's value where it is needed besides its local: the frame, the results. */
+    private static void store(CodeBuilder code, Node n, Map<Node, Integer> local, Map<Node, Integer> frameIndex,
+                              Map<Node, List<Integer>> resultIndices) {
+        Integer spill = frameIndex.get(n);
+        if (spill != null) {
+            code.aload(0).ldc(spill).dload(local.get(n)).dastore();
+        }
+        for (int r : resultIndices.getOrDefault(n, List.of())) {
+            code.aload(1).ldc(r).dload(local.get(n)).dastore();
+        }
+    }
+
     /** Pushes the node's unrounded value. */
-    private static void emit(CodeBuilder code, Node n, Map<Node, Integer> slot) {
+    static void emit(CodeBuilder code, Node n, Map<Node, Integer> slot) {
         List<Node> in = n.inputs();
         switch (n.op()) {
             case Op.Constant c -> code.ldc(c.value().at(0));
@@ -289,7 +330,7 @@ final class ScalarCodegen {
     }
 
     /** Rounds the value on the stack as {@link DType#round} does. */
-    private static void round(CodeBuilder code, DType dtype) {
+    static void round(CodeBuilder code, DType dtype) {
         switch (dtype) {
             case F32 -> code.d2f().f2d();
             case F64 -> { }
