@@ -41,6 +41,24 @@ final class ControlFlow {
         return g.wrapAll(out);
     }
 
+    static List<Tensor> switchOf(String op, Tensor index, List<java.util.function.Supplier<List<Tensor>>> branches) {
+        if (index == null || branches == null) {
+            throw new GraphException(op + ": the " + (index == null ? "index" : "list of branches") + " is null");
+        }
+        Graph g = index.graph();
+        List<java.util.function.Supplier<List<Node>>> built = new ArrayList<>();
+        for (var branch : branches) {
+            if (branch == null) {
+                throw new GraphException(op + ": a branch is null");
+            }
+            built.add(() -> {
+                List<Tensor> r = branch.get();
+                return r == null ? null : g.unwrapAll(op, r);
+            });
+        }
+        return g.wrapAll(Loops.cond(op, g.unwrap(op, index), built));
+    }
+
     private static Graph graphOf(String op, List<Tensor> inits, List<Tensor> xs) {
         if (inits == null || xs == null) {
             throw new GraphException(op + ": the list of " + (inits == null ? "carries" : "stacked inputs") + " is null");

@@ -174,6 +174,32 @@ public final class Nabla {
         return ControlFlow.whileLoop("whileLoop", init, condition, body, maxSteps);
     }
 
+    /**
+     * {@code then} where {@code pred} (a bool scalar) holds, else {@code otherwise} (JAX's
+     * {@code lax.cond}): only the selected branch runs. Each branch is built once, as a function
+     * of the tensors it reads; both must return the same shape and dtype. Derivatives of any
+     * order go through the selected branch.
+     */
+    public static Tensor cond(Tensor pred, java.util.function.Supplier<Tensor> then,
+                              java.util.function.Supplier<Tensor> otherwise) {
+        if (then == null || otherwise == null) {
+            throw new GraphException("cond: a branch is null");
+        }
+        return ControlFlow.switchOf("cond", pred, List.of(() -> one(otherwise.get()), () -> one(then.get()))).get(0);
+    }
+
+    /**
+     * Branch {@code index} (an i32 scalar, clamped to the branches, or a bool: false 0, true 1)
+     * of {@code branches}, each returning the same shapes and dtypes (JAX's {@code lax.switch}).
+     */
+    public static List<Tensor> switchOf(Tensor index, List<java.util.function.Supplier<List<Tensor>>> branches) {
+        return ControlFlow.switchOf("switchOf", index, branches);
+    }
+
+    private static List<Tensor> one(Tensor t) {
+        return t == null ? null : List.of(t);
+    }
+
     // ---- rematerialization ----
 
     /**

@@ -35,6 +35,7 @@ public record StructuralKey(List<Object> entries) {
                 case Op.Input i -> "input " + variableIndex.get(n);
                 case Op.Parameter p -> "parameter " + variableIndex.get(n);
                 case Op.Loop(var body, int output) -> List.of("loop", output, body.structure());
+                case Op.Cond(var branches, int output) -> List.of("cond", output, branches.structure());
                 // At run time a custom node is its primal's value; its rule (which may hold on to a
                 // graph) plays no part, so it stays out of keys that backends cache.
                 case Op.Custom c -> "custom";

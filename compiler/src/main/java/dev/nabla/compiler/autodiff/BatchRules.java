@@ -51,6 +51,7 @@ final class BatchRules {
             case Op.Custom c -> custom(new BatchedCustomRule(c.rule(), n.inputs().subList(1, 1 + c.arity()), n),
                     expanded(in.get(0), batch), in.subList(1, 1 + c.arity()).stream().map(Operand::node).toList());
             case Op.Loop l -> throw new IllegalStateException("loops are batched as a family");
+            case Op.Cond c -> throw new IllegalStateException("conditionals are batched as a family");
         };
     }
 

@@ -42,10 +42,12 @@ public final class Batching {
         BitSet dependent = GraphWalk.dependents(order, batched.keySet());
         Map<Node, Node> rebuilt = new HashMap<>(batched);
         for (Node n : order) {
-            if (n.op() instanceof dev.nabla.compiler.ir.Op.Loop && dependent.get(n.id()) && !rebuilt.containsKey(n)) {
-                // A loop's outputs are batched together, as one loop.
-                List<Node> family = LoopDerivatives.family(n);
-                List<Node> b = LoopBatching.batch(n, batch, n.inputs().stream().map(in -> input(in, rebuilt)).toList());
+            if (ReverseMode.isFamily(n) && dependent.get(n.id()) && !rebuilt.containsKey(n)) {
+                // A loop's (or conditional's) outputs are batched together, as one.
+                List<Node> family = family(n);
+                List<BatchRules.Operand> operands = n.inputs().stream().map(in -> input(in, rebuilt)).toList();
+                List<Node> b = n.op() instanceof dev.nabla.compiler.ir.Op.Loop ? LoopBatching.batch(n, batch, operands)
+                        : CondDerivatives.batch(n, batch, operands);
                 for (int k = 0; k < family.size(); k++) {
                     rebuilt.put(family.get(k), b.get(k));
                 }

@@ -26,12 +26,13 @@ final class ForwardMode {
     static List<Node> tangents(List<Node> outputs, Map<Node, Node> seeds) {
         Map<Node, Node> tangent = new HashMap<>(seeds);
         for (Node n : GraphWalk.derivativeAncestors(outputs)) {
-            if (n.op() instanceof Op.Loop && !tangent.containsKey(n)) {
-                // A loop's outputs get their tangents together, from one loop.
+            if (ReverseMode.isFamily(n) && !tangent.containsKey(n)) {
+                // A loop's (or conditional's) outputs get their tangents together, from one loop.
                 List<Node> inputTangents = n.inputs().stream().map(tangent::get).toList();
                 if (inputTangents.stream().anyMatch(t -> t != null)) {
-                    List<Node> family = LoopDerivatives.family(n);
-                    Node[] t = LoopDerivatives.jvp(n, inputTangents);
+                    List<Node> family = family(n);
+                    Node[] t = n.op() instanceof Op.Loop ? LoopDerivatives.jvp(n, inputTangents)
+                            : CondDerivatives.jvp(n, inputTangents);
                     for (int k = 0; k < t.length; k++) {
                         if (t[k] != null) {
                             tangent.put(family.get(k), t[k]);
@@ -95,6 +96,7 @@ final class ForwardMode {
             case Op.StopGradient s -> null;
             case Op.Custom c -> CustomDerivatives.jvp(n, t);
             case Op.Loop l -> throw new IllegalStateException("loops are differentiated as a family");
+            case Op.Cond c -> throw new IllegalStateException("conditionals are differentiated as a family");
         };
     }
 

@@ -34,13 +34,6 @@ final class LoopDerivatives {
         }
     }
 
-    /** Every output of the loop n belongs to (n's family), by output index. */
-    static List<Node> family(Node n) {
-        LoopBody b = ((Op.Loop) n.op()).body();
-        Parts p = Parts.of(n, b);
-        return loop(b, p.inits(), p.xs(), p.captured());
-    }
-
     /**
      * The tangent of each output of n's loop (null: zero), given the tangents of its inputs
      * (null: zero).

@@ -61,24 +61,25 @@ final class ReverseMode {
                 adjoint.merge(outputs.get(i), cotangents.get(i), (x, y) -> add(x, y));
             }
         }
-        // A loop's outputs are differentiated together, at the first of them in the order: by
+        // A loop's (or conditional's) outputs are differentiated together, at the first of them in the order: by
         // then every consumer of every one of them has given its cotangent.
-        Map<List<Object>, Node> firstOfLoop = new HashMap<>();
+        Map<Object, Node> firstOfFamily = new HashMap<>();
         for (Node n : order) {
-            if (n.op() instanceof Op.Loop(var body, int output)) {
-                firstOfLoop.putIfAbsent(List.of(body, n.inputs()), n);
+            if (isFamily(n)) {
+                firstOfFamily.putIfAbsent(familyKey(n), n);
             }
         }
         for (int i = order.size() - 1; i >= 0; i--) {
             Node n = order.get(i);
-            if (n.op() instanceof Op.Loop(var body, int output)) {
-                if (firstOfLoop.get(List.of(body, n.inputs())) == n && !stops.contains(n)) {
-                    List<Node> family = LoopDerivatives.family(n);
+            if (isFamily(n)) {
+                if (firstOfFamily.get(familyKey(n)) == n && !stops.contains(n)) {
+                    List<Node> family = family(n);
                     Node[] cts = new Node[family.size()];
                     for (int k = 0; k < cts.length; k++) {
                         cts[k] = adjoint.get(family.get(k));
                     }
-                    accumulate(n, LoopDerivatives.vjp(n, cts), live, adjoint);
+                    accumulate(n, n.op() instanceof Op.Loop ? LoopDerivatives.vjp(n, cts) : CondDerivatives.vjp(n, cts),
+                            live, adjoint);
                 }
                 continue;
             }
@@ -93,6 +94,11 @@ final class ReverseMode {
             out.add(adjoint.getOrDefault(w, structuralZerosLike(w)));
         }
         return out;
+    }
+
+    /** Whether n is one output of a loop or conditional, whose outputs are differentiated together. */
+    static boolean isFamily(Node n) {
+        return n.op() instanceof Op.Loop || n.op() instanceof Op.Cond;
     }
 
     private static void accumulate(Node n, List<Node> contributions, BitSet live, Map<Node, Node> adjoint) {
@@ -140,6 +146,7 @@ final class ReverseMode {
             case Op.StopGradient s -> nulls(1);
             case Op.Custom c -> CustomDerivatives.vjp(n, g, live);
             case Op.Loop l -> throw new IllegalStateException("loops are differentiated as a family");
+            case Op.Cond c -> throw new IllegalStateException("conditionals are differentiated as a family");
         };
     }
 

@@ -114,6 +114,9 @@ final class TaylorMode {
             case Op.Loop l -> throw new dev.nabla.compiler.NablaException.GraphException("taylor: Taylor mode does not"
                     + " go through loops yet (" + n.describe() + " is one); take nested derivatives (grad, derivative"
                     + " with nested mode) through a loop instead");
+            case Op.Cond c -> throw new dev.nabla.compiler.NablaException.GraphException("taylor: Taylor mode does not"
+                    + " go through conditionals yet (" + n.describe() + " is one); take nested derivatives (grad)"
+                    + " through it instead");
         };
     }
 

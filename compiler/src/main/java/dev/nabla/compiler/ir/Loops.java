@@ -107,6 +107,28 @@ public final class Loops {
         return Ops.loop(loop, inits, List.of(), captured);
     }
 
+    /**
+     * Branch {@code index} of {@code branches} (clamped), each built here as a function of the
+     * values it reads: only the selected one runs.
+     */
+    public static List<Node> cond(String op, Node index, List<java.util.function.Supplier<List<Node>>> branches) {
+        NodeTable table = index.table();
+        int first = table.nextId();
+        List<List<Node>> results = new ArrayList<>();
+        List<Node> roots = new ArrayList<>();
+        for (var branch : branches) {
+            List<Node> r = branch.get();
+            if (r == null) {
+                throw new GraphException(op + ": branch " + results.size() + " returned null");
+            }
+            requireNodes(op, table, r, "results");
+            results.add(r);
+            roots.addAll(r);
+        }
+        List<Node> captured = captures(first, List.of(), roots, false);
+        return Ops.cond(new CondBranches(captured, results), index, captured);
+    }
+
     private static void requireNodes(String op, NodeTable table, List<Node> nodes, String what) {
         for (Node n : nodes) {
             if (n == null) {

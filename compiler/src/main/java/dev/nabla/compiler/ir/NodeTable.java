@@ -57,6 +57,11 @@ public final class NodeTable {
         this.origins = origins;
     }
 
+    /** The id the next new node will get: nodes built from now on have this id or a larger one. */
+    public synchronized int nextId() {
+        return nextId;
+    }
+
     /** The rewrites the simplifier may make on this table's nodes. */
     public Arithmetic arithmetic() {
         return arithmetic;

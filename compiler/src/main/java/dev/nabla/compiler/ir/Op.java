@@ -99,4 +99,11 @@ public sealed interface Op {
      * a family.
      */
     record Loop(LoopBody body, int output) implements Op {}
+
+    /**
+     * One output of a conditional: the {@code output}-th result of the branch that input 0 (an
+     * i32 or bool scalar, clamped to the branches) selects; only that branch runs. Inputs: the
+     * index, then the outer values the branches read ({@link CondBranches#captured()}).
+     */
+    record Cond(CondBranches branches, int output) implements Op {}
 }

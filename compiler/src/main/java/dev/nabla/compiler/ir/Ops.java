@@ -665,6 +665,53 @@ public final class Ops {
         return outputs;
     }
 
+    /**
+     * The outputs of the conditional: branch {@code index} (an i32 or bool scalar, clamped) of
+     * {@code branches}, run over {@code captured} (one value per captured parameter).
+     */
+    public static List<Node> cond(CondBranches branches, Node index, List<Node> captured) {
+        if (index.shape().size() != 1 || !(index.dtype() == DType.I32 || index.dtype() == DType.BOOL)) {
+            throw new DTypeException("cond: the branch index must be an i32 or bool scalar, got " + index.describe()
+                    + "; compare or cast it first");
+        }
+        check("cond", "captured values", captured, branches.captured(), false, 0);
+        for (Node in : captured) {
+            requireSameGraph("cond", in, index);
+        }
+        Node i = reshape(cast(index, DType.I32), Shape.SCALAR);
+        List<Node> inputs = new ArrayList<>(List.of(i));
+        inputs.addAll(captured);
+        List<Node> outputs = new ArrayList<>(branches.outputCount());
+        for (int o = 0; o < branches.outputCount(); o++) {
+            outputs.add(index.table().intern(new Op.Cond(branches, o), inputs, branches.outputShape(o),
+                    branches.outputDType(o)));
+        }
+        return outputs;
+    }
+
+    /** Every output of the loop or conditional n is one of, by output index (n's family). */
+    public static List<Node> family(Node n) {
+        List<Node> in = n.inputs();
+        return switch (n.op()) {
+            case Op.Loop(LoopBody b, int output) -> {
+                int nc = b.carries().size();
+                int nx = b.xs().size();
+                yield loop(b, in.subList(0, nc), in.subList(nc, nc + nx), in.subList(nc + nx, in.size()));
+            }
+            case Op.Cond(CondBranches b, int output) -> cond(b, in.get(0), in.subList(1, in.size()));
+            default -> List.of(n);
+        };
+    }
+
+    /** The key shared by the outputs of one loop or conditional run: its body and its inputs. */
+    public static Object familyKey(Node n) {
+        return switch (n.op()) {
+            case Op.Loop(LoopBody b, int output) -> List.of(b, n.inputs());
+            case Op.Cond(CondBranches b, int output) -> List.of(b, n.inputs());
+            default -> n;
+        };
+    }
+
     private static void check(String op, String what, List<Node> values, List<Node> params, boolean stacked, int length) {
         if (values.size() != params.size()) {
             throw new NablaException.GraphException(op + ": " + values.size() + " " + what + " for " + params.size());

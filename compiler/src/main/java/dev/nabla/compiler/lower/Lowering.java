@@ -43,7 +43,7 @@ public final class Lowering {
     private final List<Step> steps = new ArrayList<>();
     private final Map<Node, Value> values = new HashMap<>();
     private final Set<Node> fused = new LinkedHashSet<>();
-    /** Each loop's outputs, by its plain body and inputs. */
+    /** Each loop's (or conditional's) outputs, by its plain body and inputs. */
     private final Map<List<Object>, List<View>> loops = new HashMap<>();
     /** The loops (plain body and inputs) whose history some node reads. */
     private final Set<List<Object>> historyWanted = new java.util.HashSet<>();
@@ -194,6 +194,7 @@ public final class Lowering {
             case Op.MatMul m -> emit(n, out -> new Step.MatMul(out, stored(n.input(0)), stored(n.input(1)), n.dtype()));
             case Op.Cast c -> emit(n, out -> new Step.Copy(out, stored(n.input(0)), n.input(0).dtype(), n.dtype()));
             case Op.Loop(var body, int output) -> new Stored(loop(n, body).get(output));
+            case Op.Cond(var branches, int output) -> new Stored(cond(n, branches).get(output));
         };
         if (v instanceof Inline inline && isElementwise(n) && !fused.contains(n)) {
             return new Stored(elementwise(n, inline.expr()));
@@ -222,6 +223,26 @@ public final class Lowering {
                 views.add(View.contiguous(out, shape));
             }
             steps.add(new Step.Loop(outputs, inputs, run));
+            loops.put(key, views);
+        }
+        return views;
+    }
+
+    /** The outputs of n's conditional, lowered once for all of them. */
+    private List<View> cond(Node n, dev.nabla.compiler.ir.CondBranches branches) {
+        List<Object> key = List.of(branches, n.inputs());
+        List<View> views = loops.get(key);
+        if (views == null) {
+            List<View> inputs = n.inputs().stream().map(this::stored).toList();
+            List<Integer> outputs = new ArrayList<>();
+            views = new ArrayList<>();
+            for (int i = 0; i < branches.outputCount(); i++) {
+                Shape shape = branches.outputShape(i);
+                int out = newBuffer(Buffer.Kind.TEMP, branches.outputDType(i), shape.size(), n);
+                outputs.add(out);
+                views.add(View.contiguous(out, shape));
+            }
+            steps.add(new Step.Cond(outputs, inputs, branches));
             loops.put(key, views);
         }
         return views;

@@ -160,6 +160,7 @@ final class MemoryPlan {
             case Step.Pad p -> out.add(p.source());
             case Step.Concat c -> out.addAll(c.parts());
             case Step.Loop l -> out.addAll(l.inputs());
+            case Step.Cond c -> out.addAll(c.inputs());
         }
         return out;
     }

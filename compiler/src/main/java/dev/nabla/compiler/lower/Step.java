@@ -56,4 +56,20 @@ public sealed interface Step {
             return outputs.get(0);
         }
     }
+
+    /**
+     * A conditional: the program of the branch that {@code index} selects, run once. Inputs: the
+     * index (an i32 scalar), then the captured values; one buffer per result.
+     */
+    record Cond(List<Integer> outputs, List<View> inputs, dev.nabla.compiler.ir.CondBranches branches) implements Step {
+        public Cond {
+            outputs = List.copyOf(outputs);
+            inputs = List.copyOf(inputs);
+        }
+
+        @Override
+        public int output() {
+            return outputs.get(0);
+        }
+    }
 }

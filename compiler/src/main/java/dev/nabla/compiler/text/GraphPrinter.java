@@ -77,6 +77,8 @@ public final class GraphPrinter {
             case Op.Parameter p -> p.name();
             case Op.Loop(var body, int output) -> body + "@" + Integer.toHexString(System.identityHashCode(body))
                     + "(" + args + ")." + output;
+            case Op.Cond(var branches, int output) -> branches + "@"
+                    + Integer.toHexString(System.identityHashCode(branches)) + "(" + args + ")." + output;
         };
     }
 

@@ -61,6 +61,7 @@ final class JvmExecutable implements Executable {
                 case Step.Pad p -> CopyRunners.pad(p);
                 case Step.Concat c -> CopyRunners.concat(c);
                 case Step.Loop l -> new LoopRunner(l);
+                case Step.Cond c -> new CondRunner(c);
             });
         }
         resultNodes = lowered.program().results();

@@ -59,16 +59,21 @@ final class ScalarCodegen {
         if (program.nodes().size() > MAX_NODES) {
             return false;
         }
+        java.util.Set<Node> fed = new java.util.HashSet<>(program.inputs());
         for (Node n : program.nodes()) {
             if (n.shape().size() != 1) {
                 return false;
+            }
+            if (fed.contains(n)) {
+                continue;
             }
             for (Node in : n.inputs()) {
                 if (in.shape().size() != 1) {
                     return false;
                 }
             }
-            if (n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad) {
+            if (n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad
+                    || n.op() instanceof Op.Cond) {
                 return false;
             }
             if (n.op() instanceof Op.Loop(var body, int output) && !ScalarLoops.accepts(body)) {
@@ -129,6 +134,9 @@ final class ScalarCodegen {
         // A value read by a later method passes through the frame.
         int frameSize = variables.size();
         for (Node n : program.nodes()) {
+            if (fed.contains(n)) {
+                continue; // a loop body's captured value: its own inputs are outside the program
+            }
             for (Node in : n.inputs()) {
                 if (!fed.contains(in) && !frameIndex.containsKey(in) && !partOf.get(in).equals(partOf.get(n))) {
                     frameIndex.put(in, frameSize++);
@@ -243,7 +251,7 @@ final class ScalarCodegen {
             if (n.op() instanceof Op.Loop(var body, int output)) {
                 // One loop for all of its outputs; each then leaves like any node's value.
                 List<Integer> carries = ScalarLoops.emit(code, body, n.inputs().stream().map(local::get).toList(), next);
-                for (Node member : ScalarLoops.family(n)) {
+                for (Node member : dev.nabla.compiler.ir.Ops.family(n)) {
                     local.put(member, carries.get(((Op.Loop) member.op()).output()));
                     store(code, member, local, frameIndex, resultIndices);
                 }
@@ -326,6 +334,7 @@ final class ScalarCodegen {
             case Op.Concat c -> throw new IllegalStateException("not a scalar op");
             case Op.Pad p -> throw new IllegalStateException("not a scalar op");
             case Op.Loop l -> throw new IllegalStateException("loops are emitted as a whole");
+            case Op.Cond c -> throw new IllegalStateException("conditionals run as arrays");
         }
     }
 

@@ -37,9 +37,15 @@ final class ScalarLoops {
         for (Program p : programs) {
             nodes += p.nodes().size();
             for (Node n : p.nodes()) {
+                if (p.inputs().contains(n)) {
+                    if (n.shape().size() != 1) {
+                        return false;
+                    }
+                    continue;
+                }
                 boolean scalar = n.shape().size() == 1 && n.inputs().stream().allMatch(in -> in.shape().size() == 1);
                 if (!scalar || n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad
-                        || n.op() instanceof Op.Loop) {
+                        || n.op() instanceof Op.Loop || n.op() instanceof Op.Cond) {
                     return false;
                 }
             }
@@ -47,18 +53,9 @@ final class ScalarLoops {
         return nodes <= MAX_BODY_NODES;
     }
 
-    /** Every output of n's loop, by output index. */
-    static List<Node> family(Node n) {
-        LoopBody b = ((Op.Loop) n.op()).body();
-        int nc = b.carries().size();
-        int nx = b.xs().size();
-        List<Node> in = n.inputs();
-        return Ops.loop(b, in.subList(0, nc), in.subList(nc, nc + nx), in.subList(nc + nx, in.size()));
-    }
-
     /** Whether n is the first output of its loop that the program computes: the one that runs it. */
     static boolean isFirst(Node n, Set<Node> inProgram) {
-        for (Node m : family(n)) {
+        for (Node m : Ops.family(n)) {
             if (m != n && m.id() < n.id() && inProgram.contains(m)) {
                 return false;
             }
@@ -69,7 +66,7 @@ final class ScalarLoops {
     /** The outputs of n's loop that the program computes besides n. */
     static List<Node> siblings(Node n, Program program) {
         List<Node> out = new ArrayList<>();
-        for (Node m : family(n)) {
+        for (Node m : Ops.family(n)) {
             if (m != n && program.nodes().contains(m)) {
                 out.add(m);
             }

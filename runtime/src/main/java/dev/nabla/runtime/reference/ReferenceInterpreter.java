@@ -40,9 +40,14 @@ public final class ReferenceInterpreter {
         for (Node n : program.nodes()) {
             if (!values.containsKey(n)) {
                 List<double[]> in = n.inputs().stream().map(values::get).toList();
-                double[] v = n.op() instanceof Op.Loop(var body, int output)
-                        ? loops.computeIfAbsent(List.of(body, n.inputs()), k -> ReferenceLoops.run(body, in)).get(output).clone()
-                        : evaluate(n, in);
+                double[] v = switch (n.op()) {
+                    case Op.Loop(var body, int output) ->
+                            loops.computeIfAbsent(List.of(body, n.inputs()), k -> ReferenceLoops.run(body, in)).get(output).clone();
+                    case Op.Cond(var branches, int output) ->
+                            loops.computeIfAbsent(List.of(branches, n.inputs()), k -> ReferenceLoops.cond(branches, in))
+                                    .get(output).clone();
+                    default -> evaluate(n, in);
+                };
                 for (int i = 0; i < v.length; i++) {
                     v[i] = n.dtype().round(v[i]);
                 }
@@ -155,6 +160,7 @@ public final class ReferenceInterpreter {
             }
             case Op.MatMul m -> matmul(n, in.get(0), in.get(1), out);
             case Op.Loop l -> throw new IllegalStateException("loops run as a family");
+            case Op.Cond c -> throw new IllegalStateException("conditionals run as a family");
         }
         return out;
     }

@@ -45,6 +45,17 @@ final class ReferenceLoops {
         return out;
     }
 
+    /** Every result of the branch the index (input 0) selects, over the captured values. */
+    static List<double[]> cond(dev.nabla.compiler.ir.CondBranches branches, List<double[]> inputs) {
+        int b = branches.select(inputs.get(0)[0]);
+        List<NDArray> args = new ArrayList<>();
+        for (int k = 0; k < branches.captured().size(); k++) {
+            args.add(array(branches.captured().get(k), inputs.get(1 + k)));
+        }
+        return ReferenceInterpreter.run(branches.programs().get(b), args, List.of()).stream()
+                .map(NDArray::toDoubleArray).toList();
+    }
+
     private static List<NDArray> arguments(LoopBody body, int t, List<double[]> carries, List<double[]> stacked,
                                            List<double[]> captured) {
         Program p = body.program();

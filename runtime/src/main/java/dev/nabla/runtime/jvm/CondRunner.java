@@ -1,0 +1,52 @@
+package dev.nabla.runtime.jvm;
+
+import dev.nabla.compiler.ir.CondBranches;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.lower.Step;
+import dev.nabla.compiler.lower.View;
+import dev.nabla.runtime.Executable;
+import dev.nabla.runtime.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs a conditional step: each branch compiled once by this backend, the selected one run. */
+final class CondRunner implements StepRunner {
+    private final Step.Cond step;
+    private final CondBranches branches;
+    private final List<Executable> code = new ArrayList<>();
+
+    CondRunner(Step.Cond step) {
+        this.step = step;
+        this.branches = step.branches();
+        JvmBackend backend = new JvmBackend();
+        for (var program : branches.programs()) {
+            code.add(backend.compile(program, null));
+        }
+    }
+
+    @Override
+    public void run(Object[] buffers) {
+        List<View> in = step.inputs();
+        View index = in.get(0);
+        int b = branches.select(Gathers.valueAt(buffers[index.buffer()], index.offset()));
+        List<NDArray> args = new ArrayList<>(in.size() - 1);
+        for (int k = 1; k < in.size(); k++) {
+            Node c = branches.captured().get(k - 1);
+            View v = in.get(k);
+            DType storage = buffers[v.buffer()] instanceof float[] ? DType.F32 : DType.F64;
+            Lanes lanes = Lanes.of(storage);
+            Object values = lanes.newArray(v.shape().size());
+            Gathers.gather(lanes, v, v.shape(), buffers[v.buffer()], 0, v.shape().size(), values, 0);
+            args.add(NDArray.wrap(c.dtype(), c.shape(), values));
+        }
+        Object[] destinations = new Object[step.outputs().size()];
+        for (int o = 0; o < destinations.length; o++) {
+            destinations[o] = Lanes.of(branches.outputDType(o).storage()).newArray(branches.outputShape(o).size());
+        }
+        code.get(b).runInto(args, List.of(), destinations);
+        for (int o = 0; o < destinations.length; o++) {
+            System.arraycopy(destinations[o], 0, buffers[step.outputs().get(o)], 0, branches.outputShape(o).size());
+        }
+    }
+}
