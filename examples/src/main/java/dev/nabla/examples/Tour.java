@@ -17,6 +17,7 @@ public final class Tour {
                 new Stop("Newton's method with the exact Hessian", () -> NewtonsMethod.main(args)),
                 new Stop("Batching with vmap: Laplacians and per-example gradients", () -> Batching.main(args)),
                 new Stop("SGD: minimize 3a^2 + 6a - 9 from a = 10", () -> SgdMinimize.main(args)),
+                new Stop("Loops and conditionals in the graph", () -> Loops.main(args)),
                 new Stop("Training a digit classifier", () -> DigitsClassifier.main(args)),
                 new Stop("Devices", () -> Devices.main(args)),
                 new Stop("Matrix product on each device: 512x1024 . 1024x512", () -> GpuMatmul.main(args)),

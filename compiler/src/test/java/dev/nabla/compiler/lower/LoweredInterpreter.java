@@ -165,6 +165,7 @@ final class LoweredInterpreter {
                 }
             }
             case Step.Loop l -> throw new UnsupportedOperationException("the lowering tests build no loops");
+            case Step.Cond c -> throw new UnsupportedOperationException("the lowering tests build no conditionals");
         }
     }
 
