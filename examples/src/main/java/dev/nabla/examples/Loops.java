@@ -34,6 +34,7 @@ public final class Loops {
             var v = g.compile().eval(Map.of(a0, NDArray.scalar(10f)), a, a.grad(a0));
             System.out.printf("SGD as one loop: a = %.8f, da/da0 = %.6e   (0.4^20 = %.6e)%n",
                     v.get(0).getFloat(0), v.get(1).getFloat(0), Math.pow(0.4, 20));
+            System.out.println(g.print(a));
         }
     }
 
@@ -65,10 +66,11 @@ public final class Loops {
                 Tensor loss = r.carry().sum();
                 List<Tensor> grads = loss.grad(List.of(w, u));
                 var run = g.compile();
-                var v = run.eval(Map.of(h0, NDArray.of(new double[8], 1, 8), xs, ones(steps)), grads.get(0));
+                var v = run.eval(Map.of(h0, NDArray.of(new double[8], 1, 8), xs, inputs(steps)), grads.get(0));
                 double norm = Math.sqrt(java.util.Arrays.stream(v.get(0).toDoubleArray()).map(d -> d * d).sum());
-                System.out.printf("RNN over %,d steps: |dL/dW| = %.6f, gradient graph of %d nodes%n", steps, norm,
-                        g.print(grads.toArray(Tensor[]::new)).lines().count() - 2);
+                long lines = g.print(grads.toArray(Tensor[]::new)).lines().count();
+                System.out.printf("RNN over %,d steps: |dL/dW| = %.6f, the gradient prints in %d lines%n", steps,
+                        norm, lines);
             }
         }
     }
@@ -95,9 +97,12 @@ public final class Loops {
         return NDArray.of(v, rows, cols);
     }
 
-    private static NDArray ones(int steps) {
+    /** Inputs that change from step to step: x_t = sin(0.1 (4t + j)). */
+    private static NDArray inputs(int steps) {
         double[] v = new double[steps * 4];
-        java.util.Arrays.fill(v, 1.0);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.sin(0.1 * i);
+        }
         return NDArray.of(v, steps, 1, 4);
     }
 }
