@@ -255,15 +255,31 @@ class LoopTest {
     }
 
     @Test
-    void taylorModeSaysItDoesNotGoThroughLoops() {
+    void taylorModeThroughLoopsAndConditionalsEqualsNestedGradients() {
         try (Graph g = Graph.create()) {
             Tensor x = g.input("x", DType.F64);
-            Tensor y = Nabla.fori(3, x, v -> v.sin());
-            GraphException e = assertThrows(GraphException.class, () -> Nabla.derivative(y, x, 3));
-            assertTrue(e.getMessage().contains("Taylor mode does not go through loops"), e.getMessage());
-            // Nested reverse mode does, to any order.
-            Tensor d3 = y.grad(x).grad(x).grad(x);
-            assertTrue(g.compile(JVM).eval(Map.of(x, NDArray.scalar(0.3)), d3).get(0).isFinite());
+            Tensor k = g.input("k", DType.F64);
+            Tensor xs = g.input("xs", DType.F64, 3);
+            // A scan whose step reads a slice, a captured value and holds a conditional.
+            Tensor y = Nabla.scan(x, xs, (c, s) -> {
+                Tensor next = c.mul(k).add(s).sin();
+                return Scan.Step.of(Nabla.cond(next.gt(0.0), () -> next.mul(next), () -> next.tanh()), next);
+            }).stacked().sum();
+            List<Tensor> viaTaylor = Nabla.derivatives(y, x, 4);
+            List<Tensor> nested = new ArrayList<>(List.of(y));
+            for (int order = 1; order <= 4; order++) {
+                nested.add(nested.get(order - 1).grad(x));
+            }
+            Map<Tensor, NDArray> feeds = Map.of(x, NDArray.scalar(0.3), k, NDArray.scalar(1.7),
+                    xs, NDArray.of(new double[] {0.2, -0.9, 0.4}, 3));
+            for (Device device : List.of(REFERENCE, JVM)) {
+                List<NDArray> a = g.compile(device).eval(feeds, viaTaylor.toArray(Tensor[]::new));
+                List<NDArray> e = g.compile(device).eval(feeds, nested.toArray(Tensor[]::new));
+                for (int order = 0; order <= 4; order++) {
+                    assertEquals(e.get(order).item(), a.get(order).item(), 1e-10 * Math.max(1, Math.abs(e.get(order).item())),
+                            device + " order " + order);
+                }
+            }
         }
     }
 

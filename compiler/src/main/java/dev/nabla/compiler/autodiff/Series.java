@@ -42,6 +42,11 @@ final class Series {
         return new Series(c);
     }
 
+    /** The series with these coefficients (null: zero), y_0 first. */
+    static Series of(List<Node> coefficients) {
+        return new Series(coefficients.toArray(Node[]::new));
+    }
+
     /** x + t v: the path itself (order >= 1). */
     static Series line(Node x, Node v, int order) {
         Node[] c = new Node[order + 1];

@@ -64,7 +64,7 @@ final class TaylorMode {
      * The series of every node the outputs depend on that moves, from the seeds' (nodes whose
      * series is given), in one walk over the graph in topological order.
      */
-    private static Map<Node, Series> propagate(List<Node> outputs, Map<Node, Series> seeds, int order) {
+    static Map<Node, Series> propagate(List<Node> outputs, Map<Node, Series> seeds, int order) {
         Map<Node, Series> series = new HashMap<>(seeds);
         for (Node n : GraphWalk.ancestors(outputs)) {
             if (series.containsKey(n) || n.inputs().isEmpty()) {
@@ -76,6 +76,20 @@ final class TaylorMode {
                 Series s = series.get(i);
                 moves |= s != null;
                 in.add(s != null ? s : Series.constant(i, order));
+            }
+            if (ReverseMode.isFamily(n)) {
+                // A loop's (or conditional's) outputs move together: one loop carries all their coefficients.
+                if (moves) {
+                    List<Node> family = family(n);
+                    Series[] out = n.op() instanceof Op.Loop ? TaylorControlFlow.loop(n, in, order)
+                            : TaylorControlFlow.cond(n, in, order);
+                    for (int k = 0; k < out.length; k++) {
+                        if (out[k] != null && !out[k].isConstant()) {
+                            series.put(family.get(k), out[k]);
+                        }
+                    }
+                }
+                continue;
             }
             Series s = moves ? rule(n, in) : null;
             if (s != null && !s.isConstant()) {
@@ -111,12 +125,8 @@ final class TaylorMode {
             case Op.Cast c -> n.dtype().isFloating() ? s.get(0).map(n, x -> cast(x, n.dtype())) : null;
             case Op.StopGradient g -> null;
             case Op.Custom c -> c.rule().transparent() ? s.get(0).map(n, x -> x) : throughRules(n, c, s);
-            case Op.Loop l -> throw new dev.nabla.compiler.NablaException.GraphException("taylor: Taylor mode does not"
-                    + " go through loops yet (" + n.describe() + " is one); take nested derivatives (grad, derivative"
-                    + " with nested mode) through a loop instead");
-            case Op.Cond c -> throw new dev.nabla.compiler.NablaException.GraphException("taylor: Taylor mode does not"
-                    + " go through conditionals yet (" + n.describe() + " is one); take nested derivatives (grad)"
-                    + " through it instead");
+            case Op.Loop l -> throw new IllegalStateException("loops move as a family");
+            case Op.Cond c -> throw new IllegalStateException("conditionals move as a family");
         };
     }
 
