@@ -80,6 +80,7 @@ final class Fuzzer {
         UNARY(10), BINARY(12), NUMBER_BINARY(5), FMA(2), WHERE(3), REDUCE(6), SOFTMAX(2), RESHAPE(4), PERMUTE(3),
         SQUEEZE(3), SLICE(4), BROADCAST(3), MATMUL(4), CONCAT(3), CAST(3), STOP_GRADIENT(1),
         GRAD(4), VJP(2), JVP(2), JACOBIAN(1), HESSIAN(1), HVP(1), TAYLOR(2), VMAP(2), CHECKPOINT(1), CUSTOM(2),
+        FORI(2), SCAN(2), COND(2),
         INPUT(5), PARAMETER(5), CONSTANT(3), PRINT(1), CLOSE_GRAPH(1),
         COMPILE(3), EVAL(14), EVAL_INTO(3), RUN_UPDATES(3), FUNCTION(4), APPLY(2), SET_PARAMETER(3),
         READ_PARAMETER(2), MOVE(1), CLOSE_COMPILED(1), TRAINER(3), TRAINER_STEP(4), TRAINER_OTHER(2);
@@ -283,6 +284,9 @@ final class Fuzzer {
             case TAYLOR -> taylor();
             case VMAP -> vmap();
             case CHECKPOINT -> checkpoint();
+            case FORI -> fori();
+            case SCAN -> scan();
+            case COND -> cond();
             case CUSTOM -> custom();
             case INPUT -> input();
             case PARAMETER -> parameter();
@@ -1343,6 +1347,46 @@ final class Fuzzer {
                 () -> Nabla.vmap(x.t(), xs).apply(y.t()));
     }
 
+    /** fori: a few steps of x <- x/2 + sin(sum(b)), the body reading a value it captures. */
+    private void fori() {
+        Val a = pickWhere(v -> v.order() < 2, 85);
+        Val b = pick();
+        int steps = rnd.nextInt(4);
+        Expect e = predict(List.of(a, b), () -> Expect.when(isFloating(a) && isFloating(b) && type(a) == type(b),
+                () -> Expect.of(dims(a), type(a))));
+        build("fori(" + steps + ", " + a + ", x -> x/2 + sin(sum(" + b + ")))", Math.max(a.order(), b.order()), e,
+                () -> Nabla.fori(steps, a.t(), x -> x.mul(0.5).add(b.t().sum().sin())));
+    }
+
+    /**
+     * scan over the first axis of xs, carrying c: c <- c/2 + tanh(sum(x)), stacking c * sum(x)
+     * (the carry and the stacked outputs both join the pool).
+     */
+    private void scan() {
+        Val c = pickWhere(v -> v.order() < 2, 85);
+        Val xs = pickWhere(v -> v.t().shape().rank() > 0, 85);
+        Expect e = predict(List.of(c, xs), () -> Expect.when(isFloating(c) && isFloating(xs) && type(c) == type(xs)
+                && xs.t().shape().rank() > 0, () -> new Expect(true, List.of(dims(c),
+                FuzzShapes.concatenate(new int[] {dims(xs).length > 0 ? dims(xs)[0] : 0}, dims(c))), type(c))));
+        buildAll("scan(" + c + " over " + xs + ")", Math.max(c.order(), xs.order()), e, () -> {
+            Scan.Result r = Nabla.scan(c.t(), xs.t(), (h, x) -> {
+                Tensor s = x.sum();
+                return Scan.Step.of(h.mul(0.5).add(s.tanh()), h.mul(s));
+            });
+            return List.of(r.carry(), r.stacked());
+        });
+    }
+
+    /** cond: tanh(a) where sum(b) > 0, else a * a; only one branch runs. */
+    private void cond() {
+        Val a = pickWhere(v -> v.order() < 2, 85);
+        Val b = pick();
+        Expect e = predict(List.of(a, b), () -> Expect.when(isFloating(a) && isFloating(b),
+                () -> Expect.of(dims(a), type(a))));
+        build("cond(sum(" + b + ") > 0, tanh(" + a + "), " + a + "^2)", Math.max(a.order(), b.order()), e,
+                () -> Nabla.cond(b.t().sum().gt(0.0), () -> a.t().tanh(), () -> a.t().mul(a.t())));
+    }
+
     /** checkpoint: tanh(a) * a recomputed in the backward pass; floating operands only. */
     private void checkpoint() {
         Val a = pickWhere(v -> v.order() < 2, 85);
@@ -1721,6 +1765,14 @@ final class Fuzzer {
                 return false; // must fail with a ShapeException
             }
             cost += s;
+            if (n.op() instanceof Op.Loop(var body, int output) && output == 0) {
+                // Every step runs the body: its nodes' sizes, times the steps.
+                long step = 0;
+                for (Node b : body.program().nodes()) {
+                    step += Math.min(FuzzShapes.size(b.shape().dims()), BUDGET);
+                }
+                cost += Math.min(step * Math.max(body.length(), 1), BUDGET + 1);
+            }
             if (n.op() instanceof Op.MatMul) {
                 int k = n.input(0).shape().dim(n.input(0).rank() - 1);
                 cost += s * k;

@@ -73,9 +73,12 @@ public final class Loops {
         params.addAll(slices);
         List<Node> roots = new ArrayList<>(step.carries());
         roots.addAll(step.ys());
-        List<Node> captured = captures(index.id(), params, roots, true);
-        LoopBody loop = new LoopBody(index, carries, slices, captured, step.carries(), step.ys(), null, n, reverse);
-        return Ops.loop(loop, inits, xs, captured);
+        Closure closed = close(index.id(), params, roots, true);
+        int nc = step.carries().size();
+        List<Node> built = closed.roots();
+        LoopBody loop = new LoopBody(index, carries, slices, closed.params(), built.subList(0, nc),
+                built.subList(nc, built.size()), null, n, reverse);
+        return Ops.loop(loop, inits, xs, closed.values());
     }
 
     /**
@@ -102,9 +105,11 @@ public final class Loops {
         params.addAll(carries);
         List<Node> roots = new ArrayList<>(next);
         roots.add(test);
-        List<Node> captured = captures(index.id(), params, roots, true);
-        LoopBody loop = new LoopBody(index, carries, List.of(), captured, next, List.of(), test, maxIterations, false);
-        return Ops.loop(loop, inits, List.of(), captured);
+        Closure closed = close(index.id(), params, roots, true);
+        List<Node> built = closed.roots();
+        LoopBody loop = new LoopBody(index, carries, List.of(), closed.params(), built.subList(0, next.size()),
+                List.of(), built.get(next.size()), maxIterations, false);
+        return Ops.loop(loop, inits, List.of(), closed.values());
     }
 
     /**
@@ -125,8 +130,14 @@ public final class Loops {
             results.add(r);
             roots.addAll(r);
         }
-        List<Node> captured = captures(first, List.of(), roots, false);
-        return Ops.cond(new CondBranches(captured, results), index, captured);
+        Closure closed = close(first, List.of(), roots, false);
+        List<List<Node>> branchResults = new ArrayList<>();
+        int at = 0;
+        for (List<Node> r : results) {
+            branchResults.add(closed.roots().subList(at, at + r.size()));
+            at += r.size();
+        }
+        return Ops.cond(new CondBranches(closed.params(), branchResults), index, closed.values());
     }
 
     private static void requireNodes(String op, NodeTable table, List<Node> nodes, String what) {
@@ -139,6 +150,27 @@ public final class Loops {
                         + ", which belongs to another graph");
             }
         }
+    }
+
+    /**
+     * A body closed over its outer values: {@code values} are what it reads from outside, each
+     * replaced in {@code roots} by a parameter of its own ({@code params}). Parameters are
+     * leaves, so no rewrite of the body (a derivative's simplification, say) can look through
+     * one to the outer graph behind it.
+     */
+    record Closure(List<Node> values, List<Node> params, List<Node> roots) {}
+
+    static Closure close(int firstBodyId, List<Node> params, List<Node> roots, boolean hoist) {
+        List<Node> values = captures(firstBodyId, params, roots, hoist);
+        Map<Node, Node> replace = new HashMap<>();
+        List<Node> captured = new ArrayList<>();
+        for (int k = 0; k < values.size(); k++) {
+            Node v = values.get(k);
+            Node p = Ops.placeholder(v.table(), "captured " + k, v.shape(), v.dtype());
+            replace.put(v, p);
+            captured.add(p);
+        }
+        return new Closure(values, captured, Rebuild.substitute(roots, replace));
     }
 
     /**

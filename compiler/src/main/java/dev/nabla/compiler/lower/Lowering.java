@@ -45,6 +45,8 @@ public final class Lowering {
     private final Set<Node> fused = new LinkedHashSet<>();
     /** Each loop's (or conditional's) outputs, by its plain body and inputs. */
     private final Map<List<Object>, List<View>> loops = new HashMap<>();
+    /** The outputs of each loop (plain body and inputs) that some node reads. */
+    private final Map<List<Object>, Set<Integer>> loopOutputsWanted = new HashMap<>();
     /** The loops (plain body and inputs) whose history some node reads. */
     private final Set<List<Object>> historyWanted = new java.util.HashSet<>();
 
@@ -59,8 +61,12 @@ public final class Lowering {
     private LoweredProgram run() {
         chooseFusedNodes();
         for (Node n : program.nodes()) {
-            if (n.op() instanceof Op.Loop(var body, int output) && body.base() != null) {
-                historyWanted.add(List.of(body.base(), n.inputs()));
+            if (n.op() instanceof Op.Loop(var body, int output)) {
+                LoopBody plain = body.base() != null ? body.base() : body;
+                if (body.base() != null) {
+                    historyWanted.add(List.of(plain, n.inputs()));
+                }
+                loopOutputsWanted.computeIfAbsent(List.of(plain, n.inputs()), k -> new java.util.HashSet<>()).add(output);
             }
         }
         List<Integer> inputs = new ArrayList<>();
@@ -216,11 +222,13 @@ public final class Lowering {
             List<View> inputs = n.inputs().stream().map(this::stored).toList();
             List<Integer> outputs = new ArrayList<>();
             views = new ArrayList<>();
+            Set<Integer> wanted = loopOutputsWanted.getOrDefault(key, Set.of());
             for (int i = 0; i < run.outputCount(); i++) {
+                // An output no node reads gets no buffer: the loop does not stack it.
                 Shape shape = run.outputShape(i);
-                int out = newBuffer(Buffer.Kind.TEMP, run.outputDType(i), shape.size(), n);
+                int out = wanted.contains(i) ? newBuffer(Buffer.Kind.TEMP, run.outputDType(i), shape.size(), n) : -1;
                 outputs.add(out);
-                views.add(View.contiguous(out, shape));
+                views.add(out < 0 ? null : View.contiguous(out, shape));
             }
             steps.add(new Step.Loop(outputs, inputs, run));
             loops.put(key, views);

@@ -43,7 +43,8 @@ public sealed interface Step {
     /**
      * A loop: the body's program run once per step. Inputs as a loop node's (initial carries,
      * stacked inputs, captured values); one buffer per output of the body (final carries, then
-     * stacked outputs). Backends compile the body's program themselves.
+     * stacked outputs), -1 for an output nothing reads. Backends compile the body's program
+     * themselves.
      */
     record Loop(List<Integer> outputs, List<View> inputs, dev.nabla.compiler.ir.LoopBody body) implements Step {
         public Loop {
@@ -53,7 +54,17 @@ public sealed interface Step {
 
         @Override
         public int output() {
-            return outputs.get(0);
+            return outputs.stream().filter(o -> o >= 0).findFirst().orElseThrow();
+        }
+
+        @Override
+        public List<Integer> outputs() {
+            return outputs.stream().filter(o -> o >= 0).toList();
+        }
+
+        /** Buffer by output index of the body, -1 where nothing reads it. */
+        public List<Integer> buffers() {
+            return outputs;
         }
     }
 

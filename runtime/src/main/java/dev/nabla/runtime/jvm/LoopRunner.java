@@ -83,8 +83,11 @@ final class LoopRunner implements StepRunner {
             }
             code.runInto(args, List.of(), destinations);
             for (int y = 0; y < ny; y++) {
-                int size = body.ys().get(y).shape().size();
-                System.arraycopy(destinations[nc + y], 0, buffers[step.outputs().get(nc + y)], t * size, size);
+                int out = step.buffers().get(nc + y);
+                if (out >= 0) {
+                    int size = body.ys().get(y).shape().size();
+                    System.arraycopy(destinations[nc + y], 0, buffers[out], t * size, size);
+                }
             }
             current = 1 - current;
             for (int i = 0; i < nc; i++) {
@@ -92,8 +95,11 @@ final class LoopRunner implements StepRunner {
             }
         }
         for (int i = 0; i < nc; i++) {
-            Object carry = carries[current][i].storage();
-            System.arraycopy(carry, 0, buffers[step.outputs().get(i)], 0, body.carries().get(i).shape().size());
+            int out = step.buffers().get(i);
+            if (out >= 0) {
+                Object carry = carries[current][i].storage();
+                System.arraycopy(carry, 0, buffers[out], 0, body.carries().get(i).shape().size());
+            }
         }
     }
 
@@ -108,6 +114,6 @@ final class LoopRunner implements StepRunner {
 
     @Override
     public String toString() {
-        return body + " " + Arrays.toString(step.outputs().toArray());
+        return body + " " + Arrays.toString(step.buffers().toArray());
     }
 }

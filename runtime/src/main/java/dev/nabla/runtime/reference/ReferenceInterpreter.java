@@ -37,12 +37,19 @@ public final class ReferenceInterpreter {
         }
         // A loop's outputs over the same inputs are one run: the first of them runs it for all.
         Map<List<Object>, List<double[]>> loops = new HashMap<>();
+        Map<List<Object>, java.util.Set<Integer>> wanted = new HashMap<>();
+        for (Node n : program.nodes()) {
+            if (n.op() instanceof Op.Loop(var body, int output)) {
+                wanted.computeIfAbsent(List.of(body, n.inputs()), k -> new java.util.HashSet<>()).add(output);
+            }
+        }
         for (Node n : program.nodes()) {
             if (!values.containsKey(n)) {
                 List<double[]> in = n.inputs().stream().map(values::get).toList();
                 double[] v = switch (n.op()) {
                     case Op.Loop(var body, int output) ->
-                            loops.computeIfAbsent(List.of(body, n.inputs()), k -> ReferenceLoops.run(body, in)).get(output).clone();
+                            loops.computeIfAbsent(List.of(body, n.inputs()),
+                                    k -> ReferenceLoops.run(body, in, wanted.get(k))).get(output).clone();
                     case Op.Cond(var branches, int output) ->
                             loops.computeIfAbsent(List.of(branches, n.inputs()), k -> ReferenceLoops.cond(branches, in))
                                     .get(output).clone();

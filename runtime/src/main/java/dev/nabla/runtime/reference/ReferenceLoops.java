@@ -12,8 +12,11 @@ import java.util.List;
 final class ReferenceLoops {
     private ReferenceLoops() {}
 
-    /** Every output of the loop (final carries, then stacked outputs) from its inputs' values. */
-    static List<double[]> run(LoopBody body, List<double[]> inputs) {
+    /**
+     * The outputs of the loop (final carries, then stacked outputs) from its inputs' values; a
+     * stacked output not {@code wanted} is not kept (null).
+     */
+    static List<double[]> run(LoopBody body, List<double[]> inputs, java.util.Set<Integer> wanted) {
         int nc = body.carries().size();
         int nx = body.xs().size();
         List<double[]> carries = new ArrayList<>(inputs.subList(0, nc));
@@ -22,7 +25,7 @@ final class ReferenceLoops {
         int ny = body.ys().size();
         List<double[]> ys = new ArrayList<>();
         for (int i = 0; i < ny; i++) {
-            ys.add(new double[body.outputShape(nc + i).size()]);
+            ys.add(wanted.contains(nc + i) ? new double[body.outputShape(nc + i).size()] : null);
         }
         int length = body.length();
         for (int step = 0; body.isWhile() ? length < 0 || step < length : step < length; step++) {
@@ -36,8 +39,10 @@ final class ReferenceLoops {
                 carries.set(i, results.get(i).toDoubleArray());
             }
             for (int i = 0; i < ny; i++) {
-                double[] y = results.get(nc + i).toDoubleArray();
-                System.arraycopy(y, 0, ys.get(i), t * y.length, y.length);
+                if (ys.get(i) != null) {
+                    double[] y = results.get(nc + i).toDoubleArray();
+                    System.arraycopy(y, 0, ys.get(i), t * y.length, y.length);
+                }
             }
         }
         List<double[]> out = new ArrayList<>(carries);
