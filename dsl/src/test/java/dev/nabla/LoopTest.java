@@ -106,6 +106,30 @@ class LoopTest {
         }
     }
 
+    /** Adam on an RNN written with scan takes the same steps as on the same RNN unrolled. */
+    @Test
+    void trainingThroughAScanFollowsTheUnrolledNetwork() {
+        double[][] losses = new double[2][];
+        double[][] weights = new double[2][];
+        for (int variant = 0; variant < 2; variant++) {
+            try (Graph g = Graph.create()) {
+                Rnn r = rnn(g, 5, 3, 4, 2);
+                Tensor h = variant == 0 ? scanned(r).carry() : unrolled(r, 5).get(0);
+                Tensor loss = h.sub(0.25).pow(2).mean();
+                try (var adam = dev.nabla.optim.Optimizers.adam(0.05).minimize(loss, List.of(r.w, r.u, r.b))) {
+                    losses[variant] = new double[10];
+                    for (int step = 0; step < 10; step++) {
+                        losses[variant][step] = adam.step(r.feeds).item();
+                    }
+                    weights[variant] = adam.parameter(r.w).toDoubleArray();
+                }
+            }
+        }
+        assertArrayEquals(losses[1], losses[0], 1e-12);
+        assertArrayEquals(weights[1], weights[0], 1e-12);
+        assertTrue(losses[0][9] < losses[0][0] / 2, "the loss falls: " + java.util.Arrays.toString(losses[0]));
+    }
+
     @Test
     void theSeedsSgdAsOneLoopFollowsPyTorch() {
         try (Graph g = Graph.create()) {
