@@ -67,6 +67,25 @@ public record Program(List<Node> outputs, List<Update> updates, List<Node> nodes
                 live.stream().filter(n -> n.op() instanceof Op.Parameter).toList());
     }
 
+    /**
+     * A program of {@code results} over {@code inputs}, which may be any nodes (a loop body's
+     * parameters, outer values it captured): the walk stops at them, so what lies behind them
+     * is not part of the program.
+     */
+    public static Program over(List<Node> inputs, List<Node> results) {
+        Set<Node> seen = new HashSet<>(inputs);
+        java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(results);
+        while (!todo.isEmpty()) {
+            Node n = todo.pop();
+            if (seen.add(n)) {
+                todo.addAll(n.inputs());
+            }
+        }
+        List<Node> nodes = new ArrayList<>(seen);
+        nodes.sort(java.util.Comparator.comparingInt(Node::id));
+        return new Program(results, List.of(), nodes, inputs, List.of());
+    }
+
     /** The nodes whose values a run returns: the outputs, then each update's new value. */
     public List<Node> results() {
         List<Node> r = new ArrayList<>(outputs);

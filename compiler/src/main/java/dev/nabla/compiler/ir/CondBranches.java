@@ -4,9 +4,7 @@ import dev.nabla.compiler.NablaException.GraphException;
 import dev.nabla.compiler.NablaException.ShapeException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.StructuralKey;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -94,23 +92,9 @@ public final class CondBranches {
     /** Each branch as a program over {@link #captured()}. */
     public synchronized List<Program> programs() {
         if (programs == null) {
-            programs = results.stream().map(this::closedProgram).toList();
+            programs = results.stream().map(r -> Program.over(captured, r)).toList();
         }
         return programs;
-    }
-
-    private Program closedProgram(List<Node> roots) {
-        Set<Node> seen = new HashSet<>(captured);
-        ArrayDeque<Node> todo = new ArrayDeque<>(roots);
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (seen.add(n)) {
-                todo.addAll(n.inputs());
-            }
-        }
-        List<Node> nodes = new ArrayList<>(seen);
-        nodes.sort(Comparator.comparingInt(Node::id));
-        return new Program(roots, List.of(), nodes, captured, List.of());
     }
 
     /** What the branches compute, without their nodes (see {@link LoopBody#structure()}). */

@@ -4,9 +4,7 @@ import dev.nabla.compiler.NablaException.GraphException;
 import dev.nabla.compiler.NablaException.ShapeException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.StructuralKey;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -216,19 +214,7 @@ public final class LoopBody {
     }
 
     private Program closedProgram(List<Node> results) {
-        List<Node> params = params();
-        Set<Node> stops = new HashSet<>(params);
-        Set<Node> seen = new HashSet<>(params);
-        ArrayDeque<Node> todo = new ArrayDeque<>(results);
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (seen.add(n)) {
-                todo.addAll(n.inputs());
-            }
-        }
-        List<Node> nodes = seen.stream().sorted(Comparator.comparingInt(Node::id)).toList();
-        assert nodes.containsAll(stops);
-        return new Program(results, List.of(), nodes, params, List.of());
+        return Program.over(params(), results);
     }
 
     /**

@@ -14,15 +14,20 @@ import java.util.List;
 final class CondRunner implements StepRunner {
     private final Step.Cond step;
     private final CondBranches branches;
-    private final List<Executable> code = new ArrayList<>();
+    /** Each branch compiled when it is first taken: one never taken may not even be runnable. */
+    private final Executable[] code;
 
     CondRunner(Step.Cond step) {
         this.step = step;
         this.branches = step.branches();
-        JvmBackend backend = new JvmBackend();
-        for (var program : branches.programs()) {
-            code.add(backend.compile(program, null));
+        this.code = new Executable[branches.branchCount()];
+    }
+
+    private synchronized Executable branch(int b) {
+        if (code[b] == null) {
+            code[b] = new JvmBackend().compile(branches.programs().get(b), null);
         }
+        return code[b];
     }
 
     @Override
@@ -44,7 +49,7 @@ final class CondRunner implements StepRunner {
         for (int o = 0; o < destinations.length; o++) {
             destinations[o] = Lanes.of(branches.outputDType(o).storage()).newArray(branches.outputShape(o).size());
         }
-        code.get(b).runInto(args, List.of(), destinations);
+        branch(b).runInto(args, List.of(), destinations);
         for (int o = 0; o < destinations.length; o++) {
             System.arraycopy(destinations[o], 0, buffers[step.outputs().get(o)], 0, branches.outputShape(o).size());
         }

@@ -22,19 +22,43 @@ import java.util.List;
 final class LoopRunner implements StepRunner {
     private final Step.Loop step;
     private final LoopBody body;
-    private final Executable code;
-    private final Executable condition;
+    /** The body and condition, compiled at the first run that takes a step. */
+    private Executable code;
+    private Executable condition;
 
     LoopRunner(Step.Loop step) {
         this.step = step;
         this.body = step.body();
-        JvmBackend backend = new JvmBackend();
-        this.code = backend.compile(body.program(), null);
-        this.condition = body.isWhile() ? backend.compile(body.conditionProgram(), null) : null;
+    }
+
+    /**
+     * Compiled on first use: a loop of no steps never compiles its body, which may be one that
+     * could not run at all (a slice too large to hold, say), as the reference interpreter never
+     * evaluates it either.
+     */
+    private synchronized void compile() {
+        if (code == null) {
+            JvmBackend backend = new JvmBackend();
+            code = backend.compile(body.program(), null);
+            condition = body.isWhile() ? backend.compile(body.conditionProgram(), null) : null;
+        }
     }
 
     @Override
     public void run(Object[] buffers) {
+        if (body.length() == 0) {
+            // No step: the final carries are the initial ones, the stacked outputs empty.
+            for (int i = 0; i < body.carries().size(); i++) {
+                int out = step.buffers().get(i);
+                if (out >= 0) {
+                    View init = step.inputs().get(i);
+                    Object values = gathered(init, buffers);
+                    System.arraycopy(values, 0, buffers[out], 0, init.shape().size());
+                }
+            }
+            return;
+        }
+        compile();
         int nc = body.carries().size();
         int nx = body.xs().size();
         int nk = body.captured().size();
