@@ -305,6 +305,8 @@ final class FuzzOracle {
                 length = n.input(0).shape().size() / n.shape().size();
             } else if (n.op() instanceof Op.MatMul) {
                 length = n.input(0).shape().dim(n.input(0).rank() - 1);
+            } else if (n.op() instanceof Op.Loop || n.op() instanceof Op.Cond) {
+                length = innerAccumulation(n.op());
             }
             double magnitude = 0;
             for (double v : values.get(n)) {
@@ -406,10 +408,12 @@ final class FuzzOracle {
         NodeTable table = new NodeTable();
         Map<Node, Node> twin = new HashMap<>();
         List<Node> nodes = new ArrayList<>();
+        Map<Object, Object> bodies = new HashMap<>();
         for (Node n : program.nodes()) {
             DType d = n.dtype().isFloating() ? floating : n.dtype();
             Node t = n.isVariable() ? table.declare(n.op(), n.shape(), d)
-                    : table.intern(n.op(), n.inputs().stream().map(twin::get).toList(), n.shape(), d);
+                    : table.intern(twinOp(n.op(), floating, table, bodies), n.inputs().stream().map(twin::get).toList(),
+                    n.shape(), d);
             twin.put(n, t);
             nodes.add(t);
         }
@@ -418,6 +422,92 @@ final class FuzzOracle {
         Program p = new Program(program.outputs().stream().map(twin::get).toList(), updates, nodes,
                 program.inputs().stream().map(twin::get).toList(), program.parameters().stream().map(twin::get).toList());
         return ReferenceInterpreter.run(p, retyped(inputs, floating), retyped(parameters, floating));
+    }
+
+    /**
+     * The longest accumulation a loop's or conditional's run may compound: its body's longest,
+     * once per step (a carry takes each step's rounding into the next).
+     */
+    private static int innerAccumulation(Op op) {
+        List<Program> programs = switch (op) {
+            case Op.Loop(var body, int output) -> body.isWhile() ? List.of(body.program(), body.conditionProgram())
+                    : List.of(body.program());
+            case Op.Cond(var branches, int output) -> branches.programs();
+            default -> List.of();
+        };
+        long longest = 0;
+        for (Program p : programs) {
+            for (Node n : p.nodes()) {
+                long length = 1;
+                if (n.op() instanceof Op.Reduce && n.shape().size() > 0) {
+                    length = n.input(0).shape().size() / n.shape().size();
+                } else if (n.op() instanceof Op.MatMul) {
+                    length = n.input(0).shape().dim(n.input(0).rank() - 1);
+                } else if (n.op() instanceof Op.Loop || n.op() instanceof Op.Cond) {
+                    length = innerAccumulation(n.op());
+                }
+                longest = Math.max(longest, length);
+            }
+        }
+        int steps = op instanceof Op.Loop(var body, int output) ? Math.max(1, body.length()) : 1;
+        return (int) Math.min(Integer.MAX_VALUE, longest * steps);
+    }
+
+    /** A loop's or conditional's op with its body retyped too (one twin per body); other ops as they are. */
+    private static Op twinOp(Op op, DType floating, NodeTable table, Map<Object, Object> bodies) {
+        return switch (op) {
+            case Op.Loop(var body, int output) -> new Op.Loop((dev.nabla.compiler.ir.LoopBody) bodies.computeIfAbsent(body,
+                    b -> twinBody(body, floating, table)), output);
+            case Op.Cond(var branches, int output) -> new Op.Cond((dev.nabla.compiler.ir.CondBranches)
+                    bodies.computeIfAbsent(branches, b -> twinBranches(branches, floating, table)), output);
+            default -> op;
+        };
+    }
+
+    private static dev.nabla.compiler.ir.LoopBody twinBody(dev.nabla.compiler.ir.LoopBody b, DType floating,
+                                                          NodeTable table) {
+        Map<Node, Node> twin = twinNodes(b.params(), b.program().nodes(), floating, table);
+        if (b.isWhile()) {
+            twin.putAll(twinNodes(b.params(), b.conditionProgram().nodes(), floating, table, twin));
+        }
+        java.util.function.Function<List<Node>, List<Node>> map = l -> l.stream().map(twin::get).toList();
+        return new dev.nabla.compiler.ir.LoopBody(twin.get(b.index()), map.apply(b.carries()), map.apply(b.xs()),
+                map.apply(b.captured()), map.apply(b.newCarries()), map.apply(b.ys()),
+                b.isWhile() ? twin.get(b.condition()) : null, b.length(), b.reverse());
+    }
+
+    private static dev.nabla.compiler.ir.CondBranches twinBranches(dev.nabla.compiler.ir.CondBranches b,
+                                                                  DType floating, NodeTable table) {
+        Map<Node, Node> twin = new HashMap<>();
+        List<List<Node>> results = new ArrayList<>();
+        for (int br = 0; br < b.branchCount(); br++) {
+            twin = twinNodes(b.captured(), b.programs().get(br).nodes(), floating, table, twin);
+            results.add(b.results(br).stream().map(twin::get).toList());
+        }
+        Map<Node, Node> done = twin;
+        return new dev.nabla.compiler.ir.CondBranches(b.captured().stream().map(done::get).toList(), results);
+    }
+
+    private static Map<Node, Node> twinNodes(List<Node> params, List<Node> nodes, DType floating, NodeTable table) {
+        return twinNodes(params, nodes, floating, table, new HashMap<>());
+    }
+
+    /** Every node retyped into {@code table}: parameters as fresh inputs, the rest by their ops. */
+    private static Map<Node, Node> twinNodes(List<Node> params, List<Node> nodes, DType floating, NodeTable table,
+                                             Map<Node, Node> known) {
+        Map<Node, Node> twin = new HashMap<>(known);
+        Map<Object, Object> bodies = new HashMap<>();
+        for (Node n : nodes) {
+            if (twin.containsKey(n)) {
+                continue;
+            }
+            DType d = n.dtype().isFloating() ? floating : n.dtype();
+            Node t = params.contains(n) ? dev.nabla.compiler.ir.Ops.placeholder(table, "twin", n.shape(), d)
+                    : table.intern(twinOp(n.op(), floating, table, bodies), n.inputs().stream().map(twin::get).toList(),
+                    n.shape(), d);
+            twin.put(n, t);
+        }
+        return twin;
     }
 
     /**
