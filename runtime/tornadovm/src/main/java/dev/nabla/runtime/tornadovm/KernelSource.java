@@ -262,6 +262,8 @@ final class KernelSource {
             case Step.Copy c -> layouts.copy(c);
             case Step.Pad p -> layouts.pad(p);
             case Step.Concat c -> layouts.concat(c);
+            case Step.Loop l -> throw hostStep(l);
+            case Step.Cond c -> throw hostStep(c);
         }
         kernels.append("    }\n\n");
         finish(method, header, params);
@@ -304,8 +306,16 @@ final class KernelSource {
             case Step.Copy c -> views.add(c.source().buffer());
             case Step.Pad p -> views.add(p.source().buffer());
             case Step.Concat c -> c.parts().forEach(v -> views.add(v.buffer()));
+            case Step.Loop l -> throw hostStep(l);
+            case Step.Cond c -> throw hostStep(c);
         }
         return views;
+    }
+
+    /** Loops and conditionals run on the host, between kernels (see {@link StagedExecutable}): never a kernel. */
+    private static IllegalStateException hostStep(Step step) {
+        return new IllegalStateException("tornadovm: a " + step.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
+                + " step reached kernel generation; programs with loops or conditionals run as stages");
     }
 
     static String working(DType dtype) {

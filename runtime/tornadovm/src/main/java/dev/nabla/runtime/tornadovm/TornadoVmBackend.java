@@ -122,7 +122,12 @@ public final class TornadoVmBackend implements Backend {
 
     @Override
     public Executable compile(Program program, Device device) {
-        return new TornadoExecutable(program, device, tornadoDevice(device));
+        TornadoDevice t = tornadoDevice(device);
+        if (ProgramStages.hasControlFlow(program)) {
+            // Loops and conditionals run on the host, their bodies' task graphs once per iteration.
+            return new StagedExecutable(program, p -> compile(p, device));
+        }
+        return new TornadoExecutable(program, device, t);
     }
 
     @Override
