@@ -1,0 +1,322 @@
+package dev.nabla.bench;
+
+import dev.nabla.CompiledGraph;
+import dev.nabla.Graph;
+import dev.nabla.Nabla;
+import dev.nabla.Scan;
+import dev.nabla.ScalarFunction;
+import dev.nabla.Tensor;
+import dev.nabla.compiler.Program;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.runtime.Executable;
+import dev.nabla.runtime.NDArray;
+import dev.nabla.runtime.jvm.JvmBackend;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Loops in the graph beside JAX (bench/jax/loops.py runs the same workloads):
+ * <ul>
+ *   <li>the seed's SGD on f(a) = 3a^2 + 6a - 9 (lr 0.1, f32, from a = 10) as one
+ *       {@code Nabla.fori} of 10,000 steps, compiled once: through {@code eval} and through
+ *       {@code run.function(a, a0)}; JMH reports the time per step;</li>
+ *   <li>the gradient of an RNN, h' = tanh(h W + x U + b), loss = the sum of every step's h
+ *       (batch 16, hidden 64, input 32, f32), over T steps as one {@code Nabla.scan} and as T cells
+ *       built by a Java loop: per call (the report divides by T), from nothing to the first
+ *       gradient (build, grad, compile, first run), and build, grad and compile without the run.</li>
+ * </ul>
+ * The first-value benchmarks scale each cell's pre-activation by a factor that changes with
+ * every operation (1 + k ulp), so that the loop bodies, forward and backward, have constants of
+ * their own and the JVM backend's code caches (keyed by structure, constants included) never
+ * serve an earlier operation's kernels: code generation is measured every time.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dnabla.threads=1"})
+public class LoopBenchmark {
+    static final int SGD_STEPS = 10_000;
+    static final int BATCH = 16;
+    static final int HIDDEN = 64;
+    static final int INPUT = 32;
+
+    /** The seed's SGD step: a - 0.1 f'(a). */
+    static Tensor sgdStep(Tensor a) {
+        return a.sub(a.pow(2).mul(3).add(a.mul(6)).sub(9).grad(a).mul(0.1f));
+    }
+
+    @State(Scope.Benchmark)
+    public static class Sgd {
+        Graph graph;
+        Tensor a0;
+        Tensor a;
+        CompiledGraph run;
+        Map<Tensor, NDArray> feeds;
+        ScalarFunction function;
+
+        @Setup
+        public void build() {
+            graph = Graph.create();
+            a0 = graph.input("a0", DType.F32);
+            a = Nabla.fori(SGD_STEPS, a0, LoopBenchmark::sgdStep);
+            run = graph.compile();
+            feeds = Map.of(a0, NDArray.scalar(10f));
+            function = run.function(a, a0);
+        }
+
+        @TearDown
+        public void close() {
+            graph.close();
+        }
+    }
+
+    /** The RNN's graph: its gradient with respect to W, U and b, and the feeds. */
+    record Rnn(Graph graph, List<Tensor> grads, Map<Tensor, NDArray> feeds) implements AutoCloseable {
+        Tensor[] outputs() {
+            return grads.toArray(Tensor[]::new);
+        }
+
+        @Override
+        public void close() {
+            graph.close();
+        }
+    }
+
+    /** The RNN's weights and inputs for T steps, made once: the first-gradient timings exclude them. */
+    record RnnData(int steps, NDArray w, NDArray u, NDArray b, NDArray h0, NDArray xs) {
+        static RnnData of(int steps) {
+            Random random = new Random(5);
+            return new RnnData(steps, BenchData.gaussian(random, (float) (1 / Math.sqrt(HIDDEN)), HIDDEN, HIDDEN),
+                    BenchData.gaussian(random, (float) (1 / Math.sqrt(INPUT)), INPUT, HIDDEN),
+                    BenchData.gaussian(random, 0.1f, HIDDEN), BenchData.gaussian(random, 1f, BATCH, HIDDEN),
+                    BenchData.gaussian(random, 1f, steps, BATCH, INPUT));
+        }
+    }
+
+    /**
+     * The RNN over T steps, as one scan or unrolled, and its gradient; each cell's pre-activation
+     * is scaled by {@code scale} (1 leaves the program as written).
+     */
+    static Rnn rnn(RnnData data, boolean unrolled, float scale) {
+        Graph g = Graph.create();
+        Tensor w = g.parameter("w", data.w());
+        Tensor u = g.parameter("u", data.u());
+        Tensor b = g.parameter("b", data.b());
+        Tensor h0 = g.input("h0", BATCH, HIDDEN);
+        Tensor xs = g.input("xs", data.steps(), BATCH, INPUT);
+        Tensor loss;
+        if (unrolled) {
+            Tensor h = h0;
+            Tensor[] hs = new Tensor[data.steps()];
+            for (int t = 0; t < data.steps(); t++) {
+                h = cell(h, xs.slice(0, t, t + 1).squeeze(0), w, u, b, scale);
+                hs[t] = h;
+            }
+            loss = Nabla.stack(0, hs).sum();
+        } else {
+            loss = Nabla.scan(h0, xs, (h, x) -> {
+                Tensor next = cell(h, x, w, u, b, scale);
+                return Scan.Step.of(next, next);
+            }).stacked().sum();
+        }
+        return new Rnn(g, loss.grad(List.of(w, u, b)), Map.of(h0, data.h0(), xs, data.xs()));
+    }
+
+    static Tensor cell(Tensor h, Tensor x, Tensor w, Tensor u, Tensor b, float scale) {
+        Tensor z = h.matmul(w).add(x.matmul(u)).add(b);
+        return (scale == 1 ? z : z.mul(scale)).tanh();
+    }
+
+    /** A compiled RNN gradient over T steps, as a scan. */
+    @State(Scope.Benchmark)
+    public static class ScanRnn {
+        @Param({"100", "1000", "10000"})
+        public int steps;
+        Rnn rnn;
+        CompiledGraph run;
+
+        @Setup
+        public void build() {
+            rnn = rnn(RnnData.of(steps), false, 1);
+            run = rnn.graph().compile();
+        }
+
+        @TearDown
+        public void close() {
+            rnn.close();
+        }
+    }
+
+    /** The same unrolled (the graph holds T cells and their gradients). */
+    @State(Scope.Benchmark)
+    public static class UnrolledRnn {
+        @Param({"100", "1000"})
+        public int steps;
+        Rnn rnn;
+        CompiledGraph run;
+
+        @Setup
+        public void build() {
+            rnn = rnn(RnnData.of(steps), true, 1);
+            run = rnn.graph().compile();
+        }
+
+        @TearDown
+        public void close() {
+            rnn.close();
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class ScanData {
+        @Param({"100", "1000", "10000"})
+        public int steps;
+        RnnData data;
+
+        @Setup
+        public void build() {
+            data = RnnData.of(steps);
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class UnrolledData {
+        @Param({"100", "1000"})
+        public int steps;
+        RnnData data;
+
+        @Setup
+        public void build() {
+            data = RnnData.of(steps);
+        }
+    }
+
+    /** A factor for the pre-activation, new with every operation and within 1.2e-4 of 1. */
+    @State(Scope.Thread)
+    public static class Scale {
+        int count;
+
+        float next() {
+            // 1 + k ulp, cycling through 1000 values: no two operations close in time share one.
+            return 1f + Math.ulp(1f) * (1 + count++ % 1000);
+        }
+    }
+
+    /** The seed's SGD: one call of the compiled 10,000-step loop through eval. */
+    @Benchmark
+    @OperationsPerInvocation(SGD_STEPS)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public NDArray sgdFori(Sgd s) {
+        return s.run.eval(s.feeds, s.a).get(0);
+    }
+
+    /** The same through the compiled function of doubles. */
+    @Benchmark
+    @OperationsPerInvocation(SGD_STEPS)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public double sgdForiFunction(Sgd s) {
+        return s.function.apply(10.0);
+    }
+
+    /** The RNN's gradient over T steps through one scan, one call. */
+    @Benchmark
+    public List<NDArray> rnnScanGradient(ScanRnn r) {
+        return r.run.eval(r.rnn.feeds(), r.rnn.outputs());
+    }
+
+    /** The same unrolled, one call. */
+    @Benchmark
+    public List<NDArray> rnnUnrolledGradient(UnrolledRnn r) {
+        return r.run.eval(r.rnn.feeds(), r.rnn.outputs());
+    }
+
+    /** From nothing to the first gradient through a scan: build, grad, compile, run once. */
+    @Benchmark
+    public List<NDArray> rnnScanFirstGradient(ScanData d, Scale scale) {
+        try (Rnn r = rnn(d.data, false, scale.next())) {
+            return r.graph().compile().eval(r.feeds(), r.outputs());
+        }
+    }
+
+    /** The same unrolled. */
+    @Benchmark
+    public List<NDArray> rnnUnrolledFirstGradient(UnrolledData d, Scale scale) {
+        try (Rnn r = rnn(d.data, true, scale.next())) {
+            return r.graph().compile().eval(r.feeds(), r.outputs());
+        }
+    }
+
+    /** Build, grad and compile (lowering, code generation) through a scan, without running. */
+    @Benchmark
+    public Executable rnnScanBuildCompile(ScanData d, Scale scale) {
+        try (Rnn r = rnn(d.data, false, scale.next())) {
+            return compiled(r);
+        }
+    }
+
+    /** The same unrolled. */
+    @Benchmark
+    public Executable rnnUnrolledBuildCompile(UnrolledData d, Scale scale) {
+        try (Rnn r = rnn(d.data, true, scale.next())) {
+            return compiled(r);
+        }
+    }
+
+    /** The gradient's program compiled as {@code eval} compiles it on its first call. */
+    private static Executable compiled(Rnn r) {
+        return new JvmBackend().compile(Program.of(r.grads().stream().map(Tensor::node).toList()), null);
+    }
+
+    /**
+     * Where the first gradient's time goes, in a JVM that has done it before: build and grad,
+     * compile alone (lowering, code generation), then the first calls of a fresh compilation and
+     * a steady one. Also the node counts of the gradient programs.
+     */
+    public static void main(String[] args) {
+        Scale scale = new Scale();
+        for (int round = 0; round < 4; round++) {
+            for (int steps : new int[] {100, 1000, 10_000}) {
+                RnnData data = RnnData.of(steps);
+                for (boolean unrolled : new boolean[] {false, true}) {
+                    if (unrolled && steps > 1000) {
+                        continue;
+                    }
+                    long t0 = System.nanoTime();
+                    try (Rnn r = rnn(data, unrolled, scale.next())) {
+                        long t1 = System.nanoTime();
+                        Program program = compiled(r).program();
+                        long t2 = System.nanoTime();
+                        CompiledGraph run = r.graph().compile();
+                        long[] calls = new long[4];
+                        for (int k = 0; k < calls.length; k++) {
+                            long s = System.nanoTime();
+                            run.eval(r.feeds(), r.outputs());
+                            calls[k] = System.nanoTime() - s;
+                        }
+                        System.out.printf("T=%d %s: %d nodes, build+grad %.1f ms, compile %.1f ms, calls %.1f %.1f %.1f"
+                                + " %.1f ms%n", steps, unrolled ? "unrolled" : "scan", program.nodes().size(),
+                                (t1 - t0) / 1e6, (t2 - t1) / 1e6, calls[0] / 1e6, calls[1] / 1e6, calls[2] / 1e6,
+                                calls[3] / 1e6);
+                    }
+                }
+            }
+        }
+    }
+}
