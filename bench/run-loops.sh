@@ -30,7 +30,7 @@ for pass in $(seq 1 "$passes"); do
 done
 # Cold: the first gradient as the first thing a fresh process does (after loading the libraries).
 taskset -c 0 mvn -q -pl bench -am -Pbench -DskipTests package \
-    -Djmh.args="LoopBenchmark.rnn.*FirstGradient -bm ss -tu ms -wi 0 -i 1 -f 3 -rf json -rff target/results-loops/jmh-cold.json -jvmArgsAppend '--add-modules=jdk.incubator.vector -Dnabla.threads=1'"
+    -Djmh.args="LoopBenchmark.rnn.*FirstGradient$ -bm ss -tu ms -wi 0 -i 1 -f 3 -rf json -rff target/results-loops/jmh-cold.json -jvmArgsAppend '--add-modules=jdk.incubator.vector -Dnabla.threads=1'"
 for t in 100 1000 10000; do
     for run in 1 2 3; do
         jax --cold "$t" > "$out/jax-cold-$t-$run.json"

@@ -255,6 +255,18 @@ public class LoopBenchmark {
         }
     }
 
+    /**
+     * As {@link #rnnScanFirstGradient}, but every operation builds the same program: the code
+     * caches serve kernels generated and JIT-compiled before, so this is the first gradient
+     * without code generation and without the JIT's warm-up of new kernels.
+     */
+    @Benchmark
+    public List<NDArray> rnnScanFirstGradientSeenBefore(ScanData d) {
+        try (Rnn r = rnn(d.data, false, 1)) {
+            return r.graph().compile().eval(r.feeds(), r.outputs());
+        }
+    }
+
     /** The same unrolled. */
     @Benchmark
     public List<NDArray> rnnUnrolledFirstGradient(UnrolledData d, Scale scale) {
@@ -285,11 +297,16 @@ public class LoopBenchmark {
     }
 
     /**
-     * Where the first gradient's time goes, in a JVM that has done it before: build and grad,
-     * compile alone (lowering, code generation), then the first calls of a fresh compilation and
-     * a steady one. Also the node counts of the gradient programs.
+     * Where the first gradient's time goes, in a JVM that has done it before (the last of four
+     * rounds is printed): build and grad, compile alone (lowering, code generation), then the
+     * first calls, and the node count of the gradient program. CPU time of this thread, so that
+     * other work on a shared machine (and the JIT's own threads) count less. With the argument
+     * {@code same} every round builds the same program, whose kernels the code caches then
+     * serve already JIT-compiled; without it each has constants of its own, as in the benchmarks.
      */
     public static void main(String[] args) {
+        boolean same = args.length > 0 && args[0].equals("same");
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         Scale scale = new Scale();
         for (int round = 0; round < 4; round++) {
             for (int steps : new int[] {100, 1000, 10_000}) {
@@ -298,22 +315,23 @@ public class LoopBenchmark {
                     if (unrolled && steps > 1000) {
                         continue;
                     }
-                    long t0 = System.nanoTime();
-                    try (Rnn r = rnn(data, unrolled, scale.next())) {
-                        long t1 = System.nanoTime();
+                    long t0 = cpu.getCurrentThreadCpuTime();
+                    try (Rnn r = rnn(data, unrolled, same ? 1 : scale.next())) {
+                        long t1 = cpu.getCurrentThreadCpuTime();
                         Program program = compiled(r).program();
-                        long t2 = System.nanoTime();
+                        long t2 = cpu.getCurrentThreadCpuTime();
                         CompiledGraph run = r.graph().compile();
-                        long[] calls = new long[4];
-                        for (int k = 0; k < calls.length; k++) {
-                            long s = System.nanoTime();
+                        StringBuilder calls = new StringBuilder();
+                        for (int k = 0; k < 6; k++) {
+                            long s = cpu.getCurrentThreadCpuTime();
                             run.eval(r.feeds(), r.outputs());
-                            calls[k] = System.nanoTime() - s;
+                            calls.append(String.format(" %.1f", (cpu.getCurrentThreadCpuTime() - s) / 1e6));
                         }
-                        System.out.printf("T=%d %s: %d nodes, build+grad %.1f ms, compile %.1f ms, calls %.1f %.1f %.1f"
-                                + " %.1f ms%n", steps, unrolled ? "unrolled" : "scan", program.nodes().size(),
-                                (t1 - t0) / 1e6, (t2 - t1) / 1e6, calls[0] / 1e6, calls[1] / 1e6, calls[2] / 1e6,
-                                calls[3] / 1e6);
+                        if (round == 3) {
+                            System.out.printf("T=%d %s: %d nodes, build+grad %.1f ms, compile %.1f ms, calls%s ms%n",
+                                    steps, unrolled ? "unrolled" : "scan", program.nodes().size(), (t1 - t0) / 1e6,
+                                    (t2 - t1) / 1e6, calls);
+                        }
                     }
                 }
             }
