@@ -35,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>the seed's SGD on f(a) = 3a^2 + 6a - 9 (lr 0.1, f32, from a = 10) as one
  *       {@code Nabla.fori} of 10,000 steps, compiled once: through {@code eval} and through
- *       {@code run.function(a, a0)}; JMH reports the time per step;</li>
+ *       {@code run.function(a, a0)}; JMH reports the time per step. Beside them, for
+ *       comparison, the same arithmetic as hand-written Java loops;</li>
  *   <li>the gradient of an RNN, h' = tanh(h W + x U + b), loss = the sum of every step's h
  *       (batch 16, hidden 64, input 32, f32), over T steps as one {@code Nabla.scan} and as T cells
  *       built by a Java loop: per call (the report divides by T), from nothing to the first
@@ -70,6 +71,8 @@ public class LoopBenchmark {
         CompiledGraph run;
         Map<Tensor, NDArray> feeds;
         ScalarFunction function;
+        /** The start, from a field: the hand-written loops must not fold it. */
+        float start = 10f;
 
         @Setup
         public void build() {
@@ -77,8 +80,13 @@ public class LoopBenchmark {
             a0 = graph.input("a0", DType.F32);
             a = Nabla.fori(SGD_STEPS, a0, LoopBenchmark::sgdStep);
             run = graph.compile();
-            feeds = Map.of(a0, NDArray.scalar(10f));
+            feeds = Map.of(a0, NDArray.scalar(start));
             function = run.function(a, a0);
+            // The hand-written loops compute the compiled loop's value, bit for bit.
+            float compiled = run.eval(feeds, a).get(0).getFloat(0);
+            if (compiled != (float) roundedDoubles(start) || compiled != floats(start)) {
+                throw new AssertionError(compiled + " " + roundedDoubles(start) + " " + floats(start));
+            }
         }
 
         @TearDown
@@ -235,14 +243,56 @@ public class LoopBenchmark {
         return s.function.apply(10.0);
     }
 
+    /**
+     * For comparison, hand-written Java doing what the generated loop does: the body's four
+     * operations (6a, 6 + 6a, 0.1 (6 + 6a), a - ...) in f64, each result rounded to f32 and back.
+     */
+    @Benchmark
+    @OperationsPerInvocation(SGD_STEPS)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public double sgdJavaRoundedDoubles(Sgd s) {
+        return roundedDoubles(s.start);
+    }
+
+    /** The same four operations in f32 arithmetic: the same values (f64 has more than 2 x 24 + 2 bits). */
+    @Benchmark
+    @OperationsPerInvocation(SGD_STEPS)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public float sgdJavaFloats(Sgd s) {
+        return floats(s.start);
+    }
+
+    static double roundedDoubles(float start) {
+        double a = start;
+        for (int i = 0; i < SGD_STEPS; i++) {
+            double m = (float) (6.0 * a);
+            double sum = (float) (6.0 + m);
+            double step = (float) (0.10000000149011612 * sum);
+            a = (float) (a - step);
+        }
+        return a;
+    }
+
+    static float floats(float start) {
+        float a = start;
+        for (int i = 0; i < SGD_STEPS; i++) {
+            a = a - 0.1f * (6f + 6f * a);
+        }
+        return a;
+    }
+
     /** The RNN's gradient over T steps through one scan, one call. */
     @Benchmark
     public List<NDArray> rnnScanGradient(ScanRnn r) {
         return r.run.eval(r.rnn.feeds(), r.rnn.outputs());
     }
 
-    /** The same unrolled, one call. */
+    /**
+     * The same unrolled, one call. Its program has a generated kernel for each cell's elementwise
+     * steps, each run once a call, so the JIT takes longer to compile them all: 20 seconds of warm-up.
+     */
     @Benchmark
+    @Warmup(iterations = 20, time = 1)
     public List<NDArray> rnnUnrolledGradient(UnrolledRnn r) {
         return r.run.eval(r.rnn.feeds(), r.rnn.outputs());
     }
