@@ -136,7 +136,7 @@ lines = [START, "## Loops in the graph beside JAX", "",
          f"Commit {commit}, {datetime.date.today().isoformat()}, one thread each (`-Dnabla.threads=1`; JAX"
          f" {j.get('jax', '?')} jit on XLA:CPU with one intra-op thread), both sides on core 0 (`taskset -c 0`),"
          f" each side's best of {passes} pass{'es' if passes != 1 else ''} (Nabla: JMH, 5 one-second iterations"
-         " after 5 of warm-up; JAX: best of 5 timed repeats). Produced by"
+         " after 5 of warm-up, 20 for the unrolled gradient; JAX: best of 5 timed repeats). Produced by"
          f" `JAX_PYTHON=/root/jaxvenv/bin/python{' PASSES=' + str(passes) if passes != 2 else ''} bench/run-loops.sh`"
          f" (`LoopBenchmark`, `bench/jax/loops.py`); machine: {cpu()}, {os.cpu_count()} cores (a shared VM), {jdk};"
          f" load average before and after: {load}.", "",
