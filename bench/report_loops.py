@@ -237,7 +237,7 @@ lines += [
     " Vector API's Java fallbacks (`VectorSupport.binaryOp`, `VectorPayload.getPayload`). The scan's ≤ 1.2 is met"
     " there because of that.",
     "- The first gradient beyond one call grows with T for the scan"
-    f" ({', '.join(fmt(x) for x in scan_beyond)}) but not for a program seen before"
+    f" ({', '.join(fmt(x) for x in scan_beyond)}), much less for a program seen before"
     f" ({', '.join(fmt(x) for x in seen)}), whose generated kernels the code caches serve already JIT-compiled:"
     " new kernels are new hidden classes that start in the interpreter and C1, where the Vector API is not"
     " intrinsified, so the first run's steps are slow until C2 has compiled them (after some thousands of calls)."
