@@ -8,7 +8,10 @@ import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -112,7 +115,7 @@ final class LoopDerivatives {
      * The cotangent contribution to each input of n's loop, given the cotangent of each of its
      * outputs (null: zero).
      */
-    static List<Node> vjp(Node n, Node[] cotangents) {
+    static List<Node> vjp(Node n, Node[] cotangents, BitSet live) {
         LoopBody b = ((Op.Loop) n.op()).body();
         if (b.isWhile()) {
             throw new GraphException("whileLoop: reverse mode (grad, vjp, jacrev) needs the number of steps when the"
@@ -127,7 +130,10 @@ final class LoopDerivatives {
         int nx = b.xs().size();
         int nk = b.captured().size();
         int ny = b.ys().size();
-        List<Node> history = loop(b.history(), p.inits(), p.xs(), p.captured()).subList(nc + ny, nc + ny + nc);
+        LoopBody withHistory = b.history(residuals(b));
+        List<Node> stackedByHistory = loop(withHistory, p.inits(), p.xs(), p.captured());
+        List<Node> history = stackedByHistory.subList(nc + ny, nc + ny + nc);
+        List<Node> residuals = withHistory.ys().subList(ny + nc, withHistory.ys().size());
 
         List<Node> outputs = new ArrayList<>();
         List<Node> seeds = new ArrayList<>();
@@ -148,15 +154,23 @@ final class LoopDerivatives {
         for (int y = 0; y < ny; y++) {
             Node ys = cotangents[nc + y];
             if (ys != null && b.ys().get(y).dtype().isFloating()) {
-                Node ct = Placeholders.like(b.ys().get(y), "cotangent of output " + y);
+                Node like = b.ys().get(y);
+                outputs.add(like);
+                if (ys.fillValue() != null) {
+                    // The same cotangent at every step (a sum's): a constant of the body, not a stacked input.
+                    seeds.add(fillLike(like, ys.fillValue(), like.shape(), like.dtype()));
+                    continue;
+                }
+                Node ct = Placeholders.like(like, "cotangent of output " + y);
                 sliceParams.add(ct);
                 stacked.add(materialize(ys));
-                outputs.add(b.ys().get(y));
                 seeds.add(ct);
             }
         }
-        List<Integer> floatingXs = floating(b.xs());
-        List<Integer> floatingCaptured = floating(b.captured());
+        // Cotangents only for the inputs the sweep differentiates through (the carries always).
+        List<Integer> floatingXs = floating(b.xs()).stream().filter(i -> live.get(n.input(nc + i).id())).toList();
+        List<Integer> floatingCaptured = floating(b.captured()).stream()
+                .filter(k -> live.get(n.input(nc + nx + k).id())).toList();
         List<Node> wrt = new ArrayList<>();
         floatingCarries.forEach(i -> wrt.add(b.carries().get(i)));
         floatingXs.forEach(i -> wrt.add(b.xs().get(i)));
@@ -173,6 +187,25 @@ final class LoopDerivatives {
             inits.add(zerosLike(p.captured().get(floatingCaptured.get(k))));
         }
         List<Node> ys = cts.subList(floatingCarries.size(), at);
+        // The forward values the backward body reads that the forward loop stacked: read, not recomputed.
+        List<Node> results = new ArrayList<>(newCarries);
+        results.addAll(ys);
+        Set<Node> reached = new HashSet<>(GraphWalk.ancestors(results));
+        Map<Node, Node> stored = new HashMap<>();
+        for (int r = 0; r < residuals.size(); r++) {
+            Node value = residuals.get(r);
+            if (reached.contains(value) && !stored.containsKey(value)) {
+                Node slice = Placeholders.like(value, "stored value " + r);
+                stored.put(value, slice);
+                sliceParams.add(slice);
+                stacked.add(stackedByHistory.get(nc + ny + nc + r));
+            }
+        }
+        if (!stored.isEmpty()) {
+            List<Node> rebuilt = dev.nabla.compiler.ir.Rebuild.substitute(results, stored);
+            newCarries = new ArrayList<>(rebuilt.subList(0, newCarries.size()));
+            ys = rebuilt.subList(newCarries.size(), rebuilt.size());
+        }
         LoopBody backward = new LoopBody(b.index(), carries, sliceParams, b.captured(), newCarries, ys, null,
                 b.length(), !b.reverse());
         List<Node> out = loop(backward, inits, stacked, p.captured());
@@ -188,6 +221,63 @@ final class LoopDerivatives {
             contributions[nc + floatingXs.get(k)] = out.get(carries.size() + k);
         }
         return Arrays.asList(contributions);
+    }
+
+    private static final Map<LoopBody, List<Node>> RESIDUALS = new java.util.WeakHashMap<>();
+
+    /**
+     * The values of the body its full vjp reads (a tanh's output, a product's operands): the
+     * frontier where the vjp's own nodes meet the body's. The forward loop stacks them, so that a
+     * backward step reads them instead of running the forward step again.
+     */
+    private static List<Node> residuals(LoopBody b) {
+        synchronized (RESIDUALS) {
+            List<Node> known = RESIDUALS.get(b);
+            if (known != null) {
+                return known;
+            }
+        }
+        List<Node> outputs = new ArrayList<>();
+        List<Node> seeds = new ArrayList<>();
+        for (Node r : b.results()) {
+            if (r.dtype().isFloating()) {
+                outputs.add(r);
+                seeds.add(Placeholders.like(r, "cotangent"));
+            }
+        }
+        List<Node> wrt = new ArrayList<>();
+        for (Node p : b.params()) {
+            if (p.dtype().isFloating()) {
+                wrt.add(p);
+            }
+        }
+        Set<Node> forward = new HashSet<>(b.program().nodes());
+        b.params().forEach(forward::remove);
+        List<Node> found = new ArrayList<>();
+        if (!outputs.isEmpty()) {
+            List<Node> cts = ReverseMode.partials(outputs, seeds, wrt);
+            Set<Node> seen = new HashSet<>();
+            java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(cts);
+            while (!todo.isEmpty()) {
+                Node m = todo.pop();
+                if (!seen.add(m)) {
+                    continue;
+                }
+                if (forward.contains(m)) {
+                    if (!(m.op() instanceof Op.Constant)) {
+                        found.add(m);
+                    }
+                    continue;
+                }
+                todo.addAll(m.inputs());
+            }
+        }
+        found.sort(java.util.Comparator.comparingInt(Node::id));
+        List<Node> residuals = List.copyOf(found);
+        synchronized (RESIDUALS) {
+            RESIDUALS.putIfAbsent(b, residuals);
+            return RESIDUALS.get(b);
+        }
     }
 
     private static List<Integer> floating(List<Node> nodes) {

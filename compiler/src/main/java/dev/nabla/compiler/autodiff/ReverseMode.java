@@ -78,7 +78,7 @@ final class ReverseMode {
                     for (int k = 0; k < cts.length; k++) {
                         cts[k] = adjoint.get(family.get(k));
                     }
-                    accumulate(n, n.op() instanceof Op.Loop ? LoopDerivatives.vjp(n, cts) : CondDerivatives.vjp(n, cts),
+                    accumulate(n, n.op() instanceof Op.Loop ? LoopDerivatives.vjp(n, cts, live) : CondDerivatives.vjp(n, cts),
                             live, adjoint);
                 }
                 continue;

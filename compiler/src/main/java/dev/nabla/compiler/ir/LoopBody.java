@@ -177,19 +177,27 @@ public final class LoopBody {
     }
 
     /**
-     * The same loop that also stacks the carries each step started from, after its own outputs:
-     * what reverse mode needs. One object per body, so that a backend that meets both runs only it.
+     * The same loop that also stacks, after its own outputs, the carries each step started from
+     * and the given {@code residuals} (values of the body that reverse mode reads instead of
+     * computing them again): what reverse mode needs. One object per body, made by the first
+     * call (later ones get it whatever they pass), so that a backend that meets both runs only it.
      */
-    public synchronized LoopBody history() {
+    public synchronized LoopBody history(List<Node> residuals) {
         if (isWhile()) {
             throw new IllegalStateException("a while loop has no fixed length to stack its carries over");
         }
         if (history == null) {
             List<Node> stacked = new ArrayList<>(ys);
             stacked.addAll(carries);
+            stacked.addAll(residuals);
             history = new LoopBody(index, carries, xs, captured, newCarries, stacked, null, length, reverse, this);
         }
         return history;
+    }
+
+    /** The history made so far (or one with no residuals). */
+    public LoopBody history() {
+        return history(List.of());
     }
 
     /** The body this one is the {@link #history} of, or null. */

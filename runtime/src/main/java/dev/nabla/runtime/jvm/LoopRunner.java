@@ -96,8 +96,12 @@ final class LoopRunner implements StepRunner {
             for (int i = 0; i < nx; i++) {
                 View stacked = in.get(nc + i);
                 int size = body.xs().get(i).shape().size();
-                Gathers.gather(Lanes.of(body.xs().get(i).dtype().storage()), stacked, stacked.shape(),
-                        buffers[stacked.buffer()], t * size, size, slices[i], 0);
+                if (stacked.isContiguous()) {
+                    System.arraycopy(buffers[stacked.buffer()], stacked.offset() + t * size, slices[i], 0, size);
+                } else {
+                    Gathers.gather(Lanes.of(body.xs().get(i).dtype().storage()), stacked, stacked.shape(),
+                            buffers[stacked.buffer()], t * size, size, slices[i], 0);
+                }
             }
             if (condition != null && condition.run(args, List.of()).get(0).getDouble(0) == 0) {
                 break;
