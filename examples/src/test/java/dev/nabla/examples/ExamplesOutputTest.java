@@ -62,8 +62,8 @@ class ExamplesOutputTest {
                 .contains("  t1: f32[] = fori[20](a0) {\n    body(i: i32[], c0: f32[]) {\n"
                         + "      t2: f32[] = mul(6.0, c0)\n")
                 .contains("Newton: sqrt(2) = 1.414213562373095, d sqrt(s)/ds = 0.353553390593274")
-                .contains("RNN over 10 steps: |dL/dW| = 0.134966, the gradient prints in 39 lines")
-                .contains("RNN over 10,000 steps: |dL/dW| = 0.134468, the gradient prints in 39 lines")
+                .contains("RNN over 10 steps: |dL/dW| = 0.134966, the gradient prints in 33 lines")
+                .contains("RNN over 10,000 steps: |dL/dW| = 0.134468, the gradient prints in 33 lines")
                 .contains("cond at x = -1.0: y = 0.367879, dy/dx = 0.367879")
                 .contains("cond at x = 2.0: y = 3.637190, dy/dx = 1.972602");
     }
