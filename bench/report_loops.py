@@ -6,12 +6,11 @@ import datetime
 import glob
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 
-from sections import write_section
+from sections import cpu, write_section
 
 results, target = sys.argv[1], sys.argv[2]
 START, END = "<!-- loops:start -->", "<!-- loops:end -->"
@@ -66,13 +65,6 @@ def jax_cold():
         if runs:
             cold[t] = (statistics.mean(runs), min(runs), max(runs))
     return cold
-
-
-def cpu():
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.machine()
 
 
 def fmt(ms):

@@ -3,11 +3,10 @@ JMH's warm and cold times of TaylorBenchmark and the node counts its main printe
 sits between two markers, so bench/report.py keeps it when it rewrites the file."""
 import json
 import os
-import platform
 import subprocess
 import sys
 
-from sections import write_section
+from sections import cpu, write_section
 
 results, target = sys.argv[1], sys.argv[2]
 START, END = "<!-- taylor:start -->", "<!-- taylor:end -->"
@@ -41,16 +40,6 @@ def cell(table, method, n):
     digits = 3 if score < 10 else 1 if score < 1000 else 0
     text = "%.*f %s" % (digits, score, unit.replace("/op", ""))
     return text + (" ± %.*f" % (digits, error) if error == error else "")
-
-
-def cpu():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def section():

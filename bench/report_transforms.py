@@ -4,11 +4,10 @@ The section sits between two markers, so bench/report.py keeps it when it rewrit
 import glob
 import json
 import os
-import platform
 import subprocess
 import sys
 
-from sections import write_section
+from sections import cpu, write_section
 
 results, target = sys.argv[1], sys.argv[2]
 START, END = "<!-- transforms:start -->", "<!-- transforms:end -->"
@@ -38,13 +37,6 @@ def jax():
             else:
                 best[k] = v
     return best
-
-
-def cpu():
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.machine()
 
 
 def fmt(ms):

@@ -1,7 +1,19 @@
-"""Replaces one marked section of bench/RESULTS.md, or appends it: the reporters that write a
-section of their own (memory, Taylor, transforms) share this, and bench/report.py keeps them."""
+"""What the reporters that write a section of bench/RESULTS.md of their own (memory, Taylor,
+transforms, loops) share: replacing one marked section, or appending it (bench/report.py keeps
+them), and naming the machine's CPU."""
 import os
+import platform
 import re
+
+
+def cpu():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
 
 
 def write_section(target, start, end, section):

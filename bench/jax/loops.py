@@ -25,23 +25,12 @@ T0 = time.perf_counter()
 import jax
 import jax.numpy as jnp
 import numpy as np
+from timing import best_ms
 
 SGD_STEPS = 10_000
 BATCH, HIDDEN, INPUT = 16, 64, 32
 STEPS = (100, 1000, 10_000)
 ULP = float(np.spacing(np.float32(1)))
-
-
-def best_ms(fn, calls, repeats=5):
-    jax.block_until_ready(fn())
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            out = fn()
-        jax.block_until_ready(out)
-        best = min(best, (time.perf_counter() - start) / calls)
-    return best * 1e3
 
 
 def sgd_workload():

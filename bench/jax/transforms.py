@@ -14,21 +14,10 @@ T0 = time.perf_counter()
 import jax
 import jax.numpy as jnp
 import numpy as np
+from timing import best_ms
 
 jax.config.update("jax_enable_x64", True)
 N, M, BATCH = 100, 50, 128
-
-
-def best_ms(fn, calls):
-    fn()
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(calls):
-            out = fn()
-        jax.block_until_ready(out)
-        best = min(best, (time.perf_counter() - start) / calls)
-    return best * 1e3
 
 
 def hessian_workload():

@@ -300,14 +300,7 @@ final class FuzzOracle {
         touchesF32 = new HashMap<>();
         rangeRisk = new HashMap<>();
         for (Node n : program.nodes()) {
-            int length = 0;
-            if (n.op() instanceof Op.Reduce && n.shape().size() > 0) {
-                length = n.input(0).shape().size() / n.shape().size();
-            } else if (n.op() instanceof Op.MatMul) {
-                length = n.input(0).shape().dim(n.input(0).rank() - 1);
-            } else if (n.op() instanceof Op.Loop || n.op() instanceof Op.Cond) {
-                length = innerAccumulation(n.op());
-            }
+            int length = (int) accumulation(n);
             double magnitude = 0;
             for (double v : values.get(n)) {
                 if (Double.isFinite(v)) {
@@ -424,6 +417,18 @@ final class FuzzOracle {
         return ReferenceInterpreter.run(p, retyped(inputs, floating), retyped(parameters, floating));
     }
 
+    /** How many terms n's value accumulates: a reduction's or product's length, a loop's (below); else 0. */
+    private static long accumulation(Node n) {
+        if (n.op() instanceof Op.Reduce && n.shape().size() > 0) {
+            return n.input(0).shape().size() / n.shape().size();
+        } else if (n.op() instanceof Op.MatMul) {
+            return n.input(0).shape().dim(n.input(0).rank() - 1);
+        } else if (n.op() instanceof Op.Loop || n.op() instanceof Op.Cond) {
+            return innerAccumulation(n.op());
+        }
+        return 0;
+    }
+
     /**
      * The longest accumulation a loop's or conditional's run may compound: its body's longest,
      * once per step (a carry takes each step's rounding into the next).
@@ -438,15 +443,7 @@ final class FuzzOracle {
         long longest = 0;
         for (Program p : programs) {
             for (Node n : p.nodes()) {
-                long length = 1;
-                if (n.op() instanceof Op.Reduce && n.shape().size() > 0) {
-                    length = n.input(0).shape().size() / n.shape().size();
-                } else if (n.op() instanceof Op.MatMul) {
-                    length = n.input(0).shape().dim(n.input(0).rank() - 1);
-                } else if (n.op() instanceof Op.Loop || n.op() instanceof Op.Cond) {
-                    length = innerAccumulation(n.op());
-                }
-                longest = Math.max(longest, length);
+                longest = Math.max(longest, accumulation(n));
             }
         }
         int steps = op instanceof Op.Loop(var body, int output) ? Math.max(1, body.length()) : 1;
