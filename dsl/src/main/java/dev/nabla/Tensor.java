@@ -5,6 +5,7 @@ import dev.nabla.compiler.ir.CompareFn;
 import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Ops;
+import dev.nabla.compiler.ir.Statistics;
 import dev.nabla.compiler.ir.Shape;
 import java.util.Arrays;
 import java.util.List;
@@ -89,6 +90,22 @@ public record Tensor(Graph graph, Node node) {
     public Tensor logSumExpKeepDims(int... axes) { return wrap(Ops.logSumExp(node, axes, true)); }
     public Tensor softmax(int axis) { return wrap(Ops.softmax(node, axis)); }
     public Tensor logSoftmax(int axis) { return wrap(Ops.logSoftmax(node, axis)); }
+
+    // ---- statistics (PyTorch's conventions) ----
+    /** Limited to [lo, hi]; gradient 1 inside, bounds included, 0 outside (torch.clamp). */
+    public Tensor clamp(double lo, double hi) { return wrap(Statistics.clamp(node, lo, hi)); }
+    /** Unbiased variance over the axes (all when none), as torch.var. */
+    public Tensor var(int... axes) { return wrap(Statistics.variance(node, axes, 1, false)); }
+    /** Variance over the axes with the given correction (0: population, 1: unbiased). */
+    public Tensor var(int[] axes, int correction, boolean keepDims) {
+        return wrap(Statistics.variance(node, axes, correction, keepDims));
+    }
+    /** Unbiased standard deviation over the axes (all when none), as torch.std. */
+    public Tensor std(int... axes) { return wrap(Statistics.std(node, axes, 1, false)); }
+    /** Index (i32) of the largest element along the axis; first on a tie, NaN counts as largest. */
+    public Tensor argmax(int axis) { return wrap(Statistics.argmax(node, axis)); }
+    /** i32 labels as one-hot rows of {@code classes} (a new last axis); out-of-range labels: zeros. */
+    public Tensor oneHot(int classes, DType dtype) { return wrap(Statistics.oneHot(node, classes, dtype)); }
 
     // ---- shape ----
     /** Row-major reshape; one dimension may be -1. */

@@ -1,0 +1,100 @@
+package dev.nabla.compiler.ir;
+
+import static dev.nabla.compiler.ir.Ops.*;
+
+import dev.nabla.compiler.NablaException.DTypeException;
+import dev.nabla.compiler.NablaException.ShapeException;
+
+/**
+ * Composite ops of the kind a model needs besides arithmetic (clamp, variance and standard
+ * deviation, argmax, one-hot), built from primitives so that their derivatives, to any order,
+ * come from the primitives' rules. Their conventions are PyTorch's where it has them.
+ */
+public final class Statistics {
+    private Statistics() {}
+
+    /**
+     * x limited to [lo, hi], NaN staying NaN. The gradient is 1 where lo <= x <= hi (the bounds
+     * included) and 0 outside, as PyTorch's clamp.
+     */
+    public static Node clamp(Node x, double lo, double hi) {
+        if (!(lo <= hi)) {
+            throw new ShapeException("clamp: the lower bound " + lo + " is above the upper bound " + hi);
+        }
+        requireFloating("clamp", x);
+        return where(compare(CompareFn.LT, x, lo), lo, where(compare(CompareFn.GT, x, hi), hi, x));
+    }
+
+    /**
+     * The variance over {@code axes} (all when none): the sum of squared deviations from the mean
+     * divided by N - correction (1: unbiased, PyTorch's default; 0: the population variance).
+     */
+    public static Node variance(Node x, int[] axes, int correction, boolean keepDims) {
+        requireFloating("var", x);
+        int[] resolved = ShapeRules.axes("var", axes, x.rank());
+        int n = ShapeRules.reducedCount(x.shape(), resolved);
+        Node d = sub(x, mean(x, resolved, true));
+        return div(sum(mul(d, d), resolved, keepDims), (double) (n - correction));
+    }
+
+    /** The square root of {@link #variance}. */
+    public static Node std(Node x, int[] axes, int correction, boolean keepDims) {
+        return sqrt(variance(x, axes, correction, keepDims));
+    }
+
+    /**
+     * The index (i32) of the largest element along {@code axis}, the first one on a tie; a NaN
+     * counts as the largest, as in PyTorch.
+     */
+    public static Node argmax(Node x, int axis) {
+        requireFloating("argmax", x);
+        int a = ShapeRules.axis("argmax", axis, x.rank());
+        int n = x.shape().dim(a);
+        if (n == 0) {
+            throw new ShapeException("argmax: axis " + axis + " of " + x.describe() + " is empty");
+        }
+        Node m = max(x, new int[] {a}, true);
+        // As 0/1 floats: whether an element is NaN, whether it equals the slice's max.
+        Node isNaN = sub(scalarLike(x, 1), cast(compare(CompareFn.EQ, x, x), x.dtype()));
+        Node isMax = cast(compare(CompareFn.EQ, x, m), x.dtype());
+        // Where a slice holds a NaN, only the NaNs are candidates.
+        Node anyNaN = compare(CompareFn.GT, Ops.max(isNaN, new int[] {a}, true), 0.0);
+        Node pick = compare(CompareFn.GT, where(anyNaN, isNaN, isMax), 0.0);
+        double[] iota = new double[n];
+        for (int i = 0; i < n; i++) {
+            iota[i] = i;
+        }
+        int[] dims = new int[x.rank()];
+        java.util.Arrays.fill(dims, 1);
+        dims[a] = n;
+        Node positions = constant(x.table(), iota, new Shape(dims), DType.F64);
+        Node index = where(pick, broadcastTo(positions, x.shape()), (double) n);
+        return cast(Ops.min(stopGradient(index), new int[] {a}, false), DType.I32);
+    }
+
+    /**
+     * Integer labels as one-hot rows of {@code classes} elements in {@code dtype}, a new last
+     * axis; a label outside [0, classes) gives a row of zeros (as jax.nn.one_hot).
+     */
+    public static Node oneHot(Node labels, int classes, DType dtype) {
+        if (labels.dtype() != DType.I32) {
+            throw new DTypeException("oneHot: the labels must be i32, got " + labels.describe());
+        }
+        if (classes <= 0) {
+            throw new ShapeException("oneHot: the number of classes must be at least 1, got " + classes);
+        }
+        double[] iota = new double[classes];
+        for (int i = 0; i < classes; i++) {
+            iota[i] = i;
+        }
+        Node positions = constant(labels.table(), iota, new Shape(classes), DType.I32);
+        return cast(compare(CompareFn.EQ, unsqueeze(labels, labels.rank()), positions), dtype);
+    }
+
+    private static void requireFloating(String op, Node x) {
+        if (!x.dtype().isFloating()) {
+            throw new DTypeException(op + ": needs a floating tensor (f32 or f64), got " + x.describe()
+                    + "; cast it first");
+        }
+    }
+}

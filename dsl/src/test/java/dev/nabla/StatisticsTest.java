@@ -1,0 +1,107 @@
+package dev.nabla;
+
+import static dev.nabla.GradCheck.uniform;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.compiler.NablaException.DTypeException;
+import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.runtime.Device;
+import dev.nabla.runtime.NDArray;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** clamp, var, std, argmax and oneHot against the values PyTorch 1.13 computes (float64). */
+class StatisticsTest {
+    private static final List<Device> DEVICES = List.of(Device.of("reference:cpu"), Device.of("jvm:cpu"));
+    private static final NDArray X = NDArray.of(new double[] {0.5, -1.5, 2.0, 2.0, 3.0, -0.25, 1.0, -2.0, 1.0, 1.0,
+        -1.0, 0.0}, 3, 4);
+
+    @Test
+    void clampVarAndStdWithTheirGradientsArePyTorchs() {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 3, 4);
+            Tensor c = x.clamp(-0.25, 2.0);
+            Tensor v = x.var(1);
+            Tensor weighted = v.mul(g.constant(NDArray.of(new double[] {1, 2, 3}, 3))).sum();
+            Tensor s = x.std();
+            Tensor[] out = {c, c.sum().grad(x), v, weighted.grad(x), s, s.grad(x), x.var(new int[] {0}, 0, false)};
+            // torch: x.clamp(-0.25, 2.0), its sum's gradient; x.var(1); (x.var(1) * [1, 2, 3]).sum()'s gradient;
+            // x.std() and its gradient; x.var(0, unbiased=False).
+            double[][] torch = {
+                {0.5, -0.25, 2.0, 2.0, 2.0, -0.25, 1.0, -0.25, 1.0, 1.0, -0.25, 0.0},
+                {1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0},
+                {2.75, 4.432291666666667, 0.9166666666666669},
+                {-0.16666666666666666, -1.5, 0.8333333333333333, 0.8333333333333333, 3.4166666666666665,
+                    -0.9166666666666666, 0.75, -3.25, 1.5, 1.5, -2.5, -0.5},
+                {1.5017351075783416},
+                {0.0012611674218587785, -0.11981090507658405, 0.0920652217956909, 0.0920652217956909,
+                    0.15260125804491234, -0.044140859765057286, 0.03152918554646948, -0.15007892320119476,
+                    0.03152918554646948, 0.03152918554646948, -0.08954288695197335, -0.02900685070275193},
+                {1.1666666666666667, 1.0416666666666667, 1.5555555555555554, 2.6666666666666665}};
+            for (Device device : DEVICES) {
+                List<NDArray> r = g.compile(device).eval(Map.of(x, X), out);
+                for (int i = 0; i < torch.length; i++) {
+                    assertArrayEquals(torch[i], r.get(i).toDoubleArray(), 1e-14, device + " result " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void argmaxTakesTheFirstMaximumAndCountsNaNAsLargest() {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 3, 4);
+            Tensor y = g.input("y", DType.F64, 2, 4);
+            Tensor[] out = {x.argmax(1), x.argmax(0), y.argmax(1)};
+            NDArray withNaN = NDArray.of(new double[] {1, Double.NaN, 3, Double.NaN, 2, 5, 5, 1}, 2, 4);
+            for (Device device : DEVICES) {
+                List<NDArray> r = g.compile(device).eval(Map.of(x, X, y, withNaN), out);
+                // torch.argmax(x, 1), torch.argmax(x, 0), torch.argmax(y, 1)
+                assertArrayEquals(new double[] {2, 0, 0}, r.get(0).toDoubleArray(), device.toString());
+                assertArrayEquals(new double[] {1, 2, 0, 0}, r.get(1).toDoubleArray(), device.toString());
+                assertArrayEquals(new double[] {1, 1}, r.get(2).toDoubleArray(), device.toString());
+                assertEquals(DType.I32, r.get(0).dtype());
+            }
+        }
+    }
+
+    @Test
+    void oneHotRowsAndOutOfRangeLabels() {
+        try (Graph g = Graph.create()) {
+            Tensor labels = g.input("labels", DType.I32, 4);
+            Tensor rows = labels.oneHot(3, DType.F32);
+            NDArray values = NDArray.fromDoubles(DType.I32, dev.nabla.compiler.ir.Shape.of(4), new double[] {2, 0, 3, -1});
+            for (Device device : DEVICES) {
+                NDArray r = g.compile(device).eval(Map.of(labels, values), rows).get(0);
+                assertArrayEquals(new int[] {4, 3}, r.shape().dims());
+                assertArrayEquals(new double[] {0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0}, r.toDoubleArray(), device.toString());
+            }
+            assertThrows(DTypeException.class, () -> g.input("f", DType.F32, 2).oneHot(3, DType.F32));
+            assertThrows(ShapeException.class, () -> labels.oneHot(0, DType.F32));
+        }
+    }
+
+    @Test
+    void gradcheckToOrderTwo() {
+        int comparisons = GradCheck.of("var, std and clamp", in -> {
+            Tensor x = in.get(0);
+            return x.var(1).sum().add(x.std().mul(x.clamp(-0.5, 0.5).sum()));
+        }).input(uniform(-1, 1), 3, 4).order(2).check().comparisons();
+        assertTrue(comparisons > 0);
+    }
+
+    @Test
+    void badBoundsAndDtypesAreRefused() {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 3);
+            ShapeException bounds = assertThrows(ShapeException.class, () -> x.clamp(1, -1));
+            assertTrue(bounds.getMessage().contains("lower bound 1.0 is above the upper bound -1.0"), bounds.getMessage());
+            assertThrows(DTypeException.class, () -> g.input("i", DType.I32, 3).var());
+        }
+    }
+}
