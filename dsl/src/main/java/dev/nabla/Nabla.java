@@ -110,6 +110,24 @@ public final class Nabla {
         return wrapBlocks(g, Autodiff.hessian(g.unwrap("hessian", f), g.unwrapAll("hessian", xs)));
     }
 
+    // ---- losses ----
+
+    /**
+     * The mean cross-entropy of logits [N, C] and i32 labels [N], as PyTorch's
+     * {@code F.cross_entropy(logits, labels, ignore_index, label_smoothing)}: rows labelled
+     * {@code ignoreIndex} are left out of the mean; a label out of range makes the loss NaN.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor labels, int ignoreIndex, double smoothing) {
+        Graph g = logits.graph();
+        return g.wrap(dev.nabla.compiler.ir.Statistics.crossEntropy(g.unwrap("crossEntropy", logits),
+                g.unwrap("crossEntropy", labels), ignoreIndex, smoothing));
+    }
+
+    /** crossEntropy with PyTorch's defaults: ignore index -100, no smoothing. */
+    public static Tensor crossEntropy(Tensor logits, Tensor labels) {
+        return crossEntropy(logits, labels, -100, 0);
+    }
+
     // ---- loops ----
 
     /**

@@ -87,6 +87,43 @@ class StatisticsTest {
     }
 
     @Test
+    void crossEntropyWithIntegerLabelsIsPyTorchs() {
+        try (Graph g = Graph.create()) {
+            Tensor z = g.input("z", DType.F64, 4, 3);
+            Tensor t = g.input("t", DType.I32, 4);
+            NDArray logits = NDArray.of(new double[] {0.5, -1.5, 2.0, 3.0, -0.25, 1.0, 1.0, 1.0, -1.0, 0.0, 2.0, 0.3}, 4, 3);
+            NDArray labels = NDArray.fromDoubles(DType.I32, dev.nabla.compiler.ir.Shape.of(4), new double[] {2, 0, 1, 2});
+            // F.cross_entropy(z, t, **options) and the gradient, PyTorch 1.13.
+            Object[][] cases = {
+                {-100, 0.0, 0.780266352693685, new double[] {0.044507551376539764, 0.0060234420717120984,
+                    -0.05053099344825185, -0.0370726692001081, 0.008256088577488831, 0.028816580622619294,
+                    0.1170776327083703, -0.1329223672916297, 0.01584473458325941, 0.02567021094238875,
+                    0.18967862872469388, -0.21534883966708265}},
+                {-100, 0.1, 0.8706830193603518, new double[] {0.03617421804320643, -0.0023098912616212348,
+                    -0.033864326781585186, -0.020406002533441436, -7.724475584450219e-05, 0.02048324728928596,
+                    0.10874429937503696, -0.11625570062496304, 0.0075114012499260755, 0.017336877609055418,
+                    0.18134529539136054, -0.198682173000416}},
+                {1, 0.0, 0.7874805783650755, new double[] {0.05934340183538635, 0.00803125609561613,
+                    -0.06737465793100246, -0.04943022560014413, 0.011008118103318441, 0.03842210749682572, 0.0, 0.0,
+                    0.0, 0.034226947923184994, 0.2529048382995918, -0.28713178622277685}},
+                {1, 0.2, 0.9841472450317422, new double[] {0.03712117961316413, -0.014190966126606093,
+                    -0.022930213486558007, -0.004985781155699724, -0.011214104118903783, 0.016199885274603493, 0.0,
+                    0.0, 0.0, 0.012004725700962775, 0.2306826160773696, -0.2426873417783324}}};
+            for (Object[] c : cases) {
+                Tensor loss = Nabla.crossEntropy(z, t, (int) c[0], (double) c[1]);
+                for (Device device : DEVICES) {
+                    List<NDArray> r = g.compile(device).eval(Map.of(z, logits, t, labels), loss, loss.grad(z));
+                    assertEquals((double) c[2], r.get(0).item(), 1e-14, device + " " + c[0] + " " + c[1]);
+                    assertArrayEquals((double[]) c[3], r.get(1).toDoubleArray(), 1e-14, device + " gradient");
+                }
+            }
+            NDArray wrong = NDArray.fromDoubles(DType.I32, dev.nabla.compiler.ir.Shape.of(4), new double[] {2, 0, 3, 2});
+            assertTrue(Double.isNaN(g.compile().eval(Map.of(z, logits, t, wrong), Nabla.crossEntropy(z, t)).get(0).item()),
+                    "a label out of range gives NaN, not a silent loss");
+        }
+    }
+
+    @Test
     void gradcheckToOrderTwo() {
         int comparisons = GradCheck.of("var, std and clamp", in -> {
             Tensor x = in.get(0);

@@ -91,6 +91,37 @@ public final class Statistics {
         return cast(compare(CompareFn.EQ, unsqueeze(labels, labels.rank()), positions), dtype);
     }
 
+    /**
+     * PyTorch's cross_entropy of logits [N, C] and i32 labels [N], averaged over the rows whose
+     * label is not {@code ignoreIndex}; with {@code smoothing} ε each row's target is (1 − ε) on
+     * its label and ε/C on every class. A label outside [0, C) other than ignoreIndex makes the
+     * loss NaN (PyTorch raises), so that it cannot pass unnoticed.
+     */
+    public static Node crossEntropy(Node logits, Node labels, int ignoreIndex, double smoothing) {
+        if (logits.rank() != 2 || labels.rank() != 1 || labels.shape().dim(0) != logits.shape().dim(0)) {
+            throw new ShapeException("crossEntropy: needs logits [N, C] and labels [N], got " + logits.describe()
+                    + " and " + labels.describe());
+        }
+        requireFloating("crossEntropy", logits);
+        if (!(smoothing >= 0 && smoothing <= 1)) {
+            throw new ShapeException("crossEntropy: label smoothing must be in [0, 1], got " + smoothing);
+        }
+        int classes = logits.shape().dim(1);
+        Node logp = logSoftmax(logits, 1);
+        Node hot = oneHot(labels, classes, logits.dtype());
+        Node kept = cast(compare(CompareFn.EQ, labels, scalarLike(labels, ignoreIndex)), logits.dtype());
+        kept = sub(scalarLike(kept, 1), kept);
+        Node nll = neg(sum(mul(hot, logp), new int[] {1}, false));
+        Node row = smoothing == 0 ? nll : add(mul(nll, 1 - smoothing),
+                mul(neg(mean(logp, new int[] {1}, false)), smoothing));
+        // A row to keep whose label hits no class: NaN.
+        Node hit = sum(hot, new int[] {1}, false);
+        Node bad = mul(kept, sub(scalarLike(hit, 1), hit));
+        Node checked = where(compare(CompareFn.GT, bad, 0.0), Double.NaN, row);
+        return div(sum(mul(where(compare(CompareFn.GT, kept, 0.0), checked, 0.0), kept), new int[] {0}, false),
+                sum(kept, new int[] {0}, false));
+    }
+
     private static void requireFloating(String op, Node x) {
         if (!x.dtype().isFloating()) {
             throw new DTypeException(op + ": needs a floating tensor (f32 or f64), got " + x.describe()
