@@ -102,6 +102,10 @@ public record Tensor(Graph graph, Node node) {
     }
     /** Unbiased standard deviation over the axes (all when none), as torch.std. */
     public Tensor std(int... axes) { return wrap(Statistics.std(node, axes, 1, false)); }
+    /** The p-norm (1, 2 or Double.POSITIVE_INFINITY) over the axes (all when none), as torch.linalg.vector_norm. */
+    public Tensor norm(double p, int... axes) { return wrap(Statistics.norm(node, p, axes, false)); }
+    /** Running sums along the axis, as torch.cumsum. */
+    public Tensor cumsum(int axis) { return wrap(Statistics.cumsum(node, axis)); }
     /** Index (i32) of the largest element along the axis; first on a tie, NaN counts as largest. */
     public Tensor argmax(int axis) { return wrap(Statistics.argmax(node, axis)); }
     /** i32 labels as one-hot rows of {@code classes} (a new last axis); out-of-range labels: zeros. */

@@ -124,10 +124,45 @@ class StatisticsTest {
     }
 
     @Test
+    void normsAndCumsumWithTheirGradientsArePyTorchs() {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 3, 4);
+            NDArray values = NDArray.of(new double[] {0.5, -1.5, 2.0, -2.0, 0, 0, 0, 0, 1.0, 1.0, -1.0, 0.25}, 3, 4);
+            Tensor weights = g.constant(NDArray.of(new double[] {1, 2, 3}, 3));
+            double[] ps = {1, 2, Double.POSITIVE_INFINITY};
+            // torch.linalg.vector_norm(x, ord=p, dim=1) and the gradient of its sum weighted by [1, 2, 3].
+            double[][] norms = {{6.0, 0.0, 3.25}, {3.24037034920393, 0.0, 1.75}, {2.0, 0.0, 1.0}};
+            double[][] grads = {{1.0, -1.0, 1.0, -1.0, 0.0, 0.0, 0.0, 0.0, 3.0, 3.0, -3.0, 3.0},
+                {0.1543033499620919, -0.4629100498862757, 0.6172133998483676, -0.6172133998483676, 0.0, 0.0, 0.0, 0.0,
+                    1.7142857142857142, 1.7142857142857142, -1.7142857142857142, 0.42857142857142855},
+                {0.0, 0.0, 0.5, -0.5, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, -1.0, 0.0}};
+            Tensor c = x.cumsum(1);
+            Tensor dc = c.mul(g.constant(NDArray.of(new double[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 3, 4))).sum()
+                    .grad(x);
+            for (Device device : DEVICES) {
+                var run = g.compile(device);
+                for (int k = 0; k < 3; k++) {
+                    Tensor n = x.norm(ps[k], 1);
+                    List<NDArray> r = run.eval(Map.of(x, values), n, n.mul(weights).sum().grad(x));
+                    assertArrayEquals(norms[k], r.get(0).toDoubleArray(), 1e-14, device + " p=" + ps[k]);
+                    assertArrayEquals(grads[k], r.get(1).toDoubleArray(), 1e-14, device + " p=" + ps[k] + " gradient");
+                }
+                List<NDArray> r = run.eval(Map.of(x, values), c, dc);
+                // torch.cumsum(x, 1) and the gradient of its sum weighted by arange(12).
+                assertArrayEquals(new double[] {0.5, -1.0, 1.0, -1.0, 0, 0, 0, 0, 1.0, 2.0, 1.0, 1.25},
+                        r.get(0).toDoubleArray(), 1e-14, device + " cumsum");
+                assertArrayEquals(new double[] {6, 6, 5, 3, 22, 18, 13, 7, 38, 30, 21, 11}, r.get(1).toDoubleArray(),
+                        1e-14, device + " cumsum gradient");
+            }
+        }
+    }
+
+    @Test
     void gradcheckToOrderTwo() {
         int comparisons = GradCheck.of("var, std and clamp", in -> {
             Tensor x = in.get(0);
-            return x.var(1).sum().add(x.std().mul(x.clamp(-0.5, 0.5).sum()));
+            return x.var(1).sum().add(x.std().mul(x.clamp(-0.5, 0.5).sum())).add(x.norm(2, 0).sum())
+                    .add(x.cumsum(1).sin().sum());
         }).input(uniform(-1, 1), 3, 4).order(2).check().comparisons();
         assertTrue(comparisons > 0);
     }

@@ -4,6 +4,7 @@ import static dev.nabla.compiler.ir.Ops.*;
 
 import dev.nabla.compiler.NablaException.DTypeException;
 import dev.nabla.compiler.NablaException.ShapeException;
+import java.util.List;
 
 /**
  * Composite ops of the kind a model needs besides arithmetic (clamp, variance and standard
@@ -40,6 +41,57 @@ public final class Statistics {
     /** The square root of {@link #variance}. */
     public static Node std(Node x, int[] axes, int correction, boolean keepDims) {
         return sqrt(variance(x, axes, correction, keepDims));
+    }
+
+    /**
+     * The vector norm over {@code axes} (all when none) for p = 1, 2 or infinity, as
+     * torch.linalg.vector_norm: the 2-norm's gradient at a zero vector is 0 (not NaN), and the
+     * infinity norm's splits evenly among tied largest magnitudes.
+     */
+    public static Node norm(Node x, double p, int[] axes, boolean keepDims) {
+        requireFloating("norm", x);
+        int[] resolved = ShapeRules.axes("norm", axes, x.rank());
+        if (p == 1) {
+            return sum(abs(x), resolved, keepDims);
+        }
+        if (p == Double.POSITIVE_INFINITY) {
+            return Ops.max(abs(x), resolved, keepDims);
+        }
+        if (p != 2) {
+            throw new ShapeException("norm: p must be 1, 2 or infinity, got " + p);
+        }
+        Node squares = sum(mul(x, x), resolved, keepDims);
+        // sqrt only where it is differentiable: a zero vector's norm is a constant 0 with gradient 0.
+        Node positive = compare(CompareFn.GT, squares, 0.0);
+        return where(positive, sqrt(where(positive, squares, 1.0)), 0.0);
+    }
+
+    /** Running sums along {@code axis} (torch.cumsum): a scan, so its derivatives are loops too. */
+    public static Node cumsum(Node x, int axis) {
+        requireFloating("cumsum", x);
+        int a = ShapeRules.axis("cumsum", axis, x.rank());
+        if (x.shape().dim(a) == 0) {
+            return x;
+        }
+        int[] toFront = new int[x.rank()];
+        toFront[0] = a;
+        for (int i = 0, k = 1; i < x.rank(); i++) {
+            if (i != a) {
+                toFront[k++] = i;
+            }
+        }
+        Node stacked = permute(x, toFront);
+        Node zero = fillLike(stacked, 0, stacked.shape().dropFirst(), x.dtype());
+        List<Node> out = Loops.scan("cumsum", x.table(), List.of(zero), List.of(stacked), -1, false,
+                (index, carries, slices) -> {
+                    Node running = add(carries.get(0), slices.get(0));
+                    return new Loops.Step(List.of(running), List.of(running));
+                });
+        int[] back = new int[x.rank()];
+        for (int i = 0; i < x.rank(); i++) {
+            back[toFront[i]] = i;
+        }
+        return permute(out.get(1), back);
     }
 
     /**
