@@ -110,6 +110,19 @@ public final class Nabla {
         return wrapBlocks(g, Autodiff.hessian(g.unwrap("hessian", f), g.unwrapAll("hessian", xs)));
     }
 
+    // ---- normalization ----
+
+    /**
+     * PyTorch's {@code F.layer_norm(x, x.shape[-normalizedDims:], weight, bias, eps)}: normalized
+     * over the last {@code normalizedDims} axes; weight and bias (or null) of that shape.
+     */
+    public static Tensor layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, double eps) {
+        Graph g = x.graph();
+        return g.wrap(dev.nabla.compiler.ir.Statistics.layerNorm(g.unwrap("layerNorm", x), normalizedDims,
+                weight == null ? null : g.unwrap("layerNorm", weight), bias == null ? null : g.unwrap("layerNorm", bias),
+                eps));
+    }
+
     // ---- losses ----
 
     /**

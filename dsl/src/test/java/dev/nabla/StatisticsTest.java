@@ -158,11 +158,41 @@ class StatisticsTest {
     }
 
     @Test
+    void layerNormWithItsGradientsIsPyTorchs() {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 3, 4);
+            Tensor w = g.input("w", DType.F64, 4);
+            Tensor b = g.input("b", DType.F64, 4);
+            Tensor y = Nabla.layerNorm(x, 1, w, b, 1e-5);
+            Tensor loss = y.mul(g.constant(NDArray.of(new double[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 3, 4))).sum();
+            Map<Tensor, NDArray> feeds = Map.of(
+                    x, NDArray.of(new double[] {0.5, -1.5, 2.0, -2.0, 0.1, 0.2, 0.3, 0.4, 1.0, 1.0, -1.0, 0.25}, 3, 4),
+                    w, NDArray.of(new double[] {1.0, 0.5, -1.0, 2.0}, 4), b, NDArray.of(new double[] {0, 0.1, 0.2, 0.3}, 4));
+            // F.layer_norm(x, (4,), w, b, eps=1e-5) and the gradients of (y * arange(12)).sum(), PyTorch 1.13.
+            double[][] torch = {
+                {0.4685203714806194, -0.2904336429005162, -1.2055611144418583, -1.8864284002428906, -1.3411044519645503,
+                    -0.12351740866075833, -0.24703481732151666, 2.982208903929101, 0.841184727628191, 0.5205923638140955,
+                    1.8058981163810919, 0.14705732224941975},
+                {0.011424538991834932, -1.5807754699217895, 0.19044707413571127, 1.3789038567942433, 32.163458289421634,
+                    -0.45471766989737716, -95.65776805422874, 63.949027434704476, -4.11057398171607, -8.392968958732315,
+                    -7.50242387460028, 20.00596681504866},
+                {1.3650600131673265, 4.554621176245103, -10.565650030998103, 5.266903835759326},
+                {12.0, 15.0, 18.0, 21.0}};
+            for (Device device : DEVICES) {
+                List<NDArray> r = g.compile(device).eval(feeds, y, loss.grad(x), loss.grad(w), loss.grad(b));
+                for (int i = 0; i < torch.length; i++) {
+                    assertArrayEquals(torch[i], r.get(i).toDoubleArray(), 1e-11 * (i == 1 ? 100 : 1), device + " " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void gradcheckToOrderTwo() {
         int comparisons = GradCheck.of("var, std and clamp", in -> {
             Tensor x = in.get(0);
             return x.var(1).sum().add(x.std().mul(x.clamp(-0.5, 0.5).sum())).add(x.norm(2, 0).sum())
-                    .add(x.cumsum(1).sin().sum());
+                    .add(x.cumsum(1).sin().sum()).add(Nabla.layerNorm(x, 1, null, null, 1e-5).pow(3).sum());
         }).input(uniform(-1, 1), 3, 4).order(2).check().comparisons();
         assertTrue(comparisons > 0);
     }

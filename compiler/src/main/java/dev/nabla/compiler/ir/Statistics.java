@@ -66,6 +66,36 @@ public final class Statistics {
         return where(positive, sqrt(where(positive, squares, 1.0)), 0.0);
     }
 
+    /**
+     * Layer normalization over the last {@code normalizedDims} axes, as PyTorch's
+     * F.layer_norm: (x - mean) / sqrt(var + eps) with the population variance, then times
+     * {@code weight} plus {@code bias} (each of the normalized shape, or null).
+     */
+    public static Node layerNorm(Node x, int normalizedDims, Node weight, Node bias, double eps) {
+        requireFloating("layerNorm", x);
+        if (normalizedDims < 1 || normalizedDims > x.rank()) {
+            throw new ShapeException("layerNorm: cannot normalize the last " + normalizedDims + " axes of "
+                    + x.describe());
+        }
+        int[] axes = new int[normalizedDims];
+        for (int i = 0; i < normalizedDims; i++) {
+            axes[i] = x.rank() - normalizedDims + i;
+        }
+        Shape normalized = new Shape(java.util.Arrays.copyOfRange(x.shape().dims(), x.rank() - normalizedDims, x.rank()));
+        for (Node affine : java.util.Arrays.asList(weight, bias)) {
+            if (affine != null && !affine.shape().equals(normalized)) {
+                throw new ShapeException("layerNorm: weight and bias must have the normalized shape " + normalized
+                        + ", got " + affine.describe());
+            }
+        }
+        Node centered = sub(x, mean(x, axes, true));
+        Node y = mul(centered, rsqrt(add(variance(x, axes, 0, true), eps)));
+        if (weight != null) {
+            y = mul(y, weight);
+        }
+        return bias != null ? add(y, bias) : y;
+    }
+
     /** Running sums along {@code axis} (torch.cumsum): a scan, so its derivatives are loops too. */
     public static Node cumsum(Node x, int axis) {
         requireFloating("cumsum", x);
