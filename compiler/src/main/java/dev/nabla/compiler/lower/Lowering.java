@@ -43,12 +43,10 @@ public final class Lowering {
     private final List<Step> steps = new ArrayList<>();
     private final Map<Node, Value> values = new HashMap<>();
     private final Set<Node> fused = new LinkedHashSet<>();
-    /** Each loop's (or conditional's) outputs, by its plain body and inputs. */
-    private final Map<List<Object>, List<View>> loops = new HashMap<>();
+    /** Each loop's (or conditional's) outputs, by its plain body (or branches) and inputs. */
+    private final Map<Object, List<View>> families = new HashMap<>();
     /** The outputs of each loop (plain body and inputs) that some node reads. */
     private final Map<List<Object>, Set<Integer>> loopOutputsWanted = new HashMap<>();
-    /** The loops (plain body and inputs) whose history some node reads. */
-    private final Set<List<Object>> historyWanted = new java.util.HashSet<>();
 
     private Lowering(Program program) {
         this.program = program;
@@ -63,9 +61,6 @@ public final class Lowering {
         for (Node n : program.nodes()) {
             if (n.op() instanceof Op.Loop(var body, int output)) {
                 LoopBody plain = body.base() != null ? body.base() : body;
-                if (body.base() != null) {
-                    historyWanted.add(List.of(plain, n.inputs()));
-                }
                 loopOutputsWanted.computeIfAbsent(List.of(plain, n.inputs()), k -> new java.util.HashSet<>()).add(output);
             }
         }
@@ -209,49 +204,44 @@ public final class Lowering {
     }
 
     /**
-     * The outputs of n's loop, lowered once for all of its outputs. Where reverse mode also asked
-     * for the loop's {@link LoopBody#history}, only that loop runs: its outputs begin with the
-     * plain loop's.
+     * The outputs of n's loop, lowered once for all of them. Where reverse mode reads outputs of
+     * the loop's {@link LoopBody#history} past the plain loop's, only the history runs: its
+     * outputs begin with the plain loop's.
      */
     private List<View> loop(Node n, LoopBody body) {
         LoopBody plain = body.base() != null ? body.base() : body;
         List<Object> key = List.of(plain, n.inputs());
-        List<View> views = loops.get(key);
-        if (views == null) {
-            LoopBody run = historyWanted.contains(key) ? plain.history() : plain;
-            List<View> inputs = n.inputs().stream().map(this::stored).toList();
-            List<Integer> outputs = new ArrayList<>();
-            views = new ArrayList<>();
-            Set<Integer> wanted = loopOutputsWanted.getOrDefault(key, Set.of());
-            for (int i = 0; i < run.outputCount(); i++) {
-                // An output no node reads gets no buffer: the loop does not stack it.
-                Shape shape = run.outputShape(i);
-                int out = wanted.contains(i) ? newBuffer(Buffer.Kind.TEMP, run.outputDType(i), shape.size(), n) : -1;
-                outputs.add(out);
-                views.add(out < 0 ? null : View.contiguous(out, shape));
-            }
-            steps.add(new Step.Loop(outputs, inputs, run));
-            loops.put(key, views);
-        }
-        return views;
+        Set<Integer> wanted = loopOutputsWanted.get(key);
+        LoopBody run = wanted.stream().anyMatch(i -> i >= plain.outputCount()) ? plain.history() : plain;
+        return family(key, n, run.outputCount(), run::outputShape, run::outputDType, wanted::contains,
+                (buffers, inputs) -> new Step.Loop(buffers, inputs, run));
     }
 
     /** The outputs of n's conditional, lowered once for all of them. */
     private List<View> cond(Node n, dev.nabla.compiler.ir.CondBranches branches) {
-        List<Object> key = List.of(branches, n.inputs());
-        List<View> views = loops.get(key);
+        return family(List.of(branches, n.inputs()), n, branches.outputCount(), branches::outputShape,
+                branches::outputDType, i -> true, (buffers, inputs) -> new Step.Cond(buffers, inputs, branches));
+    }
+
+    /**
+     * The step of a loop or conditional, made at the first of its outputs lowered: a buffer for
+     * each output some node reads (-1 for the others, which the step does not keep).
+     */
+    private List<View> family(Object key, Node n, int count, java.util.function.IntFunction<Shape> shape,
+                              java.util.function.IntFunction<DType> dtype, java.util.function.IntPredicate wanted,
+                              java.util.function.BiFunction<List<Integer>, List<View>, Step> step) {
+        List<View> views = families.get(key);
         if (views == null) {
             List<View> inputs = n.inputs().stream().map(this::stored).toList();
-            List<Integer> outputs = new ArrayList<>();
+            List<Integer> buffers = new ArrayList<>();
             views = new ArrayList<>();
-            for (int i = 0; i < branches.outputCount(); i++) {
-                Shape shape = branches.outputShape(i);
-                int out = newBuffer(Buffer.Kind.TEMP, branches.outputDType(i), shape.size(), n);
-                outputs.add(out);
-                views.add(View.contiguous(out, shape));
+            for (int i = 0; i < count; i++) {
+                int out = wanted.test(i) ? newBuffer(Buffer.Kind.TEMP, dtype.apply(i), shape.apply(i).size(), n) : -1;
+                buffers.add(out);
+                views.add(out < 0 ? null : View.contiguous(out, shape.apply(i)));
             }
-            steps.add(new Step.Cond(outputs, inputs, branches));
-            loops.put(key, views);
+            steps.add(step.apply(buffers, inputs));
+            families.put(key, views);
         }
         return views;
     }

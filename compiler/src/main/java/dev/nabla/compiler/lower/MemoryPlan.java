@@ -50,42 +50,33 @@ final class MemoryPlan {
                     dying.add(slotOf[b]);
                 }
             }
-            if (step.outputs().size() > 1) {
-                // A loop writes several buffers; one that nothing reads is freed at once.
-                for (int o : step.outputs()) {
-                    int slot = place(buffers.get(o), slots, resident, free);
-                    slotOf[o] = slot;
-                    buffers.set(o, buffers.get(o).withSlot(slot));
-                }
-                for (int o : step.outputs()) {
-                    if (lastUse[o] < s) {
-                        free.put(slotOf[o], slots.get(slotOf[o]));
-                    }
-                }
-                for (int d : dying) {
-                    free.put(d, slots.get(d));
-                }
-                continue;
-            }
-            Buffer out = buffers.get(step.output());
-            int slot = -1;
+            int inPlace = -1;
             if (step instanceof Step.Elementwise e) {
                 // In place: only into an input read with the identical contiguous index.
+                Buffer out = buffers.get(e.output());
                 for (int d : dying) {
                     if (fits(slots.get(d), out) && readsOnlyAligned(e.body(), resident.get(d), e.shape())) {
-                        slot = d;
+                        inPlace = d;
                         break;
                     }
                 }
+                if (inPlace >= 0) {
+                    dying.remove(Integer.valueOf(inPlace));
+                    resident.set(inPlace, out.id());
+                }
             }
-            if (slot >= 0) {
-                dying.remove(Integer.valueOf(slot));
-                resident.set(slot, out.id());
-            } else {
-                slot = place(out, slots, resident, free);
+            // A loop writes several buffers, every other step one.
+            for (int o : step.outputs()) {
+                int slot = inPlace >= 0 ? inPlace : place(buffers.get(o), slots, resident, free);
+                slotOf[o] = slot;
+                buffers.set(o, buffers.get(o).withSlot(slot));
             }
-            slotOf[out.id()] = slot;
-            buffers.set(out.id(), out.withSlot(slot));
+            // One that no step reads and no result is (an argument only a custom rule uses) is free again at once.
+            for (int o : step.outputs()) {
+                if (lastUse[o] < s) {
+                    free.put(slotOf[o], slots.get(slotOf[o]));
+                }
+            }
             for (int d : dying) {
                 free.put(d, slots.get(d));
             }

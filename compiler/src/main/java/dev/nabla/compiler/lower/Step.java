@@ -42,29 +42,25 @@ public sealed interface Step {
 
     /**
      * A loop: the body's program run once per step. Inputs as a loop node's (initial carries,
-     * stacked inputs, captured values); one buffer per output of the body (final carries, then
-     * stacked outputs), -1 for an output nothing reads. Backends compile the body's program
+     * stacked inputs, captured values); {@code buffers} has one per output of the body (final
+     * carries, then stacked outputs), -1 for an output nothing reads. Backends compile the body's program
      * themselves.
      */
-    record Loop(List<Integer> outputs, List<View> inputs, dev.nabla.compiler.ir.LoopBody body) implements Step {
+    record Loop(List<Integer> buffers, List<View> inputs, dev.nabla.compiler.ir.LoopBody body) implements Step {
         public Loop {
-            outputs = List.copyOf(outputs);
+            buffers = List.copyOf(buffers);
             inputs = List.copyOf(inputs);
         }
 
         @Override
         public int output() {
-            return outputs.stream().filter(o -> o >= 0).findFirst().orElseThrow();
+            return outputs().get(0);
         }
 
+        /** The buffers written: those of the outputs something reads. */
         @Override
         public List<Integer> outputs() {
-            return outputs.stream().filter(o -> o >= 0).toList();
-        }
-
-        /** Buffer by output index of the body, -1 where nothing reads it. */
-        public List<Integer> buffers() {
-            return outputs;
+            return buffers.stream().filter(o -> o >= 0).toList();
         }
     }
 

@@ -52,7 +52,7 @@ final class LoopRunner implements StepRunner {
                 int out = step.buffers().get(i);
                 if (out >= 0) {
                     View init = step.inputs().get(i);
-                    Object values = gathered(init, buffers);
+                    Object values = Gathers.contiguous(init, buffers);
                     System.arraycopy(values, 0, buffers[out], 0, init.shape().size());
                 }
             }
@@ -70,7 +70,7 @@ final class LoopRunner implements StepRunner {
         NDArray[][] carries = new NDArray[2][nc];
         for (int i = 0; i < nc; i++) {
             Node c = body.carries().get(i);
-            carries[0][i] = NDArray.wrap(c.dtype(), c.shape(), gathered(in.get(i), buffers));
+            carries[0][i] = NDArray.wrap(c.dtype(), c.shape(), Gathers.contiguous(in.get(i), buffers));
             carries[1][i] = NDArray.wrap(c.dtype(), c.shape(), Lanes.of(c.dtype().storage()).newArray(c.shape().size()));
             args.add(carries[0][i]);
         }
@@ -82,7 +82,7 @@ final class LoopRunner implements StepRunner {
         }
         for (int k = 0; k < nk; k++) {
             Node c = body.captured().get(k);
-            args.add(NDArray.wrap(c.dtype(), c.shape(), gathered(in.get(nc + nx + k), buffers)));
+            args.add(NDArray.wrap(c.dtype(), c.shape(), Gathers.contiguous(in.get(nc + nx + k), buffers)));
         }
         Object[] destinations = new Object[nc + ny];
         for (int y = 0; y < ny; y++) {
@@ -129,15 +129,6 @@ final class LoopRunner implements StepRunner {
                 System.arraycopy(carry, 0, buffers[out], 0, body.carries().get(i).shape().size());
             }
         }
-    }
-
-    /** A view's elements in a fresh contiguous array of its storage type. */
-    private static Object gathered(View v, Object[] buffers) {
-        DType storage = buffers[v.buffer()] instanceof float[] ? DType.F32 : DType.F64;
-        Lanes lanes = Lanes.of(storage);
-        Object out = lanes.newArray(v.shape().size());
-        Gathers.gather(lanes, v, v.shape(), buffers[v.buffer()], 0, v.shape().size(), out, 0);
-        return out;
     }
 
     @Override
