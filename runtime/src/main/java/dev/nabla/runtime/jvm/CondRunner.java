@@ -1,7 +1,6 @@
 package dev.nabla.runtime.jvm;
 
 import dev.nabla.compiler.ir.CondBranches;
-import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
@@ -38,12 +37,7 @@ final class CondRunner implements StepRunner {
         List<NDArray> args = new ArrayList<>(in.size() - 1);
         for (int k = 1; k < in.size(); k++) {
             Node c = branches.captured().get(k - 1);
-            View v = in.get(k);
-            DType storage = buffers[v.buffer()] instanceof float[] ? DType.F32 : DType.F64;
-            Lanes lanes = Lanes.of(storage);
-            Object values = lanes.newArray(v.shape().size());
-            Gathers.gather(lanes, v, v.shape(), buffers[v.buffer()], 0, v.shape().size(), values, 0);
-            args.add(NDArray.wrap(c.dtype(), c.shape(), values));
+            args.add(NDArray.wrap(c.dtype(), c.shape(), Gathers.contiguous(in.get(k), buffers)));
         }
         Object[] destinations = new Object[step.outputs().size()];
         for (int o = 0; o < destinations.length; o++) {

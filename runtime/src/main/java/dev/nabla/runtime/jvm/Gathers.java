@@ -1,5 +1,6 @@
 package dev.nabla.runtime.jvm;
 
+import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
 import dev.nabla.compiler.lower.View;
 
@@ -10,6 +11,15 @@ import dev.nabla.compiler.lower.View;
  */
 final class Gathers {
     private Gathers() {}
+
+    /** A view's elements in a fresh contiguous array of its buffer's storage type. */
+    static Object contiguous(View v, Object[] buffers) {
+        Object source = buffers[v.buffer()];
+        Lanes lanes = Lanes.of(source instanceof float[] ? DType.F32 : DType.F64);
+        Object out = lanes.newArray(v.shape().size());
+        gather(lanes, v, v.shape(), source, 0, v.shape().size(), out, 0);
+        return out;
+    }
 
     static void gather(Lanes lanes, View view, Shape shape, Object source, int start, int n, Object dst, int dstOff) {
         gather(lanes, view, shape, source, start, n, dst, dstOff, new int[shape.rank()]);
