@@ -56,9 +56,22 @@ final class ScalarCodegen {
 
     /** Whether every node is a single number and every op has a scalar translation. */
     static boolean accepts(Program program) {
-        if (program.nodes().size() > MAX_NODES) {
+        if (program.nodes().size() > MAX_NODES || !scalarNodes(program)) {
             return false;
         }
+        for (Node n : program.nodes()) {
+            if (n.op() instanceof Op.Loop(var body, int output) && !ScalarLoops.accepts(body)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether every node is one number and every node the program computes (its inputs aside, a
+     * loop body's captured values among them) has a scalar translation, loops left to the caller.
+     */
+    static boolean scalarNodes(Program program) {
         java.util.Set<Node> fed = new java.util.HashSet<>(program.inputs());
         for (Node n : program.nodes()) {
             if (n.shape().size() != 1) {
@@ -74,9 +87,6 @@ final class ScalarCodegen {
             }
             if (n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad
                     || n.op() instanceof Op.Cond) {
-                return false;
-            }
-            if (n.op() instanceof Op.Loop(var body, int output) && !ScalarLoops.accepts(body)) {
                 return false;
             }
         }
@@ -118,15 +128,21 @@ final class ScalarCodegen {
         }
         // What the frame holds from the caller: variables, or any value a loop body is given.
         java.util.Set<Node> fed = new java.util.HashSet<>(variables);
-        List<List<Node>> parts = parts(program, fed);
+        // A loop's outputs the program computes, in id order: the first of them runs the loop for all.
+        Map<Object, List<Node>> loops = new HashMap<>();
+        for (Node n : program.nodes()) {
+            if (n.op() instanceof Op.Loop) {
+                loops.computeIfAbsent(dev.nabla.compiler.ir.Ops.familyKey(n), k -> new ArrayList<>()).add(n);
+            }
+        }
+        List<List<Node>> parts = parts(program, fed, loops);
         Map<Node, Integer> partOf = new HashMap<>();
         for (int k = 0; k < parts.size(); k++) {
             for (Node n : parts.get(k)) {
                 partOf.put(n, k);
-                // The other outputs of a loop are computed where its first one is.
                 if (n.op() instanceof Op.Loop) {
-                    for (Node sibling : ScalarLoops.siblings(n, program)) {
-                        partOf.put(sibling, k);
+                    for (Node member : loops.get(dev.nabla.compiler.ir.Ops.familyKey(n))) {
+                        partOf.put(member, k);
                     }
                 }
             }
@@ -161,7 +177,7 @@ final class ScalarCodegen {
             for (int k = 0; k < parts.size(); k++) {
                 List<Node> part = parts.get(k);
                 cls.withMethodBody("part" + k, runType, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE,
-                        code -> emitPart(code, part, frameIndex, resultIndices));
+                        code -> emitPart(code, part, frameIndex, resultIndices, loops));
             }
             cls.withMethodBody("run", runType, ClassFile.ACC_PUBLIC, code -> {
                 for (int k = 0; k < parts.size(); k++) {
@@ -207,16 +223,13 @@ final class ScalarCodegen {
         return count;
     }
 
-    private static java.util.Set<Node> inProgram(Program program) {
-        return new java.util.HashSet<>(program.nodes());
-    }
-
     /** The computed nodes in topological order, cut into methods of at most {@link #PART_NODES}. */
-    private static List<List<Node>> parts(Program program, java.util.Set<Node> fed) {
+    private static List<List<Node>> parts(Program program, java.util.Set<Node> fed, Map<Object, List<Node>> loops) {
         List<List<Node>> parts = new ArrayList<>();
         List<Node> current = new ArrayList<>();
         for (Node n : program.nodes()) {
-            if (fed.contains(n) || n.op() instanceof Op.Loop && !ScalarLoops.isFirst(n, inProgram(program))) {
+            if (fed.contains(n) || n.op() instanceof Op.Loop
+                    && loops.get(dev.nabla.compiler.ir.Ops.familyKey(n)).get(0) != n) {
                 continue;
             }
             if (current.size() == PART_NODES) {
@@ -237,7 +250,7 @@ final class ScalarCodegen {
      * later method reads and to out the results it computes.
      */
     private static void emitPart(CodeBuilder code, List<Node> part, Map<Node, Integer> frameIndex,
-                                 Map<Node, List<Integer>> resultIndices) {
+                                 Map<Node, List<Integer>> resultIndices, Map<Object, List<Node>> loops) {
         Map<Node, Integer> local = new HashMap<>();
         int[] next = {2};
         for (Node n : part) {
@@ -251,7 +264,7 @@ final class ScalarCodegen {
             if (n.op() instanceof Op.Loop(var body, int output)) {
                 // One loop for all of its outputs; each then leaves like any node's value.
                 List<Integer> carries = ScalarLoops.emit(code, body, n.inputs().stream().map(local::get).toList(), next);
-                for (Node member : dev.nabla.compiler.ir.Ops.family(n)) {
+                for (Node member : loops.get(dev.nabla.compiler.ir.Ops.familyKey(n))) {
                     local.put(member, carries.get(((Op.Loop) member.op()).output()));
                     store(code, member, local, frameIndex, resultIndices);
                 }

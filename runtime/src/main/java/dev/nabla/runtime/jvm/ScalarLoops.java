@@ -6,7 +6,6 @@ import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.LoopBody;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
-import dev.nabla.compiler.ir.Ops;
 import dev.nabla.compiler.ir.UnaryFn;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Loops of scalars in generated straight-line code: a real loop in the bytecode, its carries in
@@ -39,42 +37,12 @@ final class ScalarLoops {
         int nodes = 0;
         for (Program p : programs) {
             nodes += p.nodes().size();
-            for (Node n : p.nodes()) {
-                if (p.inputs().contains(n)) {
-                    if (n.shape().size() != 1) {
-                        return false;
-                    }
-                    continue;
-                }
-                boolean scalar = n.shape().size() == 1 && n.inputs().stream().allMatch(in -> in.shape().size() == 1);
-                if (!scalar || n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad
-                        || n.op() instanceof Op.Loop || n.op() instanceof Op.Cond) {
-                    return false;
-                }
-            }
-        }
-        return nodes <= MAX_BODY_NODES;
-    }
-
-    /** Whether n is the first output of its loop that the program computes: the one that runs it. */
-    static boolean isFirst(Node n, Set<Node> inProgram) {
-        for (Node m : Ops.family(n)) {
-            if (m != n && m.id() < n.id() && inProgram.contains(m)) {
+            // The whole loop is one method: no loop inside it.
+            if (!ScalarCodegen.scalarNodes(p) || p.nodes().stream().anyMatch(n -> n.op() instanceof Op.Loop)) {
                 return false;
             }
         }
-        return true;
-    }
-
-    /** The outputs of n's loop that the program computes besides n. */
-    static List<Node> siblings(Node n, Program program) {
-        List<Node> out = new ArrayList<>();
-        for (Node m : Ops.family(n)) {
-            if (m != n && program.nodes().contains(m)) {
-                out.add(m);
-            }
-        }
-        return out;
+        return nodes <= MAX_BODY_NODES;
     }
 
     /**
