@@ -142,14 +142,10 @@ public final class Statistics {
         // Where a slice holds a NaN, only the NaNs are candidates.
         Node anyNaN = compare(CompareFn.GT, Ops.max(isNaN, new int[] {a}, true), 0.0);
         Node pick = compare(CompareFn.GT, where(anyNaN, isNaN, isMax), 0.0);
-        double[] iota = new double[n];
-        for (int i = 0; i < n; i++) {
-            iota[i] = i;
-        }
         int[] dims = new int[x.rank()];
         java.util.Arrays.fill(dims, 1);
         dims[a] = n;
-        Node positions = constant(x.table(), iota, new Shape(dims), DType.F64);
+        Node positions = positions(x.table(), new Shape(dims), DType.F64);
         Node index = where(pick, broadcastTo(positions, x.shape()), (double) n);
         return cast(Ops.min(stopGradient(index), new int[] {a}, false), DType.I32);
     }
@@ -165,11 +161,7 @@ public final class Statistics {
         if (classes <= 0) {
             throw new ShapeException("oneHot: the number of classes must be at least 1, got " + classes);
         }
-        double[] iota = new double[classes];
-        for (int i = 0; i < classes; i++) {
-            iota[i] = i;
-        }
-        Node positions = constant(labels.table(), iota, new Shape(classes), DType.I32);
+        Node positions = positions(labels.table(), new Shape(classes), DType.I32);
         return cast(compare(CompareFn.EQ, unsqueeze(labels, labels.rank()), positions), dtype);
     }
 
@@ -191,8 +183,8 @@ public final class Statistics {
         int classes = logits.shape().dim(1);
         Node logp = logSoftmax(logits, 1);
         Node hot = oneHot(labels, classes, logits.dtype());
-        Node kept = cast(compare(CompareFn.EQ, labels, scalarLike(labels, ignoreIndex)), logits.dtype());
-        kept = sub(scalarLike(kept, 1), kept);
+        Node ignored = compare(CompareFn.EQ, labels, scalarLike(labels, ignoreIndex));
+        Node kept = sub(scalarLike(logp, 1), cast(ignored, logits.dtype()));
         Node nll = neg(sum(mul(hot, logp), new int[] {1}, false));
         Node row = smoothing == 0 ? nll : add(mul(nll, 1 - smoothing),
                 mul(neg(mean(logp, new int[] {1}, false)), smoothing));
@@ -200,8 +192,16 @@ public final class Statistics {
         Node hit = sum(hot, new int[] {1}, false);
         Node bad = mul(kept, sub(scalarLike(hit, 1), hit));
         Node checked = where(compare(CompareFn.GT, bad, 0.0), Double.NaN, row);
-        return div(sum(mul(where(compare(CompareFn.GT, kept, 0.0), checked, 0.0), kept), new int[] {0}, false),
-                sum(kept, new int[] {0}, false));
+        return div(sum(where(ignored, 0.0, checked), new int[] {0}, false), sum(kept, new int[] {0}, false));
+    }
+
+    /** 0, 1, 2, ... in row-major order over {@code shape}. */
+    private static Node positions(NodeTable table, Shape shape, DType dtype) {
+        double[] iota = new double[shape.size()];
+        for (int i = 0; i < iota.length; i++) {
+            iota[i] = i;
+        }
+        return constant(table, iota, shape, dtype);
     }
 
     private static void requireFloating(String op, Node x) {
