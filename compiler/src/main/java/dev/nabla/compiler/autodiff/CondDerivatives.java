@@ -36,7 +36,7 @@ final class CondDerivatives {
                 args.add(materialize(tk));
             }
         }
-        List<Integer> floating = floatingOutputs(b);
+        List<Integer> floating = LoopDerivatives.floating(b.results(0));
         List<List<Node>> results = new ArrayList<>();
         for (int br = 0; br < b.branchCount(); br++) {
             List<Node> r = new ArrayList<>(b.results(br));
@@ -154,15 +154,5 @@ final class CondDerivatives {
 
     private static Node expanded(BatchRules.Operand o, int batch) {
         return o.batched() ? o.node() : broadcastTo(o.node(), BatchRules.batched(batch, o.node().shape()));
-    }
-
-    private static List<Integer> floatingOutputs(CondBranches b) {
-        List<Integer> out = new ArrayList<>();
-        for (int o = 0; o < b.outputCount(); o++) {
-            if (b.outputDType(o).isFloating()) {
-                out.add(o);
-            }
-        }
-        return out;
     }
 }

@@ -18,11 +18,12 @@ import java.util.Map;
 /**
  * Derivatives of loops, as loops. Forward mode runs the body's jvp beside the body, carrying
  * tangents with the carries. Reverse mode runs the loop once more stacking the carries each step
- * started from ({@link LoopBody#history}), then a loop in the other direction whose body is the
- * body's vjp: it carries the carries' cotangents and sums the captured values' cotangents, and
- * stacks the per-step inputs' cotangents. Each step recomputes its own forward values from the
- * stored carry, so memory is one carry per step. Both derivative loops are loops like any other:
- * their derivatives are built the same way, to any order.
+ * started from and the body's residuals, the values its vjp reads ({@link LoopBody#history}),
+ * then a loop in the other direction whose body is the body's vjp over those: it carries the
+ * carries' cotangents and sums the captured values' cotangents, and stacks the per-step inputs'
+ * cotangents. A backward step reads its forward values instead of computing them again. Both
+ * derivative loops are loops like any other: their derivatives are built the same way, to any
+ * order.
  */
 final class LoopDerivatives {
     private LoopDerivatives() {}
@@ -83,12 +84,7 @@ final class LoopDerivatives {
                 values.add(materialize(tk));
             }
         }
-        List<Integer> tangentYs = new ArrayList<>();
-        for (int y = 0; y < ny; y++) {
-            if (b.ys().get(y).dtype().isFloating()) {
-                tangentYs.add(y);
-            }
-        }
+        List<Integer> tangentYs = floating(b.ys());
         List<Node> differentiated = new ArrayList<>();
         tangentCarries.forEach(i -> differentiated.add(b.newCarries().get(i)));
         tangentYs.forEach(y -> differentiated.add(b.ys().get(y)));
@@ -280,7 +276,8 @@ final class LoopDerivatives {
         }
     }
 
-    private static List<Integer> floating(List<Node> nodes) {
+    /** The positions of the floating nodes (those that have derivatives) in a list. */
+    static List<Integer> floating(List<Node> nodes) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             if (nodes.get(i).dtype().isFloating()) {

@@ -53,12 +53,7 @@ final class TaylorControlFlow {
                 seeds.put(c, coefficients(c, sk, order, captured, values, n.input(nc + nx + k), "captured " + k));
             }
         }
-        List<Integer> floatingYs = new ArrayList<>();
-        for (int y = 0; y < b.ys().size(); y++) {
-            if (b.ys().get(y).dtype().isFloating()) {
-                floatingYs.add(y);
-            }
-        }
+        List<Integer> floatingYs = LoopDerivatives.floating(b.ys());
         List<Node> moved = new ArrayList<>();
         floatingCarries.forEach(i -> moved.add(b.newCarries().get(i)));
         floatingYs.forEach(y -> moved.add(b.ys().get(y)));
@@ -101,12 +96,7 @@ final class TaylorControlFlow {
                 seeds.put(c, coefficients(c, sk, order, params, args, n.input(1 + k), "captured " + k));
             }
         }
-        List<Integer> floating = new ArrayList<>();
-        for (int o = 0; o < b.outputCount(); o++) {
-            if (b.outputDType(o).isFloating()) {
-                floating.add(o);
-            }
-        }
+        List<Integer> floating = LoopDerivatives.floating(b.results(0));
         List<List<Node>> results = new ArrayList<>();
         for (int br = 0; br < b.branchCount(); br++) {
             List<Node> r = new ArrayList<>(b.results(br));
