@@ -24,19 +24,7 @@ class LoopTest {
     private static final Device JVM = Device.of("jvm:cpu");
 
     private static NDArray random(Random rnd, int... dims) {
-        return random(rnd, 1, dims);
-    }
-
-    private static NDArray random(Random rnd, double scale, int... dims) {
-        int n = 1;
-        for (int d : dims) {
-            n *= d;
-        }
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = scale * (rnd.nextDouble() * 2 - 1);
-        }
-        return NDArray.of(v, dims);
+        return TestArrays.uniform(rnd, 1, dims);
     }
 
     /** An RNN cell: tanh(h W + x U + b). */
@@ -50,7 +38,7 @@ class LoopTest {
         Random rnd = new Random(7);
         Tensor h0 = g.input("h0", DType.F64, batch, hidden);
         Tensor xs = g.input("xs", DType.F64, steps, batch, in);
-        Tensor w = g.parameter("w", random(rnd, 0.5, hidden, hidden));
+        Tensor w = g.parameter("w", TestArrays.uniform(rnd, 0.5, hidden, hidden));
         Tensor u = g.parameter("u", random(rnd, in, hidden));
         Tensor b = g.parameter("b", random(rnd, hidden));
         return new Rnn(g, h0, xs, w, u, b, Map.of(h0, random(rnd, batch, hidden), xs, random(rnd, steps, batch, in)));

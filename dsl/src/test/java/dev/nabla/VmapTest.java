@@ -366,11 +366,7 @@ class VmapTest {
     }
 
     private static NDArray random(Random rnd, int... dims) {
-        double[] v = new double[new Shape(dims).size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = rnd.nextDouble() * 2 - 1;
-        }
-        return NDArray.of(v, dims);
+        return TestArrays.uniform(rnd, 1, dims);
     }
 
     private static NDArray rowOf(NDArray rows, int b, int count) {

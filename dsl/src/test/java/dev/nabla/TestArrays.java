@@ -1,0 +1,19 @@
+package dev.nabla;
+
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.runtime.NDArray;
+import java.util.Random;
+
+/** Test data the tests share. */
+final class TestArrays {
+    private TestArrays() {}
+
+    /** f64 values uniform in [-scale, scale). */
+    static NDArray uniform(Random rnd, double scale, int... dims) {
+        double[] v = new double[new Shape(dims).size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = scale * (rnd.nextDouble() * 2 - 1);
+        }
+        return NDArray.of(v, dims);
+    }
+}
