@@ -17,7 +17,8 @@ import java.util.List;
  * straight-line code when it is all scalars), called once per step. The carries live in two sets
  * of arrays that trade places each step, so a step writes its new carries straight into the
  * other set; per-step inputs are gathered into one array each, per-step outputs copied into the
- * stacked result. A run allocates only those arrays, never per step.
+ * stacked result. A run allocates those arrays once; a step allocates only what a call of the
+ * body's executable does.
  */
 final class LoopRunner implements StepRunner {
     private final Step.Loop step;
