@@ -117,8 +117,8 @@ final class ProgramStages {
     /**
      * The loops and conditionals among the needed nodes, in the order of their first output
      * (node ids are a topological order: so is this). A loop and its history over the same
-     * inputs are one family, as in lowering: only the history runs, and its outputs begin with
-     * the plain loop's.
+     * inputs are one family, as in lowering: where outputs past the plain loop's are read, only
+     * the history runs, and its outputs begin with the plain loop's.
      */
     private static List<Family> families(List<Node> needed) {
         Map<List<Object>, List<Node>> members = new LinkedHashMap<>();
@@ -139,9 +139,10 @@ final class ProgramStages {
                 families.add(new Family(null, branches, first.inputs(), List.copyOf(m)));
                 continue;
             }
-            LoopBody plain = ((Op.Loop) first.op()).body();
-            plain = plain.base() != null ? plain.base() : plain;
-            boolean history = m.stream().anyMatch(n -> ((Op.Loop) n.op()).body().base() != null);
+            LoopBody body = ((Op.Loop) first.op()).body();
+            LoopBody plain = body.base() != null ? body.base() : body;
+            // As in lowering: the history runs only for outputs past the plain loop's.
+            boolean history = m.stream().anyMatch(n -> ((Op.Loop) n.op()).output() >= plain.outputCount());
             families.add(new Family(history ? plain.history() : plain, null, first.inputs(), List.copyOf(m)));
         }
         return families;
