@@ -5,7 +5,9 @@ import dev.nabla.compiler.NablaException.GraphException;
 import dev.nabla.compiler.autodiff.Autodiff;
 import dev.nabla.compiler.autodiff.Checkpoint;
 import dev.nabla.compiler.autodiff.Autodiff.JacobianMode;
+import dev.nabla.compiler.ir.Convolutions;
 import dev.nabla.compiler.ir.Node;
+import dev.nabla.compiler.ir.Pooling;
 import dev.nabla.compiler.ir.Ops;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -139,6 +141,99 @@ public final class Nabla {
     /** crossEntropy with PyTorch's defaults: ignore index -100, no smoothing. */
     public static Tensor crossEntropy(Tensor logits, Tensor labels) {
         return crossEntropy(logits, labels, -100, 0);
+    }
+
+    // ---- convolution and pooling (NCHW, as PyTorch) ----
+
+    /** PyTorch's {@code F.conv2d(x, weight)}: x [N, C, H, W], weight [O, C, kH, kW]. */
+    public static Tensor conv2d(Tensor x, Tensor weight) {
+        return conv2d(x, weight, null, ConvOptions.defaults());
+    }
+
+    /** PyTorch's {@code F.conv2d}: x [N, C, H, W], weight [O, C / groups, kH, kW], bias [O] or null. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, ConvOptions options) {
+        return convolution("conv2d", 2, x, weight, bias, options);
+    }
+
+    /** PyTorch's {@code F.conv1d}: x [N, C, L], weight [O, C / groups, k], bias [O] or null. */
+    public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, ConvOptions options) {
+        return convolution("conv1d", 1, x, weight, bias, options);
+    }
+
+    /**
+     * PyTorch's {@code F.conv_transpose2d}: x [N, C, H, W], weight [C, O / groups, kH, kW], bias
+     * [O] or null; the gradient of conv2d with respect to its input, as a layer.
+     */
+    public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, ConvOptions options) {
+        String op = "convTranspose2d";
+        if (options.same()) {
+            throw new ShapeException(op + ": padding \"same\" is not defined for transposed convolutions");
+        }
+        Graph g = x.graph();
+        return g.wrap(Convolutions.transposed(op, g.unwrap(op, x), g.unwrap(op, weight),
+                bias == null ? null : g.unwrap(op, bias), options.stride(op, 2), options.padding(op, 2),
+                options.outputPadding(op, 2), options.dilation(op, 2), options.groups()));
+    }
+
+    private static Tensor convolution(String op, int s, Tensor x, Tensor weight, Tensor bias, ConvOptions options) {
+        Graph g = x.graph();
+        Node w = g.unwrap(op, weight);
+        int[] stride = options.stride(op, s);
+        int[] dilation = options.dilation(op, s);
+        int[] lo = options.padding(op, s);
+        int[] hi = lo;
+        if (options.same()) {
+            if (w.rank() != s + 2) {
+                throw new ShapeException(op + ": needs a weight of rank " + (s + 2) + ", got " + w.describe());
+            }
+            int[][] same = Convolutions.samePadding(op, Arrays.copyOfRange(w.shape().dims(), 2, 2 + s), stride,
+                    dilation);
+            lo = same[0];
+            hi = same[1];
+        }
+        return g.wrap(Convolutions.convolution(op, g.unwrap(op, x), w, bias == null ? null : g.unwrap(op, bias),
+                stride, lo, hi, dilation, options.groups()));
+    }
+
+    /** PyTorch's {@code F.max_pool2d(x, k)}: windows k×k with stride k, over the last two axes. */
+    public static Tensor maxPool2d(Tensor x, int kernel) {
+        return maxPool2d(x, kernel, kernel, 0);
+    }
+
+    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
+        Graph g = x.graph();
+        return g.wrap(Pooling.maxPool(g.unwrap("maxPool2d", x), new int[] {kernel, kernel}, new int[] {stride, stride},
+                new int[] {padding, padding}, new int[] {1, 1}));
+    }
+
+    public static Tensor maxPool1d(Tensor x, int kernel, int stride, int padding) {
+        Graph g = x.graph();
+        return g.wrap(Pooling.maxPool(g.unwrap("maxPool1d", x), new int[] {kernel}, new int[] {stride},
+                new int[] {padding}, new int[] {1}));
+    }
+
+    /** PyTorch's {@code F.avg_pool2d(x, k)}: means of k×k windows with stride k. */
+    public static Tensor avgPool2d(Tensor x, int kernel) {
+        return avgPool2d(x, kernel, kernel, 0, true);
+    }
+
+    /** With {@code countIncludePad} (PyTorch's default) the padding counts in each window's mean. */
+    public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding, boolean countIncludePad) {
+        Graph g = x.graph();
+        return g.wrap(Pooling.avgPool(g.unwrap("avgPool2d", x), new int[] {kernel, kernel}, new int[] {stride, stride},
+                new int[] {padding, padding}, countIncludePad));
+    }
+
+    public static Tensor avgPool1d(Tensor x, int kernel, int stride, int padding) {
+        Graph g = x.graph();
+        return g.wrap(Pooling.avgPool(g.unwrap("avgPool1d", x), new int[] {kernel}, new int[] {stride},
+                new int[] {padding}, true));
+    }
+
+    /** PyTorch's {@code F.adaptive_avg_pool2d(x, (h, w))}; (1, 1) is global average pooling. */
+    public static Tensor adaptiveAvgPool2d(Tensor x, int height, int width) {
+        Graph g = x.graph();
+        return g.wrap(Pooling.adaptiveAvgPool(g.unwrap("adaptiveAvgPool2d", x), new int[] {height, width}));
     }
 
     // ---- loops ----

@@ -736,7 +736,7 @@ public final class Ops {
      * Checked before anything else: the simplifier may otherwise return one operand (x*1 is x) and
      * never reach {@link NodeTable#intern}, which would let a node of another graph slip through.
      */
-    private static void requireSameGraph(String op, Node a, Node b) {
+    static void requireSameGraph(String op, Node a, Node b) {
         if (a.table() != b.table()) {
             throw new NablaException.GraphException(op + ": " + a.describe() + " and " + b.describe()
                     + " belong to different graphs; build all tensors of one computation in the same graph");
