@@ -43,7 +43,8 @@ public final class ConvOptions {
     /** Transposed convolutions only: extra size added to one side of the output. */
     public ConvOptions outputPadding(int... p) { return new ConvOptions(stride, padding, same, dilation, groups, p.clone()); }
 
-    int groups() { return groups; }
+    /** The number of groups (1 unless set). */
+    public int groupCount() { return groups; }
     boolean same() { return same; }
     int[] stride(String op, int s) { return expand(op, "stride", stride, s); }
     int[] padding(String op, int s) { return expand(op, "padding", padding, s); }

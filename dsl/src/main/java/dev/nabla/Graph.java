@@ -48,6 +48,8 @@ public final class Graph implements AutoCloseable {
     private final Set<CompiledGraph> open = new LinkedHashSet<>();
     /** Weak keys: a custom function's rule object goes with the last reference to the function. */
     private final Map<CustomFunction, CustomRule> customRules = new WeakHashMap<>();
+    /** State that every training step assigns besides the optimizers' updates (running statistics). */
+    private final Map<Tensor, Tensor> stepAssignments = new java.util.LinkedHashMap<>();
 
     private Graph(GraphOptions options) {
         this.options = options;
@@ -117,6 +119,34 @@ public final class Graph implements AutoCloseable {
 
     public Tensor ones(DType dtype, int... dims) {
         return wrap(Ops.fill(table, 1, new Shape(dims), dtype));
+    }
+
+    /**
+     * Makes every {@link dev.nabla.optim.Trainer} step of this graph also set {@code state} (a
+     * parameter that is not trained, such as batch norm's running mean) to {@code next}, computed
+     * from the values before the step, as PyTorch updates its buffers in a forward pass.
+     */
+    public synchronized void assignOnStep(Tensor state, Tensor next) {
+        Node s = unwrap("assignOnStep", state);
+        Node n = unwrap("assignOnStep", next);
+        if (!(s.op() instanceof dev.nabla.compiler.ir.Op.Parameter)) {
+            throw new GraphException("assignOnStep: " + s.describe() + " is not a parameter; only state made with"
+                    + " Graph.parameter can be assigned");
+        }
+        if (!s.shape().equals(n.shape()) || s.dtype() != n.dtype()) {
+            throw new GraphException("assignOnStep: the new value " + n.describe() + " must have the shape and dtype of "
+                    + s.describe());
+        }
+        if (stepAssignments.containsKey(state)) {
+            throw new GraphException("assignOnStep: " + s.describe() + " already has a new value for each step (a"
+                    + " layer with running statistics applied twice in training mode?); a step assigns state once");
+        }
+        stepAssignments.put(state, next);
+    }
+
+    /** What {@link #assignOnStep} registered, in registration order. */
+    public synchronized Map<Tensor, Tensor> stepAssignments() {
+        return Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stepAssignments));
     }
 
     // ---- looking at the graph ----

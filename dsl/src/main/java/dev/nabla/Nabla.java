@@ -172,7 +172,7 @@ public final class Nabla {
         Graph g = x.graph();
         return g.wrap(Convolutions.transposed(op, g.unwrap(op, x), g.unwrap(op, weight),
                 bias == null ? null : g.unwrap(op, bias), options.stride(op, 2), options.padding(op, 2),
-                options.outputPadding(op, 2), options.dilation(op, 2), options.groups()));
+                options.outputPadding(op, 2), options.dilation(op, 2), options.groupCount()));
     }
 
     private static Tensor convolution(String op, int s, Tensor x, Tensor weight, Tensor bias, ConvOptions options) {
@@ -192,7 +192,7 @@ public final class Nabla {
             hi = same[1];
         }
         return g.wrap(Convolutions.convolution(op, g.unwrap(op, x), w, bias == null ? null : g.unwrap(op, bias),
-                stride, lo, hi, dilation, options.groups()));
+                stride, lo, hi, dilation, options.groupCount()));
     }
 
     /** PyTorch's {@code F.max_pool2d(x, k)}: windows k×k with stride k, over the last two axes. */

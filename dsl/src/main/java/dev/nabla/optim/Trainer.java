@@ -70,6 +70,8 @@ public final class Trainer implements AutoCloseable {
             }
             groups.add(new Group(spec.optimizer(), spec.params(), lrs));
         }
+        // State the graph assigns at each step (running statistics), unless an optimizer trains it.
+        graph.stepAssignments().forEach(assignments::putIfAbsent);
         this.compiled = graph.compile(b.device);
         this.step = compiled.prepare(List.of(loss), assignments);
         if (schedule != null) {
@@ -167,11 +169,15 @@ public final class Trainer implements AutoCloseable {
             this.reachable = Program.of(List.of(loss.node())).parameters();
         }
 
-        /** Every parameter the loss depends on that no earlier group claimed. */
+        /**
+         * Every parameter the loss depends on that no earlier group claimed, except state the graph
+         * assigns at each step ({@link Graph#assignOnStep}).
+         */
         public Builder group(Optimizer optimizer) {
             List<Tensor> rest = reachable.stream()
                     .map(n -> new Tensor(loss.graph(), n))
                     .filter(t -> !claimed.contains(t))
+                    .filter(t -> !loss.graph().stepAssignments().containsKey(t))
                     .toList();
             return group(optimizer, rest);
         }

@@ -1,0 +1,53 @@
+package dev.nabla.nn;
+
+import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.ir.Shape;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where modules declare their parameters and buffers, under dotted names as PyTorch's
+ * {@code state_dict} keys ({@code 0.weight}, {@code fc1.bias}, {@code 1.running_mean}).
+ */
+public final class Declarations {
+    /** What one name holds. */
+    record Entry(String name, Shape shape, Initializer init, boolean trainable) {}
+
+    private final String prefix;
+    private final Map<String, Entry> entries;
+
+    Declarations() {
+        this("", new LinkedHashMap<>());
+    }
+
+    private Declarations(String prefix, Map<String, Entry> entries) {
+        this.prefix = prefix;
+        this.entries = entries;
+    }
+
+    /** A trained parameter. */
+    public void parameter(String name, Shape shape, Initializer init) {
+        add(new Entry(prefix + name, shape, init, true));
+    }
+
+    /** State that is not trained but saved with the model (batch norm's running statistics). */
+    public void buffer(String name, Shape shape, Initializer init) {
+        add(new Entry(prefix + name, shape, init, false));
+    }
+
+    /** The declarations of a child module, under {@code name.}. */
+    public Declarations child(String name) {
+        return new Declarations(prefix + name + ".", entries);
+    }
+
+    private void add(Entry e) {
+        if (entries.putIfAbsent(e.name(), e) != null) {
+            throw new NablaException("declare: '" + e.name() + "' is declared twice; give each parameter and child"
+                    + " module its own name");
+        }
+    }
+
+    Map<String, Entry> entries() {
+        return entries;
+    }
+}

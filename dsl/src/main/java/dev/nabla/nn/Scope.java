@@ -1,0 +1,55 @@
+package dev.nabla.nn;
+
+import dev.nabla.Graph;
+import dev.nabla.Tensor;
+import dev.nabla.compiler.NablaException;
+
+/**
+ * What a module sees while it builds its output: its parameters by local name, its children's
+ * scopes, and whether the model runs in training or evaluation mode.
+ */
+public final class Scope {
+    private final Model model;
+    private final String prefix;
+    private final boolean training;
+
+    Scope(Model model, String prefix, boolean training) {
+        this.model = model;
+        this.prefix = prefix;
+        this.training = training;
+    }
+
+    /** The parameter or buffer this module declared as {@code name}. */
+    public Tensor get(String name) {
+        Tensor t = model.tensors().get(prefix + name);
+        if (t == null) {
+            throw new NablaException("forward: the module at '" + (prefix.isEmpty() ? "(root)" : prefix)
+                    + "' reads '" + name + "', which it did not declare; declare it in declare()");
+        }
+        return t;
+    }
+
+    /** The scope of the child module declared as {@code name}. */
+    public Scope child(String name) {
+        return new Scope(model, prefix + name + ".", training);
+    }
+
+    /** True in training mode (dropout drops, batch norm uses and updates batch statistics). */
+    public boolean training() {
+        return training;
+    }
+
+    public Graph graph() {
+        return model.graph();
+    }
+
+    /**
+     * In training mode, makes each training step set the buffer {@code name} to {@code next}
+     * (see {@link Graph#assignOnStep}); nothing in evaluation mode.
+     */
+    public void updateOnStep(String name, Tensor next) {
+        if (training) {
+            model.graph().assignOnStep(get(name), next);
+        }
+    }
+}

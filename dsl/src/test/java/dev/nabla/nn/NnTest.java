@@ -1,0 +1,169 @@
+package dev.nabla.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.CompiledGraph;
+import dev.nabla.ConvOptions;
+import dev.nabla.Graph;
+import dev.nabla.Tensor;
+import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.optim.Optimizers;
+import dev.nabla.optim.Trainer;
+import dev.nabla.runtime.Device;
+import dev.nabla.runtime.NDArray;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Layers, names and modes against PyTorch 1.13 (goldens/nn.txt, made by
+ * src/test/python/nn_goldens.py): a conv, batch norm, relu, pool, linear network with set weights.
+ */
+class NnTest {
+    private static final Module NET = Sequential.of(new Conv2d(2, 3, 3, ConvOptions.defaults().padding(1)),
+            new BatchNorm2d(3), Layers.relu(), Layers.maxPool2d(2), Layers.flatten(), new Linear(12, 4));
+
+    private static Map<String, double[]> goldens() throws IOException {
+        Map<String, double[]> rows = new HashMap<>();
+        try (var in = NnTest.class.getResourceAsStream("/goldens/nn.txt");
+             var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                String[] parts = line.split(" ");
+                if (!line.startsWith("#") && !parts[0].equals("names")) {
+                    rows.put(parts[0], Stream.of(parts).skip(1).mapToDouble(Double::parseDouble).toArray());
+                }
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void namesFollowPyTorchsStateDict() {
+        try (Graph g = Graph.create()) {
+            Model net = Model.create(g, NET, 1);
+            // PyTorch's keys, without batch norm's num_batches_tracked (an int64 counter Nabla has no use for).
+            assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var",
+                    "5.weight", "5.bias"), List.copyOf(net.stateDict().keySet()));
+            assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "5.weight", "5.bias"),
+                    List.copyOf(net.parameters().keySet()));
+            assertEquals(List.of(3, 2, 3, 3), boxed(net.parameters().get("0.weight").shape().dims()));
+            assertEquals(List.of(4, 12), boxed(net.parameters().get("5.weight").shape().dims()));
+        }
+    }
+
+    @Test
+    void trainingAndEvaluationModesArePyTorchs() throws IOException {
+        Map<String, double[]> torch = goldens();
+        try (Graph g = Graph.create()) {
+            Model net = Model.create(g, NET, DType.F64, 1);
+            Tensor x = g.input("x", DType.F64, 2, 2, 4, 4);
+            Tensor train = net.forward(x);
+            Tensor eval = net.evaluate(x);
+            Tensor loss = train.mul(g.constant(filled(new int[] {2, 4}, i -> Math.sin(0.05 * i + 0.2) + 0.3))).sum();
+            NDArray xv = filled(new int[] {2, 2, 4, 4}, i -> Math.sin(0.7 * i + 0.3));
+            // One SGD step with learning rate 0: the parameters stay, the running statistics move once.
+            try (Trainer sgd = Optimizers.sgd(0).minimize(loss)) {
+                CompiledGraph c = sgd.compiled();
+                int k = 0;
+                for (var e : net.parameters().entrySet()) {
+                    int offset = k++;
+                    c.setParameter(e.getValue(), filled(e.getValue().shape().dims(),
+                            i -> 0.3 * Math.cos(0.5 * i + offset)));
+                }
+                List<String> names = new ArrayList<>(net.parameters().keySet());
+                List<Tensor> outputs = new ArrayList<>(List.of(train));
+                names.forEach(n -> outputs.add(loss.grad(net.parameters().get(n))));
+                List<NDArray> r = c.eval(Map.of(x, xv), outputs.toArray(Tensor[]::new));
+                assertArrayEquals(torch.get("train"), r.get(0).toDoubleArray(), 1e-12);
+                for (int i = 0; i < names.size(); i++) {
+                    assertArrayEquals(torch.get("grad:" + names.get(i)), r.get(i + 1).toDoubleArray(), 1e-12,
+                            names.get(i));
+                }
+                sgd.step(Map.of(x, xv));
+                assertArrayEquals(torch.get("running_mean"), sgd.parameter(net.buffers().get("1.running_mean"))
+                        .toDoubleArray(), 1e-12);
+                assertArrayEquals(torch.get("running_var"), sgd.parameter(net.buffers().get("1.running_var"))
+                        .toDoubleArray(), 1e-12);
+                assertArrayEquals(torch.get("eval"), c.eval(Map.of(x, xv), eval).get(0).toDoubleArray(), 1e-12);
+            }
+        }
+    }
+
+    @Test
+    void defaultInitializationHasPyTorchsBoundsAndIsReproducible() {
+        try (Graph g = Graph.create(); Graph h = Graph.create()) {
+            Module m = Sequential.of(new Linear(100, 50), new Conv2d(4, 8, 3));
+            Model a = Model.create(g, m, 7);
+            Model b = Model.create(h, m, 7);
+            try (var ca = g.compile(Device.of("jvm:cpu")); var cb = h.compile(Device.of("jvm:cpu"))) {
+                double[] w = ca.parameter(a.parameters().get("0.weight")).toDoubleArray();
+                assertArrayEquals(w, cb.parameter(b.parameters().get("0.weight")).toDoubleArray());
+                double mean = 0;
+                double max = 0;
+                for (double v : w) {
+                    mean += v / w.length;
+                    max = Math.max(max, Math.abs(v));
+                }
+                assertTrue(max <= 0.1 && max > 0.09, "bound 1/sqrt(100), largest " + max);
+                assertEquals(0, mean, 0.01);
+                // Conv: fan in = 4·3·3 = 36, bound 1/6, for the weight and the bias.
+                for (String name : List.of("1.weight", "1.bias")) {
+                    for (double v : ca.parameter(a.parameters().get(name)).toDoubleArray()) {
+                        assertTrue(Math.abs(v) <= 1.0 / 6, name + " " + v);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void mistakesAreNamed() {
+        try (Graph g = Graph.create()) {
+            Module readsUndeclared = (x, s) -> x.mul(s.get("scale"));
+            Model m = Model.create(g, readsUndeclared, 1);
+            var e = assertThrows(NablaException.class, () -> m.forward(g.input("x", 2)));
+            assertTrue(e.getMessage().contains("reads 'scale', which it did not declare"), e.getMessage());
+            Module twice = new Module() {
+                @Override
+                public Tensor forward(Tensor x, Scope scope) { return x; }
+
+                @Override
+                public void declare(Declarations d) {
+                    d.parameter("w", dev.nabla.compiler.ir.Shape.of(2), Initializers.zeros());
+                    d.parameter("w", dev.nabla.compiler.ir.Shape.of(2), Initializers.zeros());
+                }
+            };
+            assertThrows(NablaException.class, () -> Model.create(g, twice, 1));
+            Model bn = Model.create(g, new BatchNorm2d(3), 1);
+            var shape = assertThrows(NablaException.class, () -> bn.forward(g.input("y", 2, 4, 5, 5)));
+            assertTrue(shape.getMessage().contains("BatchNorm2d(3): needs an input [N, 3, H, W]"), shape.getMessage());
+            Tensor z = g.input("z", 2, 3, 5, 5);
+            bn.forward(z);
+            var again = assertThrows(NablaException.class, () -> bn.forward(z.mul(2)));
+            assertTrue(again.getMessage().contains("applied twice in training mode"), again.getMessage());
+        }
+    }
+
+    private static List<Integer> boxed(int[] a) {
+        return java.util.Arrays.stream(a).boxed().toList();
+    }
+
+    private static NDArray filled(int[] shape, java.util.function.IntToDoubleFunction f) {
+        double[] v = new double[java.util.Arrays.stream(shape).reduce(1, (p, q) -> p * q)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = f.applyAsDouble(i);
+        }
+        return NDArray.of(v, shape);
+    }
+}
