@@ -5,18 +5,13 @@ import dev.nabla.Tensor;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
 import dev.nabla.runtime.Device;
+import dev.nabla.examples.DigitsData.Digit;
 import dev.nabla.runtime.NDArray;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.GZIPInputStream;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -25,17 +20,15 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * held-out images and plots the loss curve.
  */
 public final class DigitsClassifier {
-    private static final int PIXELS = 64;
-    private static final int CLASSES = 10;
+    private static final int PIXELS = DigitsData.PIXELS;
+    private static final int CLASSES = DigitsData.CLASSES;
     private static final int HIDDEN = 32;
     private static final int BATCH = 64;
     private static final int EPOCHS = 30;
     private static final int TEST = 360;
 
-    private record Digit(float[] pixels, int label) {}
-
     public static void main(String[] args) {
-        List<Digit> all = load();
+        List<Digit> all = DigitsData.load();
         Collections.shuffle(all, new Random(7));
         List<Digit> test = all.subList(0, TEST);
         List<Digit> train = new ArrayList<>(all.subList(TEST, all.size()));
@@ -67,15 +60,18 @@ public final class DigitsClassifier {
                     double sum = 0;
                     for (int s = 0; s < steps; s++) {
                         List<Digit> batch = train.subList(s * BATCH, (s + 1) * BATCH);
-                        sum += adam.step(Map.of(x, pixels(batch).to(device), y, oneHot(batch).to(device))).item();
+                        NDArray images = DigitsData.pixels(batch, BATCH, PIXELS).to(device);
+                        sum += adam.step(Map.of(x, images, y, oneHot(batch).to(device))).item();
                     }
                     double seconds = (System.nanoTime() - start) / 1e9;
                     losses.add(sum / steps);
                     System.out.printf("epoch %2d/%d %s loss %.4f  %,8.0f images/s%n", epoch, EPOCHS,
-                            bar(epoch, EPOCHS), sum / steps, steps * BATCH / seconds);
+                            DigitsData.bar(epoch, EPOCHS), sum / steps, steps * BATCH / seconds);
                 }
-                float[] scores = adam.compiled().eval(Map.of(xTest, pixels(test).to(device)), testLogits).get(0).toFloatArray();
-                System.out.printf("test accuracy: %.1f%% of %d images%n", 100.0 * correct(scores, test) / TEST, TEST);
+                NDArray testImages = DigitsData.pixels(test, TEST, PIXELS).to(device);
+                float[] scores = adam.compiled().eval(Map.of(xTest, testImages), testLogits).get(0).toFloatArray();
+                System.out.printf("test accuracy: %.1f%% of %d images%n", 100.0 * DigitsData.correct(scores, test) / TEST,
+                        TEST);
             }
 
             var chart = Plots.chart("Digits: training loss", "epoch", "mean cross-entropy");
@@ -89,27 +85,6 @@ public final class DigitsClassifier {
         }
     }
 
-    private static List<Digit> load() {
-        var in = DigitsClassifier.class.getResourceAsStream("/data/digits.csv.gz");
-        if (in == null) {
-            throw new IllegalStateException("data/digits.csv.gz is missing from the class path");
-        }
-        List<Digit> digits = new ArrayList<>();
-        try (var reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.US_ASCII))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                String[] fields = line.split(",");
-                float[] pixels = new float[PIXELS];
-                for (int i = 0; i < PIXELS; i++) {
-                    pixels[i] = Float.parseFloat(fields[i]) / 16f;
-                }
-                digits.add(new Digit(pixels, Integer.parseInt(fields[PIXELS].trim())));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return digits;
-    }
-
     /** PyTorch's default Linear initialization: uniform in ±1/sqrt(fan in). */
     private static NDArray uniform(Random random, int fanIn, int fanOut) {
         float bound = (float) (1 / Math.sqrt(fanIn));
@@ -120,39 +95,11 @@ public final class DigitsClassifier {
         return NDArray.of(w, fanIn, fanOut);
     }
 
-    private static NDArray pixels(List<Digit> digits) {
-        float[] data = new float[digits.size() * PIXELS];
-        for (int i = 0; i < digits.size(); i++) {
-            System.arraycopy(digits.get(i).pixels(), 0, data, i * PIXELS, PIXELS);
-        }
-        return NDArray.of(data, digits.size(), PIXELS);
-    }
-
     private static NDArray oneHot(List<Digit> digits) {
         float[] data = new float[digits.size() * CLASSES];
         for (int i = 0; i < digits.size(); i++) {
             data[i * CLASSES + digits.get(i).label()] = 1;
         }
         return NDArray.of(data, digits.size(), CLASSES);
-    }
-
-    private static int correct(float[] scores, List<Digit> digits) {
-        int right = 0;
-        for (int i = 0; i < digits.size(); i++) {
-            int best = 0;
-            for (int c = 1; c < CLASSES; c++) {
-                if (scores[i * CLASSES + c] > scores[i * CLASSES + best]) {
-                    best = c;
-                }
-            }
-            right += best == digits.get(i).label() ? 1 : 0;
-        }
-        return right;
-    }
-
-    private static String bar(int done, int total) {
-        int width = 20;
-        int filled = done * width / total;
-        return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "]";
     }
 }

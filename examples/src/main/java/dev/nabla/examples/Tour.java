@@ -19,6 +19,7 @@ public final class Tour {
                 new Stop("SGD: minimize 3a^2 + 6a - 9 from a = 10", () -> SgdMinimize.main(args)),
                 new Stop("Loops and conditionals in the graph", () -> Loops.main(args)),
                 new Stop("Training a digit classifier", () -> DigitsClassifier.main(args)),
+                new Stop("A convolutional network from nn layers", () -> CnnDigits.main(args)),
                 new Stop("Devices", () -> Devices.main(args)),
                 new Stop("Matrix product on each device: 512x1024 . 1024x512", () -> GpuMatmul.main(args)),
                 new Stop("Your own derivative rules", () -> CustomRules.main(args)));

@@ -1,0 +1,94 @@
+package dev.nabla.examples;
+
+import dev.nabla.ConvOptions;
+import dev.nabla.Graph;
+import dev.nabla.Nabla;
+import dev.nabla.Tensor;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.examples.DigitsData.Digit;
+import dev.nabla.nn.Conv2d;
+import dev.nabla.nn.Layers;
+import dev.nabla.nn.Linear;
+import dev.nabla.nn.Model;
+import dev.nabla.nn.Sequential;
+import dev.nabla.optim.Optimizers;
+import dev.nabla.optim.Trainer;
+import dev.nabla.runtime.Device;
+import dev.nabla.runtime.NDArray;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * A small convolutional network on the same digits as {@link DigitsClassifier}, built from the
+ * {@code nn} layers: two 3x3 convolutions with max pooling, then a linear layer, trained with
+ * Adam on integer labels; the held-out accuracy after each epoch goes on the plot beside the loss.
+ */
+public final class CnnDigits {
+    private static final int BATCH = 64;
+    private static final int EPOCHS = 15;
+    private static final int TEST = 360;
+
+    public static void main(String[] args) {
+        List<Digit> all = DigitsData.load();
+        Collections.shuffle(all, new Random(7));
+        List<Digit> test = all.subList(0, TEST);
+        List<Digit> train = new ArrayList<>(all.subList(TEST, all.size()));
+
+        var same = ConvOptions.defaults().padding(1);
+        var net = Sequential.of(
+                new Conv2d(1, 16, 3, same), Layers.relu(), Layers.maxPool2d(2),   // 16 x 4 x 4
+                new Conv2d(16, 32, 3, same), Layers.relu(), Layers.maxPool2d(2),  // 32 x 2 x 2
+                Layers.flatten(), new Linear(128, 10));
+        try (var g = Graph.create()) {
+            Model model = Model.create(g, net, 42);
+            System.out.println("parameters: " + model.parameters().keySet());
+            Tensor x = g.input("x", BATCH, 1, 8, 8);
+            Tensor labels = g.input("labels", DType.I32, BATCH);
+            Tensor loss = Nabla.crossEntropy(model.forward(x), labels);
+            Tensor xTest = g.input("xTest", TEST, 1, 8, 8);
+            Tensor testLogits = model.evaluate(xTest);
+
+            List<Double> losses = new ArrayList<>();
+            List<Double> accuracies = new ArrayList<>();
+            int steps = train.size() / BATCH;
+            try (Trainer adam = Optimizers.adam(0.01).minimize(loss)) {
+                Device device = adam.compiled().device();
+                NDArray testImages = DigitsData.pixels(test, TEST, 1, 8, 8).to(device);
+                for (int epoch = 1; epoch <= EPOCHS; epoch++) {
+                    Collections.shuffle(train, new Random(epoch));
+                    long start = System.nanoTime();
+                    double sum = 0;
+                    for (int s = 0; s < steps; s++) {
+                        List<Digit> batch = train.subList(s * BATCH, (s + 1) * BATCH);
+                        sum += adam.step(Map.of(x, DigitsData.pixels(batch, BATCH, 1, 8, 8).to(device),
+                                labels, DigitsData.labels(batch).to(device))).item();
+                    }
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    float[] scores = adam.compiled().eval(Map.of(xTest, testImages), testLogits).get(0).toFloatArray();
+                    double accuracy = 100.0 * DigitsData.correct(scores, test) / TEST;
+                    losses.add(sum / steps);
+                    accuracies.add(accuracy);
+                    System.out.printf("epoch %2d/%d %s loss %.4f  test accuracy %5.1f%%  %,8.0f images/s%n", epoch,
+                            EPOCHS, DigitsData.bar(epoch, EPOCHS), sum / steps, accuracy, steps * BATCH / seconds);
+                }
+            }
+            System.out.printf("test accuracy: %.1f%% of %d images%n", accuracies.get(EPOCHS - 1), TEST);
+
+            var chart = Plots.chart("Digits with a CNN", "epoch", "cross-entropy / error rate");
+            double[] epochs = new double[EPOCHS];
+            double[] errors = new double[EPOCHS];
+            for (int i = 0; i < EPOCHS; i++) {
+                epochs[i] = i + 1;
+                errors[i] = 1 - accuracies.get(i) / 100;
+            }
+            chart.addSeries("training loss", epochs, losses.stream().mapToDouble(Double::doubleValue).toArray())
+                    .setMarker(SeriesMarkers.CIRCLE);
+            chart.addSeries("test error rate", epochs, errors).setMarker(SeriesMarkers.DIAMOND);
+            System.out.println("plot: " + Plots.save(chart, "digits-cnn"));
+        }
+    }
+}
