@@ -52,15 +52,22 @@ final class CopyRunners {
     /** out at the positions of {@code target} (row-major over its shape) = values. */
     private static void scatter(Lanes lanes, Object values, View target, Object out) {
         Shape shape = target.shape();
-        int[] index = new int[shape.rank()];
-        int[] strides = target.strides();
-        for (int i = 0; i < shape.size(); i++) {
+        int rank = shape.rank();
+        if (rank == 0) {
+            lanes.convert(out, target.offset(), values, 0, 1);
+            return;
+        }
+        // Row by row along the innermost axis: one strided copy per row, the offset computed once.
+        int inner = shape.dim(rank - 1);
+        int innerStride = target.stride(rank - 1);
+        int[] index = new int[rank];
+        for (int i = 0; i < shape.size(); i += inner) {
             int at = target.offset();
-            for (int d = 0; d < index.length; d++) {
-                at += index[d] * strides[d];
+            for (int d = 0; d < rank - 1; d++) {
+                at += index[d] * target.stride(d);
             }
-            lanes.convert(out, at, values, i, 1);
-            for (int d = index.length - 1; d >= 0 && ++index[d] == shape.dim(d); d--) {
+            Gathers.copyStrided(out, at, innerStride, values, i, 1, inner);
+            for (int d = rank - 2; d >= 0 && ++index[d] == shape.dim(d); d--) {
                 index[d] = 0;
             }
         }

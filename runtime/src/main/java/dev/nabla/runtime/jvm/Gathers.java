@@ -59,15 +59,40 @@ final class Gathers {
             } else if (innerStride == 0) {
                 lanes.fill(dst, dstOff + done, valueAt(source, at), run);
             } else {
-                for (int i = 0; i < run; i++) {
-                    lanes.convert(dst, dstOff + done + i, source, at + i * innerStride, 1);
-                }
+                copyStrided(dst, dstOff + done, 1, source, at, innerStride, run);
             }
             done += run;
             index[rank - 1] += run;
             for (int d = rank - 1; d > 0 && index[d] == shape.dim(d); d--) {
                 index[d] = 0;
                 index[d - 1]++;
+            }
+        }
+    }
+
+    /**
+     * dst[dOff + i·dStride] = src[sOff + i·sStride] for i below n, converting between float and
+     * double storage; direct loops, since one virtual call per element cost more than the copy.
+     */
+    static void copyStrided(Object dst, int dOff, int dStride, Object src, int sOff, int sStride, int n) {
+        if (dst instanceof float[] d && src instanceof float[] f) {
+            for (int i = 0; i < n; i++) {
+                d[dOff + i * dStride] = f[sOff + i * sStride];
+            }
+        } else if (dst instanceof double[] d && src instanceof double[] f) {
+            for (int i = 0; i < n; i++) {
+                d[dOff + i * dStride] = f[sOff + i * sStride];
+            }
+        } else if (dst instanceof float[] d) {
+            double[] f = (double[]) src;
+            for (int i = 0; i < n; i++) {
+                d[dOff + i * dStride] = (float) f[sOff + i * sStride];
+            }
+        } else {
+            double[] d = (double[]) dst;
+            float[] f = (float[]) src;
+            for (int i = 0; i < n; i++) {
+                d[dOff + i * dStride] = f[sOff + i * sStride];
             }
         }
     }

@@ -174,14 +174,23 @@ final class ReduceRunner implements StepRunner {
             }
         }
         lanes.fill(out, 0, step.fn().identity(), stride);
-        int[] index = new int[s.rank()];
-        for (int i = 0; i < size; i++) {
+        // A row of the innermost axis at a time: folded into one output when that axis is reduced,
+        // accumulated element by element into a row of outputs when it is kept.
+        int rank = s.rank();
+        int inner = s.dim(rank - 1);
+        boolean innerReduced = isReduced[rank - 1];
+        int[] index = new int[rank];
+        for (int i = 0; i < size; i += inner) {
             int o = 0;
-            for (int d = 0; d < index.length; d++) {
+            for (int d = 0; d < rank - 1; d++) {
                 o += index[d] * outStrides[d];
             }
-            lanes.fill(out, o, step.fn().combine(Gathers.valueAt(out, o), Gathers.valueAt(values, i)), 1);
-            for (int d = index.length - 1; d >= 0 && ++index[d] == s.dim(d); d--) {
+            if (innerReduced) {
+                lanes.fill(out, o, lanes.reduce(step.fn(), values, i, inner, Gathers.valueAt(out, o)), 1);
+            } else {
+                lanes.accumulate(step.fn(), out, o, values, i, inner);
+            }
+            for (int d = rank - 2; d >= 0 && ++index[d] == s.dim(d); d--) {
                 index[d] = 0;
             }
         }
