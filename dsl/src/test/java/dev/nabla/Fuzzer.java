@@ -78,7 +78,7 @@ final class Fuzzer {
 
     enum Action {
         UNARY(10), BINARY(12), NUMBER_BINARY(5), FMA(2), WHERE(3), REDUCE(6), SOFTMAX(2), RESHAPE(4), PERMUTE(3),
-        SQUEEZE(3), SLICE(4), BROADCAST(3), MATMUL(4), CONCAT(3), CAST(3), STOP_GRADIENT(1),
+        SQUEEZE(3), SLICE(4), BROADCAST(3), MATMUL(4), CONCAT(3), POOL(2), CAST(3), STOP_GRADIENT(1),
         GRAD(4), VJP(2), JVP(2), JACOBIAN(1), HESSIAN(1), HVP(1), TAYLOR(2), VMAP(2), CHECKPOINT(1), CUSTOM(2),
         FORI(2), SCAN(2), COND(2),
         INPUT(5), PARAMETER(5), CONSTANT(3), PRINT(1), CLOSE_GRAPH(1),
@@ -273,6 +273,7 @@ final class Fuzzer {
             case BROADCAST -> broadcast();
             case MATMUL -> matmul();
             case CONCAT -> concat();
+            case POOL -> pool();
             case CAST -> cast();
             case STOP_GRADIENT -> stopGradient();
             case GRAD -> grad();
@@ -827,6 +828,29 @@ final class Fuzzer {
                 () -> Expect.of(dims(a), type(a))));
         build((log ? "logSoftmax(" : "softmax(") + a + ", " + axis + ")", a.order(), e,
                 () -> log ? a.t().logSoftmax(axis) : a.t().softmax(axis));
+    }
+
+    /**
+     * Max or average pooling over the last axis (sliding windows and, in derivatives, their
+     * adjoint): mostly windows that fit, sometimes a kernel past the padded input.
+     */
+    private void pool() {
+        Val a = floating();
+        int rank = a.t().rank();
+        int n = rank > 0 ? a.t().shape().dim(rank - 1) : 0;
+        int kernel = 1 + rnd.nextInt(Math.max(1, Math.min(n + 1, 5)));
+        int stride = 1 + rnd.nextInt(3);
+        int padding = rnd.nextInt(kernel / 2 + 1);
+        boolean max = rnd.nextBoolean();
+        int out = (n + 2 * padding - kernel) / stride + 1;
+        boolean valid = isFloating(a) && rank >= 2 && n + 2 * padding >= kernel;
+        int[] shape = dims(a).clone();
+        if (rank > 0) {
+            shape[rank - 1] = out;
+        }
+        build((max ? "maxPool1d(" : "avgPool1d(") + a + ", " + kernel + ", " + stride + ", " + padding + ")", a.order(),
+                predict(a, () -> Expect.when(valid, () -> Expect.of(shape, type(a)))),
+                () -> max ? Nabla.maxPool1d(a.t(), kernel, stride, padding) : Nabla.avgPool1d(a.t(), kernel, stride, padding));
     }
 
     private void reshape() {

@@ -97,7 +97,7 @@ class RandomGraphGradTest {
         "add", "sub", "mul", "a*tanh(b)", "a/(1+b^2)", "pow(softplus(a)+0.5, tanh b)",
         "sumKeepDims", "meanKeepDims", "prodKeepDims", "logSumExpKeepDims", "softmax", "logSoftmax",
         "transpose sandwich", "reshape round trip", "slice/concat rotation", "strided slice permutation",
-        "stack-sum", "matmul sandwich",
+        "stack-sum", "matmul sandwich", "average pooling",
         // Piecewise ops, each registering its kink.
         "abs", "sign(a)*b", "relu", "maximum", "minimum", "where(a<b)", "where(a>=b)", "where(a>0)",
         "where(sign a == sign b)", "maxKeepDims", "minKeepDims", "max all", "a*cast(b>0)",
@@ -282,6 +282,11 @@ class RandomGraphGradTest {
                 Tensor w = a.graph().constant(dev.nabla.runtime.NDArray.of(new double[] {0.7, -0.4}, 2, 1, 1));
                 t = Nabla.stack(0, full(a), full(b).sin()).mul(w).sum(0);
                 text = "sum(stack(" + p + ", sin(" + q + ")) * [0.7,-0.4], 0)";
+            }
+            case "average pooling" -> {
+                // Sliding windows (with padding) and, in derivatives, their adjoint.
+                t = Nabla.avgPool1d(full(a).sin(), 2, 1, 1).slice(1, 0, 3);
+                text = "avgPool1d(sin(" + p + "), 2, 1, 1)[:, 0:3]";
             }
             case "matmul sandwich" -> {
                 t = full(a).matmul(full(b).transpose()).matmul(full(a)).mul(0.3);

@@ -44,6 +44,9 @@ final class BatchRules {
             case Op.BroadcastTo b -> broadcastTo(node(in, 0), shape);
             case Op.Slice(var starts, var steps) -> sliceNode(node(in, 0), prepend(starts, 0), prepend(steps, 1), shape);
             case Op.Pad(var starts, var steps) -> pad(node(in, 0), prepend(starts, 0), prepend(steps, 1), shape);
+            // Windows run over the last axes: a batch axis in front is one more leading axis.
+            case Op.Windows(var w) -> windows(node(in, 0), w);
+            case Op.WindowsSum(var w) -> windowsSum(node(in, 0), w, shape);
             case Op.Concat(int axis) -> concat(axis + 1, in.stream().map(o -> expanded(o, batch)).toList());
             case Op.MatMul m -> batchedMatmul(in.get(0), in.get(1), batch);
             case Op.Cast c -> cast(node(in, 0), n.dtype());

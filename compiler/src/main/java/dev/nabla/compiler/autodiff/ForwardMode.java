@@ -83,6 +83,8 @@ final class ForwardMode {
             case Op.BroadcastTo b -> broadcastTo(t.get(0), n.shape());
             case Op.Slice(var starts, var steps) -> sliceNode(t.get(0), ReverseMode.ints(starts), ReverseMode.ints(steps), n.shape());
             case Op.Pad(var starts, var steps) -> pad(t.get(0), ReverseMode.ints(starts), ReverseMode.ints(steps), n.shape());
+            case Op.Windows(var w) -> windows(t.get(0), w);
+            case Op.WindowsSum(var w) -> windowsSum(t.get(0), w, n.shape());
             case Op.Concat(int axis) -> {
                 List<Node> parts = new ArrayList<>();
                 for (int k = 0; k < in.size(); k++) {

@@ -140,6 +140,8 @@ final class ReverseMode {
             case Op.BroadcastTo b -> List.of(sumToShape(g, in.get(0).shape()));
             case Op.Slice(var starts, var steps) -> List.of(pad(g, ints(starts), ints(steps), in.get(0).shape()));
             case Op.Pad(var starts, var steps) -> List.of(sliceNode(g, ints(starts), ints(steps), in.get(0).shape()));
+            case Op.Windows(var w) -> List.of(windowsSum(g, w, in.get(0).shape()));
+            case Op.WindowsSum(var w) -> List.of(windows(g, w));
             case Op.Concat(int axis) -> concatParts(g, axis, in);
             case Op.MatMul m -> List.of(matmul(g, matrixTranspose(in.get(1))), matmul(matrixTranspose(in.get(0)), g));
             case Op.Cast c -> Arrays.asList(in.get(0).dtype().isFloating() ? cast(g, in.get(0).dtype()) : null);

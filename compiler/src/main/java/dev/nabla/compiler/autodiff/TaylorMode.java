@@ -120,6 +120,8 @@ final class TaylorMode {
             case Op.Slice(var starts, var steps) ->
                     s.get(0).map(n, c -> sliceNode(c, ints(starts), ints(steps), n.shape()));
             case Op.Pad(var starts, var steps) -> s.get(0).map(n, c -> pad(c, ints(starts), ints(steps), n.shape()));
+            case Op.Windows(var w) -> s.get(0).map(n, c -> windows(c, w));
+            case Op.WindowsSum(var w) -> s.get(0).map(n, c -> windowsSum(c, w, n.shape()));
             case Op.Concat(int axis) -> Series.combine(s, n, c -> concat(axis, c));
             case Op.MatMul m -> Series.bilinear(s.get(0), s.get(1), n, (a, b) -> matmul(a, b));
             case Op.Cast c -> n.dtype().isFloating() ? s.get(0).map(n, x -> cast(x, n.dtype())) : null;
@@ -159,6 +161,11 @@ final class TaylorMode {
             return null;
         }
         return Series.recurrence(n, order, (k, below) -> {
+            if (k == 1) {
+                // The first coefficient is the slope; propagating at order 0 would ask rules for
+                // companion series of order -1.
+                return substitute(slope, placeholders, s);
+            }
             Map<Node, Series> seeds = new HashMap<>();
             seeds.put(n, below.truncated(k - 1));
             for (int i = 1; i <= c.arity(); i++) {
@@ -166,7 +173,7 @@ final class TaylorMode {
             }
             placeholders.forEach((t, i) -> seeds.put(t, s.get(i).truncated(k).derivative(t)));
             Map<Node, Series> ys = propagate(List.of(slope), seeds, k - 1);
-            Node coefficient = k == 1 ? slope : ys.containsKey(slope) ? ys.get(slope).at(k - 1) : null;
+            Node coefficient = ys.containsKey(slope) ? ys.get(slope).at(k - 1) : null;
             return coefficient == null ? null : div(substitute(coefficient, placeholders, s), (double) k);
         });
     }

@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * Convolutions over 1, 2 or 3 spatial axes (NC + spatial layout, as PyTorch), built as windows
- * (pads and strided slices, {@link Windows}) times the weight in one batched matrix product. The
+ * ({@link SlidingWindows}) times the weight in one batched matrix product. The
  * derivative with respect to the input is then a transposed convolution, with respect to the
  * weight a product of the same windows with the output's gradient: all made of ops, so every
  * order of derivative, batching and every backend come from the primitives.
@@ -38,7 +38,7 @@ public final class Convolutions {
                     + x.describe() + " has " + channels);
         }
         int[] kernel = Arrays.copyOfRange(w.shape().dims(), 2, 2 + s);
-        Windows windows = new Windows(op, x, kernel, stride, padLo, padHi, dilation);
+        SlidingWindows windows = new SlidingWindows(op, x, kernel, stride, padLo, padHi, dilation);
         int n = x.shape().dim(0);
         int[] out = windows.outDims();
         int positions = Arrays.stream(out).reduce(1, (a, b) -> a * b);
@@ -54,7 +54,7 @@ public final class Convolutions {
      * PyTorch's {@code conv_transposeNd(x, w, bias, stride, padding, output_padding, groups,
      * dilation)}, the adjoint of a convolution with the same settings: x [N, C, spatial...], w [C,
      * O / groups, kernel...]. Each input position spreads its channels times the kernel onto the
-     * output; the spreads are pads at strided positions, summed.
+     * output: the windows' adjoint ({@link Op.WindowsSum}).
      */
     public static Node transposed(String op, Node x, Node w, Node bias, int[] stride, int[] padding,
                                   int[] outputPadding, int[] dilation, int groups) {
@@ -104,31 +104,17 @@ public final class Convolutions {
         Node cols = matmul(weights, reshape(x, n, groups, channels / groups, inPositions));
         int[] inDims = Arrays.copyOfRange(x.shape().dims(), 2, 2 + s);
         Node spread = reshape(cols, concatDims(new int[] {n, outChannels, k}, inDims));
-        int[] fullShape = concatDims(new int[] {n, outChannels}, full);
-        int[] sliceShape = concatDims(new int[] {n, outChannels, 1}, inDims);
+        // Each input position's spread lands at i·stride + k·dilation: the windows' adjoint.
+        int[] base = new int[s];
+        for (int d = 0; d < s; d++) {
+            base[d] = full[d] - outputPadding[d];
+        }
+        WindowShape window = new WindowShape(boxed(kernel), boxed(stride), boxed(dilation));
+        Node sum = windowsSum(spread, window, new Shape(concatDims(new int[] {n, outChannels}, base)));
         int[] ones = new int[s + 2];
         Arrays.fill(ones, 1);
-        Node sum = null;
-        int[] position = new int[s];
-        for (int p = 0; p < k; p++) {
-            int[] from = new int[s + 3];
-            from[2] = p;
-            int[] fromOnes = new int[s + 3];
-            Arrays.fill(fromOnes, 1);
-            Node part = reshape(sliceNode(spread, from, fromOnes, new Shape(sliceShape)),
-                    concatDims(new int[] {n, outChannels}, inDims));
-            int[] at = new int[s + 2];
-            int[] steps = ones.clone();
-            for (int d = 0; d < s; d++) {
-                at[2 + d] = position[d] * dilation[d];
-                steps[2 + d] = stride[d];
-            }
-            Node placed = pad(part, at, steps, new Shape(fullShape));
-            sum = sum == null ? placed : add(sum, placed);
-            for (int d = s - 1; d >= 0 && ++position[d] == kernel[d]; d--) {
-                position[d] = 0;
-            }
-        }
+        // Output padding: zeros after the last spread (it may exceed the stride when dilation does).
+        sum = pad(sum, new int[s + 2], ones, new Shape(concatDims(new int[] {n, outChannels}, full)));
         int[] crop = new int[s + 2];
         for (int d = 0; d < s; d++) {
             crop[2 + d] = padding[d];
@@ -162,7 +148,7 @@ public final class Convolutions {
                     + ", " + w.describe() + (bias == null ? "" : ", " + bias.describe()));
         }
         if (x.rank() != s + 2) {
-            throw new ShapeException(op + ": needs an input [N, C, " + String.join(", ", Windows.spatialNames(s))
+            throw new ShapeException(op + ": needs an input [N, C, " + String.join(", ", SlidingWindows.spatialNames(s))
                     + "], got " + x.describe() + (x.rank() == s + 1 ? "; add the batch axis with unsqueeze(0)" : ""));
         }
         if (w.rank() != s + 2) {
@@ -171,6 +157,10 @@ public final class Convolutions {
         if (bias != null) {
             requireSameGraph(op, x, bias);
         }
+    }
+
+    private static java.util.List<Integer> boxed(int[] a) {
+        return Arrays.stream(a).boxed().toList();
     }
 
     static int[] concatDims(int[] a, int[] b) {

@@ -70,6 +70,18 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * Sliding windows over the last axes (convolution's im2col, pooling's windows): [..., in...]
+     * becomes [..., K, out...], element [..., k, o...] being the input at o·stride + k·dilation.
+     */
+    record Windows(WindowShape window) implements Op {}
+
+    /**
+     * The adjoint of {@link Windows}: [..., K, out...] to the node's shape [..., in...], each
+     * element added to the input position it was read from. It is the derivative of windows.
+     */
+    record WindowsSum(WindowShape window) implements Op {}
+
     /** Inputs joined along {@code axis}. */
     record Concat(int axis) implements Op {}
 

@@ -439,6 +439,32 @@ public final class Ops {
                 Arrays.stream(steps).boxed().toList()), List.of(x), shape, x.dtype());
     }
 
+    /** The windows of x over its last axes (see {@link Op.Windows}); they must fit in x. */
+    public static Node windows(Node x, WindowShape window) {
+        int lead = x.rank() - window.spatialRank();
+        for (int d = 0; d < window.spatialRank(); d++) {
+            if (lead < 0 || window.extent(d) > x.shape().dim(lead + d)) {
+                throw new ShapeException("windows: the window " + window + " does not fit in " + x.describe());
+            }
+        }
+        Shape shape = window.windowsShape(x.shape());
+        if (x.isSymbolicZero() || x.isFillBits(0.0)) {
+            return fillLike(x, 0, shape, x.dtype());
+        }
+        return x.table().intern(new Op.Windows(window), List.of(x), shape, x.dtype());
+    }
+
+    /** The adjoint of {@link #windows}: g [..., K, out...] summed back into {@code input}'s shape. */
+    public static Node windowsSum(Node g, WindowShape window, Shape input) {
+        if (!window.windowsShape(input).equals(g.shape())) {
+            throw new ShapeException("windowsSum: " + g.describe() + " is not the windows " + window + " of " + input);
+        }
+        if (g.isSymbolicZero() || g.isFillBits(0.0)) {
+            return fillLike(g, 0, input, g.dtype());
+        }
+        return g.table().intern(new Op.WindowsSum(window), List.of(g), input, g.dtype());
+    }
+
     /** Joins tensors of equal shape except along {@code axis}. */
     public static Node concat(int axis, List<Node> parts) {
         if (parts.isEmpty()) {

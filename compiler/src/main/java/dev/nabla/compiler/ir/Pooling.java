@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Max, average and adaptive average pooling over the last 1, 2 or 3 axes, as PyTorch's
  * {@code max_poolNd}, {@code avg_poolNd} and {@code adaptive_avg_poolNd} (floor mode): a
- * reduction over the windows of {@link Windows}, so the derivatives are the reductions'.
+ * reduction over the windows of {@link SlidingWindows}, so the derivatives are the reductions'.
  * Where a window holds several equal maxima, max pooling's gradient is shared among them
  * equally (PyTorch gives it all to one of them); the sum over the window is the same.
  */
@@ -19,7 +19,7 @@ public final class Pooling {
     private Pooling() {}
 
     public static Node maxPool(Node x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
-        Windows w = windows("maxPool", x, kernel, stride, padding, dilation);
+        SlidingWindows w = windows("maxPool", x, kernel, stride, padding, dilation);
         return Ops.max(w.gather(Double.NEGATIVE_INFINITY), new int[] {x.rank() - kernel.length}, false);
     }
 
@@ -30,7 +30,7 @@ public final class Pooling {
     public static Node avgPool(Node x, int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
         int[] dilation = new int[kernel.length];
         Arrays.fill(dilation, 1);
-        Windows w = windows("avgPool", x, kernel, stride, padding, dilation);
+        SlidingWindows w = windows("avgPool", x, kernel, stride, padding, dilation);
         int axis = x.rank() - kernel.length;
         Node sums = sum(w.gather(0), new int[] {axis}, false);
         if (countIncludePad || Arrays.stream(padding).allMatch(p -> p == 0)) {
@@ -72,7 +72,7 @@ public final class Pooling {
         return y;
     }
 
-    private static Windows windows(String op, Node x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+    private static SlidingWindows windows(String op, Node x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
         requireFloating(op, x);
         int[] step = stride == null ? kernel.clone() : stride;
         for (int d = 0; d < kernel.length && d < padding.length; d++) {
@@ -81,11 +81,11 @@ public final class Pooling {
                         + Arrays.toString(kernel) + " (PyTorch's rule: no window may lie entirely in the padding)");
             }
         }
-        return Windows.of(op, x, kernel, step, padding, dilation);
+        return SlidingWindows.of(op, x, kernel, step, padding, dilation);
     }
 
     /** How many input (not padding) elements each window covers, over the spatial axes. */
-    private static Node inputCounts(Windows w) {
+    private static Node inputCounts(SlidingWindows w) {
         int s = w.spatialRank();
         int lead = w.x().rank() - s;
         int[] out = w.outDims();

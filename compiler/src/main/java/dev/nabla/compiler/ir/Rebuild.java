@@ -62,6 +62,8 @@ public final class Rebuild {
             case Op.BroadcastTo b -> Ops.broadcastTo(in.get(0), n.shape());
             case Op.Slice(var starts, var steps) -> Ops.sliceNode(in.get(0), ints(starts), ints(steps), n.shape());
             case Op.Pad(var starts, var steps) -> Ops.pad(in.get(0), ints(starts), ints(steps), n.shape());
+            case Op.Windows(var w) -> Ops.windows(in.get(0), w);
+            case Op.WindowsSum(var w) -> Ops.windowsSum(in.get(0), w, n.shape());
             case Op.Concat(int axis) -> Ops.concat(axis, in);
             case Op.MatMul m -> Ops.matmul(in.get(0), in.get(1));
             case Op.Cast c -> Ops.cast(in.get(0), n.dtype());

@@ -190,6 +190,9 @@ public final class Lowering {
                     new Stored(stored(n.input(0)).slice(ints(starts), ints(stepsPerAxis), n.shape()));
             case Op.Pad(var starts, var stepsPerAxis) -> emit(n, out -> new Step.Pad(out, stored(n.input(0)),
                     ints(starts), ints(stepsPerAxis), n.shape(), n.dtype()));
+            case Op.Windows(var w) -> emit(n, out -> new Step.Windows(out, stored(n.input(0)), w, n.shape(), n.dtype()));
+            case Op.WindowsSum(var w) -> emit(n, out -> new Step.WindowsSum(out, stored(n.input(0)), w, n.shape(),
+                    n.dtype()));
             case Op.Concat(int axis) -> emit(n, out -> new Step.Concat(out,
                     n.inputs().stream().map(this::stored).toList(), axis, n.shape(), n.dtype()));
             case Op.MatMul m -> emit(n, out -> new Step.MatMul(out, stored(n.input(0)), stored(n.input(1)), n.dtype()));

@@ -149,6 +149,8 @@ final class MemoryPlan {
             }
             case Step.Copy c -> out.add(c.source());
             case Step.Pad p -> out.add(p.source());
+            case Step.Windows w -> out.add(w.source());
+            case Step.WindowsSum w -> out.add(w.source());
             case Step.Concat c -> out.addAll(c.parts());
             case Step.Loop l -> out.addAll(l.inputs());
             case Step.Cond c -> out.addAll(c.inputs());

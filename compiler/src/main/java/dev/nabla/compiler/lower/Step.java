@@ -37,6 +37,14 @@ public sealed interface Step {
     /** Zeros of {@code shape}, with the source placed at starts + i * steps. */
     record Pad(int output, View source, int[] starts, int[] steps, Shape shape, DType dtype) implements Step {}
 
+    /** The windows of a view: {@link dev.nabla.compiler.ir.Op.Windows}, into [..., K, out...]. */
+    record Windows(int output, View source, dev.nabla.compiler.ir.WindowShape window, Shape shape, DType dtype)
+            implements Step {}
+
+    /** Windows [..., K, out...] summed back into {@code shape} [..., in...]: their adjoint. */
+    record WindowsSum(int output, View source, dev.nabla.compiler.ir.WindowShape window, Shape shape, DType dtype)
+            implements Step {}
+
     /** Views joined along an axis. */
     record Concat(int output, List<View> parts, int axis, Shape shape, DType dtype) implements Step {}
 

@@ -176,6 +176,10 @@ public final class GraphPrinter {
             case Op.BroadcastTo b -> "broadcast(" + args + ")";
             case Op.Slice(var starts, var steps) -> "slice(" + args + ", start=" + starts + ", step=" + steps + ")";
             case Op.Pad(var starts, var steps) -> "pad(" + args + ", start=" + starts + ", step=" + steps + ")";
+            case Op.Windows(var w) -> "windows(" + args + ", kernel=" + w.kernel() + ", stride=" + w.stride()
+                    + ", dilation=" + w.dilation() + ")";
+            case Op.WindowsSum(var w) -> "windows_sum(" + args + ", kernel=" + w.kernel() + ", stride=" + w.stride()
+                    + ", dilation=" + w.dilation() + ")";
             case Op.Concat(int axis) -> "concat(" + args + ", axis=" + axis + ")";
             case Op.MatMul m -> "matmul(" + args + ")";
             case Op.Cast c -> "cast(" + args + ")";

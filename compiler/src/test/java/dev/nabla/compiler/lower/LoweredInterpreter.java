@@ -147,6 +147,25 @@ final class LoweredInterpreter {
                     out[at[i]] = stored.round(values[i]);
                 }
             }
+            case Step.Windows w -> {
+                int[] index = new int[w.shape().rank()];
+                for (int i = 0; i < w.shape().size(); i++) {
+                    out[i] = stored.round(read(w.source(), windowInput(w.window(), index, w.source().shape().rank()),
+                            buffers));
+                    increment(index, w.shape());
+                }
+            }
+            case Step.WindowsSum w -> {
+                Arrays.fill(out, 0, w.shape().size(), 0);
+                Shape windows = w.source().shape();
+                int[] strides = w.shape().strides();
+                int[] index = new int[windows.rank()];
+                for (int i = 0; i < windows.size(); i++) {
+                    int o = dot(windowInput(w.window(), index, w.shape().rank()), strides, 0);
+                    out[o] = stored.round(out[o] + read(w.source(), index, buffers));
+                    increment(index, windows);
+                }
+            }
             case Step.Concat c -> {
                 int[] index = new int[c.shape().rank()];
                 for (int i = 0; i < c.shape().size(); i++) {
@@ -205,5 +224,18 @@ final class LoweredInterpreter {
             }
             index[d] = 0;
         }
+    }
+
+    /** The input coordinates [lead, o·stride + k·dilation] that windows element [lead, k, o...] reads. */
+    private static int[] windowInput(dev.nabla.compiler.ir.WindowShape w, int[] index, int inputRank) {
+        int s = w.spatialRank();
+        int lead = inputRank - s;
+        int[] position = w.position(index[lead]);
+        int[] at = new int[inputRank];
+        for (int d = 0; d < inputRank; d++) {
+            at[d] = d < lead ? index[d]
+                    : index[d + 1] * w.stride().get(d - lead) + position[d - lead] * w.dilation().get(d - lead);
+        }
+        return at;
     }
 }

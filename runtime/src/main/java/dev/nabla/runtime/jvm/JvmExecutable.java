@@ -60,6 +60,8 @@ final class JvmExecutable implements Executable {
                 case Step.Copy c -> CopyRunners.copy(c);
                 case Step.Pad p -> CopyRunners.pad(p);
                 case Step.Concat c -> CopyRunners.concat(c);
+                case Step.Windows w -> WindowRunners.windows(w);
+                case Step.WindowsSum w -> WindowRunners.windowsSum(w);
                 case Step.Loop l -> new LoopRunner(l);
                 case Step.Cond c -> new CondRunner(c);
             });

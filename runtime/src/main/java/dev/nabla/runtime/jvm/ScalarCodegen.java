@@ -86,7 +86,7 @@ final class ScalarCodegen {
                 }
             }
             if (n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad
-                    || n.op() instanceof Op.Cond) {
+                    || n.op() instanceof Op.Windows || n.op() instanceof Op.WindowsSum || n.op() instanceof Op.Cond) {
                 return false;
             }
         }
@@ -346,6 +346,8 @@ final class ScalarCodegen {
             case Op.MatMul m -> throw new IllegalStateException("not a scalar op");
             case Op.Concat c -> throw new IllegalStateException("not a scalar op");
             case Op.Pad p -> throw new IllegalStateException("not a scalar op");
+            case Op.Windows w -> throw new IllegalStateException("not a scalar op");
+            case Op.WindowsSum w -> throw new IllegalStateException("not a scalar op");
             case Op.Loop l -> throw new IllegalStateException("loops are emitted as a whole");
             case Op.Cond c -> throw new IllegalStateException("conditionals run as arrays");
         }

@@ -151,6 +151,27 @@ public final class ReferenceInterpreter {
                     increment(index, small);
                 }
             }
+            case Op.Windows(var w) -> {
+                // Element [lead, k, o...] reads the input at [lead, o·stride + k·dilation].
+                Shape input = n.input(0).shape();
+                int s = w.spatialRank();
+                int leadRank = input.rank() - s;
+                int[] index = new int[n.shape().rank()];
+                for (int i = 0; i < size; i++) {
+                    out[i] = in.get(0)[windowSource(input, w, index, leadRank, s)];
+                    increment(index, n.shape());
+                }
+            }
+            case Op.WindowsSum(var w) -> {
+                Shape windows = n.input(0).shape();
+                int s = w.spatialRank();
+                int leadRank = n.shape().rank() - s;
+                int[] index = new int[windows.rank()];
+                for (int i = 0; i < windows.size(); i++) {
+                    out[windowSource(n.shape(), w, index, leadRank, s)] += in.get(0)[i];
+                    increment(index, windows);
+                }
+            }
             case Op.Concat(int axis) -> {
                 int outer = 1;
                 for (int a = 0; a < axis; a++) {
@@ -170,6 +191,19 @@ public final class ReferenceInterpreter {
             case Op.Cond c -> throw new IllegalStateException("conditionals run as a family");
         }
         return out;
+    }
+
+    /** The flat input position that windows element {@code index} ([lead..., k, o...]) reads. */
+    private static int windowSource(Shape input, dev.nabla.compiler.ir.WindowShape w, int[] index, int leadRank,
+                                    int s) {
+        int[] position = w.position(index[leadRank]);
+        int flat = 0;
+        for (int d = 0; d < input.rank(); d++) {
+            int at = d < leadRank ? index[d]
+                    : index[d + 1] * w.stride().get(d - leadRank) + position[d - leadRank] * w.dilation().get(d - leadRank);
+            flat = flat * input.dim(d) + at;
+        }
+        return flat;
     }
 
     /** out[i] = in[base + index(i) · strides], walking the output shape in row-major order. */

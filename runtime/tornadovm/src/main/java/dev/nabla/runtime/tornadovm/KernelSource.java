@@ -262,6 +262,8 @@ final class KernelSource {
             case Step.Copy c -> layouts.copy(c);
             case Step.Pad p -> layouts.pad(p);
             case Step.Concat c -> layouts.concat(c);
+            case Step.Windows w -> layouts.windows(w);
+            case Step.WindowsSum w -> layouts.windowsSum(w);
             case Step.Loop l -> throw hostStep(l);
             case Step.Cond c -> throw hostStep(c);
         }
@@ -306,6 +308,8 @@ final class KernelSource {
             case Step.Copy c -> views.add(c.source().buffer());
             case Step.Pad p -> views.add(p.source().buffer());
             case Step.Concat c -> c.parts().forEach(v -> views.add(v.buffer()));
+            case Step.Windows w -> views.add(w.source().buffer());
+            case Step.WindowsSum w -> views.add(w.source().buffer());
             case Step.Loop l -> throw hostStep(l);
             case Step.Cond c -> throw hostStep(c);
         }

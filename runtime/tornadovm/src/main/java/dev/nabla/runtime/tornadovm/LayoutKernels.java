@@ -1,6 +1,7 @@
 package dev.nabla.runtime.tornadovm;
 
 import dev.nabla.compiler.ir.Shape;
+import dev.nabla.compiler.ir.WindowShape;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
 import java.util.ArrayList;
@@ -60,6 +61,84 @@ final class LayoutKernels {
         gen.kernels.append(in).append("} else {\n");
         gen.kernels.append(in).append("    ").append(gen.store(p, "i", "0"));
         gen.kernels.append(in).append("}\n        }\n");
+    }
+
+    /** Windows: each output element [lead, k, o...] reads the input at [lead, o·stride + k·dilation]. */
+    void windows(Step.Windows w) {
+        String in = "            ";
+        Shape shape = w.shape();
+        WindowShape win = w.window();
+        int s = win.spatialRank();
+        int lead = shape.rank() - s - 1;
+        gen.kernels.append("        for (@Parallel int i = 0; i < ").append(shape.size()).append("; i++) {\n");
+        gen.coordinates(shape, "i", "c", in);
+        int kStride = win.size();
+        for (int d = 0; d < lead; d++) {
+            gen.kernels.append(in).append("int q").append(d).append(" = c").append(d).append(";\n");
+        }
+        for (int d = 0; d < s; d++) {
+            kStride /= win.kernel().get(d);
+            gen.kernels.append(in).append("int q").append(lead + d).append(" = c").append(lead + 1 + d).append(" * ")
+                    .append(win.stride().get(d)).append(" + ((c").append(lead).append(" / ").append(kStride)
+                    .append(") % ").append(win.kernel().get(d)).append(") * ").append(win.dilation().get(d)).append(";\n");
+        }
+        gen.kernels.append(in).append(gen.store(w, "i", gen.load(w.source(), "-1", "q", null)));
+        gen.kernels.append("        }\n");
+    }
+
+    /**
+     * The windows' adjoint: each input element sums the window elements that read it, one
+     * unrolled block per window position, testing only what can fail (as {@link #pad}).
+     */
+    void windowsSum(Step.WindowsSum w) {
+        String in = "            ";
+        Shape shape = w.shape();
+        WindowShape win = w.window();
+        int s = win.spatialRank();
+        int lead = shape.rank() - s;
+        Shape windows = w.source().shape();
+        gen.kernels.append("        for (@Parallel int i = 0; i < ").append(shape.size()).append("; i++) {\n");
+        gen.coordinates(shape, "i", "c", in);
+        gen.kernels.append(in).append("double acc = 0;\n");
+        for (int k = 0; k < win.size(); k++) {
+            int[] position = win.position(k);
+            gen.kernels.append(in).append("{\n");
+            String body = in + "    ";
+            List<String> inside = new ArrayList<>();
+            for (int d = 0; d < lead; d++) {
+                gen.kernels.append(body).append("int q").append(d).append(" = c").append(d).append(";\n");
+            }
+            gen.kernels.append(body).append("int q").append(lead).append(" = ").append(k).append(";\n");
+            for (int d = 0; d < s; d++) {
+                int shift = position[d] * win.dilation().get(d);
+                int stride = win.stride().get(d);
+                int out = windows.dim(lead + 1 + d);
+                gen.kernels.append(body).append("int u").append(d).append(" = c").append(lead + d).append(" - ")
+                        .append(shift).append(";\n");
+                if (shift > 0) {
+                    inside.add("u" + d + " >= 0");
+                }
+                if (stride != 1) {
+                    inside.add("u" + d + " % " + stride + " == 0");
+                }
+                if (shape.dim(lead + d) - 1 - shift >= out * stride) {
+                    inside.add("u" + d + " < " + out * stride);
+                }
+                gen.kernels.append(body).append("int q").append(lead + 1 + d).append(" = u").append(d).append(" / ")
+                        .append(stride).append(";\n");
+            }
+            String add = "acc += " + gen.load(w.source(), "-1", "q", null) + ";\n";
+            if (inside.isEmpty()) {
+                gen.kernels.append(body).append(add);
+            } else {
+                gen.kernels.append(body).append("if (").append(String.join(" && ", inside)).append(") {\n");
+                gen.kernels.append(body).append("    ").append(add);
+                gen.kernels.append(body).append("}\n");
+            }
+            gen.kernels.append(in).append("}\n");
+        }
+        gen.kernels.append(in).append(gen.store(w, "i", "acc"));
+        gen.kernels.append("        }\n");
     }
 
     void concat(Step.Concat c) {

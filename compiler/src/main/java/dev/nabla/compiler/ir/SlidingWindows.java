@@ -3,18 +3,18 @@ package dev.nabla.compiler.ir;
 import static dev.nabla.compiler.ir.Ops.*;
 
 import dev.nabla.compiler.NablaException.ShapeException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The sliding windows under convolutions and pooling, built from pad, strided slices and a
- * concatenation, so that their derivatives (to any order) are pads, slices and sums. The
- * windows run over the last {@code kernel.length} axes of x; the axes before them are kept.
+ * The sliding windows under convolutions and pooling: the settings checked where the user wrote
+ * them, the input padded, then one {@link Op.Windows} node (whose derivative is a
+ * {@link Op.WindowsSum}, and back). The windows run over the last {@code kernel.length} axes of
+ * x; the axes before them are kept.
  */
-record Windows(String op, Node x, int[] kernel, int[] stride, int[] padLo, int[] padHi, int[] dilation) {
+record SlidingWindows(String op, Node x, int[] kernel, int[] stride, int[] padLo, int[] padHi, int[] dilation) {
 
-    Windows {
+    SlidingWindows {
         int s = kernel.length;
         if (x.rank() < s + 1) {
             throw new ShapeException(op + ": needs a tensor with " + (s + 1) + " or more axes ([..., C, "
@@ -48,8 +48,8 @@ record Windows(String op, Node x, int[] kernel, int[] stride, int[] padLo, int[]
         }
     }
 
-    static Windows of(String op, Node x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
-        return new Windows(op, x, kernel, stride, padding, padding.clone(), dilation);
+    static SlidingWindows of(String op, Node x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        return new SlidingWindows(op, x, kernel, stride, padding, padding.clone(), dilation);
     }
 
     int spatialRank() { return kernel.length; }
@@ -99,23 +99,11 @@ record Windows(String op, Node x, int[] kernel, int[] stride, int[] padLo, int[]
         if (anyPad && padValue != 0) {
             xp = add(xp, paddingFill(new Shape(Arrays.copyOfRange(padded, lead, padded.length)), starts, padValue));
         }
-        int[] outShape = x.shape().dims();
-        int[] steps = ones.clone();
-        for (int d = 0; d < s; d++) {
-            outShape[lead + d] = out(d);
-            steps[lead + d] = stride[d];
-        }
-        List<Node> slices = new ArrayList<>();
-        int[] position = new int[s];
-        for (int k = 0; k < size(); k++) {
-            int[] from = new int[x.rank()];
-            for (int d = 0; d < s; d++) {
-                from[lead + d] = position[d] * dilation[d];
-            }
-            slices.add(unsqueeze(sliceNode(xp, from, steps, new Shape(outShape)), lead));
-            advance(position);
-        }
-        return concat(lead, slices);
+        return windows(xp, new WindowShape(boxed(kernel), boxed(stride), boxed(dilation)));
+    }
+
+    private static List<Integer> boxed(int[] a) {
+        return Arrays.stream(a).boxed().toList();
     }
 
     /** padValue outside the input's place in the padded spatial shape, 0 inside. */
@@ -136,13 +124,6 @@ record Windows(String op, Node x, int[] kernel, int[] stride, int[] padLo, int[]
             }
         }
         return constant(x.table(), values, spatial, x.dtype());
-    }
-
-    /** The next kernel position in row-major order. */
-    void advance(int[] position) {
-        for (int d = kernel.length - 1; d >= 0 && ++position[d] == kernel[d]; d--) {
-            position[d] = 0;
-        }
     }
 
     static List<String> spatialNames(int s) {
