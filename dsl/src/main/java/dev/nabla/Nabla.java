@@ -371,9 +371,10 @@ public final class Nabla {
         return RandomDraws.uniform(key, dtype, 0, 1, dims);
     }
 
-    /** Uniform on [lo, hi) (fma(u, hi - lo, lo), kept below hi). */
-    public static Tensor uniform(Tensor key, dev.nabla.compiler.ir.DType dtype, double lo, double hi, int... dims) {
-        return RandomDraws.uniform(key, dtype, lo, hi, dims);
+    /** Uniform on [lo, hi) (fma(u, hi - lo, lo), kept below hi). The shape comes first: no int overload can take it. */
+    public static Tensor uniform(Tensor key, dev.nabla.compiler.ir.Shape shape, dev.nabla.compiler.ir.DType dtype,
+                                 double lo, double hi) {
+        return RandomDraws.uniform(key, dtype, lo, hi, shape.dims());
     }
 
     /** Standard normal (Box-Muller) of the given shape. */
@@ -382,8 +383,9 @@ public final class Nabla {
     }
 
     /** Normal with a mean and a standard deviation. */
-    public static Tensor normal(Tensor key, dev.nabla.compiler.ir.DType dtype, double mean, double std, int... dims) {
-        return RandomDraws.normal(key, dtype, mean, std, dims);
+    public static Tensor normal(Tensor key, dev.nabla.compiler.ir.Shape shape, dev.nabla.compiler.ir.DType dtype,
+                                double mean, double std) {
+        return RandomDraws.normal(key, dtype, mean, std, shape.dims());
     }
 
     /** A bool mask, true with probability p (an f64 uniform below p). */
