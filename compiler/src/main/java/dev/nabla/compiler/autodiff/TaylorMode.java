@@ -166,7 +166,8 @@ final class TaylorMode {
                 seeds.put(n.input(i), s.get(i).truncated(k - 1));
             }
             placeholders.forEach((t, i) -> seeds.put(t, s.get(i).truncated(k).derivative(t)));
-            Map<Node, Series> ys = propagate(List.of(slope), seeds, k - 1);
+            // Coefficient 1 is the slope itself: a series of order 0 would reach rules that need a primal coefficient.
+            Map<Node, Series> ys = k == 1 ? Map.of() : propagate(List.of(slope), seeds, k - 1);
             Node coefficient = k == 1 ? slope : ys.containsKey(slope) ? ys.get(slope).at(k - 1) : null;
             return coefficient == null ? null : div(substitute(coefficient, placeholders, s), (double) k);
         });
