@@ -46,6 +46,7 @@ public final class Graph implements AutoCloseable {
     /** Weak keys: a parameter's initial value goes with the last reference to its node. */
     private final Map<Node, NDArray> initialParameters = Collections.synchronizedMap(new WeakHashMap<>());
     private final Set<CompiledGraph> open = new LinkedHashSet<>();
+    private final Set<Node> keyStates = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     /** Weak keys: a custom function's rule object goes with the last reference to the function. */
     private final Map<CustomFunction, CustomRule> customRules = new WeakHashMap<>();
     /** State that every training step assigns besides the optimizers' updates (running statistics). */
@@ -99,6 +100,22 @@ public final class Graph implements AutoCloseable {
     /** An f64 scalar parameter. */
     public Tensor scalar(String name, double value) {
         return parameter(name, NDArray.scalar(value));
+    }
+
+    /**
+     * A key kept as state (an i32 [2] parameter, initially {@link Nabla#key}'s value for the
+     * seed): draws from it differ at every step of a {@link dev.nabla.optim.Trainer}, which
+     * replaces it with a new key derived from it after each step, inside the compiled step.
+     */
+    public Tensor keyState(String name, long seed) {
+        Tensor key = parameter(name, RandomDraws.keyValue(seed));
+        keyStates.add(key.node());
+        return key;
+    }
+
+    /** Whether t was made by {@link #keyState}. */
+    public boolean isKeyState(Tensor t) {
+        return keyStates.contains(t.node());
     }
 
     public Tensor constant(float value) {

@@ -420,4 +420,103 @@ public final class Nabla {
         Graph g = y.graph();
         return g.wrapAll(Autodiff.derivatives(g.unwrap("derivatives", y), g.unwrap("derivatives", x), n));
     }
+
+    // ---- randomness: counter-based (Philox 4x32-10), keys as values in the graph ----
+
+    /**
+     * A constant key from a seed (JAX's PRNGKey): i32 [2], the seed's high then low word. Draws
+     * from a constant key are the same at every run; to draw afresh per run, feed the key as an
+     * input ({@code graph.input("key", DType.I32, 2)} fed {@link #keyValue}) or keep it as a
+     * {@link Graph#keyState} that a trainer advances every step.
+     */
+    public static Tensor key(Graph graph, long seed) {
+        return graph.constant(RandomDraws.keyValue(seed));
+    }
+
+    /** The value of {@link #key(Graph, long)}, to feed a key input. */
+    public static dev.nabla.runtime.NDArray keyValue(long seed) {
+        return RandomDraws.keyValue(seed);
+    }
+
+    /**
+     * n new keys [..., n, 2] from a key [..., 2] (JAX's split): independent of each other and of
+     * the draws of the key itself. Use each key for one purpose only. n must be at least 1.
+     */
+    public static Tensor split(Tensor key, int n) {
+        return key.graph().wrap(dev.nabla.compiler.ir.RandomOps.split(RandomDraws.key(key, "split"), n));
+    }
+
+    /** The i-th of {@link #split(Tensor, int)}'s keys for a single key [2]. */
+    public static List<Tensor> splitKeys(Tensor key, int n) {
+        Tensor keys = split(key, n);
+        List<Tensor> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(keys.slice(0, i, i + 1, 1).reshape(2));
+        }
+        return out;
+    }
+
+    /** A new key from a key and an integer (JAX's fold_in), e.g. a layer's index. */
+    public static Tensor foldIn(Tensor key, int data) {
+        return key.graph().wrap(dev.nabla.compiler.ir.RandomOps.foldIn(RandomDraws.key(key, "foldIn"), data));
+    }
+
+    /** Uniform on [0, 1) of the given shape (f32: 24 random bits; f64: 53). */
+    public static Tensor uniform(Tensor key, dev.nabla.compiler.ir.DType dtype, int... dims) {
+        return RandomDraws.uniform(key, dtype, 0, 1, dims);
+    }
+
+    /** Uniform on [lo, hi) (fma(u, hi - lo, lo), kept below hi). The shape comes first: no int overload can take it. */
+    public static Tensor uniform(Tensor key, dev.nabla.compiler.ir.Shape shape, dev.nabla.compiler.ir.DType dtype,
+                                 double lo, double hi) {
+        return RandomDraws.uniform(key, dtype, lo, hi, shape.dims());
+    }
+
+    /** Standard normal (Box-Muller) of the given shape. */
+    public static Tensor normal(Tensor key, dev.nabla.compiler.ir.DType dtype, int... dims) {
+        return RandomDraws.normal(key, dtype, 0, 1, dims);
+    }
+
+    /** Normal with a mean and a standard deviation. */
+    public static Tensor normal(Tensor key, dev.nabla.compiler.ir.Shape shape, dev.nabla.compiler.ir.DType dtype,
+                                double mean, double std) {
+        return RandomDraws.normal(key, dtype, mean, std, shape.dims());
+    }
+
+    /** A bool mask, true with probability p (an f64 uniform below p). */
+    public static Tensor bernoulli(Tensor key, double p, int... dims) {
+        return RandomDraws.bernoulli(key, p, dims);
+    }
+
+    /** A bool mask of probs' shape, element i true with probability probs[i]. */
+    public static Tensor bernoulli(Tensor key, Tensor probs) {
+        return RandomDraws.bernoulli(key, probs);
+    }
+
+    /** Integers uniform on [lo, hi), as i32. */
+    public static Tensor randint(Tensor key, int lo, int hi, int... dims) {
+        return RandomDraws.randint(key, lo, hi, dims);
+    }
+
+    /**
+     * A uniformly random permutation of 0..n-1 (i32 [n]): the argsort of random 64-bit words,
+     * computed inside the random op (the op set has no sort).
+     */
+    public static Tensor permutation(Tensor key, int n) {
+        if (n < 0) {
+            throw new ShapeException("permutation: n must be >= 0, got " + n);
+        }
+        return key.graph().wrap(dev.nabla.compiler.ir.RandomOps.draw(new dev.nabla.compiler.ir.Distribution.Permutation(),
+                RandomDraws.key(key, "permutation"), dev.nabla.compiler.ir.Shape.of(n), dev.nabla.compiler.ir.DType.I32));
+    }
+
+    /**
+     * PyTorch's dropout: in training, each element is zeroed with probability p and the rest are
+     * scaled by 1 / (1 - p); in evaluation (training false) or with p = 0 it is x itself; with
+     * p = 1 it is x * 0. The mask depends on the key alone: feed a new key each step (see
+     * {@link Graph#keyState}, which a trainer advances).
+     */
+    public static Tensor dropout(Tensor x, double p, Tensor key, boolean training) {
+        return RandomDraws.dropout(x, p, key, training);
+    }
 }

@@ -104,6 +104,8 @@ class RandomGraphGradTest {
         // Smooth ops not covered above.
         "fma", "permute round trip", "unsqueeze-squeeze", "dot", "f32 round trip",
         "softmax, stopGradient(max) shift", "logSumExp by hand, stopGradient(mean) shift",
+        // A random mask of a fixed key: a constant factor to every derivative.
+        "dropout",
         // Custom derivative rules: a vjp, a jvp alone (reverse mode transposes it), a vjp using the output.
         "custom softplus", "custom a*tanh(b), jvp only", "custom a/(1+b^2), vjp of y",
     };
@@ -386,6 +388,10 @@ class RandomGraphGradTest {
                 Tensor m = a1.meanKeepDims(axis).stopGradient();
                 t = a1.sub(m).exp().sumKeepDims(axis).log().add(m);
                 text = "log(sum(exp(" + p + " - detach(mean)), axis " + axis + ")) + detach(mean)";
+            }
+            case "dropout" -> {
+                t = Nabla.dropout(a, 0.3, Nabla.key(a.graph(), s.axis()), true);
+                text = "dropout(" + p + ", 0.3, key " + s.axis() + ")";
             }
             default -> throw new IllegalStateException(name);
         }

@@ -19,6 +19,7 @@ public final class SeparateMemoryBackend implements Backend {
             "tests", 1L << 30, false);
     static final AtomicInteger UPLOADS = new AtomicInteger();
     static final AtomicInteger DOWNLOADS = new AtomicInteger();
+    static final AtomicInteger COMPILES = new AtomicInteger();
 
     /** Values "in device memory": a private host copy only this backend reads directly. */
     private record Held(NDArray values) implements DeviceArray {
@@ -57,6 +58,7 @@ public final class SeparateMemoryBackend implements Backend {
 
     @Override
     public Executable compile(Program program, Device device) {
+        COMPILES.incrementAndGet();
         return new Executable() {
             @Override
             public Program program() {

@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * beside them and see the parameters of one step. The optimizer's state (moments, step counts,
  * learning rates) belongs to the trainer: closing it frees that state and the trained values, and
  * a closed trainer refuses every call.
+ *
+ * <p>Randomness: every {@link Graph#keyState} the loss reads (the key of a dropout, say) is
+ * replaced after each step by a key derived from it, inside the step program, so each step draws
+ * afresh without recompiling. A key fed as an input is the caller's to change at every step.
  */
 public final class Trainer implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -72,6 +76,14 @@ public final class Trainer implements AutoCloseable {
         }
         // State the graph assigns at each step (running statistics), unless an optimizer trains it.
         graph.stepAssignments().forEach(assignments::putIfAbsent);
+        // Each step draws from its key states and leaves the next key in their place: fresh
+        // randomness every step from one compiled program.
+        for (Node p : Program.of(List.of(loss.node())).parameters()) {
+            Tensor key = new Tensor(graph, p);
+            if (graph.isKeyState(key)) {
+                assignments.put(key, new Tensor(graph, dev.nabla.compiler.ir.RandomOps.next(p)));
+            }
+        }
         this.compiled = graph.compile(b.device);
         this.step = compiled.prepare(List.of(loss), assignments);
         if (schedule != null) {
@@ -166,7 +178,9 @@ public final class Trainer implements AutoCloseable {
                         + "; reduce it first, e.g. with mean()");
             }
             this.loss = loss;
-            this.reachable = Program.of(List.of(loss.node())).parameters();
+            // Only floating parameters have gradients: key states and other integer state are not trained.
+            this.reachable = Program.of(List.of(loss.node())).parameters().stream()
+                    .filter(p -> p.dtype().isFloating()).toList();
         }
 
         /**
@@ -197,6 +211,10 @@ public final class Trainer implements AutoCloseable {
                 if (!(p.node().op() instanceof Op.Parameter)) {
                     throw new NablaException("minimize: " + p.node().describe() + " is not a parameter; only"
                             + " parameters (Graph.parameter) can be trained");
+                }
+                if (!p.dtype().isFloating()) {
+                    throw new NablaException("minimize: " + p.node().describe() + " is not floating; only f32 and"
+                            + " f64 parameters have gradients to train with");
                 }
                 if (!claimed.add(p)) {
                     throw new NablaException("minimize: " + p.node().describe() + " is in two parameter groups");

@@ -51,6 +51,9 @@ final class BatchRules {
             case Op.MatMul m -> batchedMatmul(in.get(0), in.get(1), batch);
             case Op.Cast c -> cast(node(in, 0), n.dtype());
             case Op.StopGradient s -> stopGradient(node(in, 0));
+            // The batch becomes one more leading axis of keys: each batch element draws on its own.
+            case Op.Random(var dist) -> dev.nabla.compiler.ir.RandomOps.draw(dist, node(in, 0),
+                    dev.nabla.compiler.ir.RandomOps.sample(n), n.dtype());
             case Op.Custom c -> custom(new BatchedCustomRule(c.rule(), n.inputs().subList(1, 1 + c.arity()), n),
                     expanded(in.get(0), batch), in.subList(1, 1 + c.arity()).stream().map(Operand::node).toList());
             case Op.Loop l -> throw new IllegalStateException("loops are batched as a family");

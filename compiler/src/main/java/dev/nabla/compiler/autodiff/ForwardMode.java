@@ -96,6 +96,8 @@ final class ForwardMode {
                     t.get(1) == null ? null : matmul(in.get(0), t.get(1)));
             case Op.Cast c -> n.dtype().isFloating() ? cast(t.get(0), n.dtype()) : null;
             case Op.StopGradient s -> null;
+            // A draw is a function of its key alone, an integer: no tangent flows through it.
+            case Op.Random r -> null;
             case Op.Custom c -> CustomDerivatives.jvp(n, t);
             case Op.Loop l -> throw new IllegalStateException("loops are differentiated as a family");
             case Op.Cond c -> throw new IllegalStateException("conditionals are differentiated as a family");

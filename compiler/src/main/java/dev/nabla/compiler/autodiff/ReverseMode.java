@@ -146,6 +146,7 @@ final class ReverseMode {
             case Op.MatMul m -> List.of(matmul(g, matrixTranspose(in.get(1))), matmul(matrixTranspose(in.get(0)), g));
             case Op.Cast c -> Arrays.asList(in.get(0).dtype().isFloating() ? cast(g, in.get(0).dtype()) : null);
             case Op.StopGradient s -> nulls(1);
+            case Op.Random r -> nulls(1);
             case Op.Custom c -> CustomDerivatives.vjp(n, g, live);
             case Op.Loop l -> throw new IllegalStateException("loops are differentiated as a family");
             case Op.Cond c -> throw new IllegalStateException("conditionals are differentiated as a family");

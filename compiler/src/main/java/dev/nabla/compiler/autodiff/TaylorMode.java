@@ -126,6 +126,7 @@ final class TaylorMode {
             case Op.MatMul m -> Series.bilinear(s.get(0), s.get(1), n, (a, b) -> matmul(a, b));
             case Op.Cast c -> n.dtype().isFloating() ? s.get(0).map(n, x -> cast(x, n.dtype())) : null;
             case Op.StopGradient g -> null;
+            case Op.Random r -> null;
             case Op.Custom c -> c.rule().transparent() ? s.get(0).map(n, x -> x) : throughRules(n, c, s);
             case Op.Loop l -> throw new IllegalStateException("loops move as a family");
             case Op.Cond c -> throw new IllegalStateException("conditionals move as a family");

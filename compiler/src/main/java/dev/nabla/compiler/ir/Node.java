@@ -61,6 +61,8 @@ public final class Node {
             h = 3L << 32 | c.fn().ordinal();
         } else if (op instanceof Op.Reduce r) {
             h = ((4L << 32 | r.fn().ordinal()) * 31 + r.axes().hashCode()) * 2 + (r.keepDims() ? 1 : 0);
+        } else if (op instanceof Op.Random r) {
+            h = 5L << 32 | r.dist().code();
         } else {
             h = op.getClass().getName().hashCode() * 31L + op.hashCode();
         }
@@ -164,6 +166,7 @@ public final class Node {
             case Op.BroadcastTo b -> "broadcastTo";
             case Op.StopGradient s -> "stopGradient";
             case Op.MatMul m -> "matmul";
+            case Op.Random r -> "random " + r.dist().name();
             case Op.Custom c -> c.rule().name();
             default -> op.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
         };

@@ -91,6 +91,14 @@ public sealed interface Op {
     /** Conversion to the node's dtype. */
     record Cast() implements Op {}
 
+    /**
+     * Random values drawn from input 0, a key tensor [..., 2] of i32 (JAX's key layout, one
+     * Philox key per row): the output is the key's leading axes, then the sample's. A pure
+     * function of the key, with a zero derivative; see {@link dev.nabla.compiler.random.Draws}
+     * for exactly which bits each element gets.
+     */
+    record Random(Distribution dist) implements Op {}
+
     /** The input's value, with a zero derivative. */
     record StopGradient() implements Op {}
 

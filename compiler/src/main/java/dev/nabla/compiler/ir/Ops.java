@@ -644,7 +644,8 @@ public final class Ops {
         TreeSet<Node> captured = new TreeSet<>(Comparator.comparingInt(Node::id));
         while (!todo.isEmpty()) {
             Node n = todo.pop();
-            if (!seen.add(n) || !n.dtype().isFloating() || n.op() instanceof Op.StopGradient) {
+            if (!seen.add(n) || !n.dtype().isFloating() || n.op() instanceof Op.StopGradient
+                    || n.op() instanceof Op.Random) {
                 continue;
             }
             if (n.isVariable()) {

@@ -68,6 +68,7 @@ public final class Rebuild {
             case Op.MatMul m -> Ops.matmul(in.get(0), in.get(1));
             case Op.Cast c -> Ops.cast(in.get(0), n.dtype());
             case Op.StopGradient s -> Ops.stopGradient(in.get(0));
+            case Op.Random(var dist) -> RandomOps.draw(dist, in.get(0), RandomOps.sample(n), n.dtype());
             // Rules, bodies and branches do not depend on the operands' identity: the node is the same op.
             case Op.Custom c -> in.get(0).table().intern(n.op(), in, n.shape(), n.dtype());
             case Op.Loop l -> in.get(0).table().intern(n.op(), in, n.shape(), n.dtype());

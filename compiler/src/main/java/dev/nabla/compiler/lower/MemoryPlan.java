@@ -148,6 +148,7 @@ final class MemoryPlan {
                 out.add(m.b());
             }
             case Step.Copy c -> out.add(c.source());
+            case Step.Random r -> out.add(r.key());
             case Step.Pad p -> out.add(p.source());
             case Step.Windows w -> out.add(w.source());
             case Step.WindowsSum w -> out.add(w.source());

@@ -31,6 +31,19 @@ public sealed interface Step {
     /** Batched matrix product of two views [..., m, k] and [..., k, n]. */
     record MatMul(int output, View a, View b, DType dtype) implements Step {}
 
+    /**
+     * Random values of {@code dist} from the keys of a view [..., 2] (see
+     * {@link dev.nabla.compiler.random.Draws}, which every backend runs for the same bits).
+     */
+    record Random(int output, View key, dev.nabla.compiler.ir.Distribution dist, Shape shape, DType dtype)
+            implements Step {
+        /** The draws this step makes: the output's elements per key row. */
+        public dev.nabla.compiler.random.Draws draws() {
+            int keys = key.shape().size() / 2;
+            return new dev.nabla.compiler.random.Draws(dist, dtype, keys == 0 ? 0 : shape.size() / keys);
+        }
+    }
+
     /** A contiguous copy of a view, converting between dtypes when they differ. */
     record Copy(int output, View source, DType from, DType to) implements Step {}
 

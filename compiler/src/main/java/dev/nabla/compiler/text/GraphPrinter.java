@@ -184,6 +184,7 @@ public final class GraphPrinter {
             case Op.MatMul m -> "matmul(" + args + ")";
             case Op.Cast c -> "cast(" + args + ")";
             case Op.StopGradient s -> "stopGradient(" + args + ")";
+            case Op.Random(var dist) -> "random." + dist.name() + "(" + args + ")";
             case Op.Custom(var rule, int arity) -> custom(rule.name(), arity, n, names);
             case Op.Input i -> i.name();
             case Op.Parameter p -> p.name();

@@ -132,6 +132,18 @@ final class LoweredInterpreter {
                     increment(index, c.source().shape());
                 }
             }
+            case Step.Random r -> {
+                double[] keys = new double[r.key().shape().size()];
+                int[] index = new int[r.key().shape().rank()];
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i] = read(r.key(), index, buffers);
+                    increment(index, r.key().shape());
+                }
+                double[] drawn = r.draws().all(keys, r.shape().size());
+                for (int i = 0; i < drawn.length; i++) {
+                    out[i] = stored.round(drawn[i]);
+                }
+            }
             case Step.Pad pad -> {
                 Arrays.fill(out, 0, pad.shape().size(), 0);
                 View target = View.contiguous(step.output(), pad.shape()).slice(pad.starts(), pad.steps(),

@@ -58,6 +58,7 @@ final class JvmExecutable implements Executable {
                 case Step.Reduce r -> new ReduceRunner(r, storageOf);
                 case Step.MatMul m -> new MatMulRunner(m);
                 case Step.Copy c -> CopyRunners.copy(c);
+                case Step.Random r -> new RandomRunner(r);
                 case Step.Pad p -> CopyRunners.pad(p);
                 case Step.Concat c -> CopyRunners.concat(c);
                 case Step.Windows w -> WindowRunners.windows(w);

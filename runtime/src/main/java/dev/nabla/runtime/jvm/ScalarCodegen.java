@@ -86,7 +86,8 @@ final class ScalarCodegen {
                 }
             }
             if (n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad
-                    || n.op() instanceof Op.Windows || n.op() instanceof Op.WindowsSum || n.op() instanceof Op.Cond) {
+                    || n.op() instanceof Op.Windows || n.op() instanceof Op.WindowsSum || n.op() instanceof Op.Cond
+                    || n.op() instanceof Op.Random) {
                 return false;
             }
         }
@@ -344,6 +345,7 @@ final class ScalarCodegen {
             case Op.Input i -> throw new IllegalStateException("inputs are loaded first");
             case Op.Parameter p -> throw new IllegalStateException("parameters are loaded first");
             case Op.MatMul m -> throw new IllegalStateException("not a scalar op");
+            case Op.Random r -> throw new IllegalStateException("not a scalar op");
             case Op.Concat c -> throw new IllegalStateException("not a scalar op");
             case Op.Pad p -> throw new IllegalStateException("not a scalar op");
             case Op.Windows w -> throw new IllegalStateException("not a scalar op");

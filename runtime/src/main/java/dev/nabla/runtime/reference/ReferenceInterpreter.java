@@ -187,6 +187,12 @@ public final class ReferenceInterpreter {
                 }
             }
             case Op.MatMul m -> matmul(n, in.get(0), in.get(1), out);
+            case Op.Random(var dist) -> {
+                int keys = n.input(0).shape().size() / 2;
+                double[] drawn = new dev.nabla.compiler.random.Draws(dist, n.dtype(), keys == 0 ? 0 : size / keys)
+                        .all(in.get(0), size);
+                System.arraycopy(drawn, 0, out, 0, size);
+            }
             case Op.Loop l -> throw new IllegalStateException("loops run as a family");
             case Op.Cond c -> throw new IllegalStateException("conditionals run as a family");
         }

@@ -266,6 +266,7 @@ final class KernelSource {
             case Step.WindowsSum w -> layouts.windowsSum(w);
             case Step.Loop l -> throw hostStep(l);
             case Step.Cond c -> throw hostStep(c);
+            case Step.Random r -> throw hostStep(r);
         }
         kernels.append("    }\n\n");
         finish(method, header, params);
@@ -312,14 +313,15 @@ final class KernelSource {
             case Step.WindowsSum w -> views.add(w.source().buffer());
             case Step.Loop l -> throw hostStep(l);
             case Step.Cond c -> throw hostStep(c);
+            case Step.Random r -> throw hostStep(r);
         }
         return views;
     }
 
-    /** Loops and conditionals run on the host, between kernels (see {@link StagedExecutable}): never a kernel. */
+    /** Loops, conditionals and random draws run on the host, between kernels (see {@link StagedExecutable}): never a kernel. */
     private static IllegalStateException hostStep(Step step) {
         return new IllegalStateException("tornadovm: a " + step.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
-                + " step reached kernel generation; programs with loops or conditionals run as stages");
+                + " step reached kernel generation; programs with loops, conditionals or random draws run as stages");
     }
 
     static String working(DType dtype) {

@@ -19,6 +19,9 @@ import java.util.TreeSet;
 /**
  * A program with loops or conditionals cut where they are: loop-free stages, each a program of
  * its own (one task graph), and between them the loops and conditionals, which run on the host.
+ * A random draw is cut out the same way, a family of one: the host computes it with the very
+ * code the other backends run ({@link dev.nabla.compiler.random.Draws}), so every backend gives
+ * the same bits.
  * Stage s runs before family s (a family: every output of one loop or conditional run); the
  * last stage computes the program's outputs and its updates. A node is computed once, in the
  * latest stage that can (so values cross stages only where a later part reads them); a stage's
@@ -30,14 +33,15 @@ final class ProgramStages {
 
     /**
      * One loop or conditional run: the loop body to run (the {@link LoopBody#history} where the
-     * program reads it too) or the branches; the nodes of its inputs; its outputs the program reads.
+     * program reads it too), the branches, or the random node; the nodes of its inputs; its outputs
+     * the program reads.
      */
-    record Family(LoopBody loop, CondBranches branches, List<Node> inputs, List<Node> members) {}
+    record Family(LoopBody loop, CondBranches branches, Node random, List<Node> inputs, List<Node> members) {}
 
     /** {@code families.size() + 1} stages, null where a stage has nothing to compute; the last is never null. */
     record Plan(List<Program> stages, List<Family> families) {}
 
-    /** Whether the program computes a loop or conditional (one it takes as an input does not count). */
+    /** Whether the program computes a loop, conditional or random draw (one it takes as an input does not count). */
     static boolean hasControlFlow(Program program) {
         Set<Node> bound = new HashSet<>(program.inputs());
         bound.addAll(program.parameters());
@@ -49,6 +53,7 @@ final class ProgramStages {
         return switch (member.op()) {
             case Op.Loop(var body, int output) -> output;
             case Op.Cond(var branches, int output) -> output;
+            case Op.Random r -> 0;
             default -> throw new IllegalArgumentException(member.describe() + " is no loop or conditional output");
         };
     }
@@ -126,6 +131,7 @@ final class ProgramStages {
             Object body = switch (n.op()) {
                 case Op.Loop(var b, int output) -> b.base() != null ? b.base() : b;
                 case Op.Cond(var b, int output) -> b;
+                case Op.Random r -> n;
                 default -> null;
             };
             if (body != null) {
@@ -135,15 +141,19 @@ final class ProgramStages {
         List<Family> families = new ArrayList<>();
         for (List<Node> m : members.values()) {
             Node first = m.get(0);
+            if (first.op() instanceof Op.Random) {
+                families.add(new Family(null, null, first, first.inputs(), List.copyOf(m)));
+                continue;
+            }
             if (first.op() instanceof Op.Cond(var branches, int output)) {
-                families.add(new Family(null, branches, first.inputs(), List.copyOf(m)));
+                families.add(new Family(null, branches, null, first.inputs(), List.copyOf(m)));
                 continue;
             }
             LoopBody body = ((Op.Loop) first.op()).body();
             LoopBody plain = body.base() != null ? body.base() : body;
             // As in lowering: the history runs only for outputs past the plain loop's.
             boolean history = m.stream().anyMatch(n -> ((Op.Loop) n.op()).output() >= plain.outputCount());
-            families.add(new Family(history ? plain.history() : plain, null, first.inputs(), List.copyOf(m)));
+            families.add(new Family(history ? plain.history() : plain, null, null, first.inputs(), List.copyOf(m)));
         }
         return families;
     }
@@ -221,7 +231,7 @@ final class ProgramStages {
     }
 
     private static boolean isFamilyMember(Node n) {
-        return n.op() instanceof Op.Loop || n.op() instanceof Op.Cond;
+        return n.op() instanceof Op.Loop || n.op() instanceof Op.Cond || n.op() instanceof Op.Random;
     }
 
     /** What n's value is computed from: a custom node's is its primal's alone (as lowering has it). */

@@ -17,7 +17,7 @@ import java.util.function.Function;
  * A program with loops or conditionals, run as its {@link ProgramStages}: each loop-free stage
  * compiled for the device as a program of its own, and between them each loop or conditional
  * run by the host ({@link HostLoop}, {@link HostCond}), its body's task graph once per
- * iteration. Values cross between stages through the host. The last stage computes the
+ * iteration; a random draw runs on the host too ({@link HostRandom}). Values cross between stages through the host. The last stage computes the
  * outputs and the updates, so that updated parameters stay on the device as in any program.
  */
 final class StagedExecutable implements Executable {
@@ -38,7 +38,8 @@ final class StagedExecutable implements Executable {
             stages.add(stage == null ? null : compiler.apply(stage));
         }
         for (ProgramStages.Family f : families) {
-            hostSteps.add(f.loop() != null ? new HostLoop(f.loop(), compiler) : new HostCond(f.branches(), compiler));
+            hostSteps.add(f.loop() != null ? new HostLoop(f.loop(), compiler)
+                    : f.branches() != null ? new HostCond(f.branches(), compiler) : new HostRandom(f.random()));
             for (Node in : f.inputs()) {
                 if (in.op() instanceof Op.Constant(Literal value)) {
                     double[] values = new double[in.shape().size()];
