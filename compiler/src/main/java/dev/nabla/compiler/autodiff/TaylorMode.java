@@ -91,7 +91,7 @@ final class TaylorMode {
                 }
                 continue;
             }
-            Series s = moves ? rule(n, in) : null;
+            Series s = moves ? rule(n, in, series) : null;
             if (s != null && !s.isConstant()) {
                 series.put(n, s);
             }
@@ -100,7 +100,7 @@ final class TaylorMode {
     }
 
     /** The series of n from its inputs' (at least one of which moves); null when n's does not move. */
-    private static Series rule(Node n, List<Series> s) {
+    private static Series rule(Node n, List<Series> s, Map<Node, Series> known) {
         List<Node> in = n.inputs();
         return switch (n.op()) {
             case Op.Input i -> null;
@@ -127,7 +127,7 @@ final class TaylorMode {
             case Op.Cast c -> n.dtype().isFloating() ? s.get(0).map(n, x -> cast(x, n.dtype())) : null;
             case Op.StopGradient g -> null;
             case Op.Random r -> null;
-            case Op.Custom c -> c.rule().transparent() ? s.get(0).map(n, x -> x) : throughRules(n, c, s);
+            case Op.Custom c -> c.rule().transparent() ? s.get(0).map(n, x -> x) : throughRules(n, c, s, known);
             case Op.Loop l -> throw new IllegalStateException("loops move as a family");
             case Op.Cond c -> throw new IllegalStateException("conditionals move as a family");
         };
@@ -140,7 +140,7 @@ final class TaylorMode {
      * series to order k-1 needs y only to order k-1. So each order propagates series through the
      * rule's graph once more: O(n) passes, polynomial in the order as everywhere else.
      */
-    private static Series throughRules(Node n, Op.Custom c, List<Series> s) {
+    private static Series throughRules(Node n, Op.Custom c, List<Series> s, Map<Node, Series> known) {
         int order = s.get(0).order();
         List<Node> tangents = new ArrayList<>(s.size());
         tangents.add(null);   // the primal: its derivatives are the rules'
@@ -168,6 +168,14 @@ final class TaylorMode {
                 return substitute(slope, placeholders, s);
             }
             Map<Node, Series> seeds = new HashMap<>();
+            // The rule's graph may read nodes behind the arguments (the simplifier sees through
+            // them: x·x of an argument 0.3·t becomes 0.09·t·t): those move as they already do.
+            for (Node a : GraphWalk.ancestors(List.of(slope))) {
+                Series moving = known.get(a);
+                if (moving != null) {
+                    seeds.put(a, moving.truncated(k - 1));
+                }
+            }
             seeds.put(n, below.truncated(k - 1));
             for (int i = 1; i <= c.arity(); i++) {
                 seeds.put(n.input(i), s.get(i).truncated(k - 1));
