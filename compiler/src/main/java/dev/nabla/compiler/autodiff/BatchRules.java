@@ -45,6 +45,10 @@ final class BatchRules {
             case Op.Slice(var starts, var steps) -> sliceNode(node(in, 0), prepend(starts, 0), prepend(steps, 1), shape);
             case Op.Pad(var starts, var steps) -> pad(node(in, 0), prepend(starts, 0), prepend(steps, 1), shape);
             case Op.Concat(int axis) -> concat(axis + 1, in.stream().map(o -> expanded(o, batch)).toList());
+            // The unbatched operand is broadcast along the batch: a stride-0 view once lowered.
+            case Op.Gather(int axis) -> takeAlongAxis(expanded(in.get(0), batch), expanded(in.get(1), batch), axis + 1);
+            case Op.ScatterAdd(int axis) ->
+                    scatterAddNode(expanded(in.get(0), batch), expanded(in.get(1), batch), axis + 1, shape);
             case Op.MatMul m -> batchedMatmul(in.get(0), in.get(1), batch);
             case Op.Cast c -> cast(node(in, 0), n.dtype());
             case Op.StopGradient s -> stopGradient(node(in, 0));

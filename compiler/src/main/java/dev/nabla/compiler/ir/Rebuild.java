@@ -63,6 +63,8 @@ public final class Rebuild {
             case Op.Slice(var starts, var steps) -> Ops.sliceNode(in.get(0), ints(starts), ints(steps), n.shape());
             case Op.Pad(var starts, var steps) -> Ops.pad(in.get(0), ints(starts), ints(steps), n.shape());
             case Op.Concat(int axis) -> Ops.concat(axis, in);
+            case Op.Gather(int axis) -> Ops.takeAlongAxis(in.get(0), in.get(1), axis);
+            case Op.ScatterAdd(int axis) -> Ops.scatterAddNode(in.get(0), in.get(1), axis, n.shape());
             case Op.MatMul m -> Ops.matmul(in.get(0), in.get(1));
             case Op.Cast c -> Ops.cast(in.get(0), n.dtype());
             case Op.StopGradient s -> Ops.stopGradient(in.get(0));

@@ -150,6 +150,8 @@ final class MemoryPlan {
             case Step.Copy c -> out.add(c.source());
             case Step.Pad p -> out.add(p.source());
             case Step.Concat c -> out.addAll(c.parts());
+            case Step.Gather g -> out.addAll(List.of(g.x(), g.indices()));
+            case Step.ScatterAdd s -> out.addAll(List.of(s.indices(), s.updates()));
             case Step.Loop l -> out.addAll(l.inputs());
             case Step.Cond c -> out.addAll(c.inputs());
         }

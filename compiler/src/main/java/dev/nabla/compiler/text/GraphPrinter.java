@@ -177,6 +177,8 @@ public final class GraphPrinter {
             case Op.Slice(var starts, var steps) -> "slice(" + args + ", start=" + starts + ", step=" + steps + ")";
             case Op.Pad(var starts, var steps) -> "pad(" + args + ", start=" + starts + ", step=" + steps + ")";
             case Op.Concat(int axis) -> "concat(" + args + ", axis=" + axis + ")";
+            case Op.Gather(int axis) -> "gather(" + args + ", axis=" + axis + ")";
+            case Op.ScatterAdd(int axis) -> "scatterAdd(" + args + ", axis=" + axis + ")";
             case Op.MatMul m -> "matmul(" + args + ")";
             case Op.Cast c -> "cast(" + args + ")";
             case Op.StopGradient s -> "stopGradient(" + args + ")";

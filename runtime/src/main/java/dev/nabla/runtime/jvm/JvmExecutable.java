@@ -60,6 +60,8 @@ final class JvmExecutable implements Executable {
                 case Step.Copy c -> CopyRunners.copy(c);
                 case Step.Pad p -> CopyRunners.pad(p);
                 case Step.Concat c -> CopyRunners.concat(c);
+                case Step.Gather g -> IndexRunners.gather(g);
+                case Step.ScatterAdd s -> IndexRunners.scatterAdd(s);
                 case Step.Loop l -> new LoopRunner(l);
                 case Step.Cond c -> new CondRunner(c);
             });
