@@ -262,6 +262,8 @@ final class KernelSource {
             case Step.Copy c -> layouts.copy(c);
             case Step.Pad p -> layouts.pad(p);
             case Step.Concat c -> layouts.concat(c);
+            case Step.Gather g -> layouts.gather(g);
+            case Step.ScatterAdd s -> layouts.scatterAdd(s);
             case Step.Loop l -> throw hostStep(l);
             case Step.Cond c -> throw hostStep(c);
         }
@@ -306,6 +308,8 @@ final class KernelSource {
             case Step.Copy c -> views.add(c.source().buffer());
             case Step.Pad p -> views.add(p.source().buffer());
             case Step.Concat c -> c.parts().forEach(v -> views.add(v.buffer()));
+            case Step.Gather g -> views.addAll(List.of(g.x().buffer(), g.indices().buffer()));
+            case Step.ScatterAdd s -> views.addAll(List.of(s.indices().buffer(), s.updates().buffer()));
             case Step.Loop l -> throw hostStep(l);
             case Step.Cond c -> throw hostStep(c);
         }
