@@ -52,7 +52,9 @@ class TornadoVmGatherTest {
                         idx, ints(iv, 3, 4), ids, ints(new double[] {4, 0, 4, 2, 2, 1}, 2, 3));
                 Tensor[] outs = {gathered, scattered, rows, loss.grad(x)};
                 List<NDArray> ref = g.compile(Device.of("reference:cpu")).eval(feed, outs);
-                List<NDArray> dev = g.compile(tornado).eval(feed, outs);
+                Map<Tensor, NDArray> onDevice = new java.util.HashMap<>();
+                feed.forEach((t, v) -> onDevice.put(t, v.to(tornado)));
+                List<NDArray> dev = g.compile(tornado).eval(onDevice, outs);
                 double tol = dtype == DType.F32 ? 1e-5 : 1e-12;
                 for (int k = 0; k < outs.length; k++) {
                     assertArrayEquals(ref.get(k).toDoubleArray(), dev.get(k).toDoubleArray(), tol, dtype + " output " + k);
@@ -68,8 +70,8 @@ class TornadoVmGatherTest {
             Tensor x = g.input("x", DType.F64, 4);
             Tensor idx = g.input("idx", DType.I32, 3);
             Tensor picked = x.indexSelect(0, idx);
-            NDArray r = g.compile(tornado).eval(Map.of(x, NDArray.of(new double[] {1, 2, 3, 4}, 4),
-                    idx, ints(new double[] {3, 9, -1}, 3)), picked).get(0);
+            NDArray r = g.compile(tornado).eval(Map.of(x, NDArray.of(new double[] {1, 2, 3, 4}, 4).to(tornado),
+                    idx, ints(new double[] {3, 9, -1}, 3).to(tornado)), picked).get(0);
             double[] v = r.toDoubleArray();
             assertEquals(4.0, v[0]);
             assertTrue(Double.isNaN(v[1]) && Double.isNaN(v[2]), java.util.Arrays.toString(v));
