@@ -218,12 +218,12 @@ class GatherTest {
                     NDArray xb = NDArray.of(java.util.Arrays.copyOfRange(xv, 12 * b, 12 * b + 12), 3, 4);
                     NDArray ib = ints(java.util.Arrays.copyOfRange(iv, 6 * b, 6 * b + 6), 3, 2);
                     List<NDArray> one = c.eval(Map.of(x, xb, idx, ib), out, grad);
-                    assertArrayEquals(one.get(0).toDoubleArray(), row(batched.get(0), b, 6), 1e-15, device + " " + b);
-                    assertArrayEquals(one.get(1).toDoubleArray(), row(batched.get(1), b, 12), 1e-15, device + " grad");
+                    assertArrayEquals(one.get(0).toDoubleArray(), row(batched.get(0), b, 6), 1e-12, device + " " + b);
+                    assertArrayEquals(one.get(1).toDoubleArray(), row(batched.get(1), b, 12), 1e-12, device + " grad");
                     NDArray ofX = c.eval(Map.of(x, xb, idx, i0), out).get(0);
-                    assertArrayEquals(ofX.toDoubleArray(), row(batched.get(2), b, 6), 1e-15, device + " only x");
+                    assertArrayEquals(ofX.toDoubleArray(), row(batched.get(2), b, 6), 1e-12, device + " only x");
                     NDArray ofIdx = c.eval(Map.of(x, x0, idx, ib), out).get(0);
-                    assertArrayEquals(ofIdx.toDoubleArray(), row(batched.get(3), b, 6), 1e-15, device + " only idx");
+                    assertArrayEquals(ofIdx.toDoubleArray(), row(batched.get(3), b, 6), 1e-12, device + " only idx");
                 }
             }
         }
@@ -268,9 +268,11 @@ class GatherTest {
                 Map<Tensor, NDArray> feed = Map.of(x, NDArray.fromDoubles(dtype, shape, xv), idx, ints(iv, idxDims));
                 List<NDArray> ref = g.compile(REFERENCE).eval(feed, gathered, scattered, rows, grad);
                 List<NDArray> jvm = g.compile(JVM).eval(feed, gathered, scattered, rows, grad);
-                for (int k = 0; k < 3; k++) {
-                    assertArrayEquals(ref.get(k).toDoubleArray(), jvm.get(k).toDoubleArray(), "trial " + trial + " " + k);
-                }
+                // Gathers move values: bit for bit. The scatter adds exp's, which the JVM computes to within an ulp.
+                assertArrayEquals(ref.get(0).toDoubleArray(), jvm.get(0).toDoubleArray(), "trial " + trial + " gather");
+                assertArrayEquals(ref.get(2).toDoubleArray(), jvm.get(2).toDoubleArray(), "trial " + trial + " select");
+                assertArrayEquals(ref.get(1).toDoubleArray(), jvm.get(1).toDoubleArray(),
+                        dtype == DType.F32 ? 1e-4 : 1e-12, "trial " + trial + " scatter");
                 assertArrayEquals(ref.get(3).toDoubleArray(), jvm.get(3).toDoubleArray(),
                         dtype == DType.F32 ? 1e-4 : 1e-12, "trial " + trial + " gradient");
             }
