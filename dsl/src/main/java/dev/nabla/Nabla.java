@@ -52,6 +52,16 @@ public final class Nabla {
         return g.wrap(Ops.stack(axis, g.unwrapAll("stack", Arrays.asList(parts))));
     }
 
+    /**
+     * The rows of {@code table} [V, D] picked by i32 {@code ids} of any shape: [ids..., D]
+     * (torch.nn.functional.embedding). An id outside [0, V) fails at run time; the table's
+     * gradient accumulates the rows' cotangents, repeated ids adding up.
+     */
+    public static Tensor embedding(Tensor ids, Tensor table) {
+        Graph g = table.graph();
+        return g.wrap(Ops.embedding(g.unwrap("embedding", ids), g.unwrap("embedding", table)));
+    }
+
     private static void requireParts(String op, Tensor[] parts) {
         if (parts.length == 0) {
             throw new ShapeException(op + ": needs at least one tensor");

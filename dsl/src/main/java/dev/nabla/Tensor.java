@@ -124,6 +124,28 @@ public record Tensor(Graph graph, Node node) {
     /** Elements [start, end) along axis; negative indices count from the end. */
     public Tensor slice(int axis, int start, int end) { return wrap(Ops.slice(node, axis, start, end, 1)); }
     public Tensor slice(int axis, int start, int end, int step) { return wrap(Ops.slice(node, axis, start, end, step)); }
+
+    // ---- integer indexing (i32 indices; an index outside [0, n), negative ones too, fails at run time) ----
+    /**
+     * torch.gather: out[..., j, ...] = this[..., idx[..., j, ...], ...] along axis; idx has this
+     * tensor's rank and off the axis at most its sizes.
+     */
+    public Tensor gather(int axis, Tensor idx) { return wrap(Ops.gather(node, axis, other("gather", idx))); }
+    /** numpy's take_along_axis: as gather, with idx equal to this tensor off the axis. */
+    public Tensor takeAlongAxis(Tensor idx, int axis) {
+        return wrap(Ops.takeAlongAxis(node, other("takeAlongAxis", idx), axis));
+    }
+    /** torch.index_select: the slices along axis at the 1-D idx. */
+    public Tensor indexSelect(int axis, Tensor idx) {
+        return wrap(Ops.indexSelect(node, axis, other("indexSelect", idx)));
+    }
+    /**
+     * torch.scatter_add: this tensor plus updates[..., j, ...] added at [..., idx[..., j, ...], ...]
+     * along axis, duplicate indices accumulating; updates at least as long as idx on every axis.
+     */
+    public Tensor scatterAdd(int axis, Tensor idx, Tensor updates) {
+        return wrap(Ops.scatterAdd(node, axis, other("scatterAdd", idx), other("scatterAdd", updates)));
+    }
     public Tensor matmul(Tensor o) { return wrap(Ops.matmul(node, other("matmul", o))); }
     public Tensor dot(Tensor o) { return wrap(Ops.dot(node, other("dot", o))); }
     public Tensor cast(DType dtype) { return wrap(Ops.cast(node, dtype)); }

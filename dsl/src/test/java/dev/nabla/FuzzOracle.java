@@ -227,7 +227,8 @@ final class FuzzOracle {
 
     static Map<Node, Kind> classify(Program program) {
         boolean scalar = program.nodes().stream().allMatch(n -> n.shape().size() == 1
-                && !(n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad));
+                && !(n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad
+                || n.op() instanceof Op.Gather || n.op() instanceof Op.ScatterAdd));
         Map<Node, Kind> kinds = new HashMap<>();
         for (Node n : program.nodes()) {
             Kind in = Kind.EXACT;

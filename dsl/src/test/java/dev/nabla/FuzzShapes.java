@@ -78,7 +78,8 @@ final class FuzzShapes {
     }
 
     static int[] reshape(int[] s, int[] dims) {
-        long size = size(s);
+        // An empty axis makes the tensor empty, however large the others (as Shape.size counts).
+        long size = java.util.Arrays.stream(s).anyMatch(d -> d == 0) ? 0 : size(s);
         if (size == Long.MAX_VALUE) {
             return null;
         }

@@ -79,6 +79,7 @@ final class Fuzzer {
     enum Action {
         UNARY(10), BINARY(12), NUMBER_BINARY(5), FMA(2), WHERE(3), REDUCE(6), SOFTMAX(2), RESHAPE(4), PERMUTE(3),
         SQUEEZE(3), SLICE(4), BROADCAST(3), MATMUL(4), CONCAT(3), POOL(2), CAST(3), STOP_GRADIENT(1),
+        GATHER(3),
         GRAD(4), VJP(2), JVP(2), JACOBIAN(1), HESSIAN(1), HVP(1), TAYLOR(2), VMAP(2), CHECKPOINT(1), CUSTOM(2),
         FORI(2), SCAN(2), COND(2),
         INPUT(5), PARAMETER(5), CONSTANT(3), PRINT(1), CLOSE_GRAPH(1),
@@ -274,6 +275,7 @@ final class Fuzzer {
             case MATMUL -> matmul();
             case CONCAT -> concat();
             case POOL -> pool();
+            case GATHER -> gather();
             case CAST -> cast();
             case STOP_GRADIENT -> stopGradient();
             case GRAD -> grad();
@@ -1133,6 +1135,58 @@ final class Fuzzer {
                         type(all.get(0)))));
         build((stack ? "stack(" : "concat(") + axis + ", " + all + ")", order, e,
                 () -> stack ? Nabla.stack(axis, ts) : Nabla.concat(axis, ts));
+    }
+
+    /**
+     * gather, indexSelect, embedding or scatterAdd of a pool tensor at constant i32 indices, all
+     * in range (an index out of range is a run-time error, tested on its own in GatherTest).
+     */
+    private void gather() {
+        Val a = pickWhere(v -> v.t().rank() > 0 && v.t().graph() == g && size(v) <= 4096, 95);
+        int rank = a.t().rank();
+        if (rank == 0 || size(a) > 4096 || a.t().graph() != g) {
+            return;
+        }
+        int kind = rnd.nextInt(4);
+        int axis = kind == 3 ? 0 : rnd.nextInt(rank);
+        int n = a.t().shape().dim(axis);
+        int m = n == 0 ? 0 : rnd.nextInt(5);
+        int[] idxDims = dims(a);
+        idxDims[axis] = m;
+        if (kind == 1) {
+            idxDims = new int[] {m};
+        } else if (kind == 3) {
+            idxDims = new int[] {m, 1 + rnd.nextInt(2)};
+        }
+        double[] values = new double[Shape.of(idxDims).size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = rnd.nextInt(n);
+        }
+        NDArray idx = NDArray.fromDoubles(DType.I32, Shape.of(idxDims), values);
+        int[] shape = idxDims;
+        String what = switch (kind) {
+            case 0 -> "gather(" + a + ", " + axis + ", i32" + Arrays.toString(shape) + ")";
+            case 1 -> "indexSelect(" + a + ", " + axis + ", i32" + Arrays.toString(shape) + ")";
+            case 2 -> "scatterAdd(" + a + ", " + axis + ", i32" + Arrays.toString(shape) + ", gathered)";
+            default -> "embedding(i32" + Arrays.toString(shape) + ", " + a + ")";
+        };
+        int[] out = switch (kind) {
+            case 0 -> shape;
+            case 1 -> { int[] d = dims(a); d[axis] = m; yield d; }
+            case 2 -> dims(a);
+            default -> a.t().rank() == 2 ? new int[] {shape[0], shape[1], a.t().shape().dim(1)} : null;
+        };
+        boolean valid = out != null && (kind != 2 || isFloating(a));
+        Expect e = closed ? Expect.NONE : Expect.when(valid, () -> Expect.of(out, type(a)));
+        build(what, a.order(), e, () -> {
+            Tensor i = g.constant(idx);
+            return switch (kind) {
+                case 0 -> a.t().gather(axis, i);
+                case 1 -> a.t().indexSelect(axis, i);
+                case 2 -> a.t().scatterAdd(axis, i, a.t().gather(axis, i));
+                default -> Nabla.embedding(i, a.t());
+            };
+        });
     }
 
     private void cast() {

@@ -97,7 +97,7 @@ class RandomGraphGradTest {
         "add", "sub", "mul", "a*tanh(b)", "a/(1+b^2)", "pow(softplus(a)+0.5, tanh b)",
         "sumKeepDims", "meanKeepDims", "prodKeepDims", "logSumExpKeepDims", "softmax", "logSoftmax",
         "transpose sandwich", "reshape round trip", "slice/concat rotation", "strided slice permutation",
-        "stack-sum", "matmul sandwich", "average pooling",
+        "stack-sum", "matmul sandwich", "average pooling", "gather",
         // Piecewise ops, each registering its kink.
         "abs", "sign(a)*b", "relu", "maximum", "minimum", "where(a<b)", "where(a>=b)", "where(a>0)",
         "where(sign a == sign b)", "maxKeepDims", "minKeepDims", "max all", "a*cast(b>0)",
@@ -289,6 +289,13 @@ class RandomGraphGradTest {
                 // Sliding windows (with padding) and, in derivatives, their adjoint.
                 t = Nabla.avgPool1d(full(a).sin(), 2, 1, 1).slice(1, 0, 3);
                 text = "avgPool1d(sin(" + p + "), 2, 1, 1)[:, 0:3]";
+            }
+            case "gather" -> {
+                // Integer indexing (a repeated index accumulates in the derivative's scatter-add).
+                Tensor index = a.graph().constant(dev.nabla.runtime.NDArray.fromDoubles(
+                        dev.nabla.compiler.ir.DType.I32, dev.nabla.compiler.ir.Shape.of(2, 3), new double[] {2, 0, 2, 1, 1, 0}));
+                t = full(a).sin().gather(1, index);
+                text = "gather(sin(" + p + "), 1, [[2,0,2],[1,1,0]])";
             }
             case "matmul sandwich" -> {
                 t = full(a).matmul(full(b).transpose()).matmul(full(a)).mul(0.3);

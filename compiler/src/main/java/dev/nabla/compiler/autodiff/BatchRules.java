@@ -48,6 +48,10 @@ final class BatchRules {
             case Op.Windows(var w) -> windows(node(in, 0), w);
             case Op.WindowsSum(var w) -> windowsSum(node(in, 0), w, shape);
             case Op.Concat(int axis) -> concat(axis + 1, in.stream().map(o -> expanded(o, batch)).toList());
+            // The unbatched operand is broadcast along the batch: a stride-0 view once lowered.
+            case Op.Gather(int axis) -> takeAlongAxis(expanded(in.get(0), batch), expanded(in.get(1), batch), axis + 1);
+            case Op.ScatterAdd(int axis) ->
+                    scatterAddNode(expanded(in.get(0), batch), expanded(in.get(1), batch), axis + 1, shape);
             case Op.MatMul m -> batchedMatmul(in.get(0), in.get(1), batch);
             case Op.Cast c -> cast(node(in, 0), n.dtype());
             case Op.StopGradient s -> stopGradient(node(in, 0));

@@ -92,6 +92,8 @@ final class ForwardMode {
                 }
                 yield concat(axis, parts);
             }
+            case Op.Gather(int axis) -> t.get(0) == null ? null : takeAlongAxis(t.get(0), in.get(1), axis);
+            case Op.ScatterAdd(int axis) -> t.get(1) == null ? null : scatterAddNode(in.get(0), t.get(1), axis, n.shape());
             case Op.MatMul m -> sum(t.get(0) == null ? null : matmul(t.get(0), in.get(1)),
                     t.get(1) == null ? null : matmul(in.get(0), t.get(1)));
             case Op.Cast c -> n.dtype().isFloating() ? cast(t.get(0), n.dtype()) : null;

@@ -143,6 +143,9 @@ final class ReverseMode {
             case Op.Windows(var w) -> List.of(windowsSum(g, w, in.get(0).shape()));
             case Op.WindowsSum(var w) -> List.of(windows(g, w));
             case Op.Concat(int axis) -> concatParts(g, axis, in);
+            // Linear in x: the adjoint puts each cotangent back where its element came from.
+            case Op.Gather(int axis) -> Arrays.asList(scatterAddNode(in.get(1), g, axis, in.get(0).shape()), null);
+            case Op.ScatterAdd(int axis) -> Arrays.asList(null, takeAlongAxis(g, in.get(0), axis));
             case Op.MatMul m -> List.of(matmul(g, matrixTranspose(in.get(1))), matmul(matrixTranspose(in.get(0)), g));
             case Op.Cast c -> Arrays.asList(in.get(0).dtype().isFloating() ? cast(g, in.get(0).dtype()) : null);
             case Op.StopGradient s -> nulls(1);

@@ -123,6 +123,9 @@ final class TaylorMode {
             case Op.Windows(var w) -> s.get(0).map(n, c -> windows(c, w));
             case Op.WindowsSum(var w) -> s.get(0).map(n, c -> windowsSum(c, w, n.shape()));
             case Op.Concat(int axis) -> Series.combine(s, n, c -> concat(axis, c));
+            // Linear in the floating operand, whose indices never move: coefficient by coefficient.
+            case Op.Gather(int axis) -> s.get(0).map(n, c -> takeAlongAxis(c, in.get(1), axis));
+            case Op.ScatterAdd(int axis) -> s.get(1).map(n, c -> scatterAddNode(in.get(0), c, axis, n.shape()));
             case Op.MatMul m -> Series.bilinear(s.get(0), s.get(1), n, (a, b) -> matmul(a, b));
             case Op.Cast c -> n.dtype().isFloating() ? s.get(0).map(n, x -> cast(x, n.dtype())) : null;
             case Op.StopGradient g -> null;

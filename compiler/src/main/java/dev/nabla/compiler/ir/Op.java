@@ -85,6 +85,22 @@ public sealed interface Op {
     /** Inputs joined along {@code axis}. */
     record Concat(int axis) implements Op {}
 
+    /**
+     * Integer-indexed gather along {@code axis} (numpy's take_along_axis): inputs x and i32
+     * indices of x's rank, equal to x off the axis; out[..., j, ...] = x[..., indices[..., j, ...], ...].
+     * One primitive covers torch.gather, indexSelect and embedding: those broadcast their indices
+     * to this form, and broadcasting is a stride-0 view in lowering, so it costs no memory. An
+     * index outside [0, size of the axis) is a run-time error (negative ones too, as torch.gather).
+     */
+    record Gather(int axis) implements Op {}
+
+    /**
+     * The adjoint of {@link Gather}: zeros of the node's shape with updates[..., j, ...] added at
+     * [..., indices[..., j, ...], ...] along {@code axis}; duplicate indices accumulate. Inputs:
+     * the i32 indices and the updates, of one shape, equal to the node's off the axis.
+     */
+    record ScatterAdd(int axis) implements Op {}
+
     /** Matrix product over the last two axes, with equal leading (batch) axes. */
     record MatMul() implements Op {}
 

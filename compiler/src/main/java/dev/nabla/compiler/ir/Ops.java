@@ -496,6 +496,174 @@ public final class Ops {
         return first.table().intern(new Op.Concat(a), parts, new Shape(dims), first.dtype());
     }
 
+    // ---- integer indexing ----
+
+    /**
+     * numpy's take_along_axis, the {@link Op.Gather} primitive: indices (i32) of x's rank and
+     * equal to x off {@code axis}; out[..., j, ...] = x[..., indices[..., j, ...], ...]. An index
+     * outside [0, size of the axis), negative ones included, is an error at run time.
+     */
+    public static Node takeAlongAxis(Node x, Node indices, int axis) {
+        String op = "gather";
+        requireSameGraph(op, x, indices);
+        requireIndices(op, indices, x);
+        int a = ShapeRules.axis(op, axis, x.rank());
+        requireAlong(op, x.shape(), indices.shape(), a, "x", "indices");
+        if (x.isSymbolicZero()) {
+            return structuralZeros(x.table(), indices.shape(), x.dtype());
+        }
+        return x.table().intern(new Op.Gather(a), List.of(x, indices), indices.shape(), x.dtype());
+    }
+
+    /**
+     * torch.gather: as {@link #takeAlongAxis}, but off the axis the indices may be shorter than
+     * x (then only the leading part of x is read): x is sliced to them first, a view.
+     */
+    public static Node gather(Node x, int axis, Node indices) {
+        requireSameGraph("gather", x, indices);
+        requireIndices("gather", indices, x);
+        int a = ShapeRules.axis("gather", axis, x.rank());
+        return takeAlongAxis(leading("gather", x, indices.shape(), a), indices, a);
+    }
+
+    /**
+     * Whole slices of x along {@code axis} picked by a 1-D i32 index: [..., n, ...] to [..., m, ...]
+     * (torch.index_select). The indices are broadcast to x's shape with m along the axis: a
+     * stride-0 view, so the one gather primitive serves without copying them.
+     */
+    public static Node indexSelect(Node x, int axis, Node indices) {
+        requireSameGraph("indexSelect", x, indices);
+        requireIndices("indexSelect", indices, x);
+        if (indices.rank() != 1) {
+            throw new ShapeException("indexSelect: the indices must be 1-D, got " + indices.describe());
+        }
+        int a = ShapeRules.axis("indexSelect", axis, x.rank());
+        int[] along = new int[x.rank()];
+        Arrays.fill(along, 1);
+        along[a] = indices.shape().dim(0);
+        int[] dims = x.shape().dims();
+        dims[a] = along[a];
+        return takeAlongAxis(x, broadcastTo(reshape(indices, along), new Shape(dims)), a);
+    }
+
+    /**
+     * The rows of {@code table} [V, D] for i32 {@code ids} of any shape: [ids..., D]. A gather of
+     * the table along axis 0 with the ids flattened and broadcast along D (a view), so its
+     * derivative is a scatter-add of the rows' cotangents, duplicates accumulating.
+     */
+    public static Node embedding(Node ids, Node table) {
+        requireSameGraph("embedding", ids, table);
+        requireIndices("embedding", ids, table);
+        if (table.rank() != 2) {
+            throw new ShapeException("embedding: the table must be [V, D], got " + table.describe());
+        }
+        int d = table.shape().dim(1);
+        Node rows = indexSelect(table, 0, reshape(ids, ids.shape().size()));
+        int[] dims = Arrays.copyOf(ids.shape().dims(), ids.rank() + 1);
+        dims[ids.rank()] = d;
+        return reshape(rows, dims);
+    }
+
+    /**
+     * The {@link Op.ScatterAdd} primitive: zeros of {@code shape} with updates added at the
+     * indices along {@code axis}; indices and updates of one shape, equal to {@code shape} off
+     * the axis. Duplicate indices accumulate.
+     */
+    public static Node scatterAddNode(Node indices, Node updates, int axis, Shape shape) {
+        String op = "scatterAdd";
+        requireSameGraph(op, indices, updates);
+        requireIndices(op, indices, updates);
+        if (updates.dtype() == DType.BOOL) {
+            throw new DTypeException(op + ": cannot add bool updates " + updates.describe() + "; cast them first");
+        }
+        if (!indices.shape().equals(updates.shape())) {
+            throw new ShapeException(op + ": indices " + indices.describe() + " and updates " + updates.describe()
+                    + " need one shape");
+        }
+        int a = ShapeRules.axis(op, axis, shape.rank());
+        requireAlong(op, shape, indices.shape(), a, "the result", "indices");
+        if (updates.isSymbolicZero()) {
+            return structuralZeros(updates.table(), shape, updates.dtype());
+        }
+        return updates.table().intern(new Op.ScatterAdd(a), List.of(indices, updates), shape, updates.dtype());
+    }
+
+    /**
+     * x plus the updates added at the indices along {@code axis} (torch.scatter_add): off the axis
+     * the indices may be shorter than x, and the updates longer than the indices on every axis
+     * (their leading part is used), as in PyTorch.
+     */
+    public static Node scatterAdd(Node x, int axis, Node indices, Node updates) {
+        requireSameGraph("scatterAdd", x, updates);
+        requireSameGraph("scatterAdd", x, indices);
+        requireSameDType("scatterAdd", x, updates);
+        requireIndices("scatterAdd", indices, x);
+        int a = ShapeRules.axis("scatterAdd", axis, x.rank());
+        if (updates.rank() != indices.rank()) {
+            throw new ShapeException("scatterAdd: updates " + updates.describe() + " and indices "
+                    + indices.describe() + " need one rank");
+        }
+        Node used = leading("scatterAdd", updates, indices.shape(), -1);
+        // The sum lands on x's leading part off the axis: checked as a gather from x would be.
+        Shape target = leading("scatterAdd", x, indices.shape(), a).shape();
+        Node placed = scatterAddNode(indices, used, a, target);
+        return add(x, pad(placed, new int[x.rank()], ones(x.rank()), x.shape()));
+    }
+
+    /** x's leading part of {@code shape}'s size on every axis but {@code axis}; an error if x is shorter. */
+    private static Node leading(String op, Node x, Shape shape, int axis) {
+        if (shape.rank() != x.rank()) {
+            throw new ShapeException(op + ": indices of shape " + shape + " need the rank of " + x.describe());
+        }
+        int[] dims = x.shape().dims();
+        for (int d = 0; d < dims.length; d++) {
+            if (d != axis && shape.dim(d) > dims[d]) {
+                throw new ShapeException(op + ": indices of shape " + shape + " are longer than " + x.describe()
+                        + " at axis " + d + (axis < 0 ? "; the updates must be at least as long on every axis"
+                        : "; off axis " + axis + " they may be at most as long"));
+            }
+            dims[d] = d == axis ? dims[d] : shape.dim(d);
+        }
+        return sliceNode(x, new int[dims.length], ones(dims.length), new Shape(dims));
+    }
+
+    private static int[] ones(int n) {
+        int[] r = new int[n];
+        Arrays.fill(r, 1);
+        return r;
+    }
+
+    private static void requireIndices(String op, Node indices, Node x) {
+        if (indices.dtype() != DType.I32) {
+            throw new DTypeException(op + ": the indices must be i32, got " + indices.describe() + " (indexing "
+                    + x.describe() + "); cast them with cast(I32) first");
+        }
+    }
+
+    /** Equal ranks, and equal sizes off {@code axis}. */
+    private static void requireAlong(String op, Shape x, Shape indices, int axis, String xName, String iName) {
+        boolean ok = x.rank() == indices.rank();
+        for (int d = 0; ok && d < x.rank(); d++) {
+            ok = d == axis || x.dim(d) == indices.dim(d);
+        }
+        if (!ok) {
+            throw new ShapeException(op + ": " + iName + " of shape " + indices + " do not fit " + xName + " of shape "
+                    + x + " along axis " + axis + "; they need the same rank and equal sizes off the axis");
+        }
+    }
+
+    /**
+     * An index read at run time, checked: {@code value} must lie in [0, size). Shared by every
+     * backend that can throw, so that all name the op, the index, the axis and its size alike.
+     */
+    public static int checkedIndex(String op, double value, int axis, int size) {
+        if (!(value >= 0 && value < size)) {
+            throw new NablaException.IndexException(op + ": index " + (long) value + " is out of range for axis "
+                    + axis + " of size " + size + " (valid: 0.." + (size - 1) + "; negative indices are refused)");
+        }
+        return (int) value;
+    }
+
     /** Stacks tensors of one shape along a new axis. */
     public static Node stack(int axis, List<Node> parts) {
         if (parts.isEmpty()) {

@@ -65,6 +65,8 @@ public final class Rebuild {
             case Op.Windows(var w) -> Ops.windows(in.get(0), w);
             case Op.WindowsSum(var w) -> Ops.windowsSum(in.get(0), w, n.shape());
             case Op.Concat(int axis) -> Ops.concat(axis, in);
+            case Op.Gather(int axis) -> Ops.takeAlongAxis(in.get(0), in.get(1), axis);
+            case Op.ScatterAdd(int axis) -> Ops.scatterAddNode(in.get(0), in.get(1), axis, n.shape());
             case Op.MatMul m -> Ops.matmul(in.get(0), in.get(1));
             case Op.Cast c -> Ops.cast(in.get(0), n.dtype());
             case Op.StopGradient s -> Ops.stopGradient(in.get(0));

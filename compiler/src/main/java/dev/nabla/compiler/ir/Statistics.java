@@ -177,20 +177,27 @@ public final class Statistics {
                     + " and " + labels.describe());
         }
         requireFloating("crossEntropy", logits);
+        if (labels.dtype() != DType.I32) {
+            throw new DTypeException("crossEntropy: the labels must be i32, got " + labels.describe());
+        }
         if (!(smoothing >= 0 && smoothing <= 1)) {
             throw new ShapeException("crossEntropy: label smoothing must be in [0, 1], got " + smoothing);
         }
         int classes = logits.shape().dim(1);
         Node logp = logSoftmax(logits, 1);
-        Node hot = oneHot(labels, classes, logits.dtype());
         Node ignored = compare(CompareFn.EQ, labels, scalarLike(labels, ignoreIndex));
         Node kept = sub(scalarLike(logp, 1), cast(ignored, logits.dtype()));
-        Node nll = neg(sum(mul(hot, logp), new int[] {1}, false));
+        // A label outside [0, C) (the ignored ones among them) reads class 0 instead of failing the
+        // gather; a kept row with such a label is made NaN below, as before.
+        Node outside = add(cast(compare(CompareFn.LT, labels, scalarLike(labels, 0)), logits.dtype()),
+                cast(compare(CompareFn.GE, labels, scalarLike(labels, classes)), logits.dtype()));
+        Node safe = where(compare(CompareFn.GT, outside, 0.0), scalarLike(labels, 0), labels);
+        // The label's log-probability by a gather: O(N), where a one-hot product reads all N*C.
+        Node picked = reshape(takeAlongAxis(logp, unsqueeze(safe, 1), 1), labels.shape());
+        Node nll = neg(picked);
         Node row = smoothing == 0 ? nll : add(mul(nll, 1 - smoothing),
                 mul(neg(mean(logp, new int[] {1}, false)), smoothing));
-        // A row to keep whose label hits no class: NaN.
-        Node hit = sum(hot, new int[] {1}, false);
-        Node bad = mul(kept, sub(scalarLike(hit, 1), hit));
+        Node bad = mul(kept, outside);
         Node checked = where(compare(CompareFn.GT, bad, 0.0), Double.NaN, row);
         return div(sum(where(ignored, 0.0, checked), new int[] {0}, false), sum(kept, new int[] {0}, false));
     }

@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  * elementwise node or a reduction of the same working type is inlined into that consumer's
  * kernel, so chains of elementwise ops and the reduction that ends them become one kernel and
  * no intermediate buffer is written. Reshape, permute, broadcast and slice become views and move
- * no data. Everything else (matmul, pad, concat, casts, random draws, program results) gets a
- * buffer.
+ * no data. Everything else (matmul, pad, concat, windows, gather, scatter-add, casts, random
+ * draws, program results) gets a buffer.
  *
  * <p>A fused body holds at most {@link #MAX_FUSED_OPS} operations: a longer chain is cut into
  * kernels of that size, its largest inlined operands stored first. So every pass and code
@@ -196,6 +196,10 @@ public final class Lowering {
                     n.dtype()));
             case Op.Concat(int axis) -> emit(n, out -> new Step.Concat(out,
                     n.inputs().stream().map(this::stored).toList(), axis, n.shape(), n.dtype()));
+            case Op.Gather(int axis) -> emit(n, out -> new Step.Gather(out, stored(n.input(0)), stored(n.input(1)),
+                    axis, n.dtype()));
+            case Op.ScatterAdd(int axis) -> emit(n, out -> new Step.ScatterAdd(out, stored(n.input(0)),
+                    stored(n.input(1)), axis, n.shape(), n.dtype()));
             case Op.MatMul m -> emit(n, out -> new Step.MatMul(out, stored(n.input(0)), stored(n.input(1)), n.dtype()));
             case Op.Random(var dist) -> emit(n, out -> new Step.Random(out, stored(n.input(0)), dist, n.shape(), n.dtype()));
             case Op.Cast c -> emit(n, out -> new Step.Copy(out, stored(n.input(0)), n.input(0).dtype(), n.dtype()));

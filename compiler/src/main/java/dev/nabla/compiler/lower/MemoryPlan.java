@@ -153,6 +153,8 @@ final class MemoryPlan {
             case Step.Windows w -> out.add(w.source());
             case Step.WindowsSum w -> out.add(w.source());
             case Step.Concat c -> out.addAll(c.parts());
+            case Step.Gather g -> out.addAll(List.of(g.x(), g.indices()));
+            case Step.ScatterAdd s -> out.addAll(List.of(s.indices(), s.updates()));
             case Step.Loop l -> out.addAll(l.inputs());
             case Step.Cond c -> out.addAll(c.inputs());
         }

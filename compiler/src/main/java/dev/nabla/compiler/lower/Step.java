@@ -62,6 +62,15 @@ public sealed interface Step {
     record Concat(int output, List<View> parts, int axis, Shape shape, DType dtype) implements Step {}
 
     /**
+     * out = x gathered along {@code axis} at {@code indices} (a view of i32 values, often
+     * broadcast), out's shape the indices'. Runners check every index against the axis' size.
+     */
+    record Gather(int output, View x, View indices, int axis, DType dtype) implements Step {}
+
+    /** Zeros of {@code shape} with the updates added at the indices along {@code axis}. */
+    record ScatterAdd(int output, View indices, View updates, int axis, Shape shape, DType dtype) implements Step {}
+
+    /**
      * A loop: the body's program run once per step. Inputs as a loop node's (initial carries,
      * stacked inputs, captured values); {@code buffers} has one per output of the body (final
      * carries, then stacked outputs), -1 for an output nothing reads. Backends compile the body's program

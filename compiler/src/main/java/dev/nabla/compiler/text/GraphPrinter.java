@@ -181,6 +181,8 @@ public final class GraphPrinter {
             case Op.WindowsSum(var w) -> "windows_sum(" + args + ", kernel=" + w.kernel() + ", stride=" + w.stride()
                     + ", dilation=" + w.dilation() + ")";
             case Op.Concat(int axis) -> "concat(" + args + ", axis=" + axis + ")";
+            case Op.Gather(int axis) -> "gather(" + args + ", axis=" + axis + ")";
+            case Op.ScatterAdd(int axis) -> "scatterAdd(" + args + ", axis=" + axis + ")";
             case Op.MatMul m -> "matmul(" + args + ")";
             case Op.Cast c -> "cast(" + args + ")";
             case Op.StopGradient s -> "stopGradient(" + args + ")";

@@ -195,6 +195,31 @@ final class LoweredInterpreter {
                     increment(index, c.shape());
                 }
             }
+            case Step.Gather g -> {
+                Shape shape = g.indices().shape();
+                int[] index = new int[shape.rank()];
+                for (int i = 0; i < shape.size(); i++) {
+                    int[] from = index.clone();
+                    from[g.axis()] = (int) read(g.indices(), index, buffers);
+                    out[i] = stored.round(read(g.x(), from, buffers));
+                    increment(index, shape);
+                }
+            }
+            case Step.ScatterAdd s -> {
+                Shape shape = s.indices().shape();
+                double[] sums = new double[s.shape().size()];
+                int[] strides = s.shape().strides();
+                int[] index = new int[shape.rank()];
+                for (int i = 0; i < shape.size(); i++) {
+                    int[] to = index.clone();
+                    to[s.axis()] = (int) read(s.indices(), index, buffers);
+                    sums[dot(to, strides, 0)] += read(s.updates(), index, buffers);
+                    increment(index, shape);
+                }
+                for (int i = 0; i < sums.length; i++) {
+                    out[i] = stored.round(sums[i]);
+                }
+            }
             case Step.Loop l -> throw new UnsupportedOperationException("the lowering tests build no loops");
             case Step.Cond c -> throw new UnsupportedOperationException("the lowering tests build no conditionals");
         }

@@ -63,6 +63,8 @@ final class JvmExecutable implements Executable {
                 case Step.Concat c -> CopyRunners.concat(c);
                 case Step.Windows w -> WindowRunners.windows(w);
                 case Step.WindowsSum w -> WindowRunners.windowsSum(w);
+                case Step.Gather g -> IndexRunners.gather(g);
+                case Step.ScatterAdd s -> IndexRunners.scatterAdd(s);
                 case Step.Loop l -> new LoopRunner(l);
                 case Step.Cond c -> new CondRunner(c);
             });

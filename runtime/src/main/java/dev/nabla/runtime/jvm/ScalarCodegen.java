@@ -85,9 +85,10 @@ final class ScalarCodegen {
                     return false;
                 }
             }
+            // A gather or scatter-add of one element still checks its index: left to the array runners.
             if (n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad
                     || n.op() instanceof Op.Windows || n.op() instanceof Op.WindowsSum || n.op() instanceof Op.Cond
-                    || n.op() instanceof Op.Random) {
+                    || n.op() instanceof Op.Random || n.op() instanceof Op.Gather || n.op() instanceof Op.ScatterAdd) {
                 return false;
             }
         }
@@ -350,6 +351,8 @@ final class ScalarCodegen {
             case Op.Pad p -> throw new IllegalStateException("not a scalar op");
             case Op.Windows w -> throw new IllegalStateException("not a scalar op");
             case Op.WindowsSum w -> throw new IllegalStateException("not a scalar op");
+            case Op.Gather g -> throw new IllegalStateException("not a scalar op");
+            case Op.ScatterAdd s -> throw new IllegalStateException("not a scalar op");
             case Op.Loop l -> throw new IllegalStateException("loops are emitted as a whole");
             case Op.Cond c -> throw new IllegalStateException("conditionals run as arrays");
         }

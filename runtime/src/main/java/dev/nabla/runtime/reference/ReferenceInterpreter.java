@@ -5,6 +5,7 @@ import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Literal;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
+import dev.nabla.compiler.ir.Ops;
 import dev.nabla.compiler.ir.Shape;
 import dev.nabla.runtime.NDArray;
 import java.util.HashMap;
@@ -184,6 +185,27 @@ public final class ReferenceInterpreter {
                         System.arraycopy(in.get(k), o * block, out, at, block);
                         at += block;
                     }
+                }
+            }
+            case Op.Gather(int axis) -> {
+                // The indices have the output's shape: x's position is the output's, moved along the axis.
+                Shape from = n.input(0).shape();
+                int[] strides = from.strides();
+                int[] index = new int[n.rank()];
+                for (int i = 0; i < size; i++) {
+                    int at = Ops.checkedIndex("gather", in.get(1)[i], axis, from.dim(axis));
+                    out[i] = in.get(0)[dot(index, strides) + (at - index[axis]) * strides[axis]];
+                    increment(index, n.shape());
+                }
+            }
+            case Op.ScatterAdd(int axis) -> {
+                Shape small = n.input(0).shape();
+                int[] strides = n.shape().strides();
+                int[] index = new int[small.rank()];
+                for (int i = 0; i < small.size(); i++) {
+                    int at = Ops.checkedIndex("scatterAdd", in.get(0)[i], axis, n.shape().dim(axis));
+                    out[dot(index, strides) + (at - index[axis]) * strides[axis]] += in.get(1)[i];
+                    increment(index, small);
                 }
             }
             case Op.MatMul m -> matmul(n, in.get(0), in.get(1), out);

@@ -264,6 +264,8 @@ final class KernelSource {
             case Step.Concat c -> layouts.concat(c);
             case Step.Windows w -> layouts.windows(w);
             case Step.WindowsSum w -> layouts.windowsSum(w);
+            case Step.Gather g -> layouts.gather(g);
+            case Step.ScatterAdd s -> layouts.scatterAdd(s);
             case Step.Loop l -> throw hostStep(l);
             case Step.Cond c -> throw hostStep(c);
             case Step.Random r -> throw hostStep(r);
@@ -311,6 +313,8 @@ final class KernelSource {
             case Step.Concat c -> c.parts().forEach(v -> views.add(v.buffer()));
             case Step.Windows w -> views.add(w.source().buffer());
             case Step.WindowsSum w -> views.add(w.source().buffer());
+            case Step.Gather g -> views.addAll(List.of(g.x().buffer(), g.indices().buffer()));
+            case Step.ScatterAdd s -> views.addAll(List.of(s.indices().buffer(), s.updates().buffer()));
             case Step.Loop l -> throw hostStep(l);
             case Step.Cond c -> throw hostStep(c);
             case Step.Random r -> throw hostStep(r);

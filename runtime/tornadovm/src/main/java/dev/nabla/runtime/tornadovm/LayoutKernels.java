@@ -7,7 +7,7 @@ import dev.nabla.compiler.lower.View;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The steps that only move data (copy with a dtype change, pad, concat) as TornadoVM kernels. */
+/** The steps that only move data (copy with a dtype change, pad, concat, gather, scatter-add) as TornadoVM kernels. */
 final class LayoutKernels {
     private final KernelSource gen;
 
@@ -162,5 +162,63 @@ final class LayoutKernels {
             start = end;
         }
         gen.kernels.append(in).append("}\n        }\n");
+    }
+
+    /**
+     * One work item per output element: reads its index, then x there. A kernel cannot throw, so
+     * an index out of range gives NaN (the JVM and reference backends throw instead).
+     */
+    void gather(Step.Gather g) {
+        String in = "            ";
+        Shape shape = g.indices().shape();
+        int axis = g.axis();
+        int size = g.x().shape().dim(axis);
+        gen.kernels.append("        for (@Parallel int i = 0; i < ").append(shape.size()).append("; i++) {\n");
+        gen.coordinates(shape, "i", "c", in);
+        if (size == 0) {
+            gen.kernels.append(in).append(gen.store(g, "i", nan())).append("        }\n");
+            return;
+        }
+        gen.kernels.append(in).append("int k = (int) ").append(gen.load(g.indices(), "i", "c", shape)).append(";\n");
+        for (int d = 0; d < shape.rank(); d++) {
+            gen.kernels.append(in).append("int p").append(d).append(" = ").append(d == axis ? "k" : "c" + d).append(";\n");
+        }
+        gen.kernels.append(in).append("if (k >= 0 && k < ").append(size).append(") {\n");
+        gen.kernels.append(in).append("    ").append(gen.store(g, "i", gen.load(g.x(), "-1", "p", null)));
+        gen.kernels.append(in).append("} else {\n");
+        gen.kernels.append(in).append("    ").append(gen.store(g, "i", nan()));
+        gen.kernels.append(in).append("}\n        }\n");
+    }
+
+    /**
+     * One work item per output element, summing in double the updates whose index along the
+     * axis names it, in the reference's order: no atomics, so results are deterministic, at
+     * O(output × indices along the axis) work. Updates at indices out of range are dropped.
+     */
+    void scatterAdd(Step.ScatterAdd s) {
+        String in = "            ";
+        Shape shape = s.shape();
+        int axis = s.axis();
+        int m = s.indices().shape().dim(axis);
+        gen.kernels.append("        for (@Parallel int i = 0; i < ").append(shape.size()).append("; i++) {\n");
+        gen.coordinates(shape, "i", "c", in);
+        if (m == 0) {
+            gen.kernels.append(in).append(gen.store(s, "i", "0")).append("        }\n");
+            return;
+        }
+        gen.kernels.append(in).append("double acc = 0.0;\n");
+        gen.kernels.append(in).append("for (int j = 0; j < ").append(m).append("; j++) {\n");
+        for (int d = 0; d < shape.rank(); d++) {
+            gen.kernels.append(in).append("    int q").append(d).append(" = ").append(d == axis ? "j" : "c" + d).append(";\n");
+        }
+        gen.kernels.append(in).append("    if ((int) ").append(gen.load(s.indices(), "-1", "q", null)).append(" == c")
+                .append(axis).append(") {\n");
+        gen.kernels.append(in).append("        acc += ").append(gen.load(s.updates(), "-1", "q", null)).append(";\n");
+        gen.kernels.append(in).append("    }\n").append(in).append("}\n");
+        gen.kernels.append(in).append(gen.store(s, "i", "acc")).append("        }\n");
+    }
+
+    private static String nan() {
+        return "(double) " + KernelSource.SPECIALS + ".get(2)";
     }
 }
