@@ -135,6 +135,17 @@ public final class Nabla {
                 eps));
     }
 
+    /**
+     * PyTorch's {@code F.group_norm(x, groups, weight, bias, eps)}: x [N, C, ...] normalized per
+     * group of C / groups channels; weight and bias [C] or null.
+     */
+    public static Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, double eps) {
+        Graph g = x.graph();
+        return g.wrap(dev.nabla.compiler.ir.Statistics.groupNorm(g.unwrap("groupNorm", x), groups,
+                weight == null ? null : g.unwrap("groupNorm", weight), bias == null ? null : g.unwrap("groupNorm", bias),
+                eps));
+    }
+
     // ---- losses ----
 
     /**

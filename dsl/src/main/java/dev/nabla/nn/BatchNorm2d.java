@@ -10,7 +10,7 @@ import dev.nabla.compiler.ir.Shape;
  * running statistics toward the batch's (the unbiased variance, as PyTorch); in evaluation mode
  * it normalizes with the running statistics.
  */
-public record BatchNorm2d(int channels, double eps, double momentum) implements Module {
+public record BatchNorm2d(int channels, double eps, double momentum) implements Layer {
 
     public BatchNorm2d(int channels) {
         this(channels, 1e-5, 0.1);

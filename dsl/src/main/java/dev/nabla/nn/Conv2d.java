@@ -9,7 +9,7 @@ import dev.nabla.compiler.ir.Shape;
  * PyTorch's {@code nn.Conv2d(in, out, kernel, stride, padding, dilation, groups, bias)}: weight
  * [out, in / groups, k, k] and bias [out], initialized as PyTorch does.
  */
-public record Conv2d(int in, int out, int kernel, ConvOptions options, boolean bias) implements Module {
+public record Conv2d(int in, int out, int kernel, ConvOptions options, boolean bias) implements Layer {
 
     public Conv2d(int in, int out, int kernel) {
         this(in, out, kernel, ConvOptions.defaults(), true);

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where modules declare their parameters and buffers, under dotted names as PyTorch's
+ * Where layers declare their parameters and buffers, under dotted names as PyTorch's
  * {@code state_dict} keys ({@code 0.weight}, {@code fc1.bias}, {@code 1.running_mean}).
  */
 public final class Declarations {
@@ -35,7 +35,7 @@ public final class Declarations {
         add(new Entry(prefix + name, shape, init, false));
     }
 
-    /** The declarations of a child module, under {@code name.}. */
+    /** The declarations of a child layer, under {@code name.}. */
     public Declarations child(String name) {
         return new Declarations(prefix + name + ".", entries);
     }
@@ -43,7 +43,7 @@ public final class Declarations {
     private void add(Entry e) {
         if (entries.putIfAbsent(e.name(), e) != null) {
             throw new NablaException("declare: '" + e.name() + "' is declared twice; give each parameter and child"
-                    + " module its own name");
+                    + " layer its own name");
         }
     }
 

@@ -1,25 +1,27 @@
 package dev.nabla.nn;
 
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.Init;
 import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.NDArray;
-import java.util.function.DoubleSupplier;
 
-/** The initializers PyTorch's layers use by default, and constants. */
+/** The initializers PyTorch's layers use by default, as {@link Initializer}s over {@link Init}. */
 public final class Initializers {
     private Initializers() {}
 
     public static Initializer zeros() {
-        return (shape, dtype, random) -> NDArray.full(dtype, shape, 0);
+        return (shape, dtype, seed) -> Init.zeros(dtype, shape.dims());
     }
 
     public static Initializer ones() {
-        return (shape, dtype, random) -> NDArray.full(dtype, shape, 1);
+        return (shape, dtype, seed) -> Init.ones(dtype, shape.dims());
     }
 
-    /** Uniform in [-bound, bound). */
-    public static Initializer uniform(double bound) {
-        return (shape, dtype, random) -> filled(shape, dtype, () -> (random.nextDouble() * 2 - 1) * bound);
+    /** Uniform in [lo, hi). */
+    public static Initializer uniform(double lo, double hi) {
+        return (shape, dtype, seed) -> Init.uniform(seed, dtype, lo, hi, shape.dims());
+    }
+
+    public static Initializer normal(double mean, double std) {
+        return (shape, dtype, seed) -> Init.normal(seed, dtype, mean, std, shape.dims());
     }
 
     /**
@@ -27,33 +29,11 @@ public final class Initializers {
      * ±1/√fanIn, fanIn being the product of all axes but the first ([out, in, kernel...]).
      */
     public static Initializer kaimingUniformDefault() {
-        return (shape, dtype, random) -> uniform(1 / Math.sqrt(fanIn(shape))).create(shape, dtype, random);
+        return (shape, dtype, seed) -> Init.convWeight(seed, dtype, shape.dims());
     }
 
     /** PyTorch's default for Linear and Conv biases: uniform in ±1/√fanIn of the layer's weight. */
     public static Initializer biasFor(Shape weight) {
-        return uniform(1 / Math.sqrt(fanIn(weight)));
-    }
-
-    /** Normal with the given mean and standard deviation. */
-    public static Initializer normal(double mean, double std) {
-        return (shape, dtype, random) -> filled(shape, dtype, () -> mean + std * random.nextGaussian());
-    }
-
-    /** The number of inputs each output sees: all axes but the first. */
-    public static int fanIn(Shape weight) {
-        int fan = 1;
-        for (int d = 1; d < weight.rank(); d++) {
-            fan *= weight.dim(d);
-        }
-        return Math.max(fan, 1);
-    }
-
-    private static NDArray filled(Shape shape, DType dtype, DoubleSupplier next) {
-        double[] v = new double[shape.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = next.getAsDouble();
-        }
-        return NDArray.fromDoubles(dtype, shape, v);
+        return (shape, dtype, seed) -> Init.bias(seed, dtype, weight.dims());
     }
 }

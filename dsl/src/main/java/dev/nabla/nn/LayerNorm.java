@@ -5,7 +5,7 @@ import dev.nabla.Tensor;
 import dev.nabla.compiler.ir.Shape;
 
 /** PyTorch's {@code nn.LayerNorm(shape, eps)}: normalizes the last axes, weight 1 and bias 0. */
-public record LayerNorm(Shape normalized, double eps) implements Module {
+public record LayerNorm(Shape normalized, double eps) implements Layer {
 
     public LayerNorm(int... normalized) {
         this(Shape.of(normalized), 1e-5);

@@ -7,7 +7,7 @@ import dev.nabla.compiler.ir.Shape;
  * y = x·Wᵀ + b over the last axis, as PyTorch's {@code nn.Linear(in, out)}: weight [out, in]
  * and bias [out], initialized as PyTorch does.
  */
-public record Linear(int in, int out, boolean bias) implements Module {
+public record Linear(int in, int out, boolean bias) implements Layer {
 
     public Linear(int in, int out) {
         this(in, out, true);

@@ -6,10 +6,9 @@ import dev.nabla.compiler.ir.DType;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
- * A module with its parameters in one graph: apply it to as many inputs as you like (a training
+ * A layer with its parameters in one graph: apply it to as many inputs as you like (a training
  * batch, a test set), in training or evaluation mode; the applications share the parameters.
  *
  * <pre>{@code
@@ -20,43 +19,46 @@ import java.util.SplittableRandom;
  */
 public final class Model {
     private final Graph graph;
-    private final Module module;
+    private final Layer layer;
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final long seed;
+    private Tensor key;
 
-    private Model(Graph graph, Module module, DType dtype, long seed) {
+    private Model(Graph graph, Layer layer, DType dtype, long seed) {
         this.graph = graph;
-        this.module = module;
+        this.layer = layer;
+        this.seed = seed;
         Declarations declarations = new Declarations();
-        module.declare(declarations);
+        layer.declare(declarations);
         for (Declarations.Entry e : declarations.entries().values()) {
-            // Each parameter draws from a generator of its own (seed and name): adding a layer does
-            // not change the others' initial values.
-            SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + e.name().hashCode());
-            Tensor t = graph.parameter(e.name(), e.init().create(e.shape(), dtype, random));
+            // Each parameter draws with a seed of its own (the model's and its name): adding a layer
+            // does not change the others' initial values.
+            Tensor t = graph.parameter(e.name(), e.init().create(e.shape(), dtype, seed * 0x9E3779B97F4A7C15L
+                    + e.name().hashCode()));
             tensors.put(e.name(), t);
             (e.trainable() ? parameters : buffers).put(e.name(), t);
         }
     }
 
-    /** Declares {@code module}'s parameters in {@code graph} as f32, initialized from {@code seed}. */
-    public static Model create(Graph graph, Module module, long seed) {
-        return new Model(graph, module, DType.F32, seed);
+    /** Declares {@code layer}'s parameters in {@code graph} as f32, initialized from {@code seed}. */
+    public static Model create(Graph graph, Layer layer, long seed) {
+        return new Model(graph, layer, DType.F32, seed);
     }
 
-    public static Model create(Graph graph, Module module, DType dtype, long seed) {
-        return new Model(graph, module, dtype, seed);
+    public static Model create(Graph graph, Layer layer, DType dtype, long seed) {
+        return new Model(graph, layer, dtype, seed);
     }
 
     /** The output for x in training mode (PyTorch's {@code model.train(); model(x)}). */
     public Tensor forward(Tensor x) {
-        return module.forward(x, new Scope(this, "", true));
+        return layer.forward(x, new Scope(this, "", true));
     }
 
     /** The output for x in evaluation mode (PyTorch's {@code model.eval(); model(x)}). */
     public Tensor evaluate(Tensor x) {
-        return module.forward(x, new Scope(this, "", false));
+        return layer.forward(x, new Scope(this, "", false));
     }
 
     /** The trained parameters by PyTorch's names, in declaration order. */
@@ -76,6 +78,17 @@ public final class Model {
 
     public Graph graph() {
         return graph;
+    }
+
+    /**
+     * The model's random key (for dropout): a {@link Graph#keyState} made on first use, which a
+     * trainer advances after every step, so each step draws new masks.
+     */
+    synchronized Tensor key() {
+        if (key == null) {
+            key = graph.keyState("key", seed);
+        }
+        return key;
     }
 
     Map<String, Tensor> tensors() {

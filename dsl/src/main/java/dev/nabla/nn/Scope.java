@@ -5,7 +5,7 @@ import dev.nabla.Tensor;
 import dev.nabla.compiler.NablaException;
 
 /**
- * What a module sees while it builds its output: its parameters by local name, its children's
+ * What a layer sees while it builds its output: its parameters by local name, its children's
  * scopes, and whether the model runs in training or evaluation mode.
  */
 public final class Scope {
@@ -19,17 +19,17 @@ public final class Scope {
         this.training = training;
     }
 
-    /** The parameter or buffer this module declared as {@code name}. */
+    /** The parameter or buffer this layer declared as {@code name}. */
     public Tensor get(String name) {
         Tensor t = model.tensors().get(prefix + name);
         if (t == null) {
-            throw new NablaException("forward: the module at '" + (prefix.isEmpty() ? "(root)" : prefix)
+            throw new NablaException("forward: the layer at '" + (prefix.isEmpty() ? "(root)" : prefix)
                     + "' reads '" + name + "', which it did not declare; declare it in declare()");
         }
         return t;
     }
 
-    /** The scope of the child module declared as {@code name}. */
+    /** The scope of the child layer declared as {@code name}. */
     public Scope child(String name) {
         return new Scope(model, prefix + name + ".", training);
     }
@@ -37,6 +37,14 @@ public final class Scope {
     /** True in training mode (dropout drops, batch norm uses and updates batch statistics). */
     public boolean training() {
         return training;
+    }
+
+    /**
+     * A random key for this layer alone: the model's key folded with the layer's place in it,
+     * so that two dropouts draw different masks and every training step new ones.
+     */
+    public Tensor key() {
+        return dev.nabla.Nabla.foldIn(model.key(), prefix.hashCode());
     }
 
     public Graph graph() {

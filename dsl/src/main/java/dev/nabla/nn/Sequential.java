@@ -3,29 +3,29 @@ package dev.nabla.nn;
 import dev.nabla.Tensor;
 import java.util.List;
 
-/** Modules applied in turn; the i-th one's parameters are named {@code i.name}, as in PyTorch. */
-public record Sequential(List<Module> modules) implements Module {
+/** Layers applied in turn; the i-th one's parameters are named {@code i.name}, as in PyTorch. */
+public record Sequential(List<Layer> layers) implements Layer {
 
     public Sequential {
-        modules = List.copyOf(modules);
+        layers = List.copyOf(layers);
     }
 
-    public static Sequential of(Module... modules) {
-        return new Sequential(List.of(modules));
+    public static Sequential of(Layer... layers) {
+        return new Sequential(List.of(layers));
     }
 
     @Override
     public void declare(Declarations d) {
-        for (int i = 0; i < modules.size(); i++) {
-            modules.get(i).declare(d.child(String.valueOf(i)));
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).declare(d.child(String.valueOf(i)));
         }
     }
 
     @Override
     public Tensor forward(Tensor x, Scope scope) {
         Tensor y = x;
-        for (int i = 0; i < modules.size(); i++) {
-            y = modules.get(i).forward(y, scope.child(String.valueOf(i)));
+        for (int i = 0; i < layers.size(); i++) {
+            y = layers.get(i).forward(y, scope.child(String.valueOf(i)));
         }
         return y;
     }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * src/test/python/nn_goldens.py): a conv, batch norm, relu, pool, linear network with set weights.
  */
 class NnTest {
-    private static final Module NET = Sequential.of(new Conv2d(2, 3, 3, ConvOptions.defaults().padding(1)),
+    private static final Layer NET = Sequential.of(new Conv2d(2, 3, 3, ConvOptions.defaults().padding(1)),
             new BatchNorm2d(3), Layers.relu(), Layers.maxPool2d(2), Layers.flatten(), new Linear(12, 4));
 
     private static Map<String, double[]> goldens() throws IOException {
@@ -101,9 +101,86 @@ class NnTest {
     }
 
     @Test
+    void groupNormIsPyTorchs() {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 2, 4, 3);
+            Tensor w = g.input("w", DType.F64, 4);
+            Tensor b = g.input("b", DType.F64, 4);
+            Tensor y = dev.nabla.Nabla.groupNorm(x, 2, w, b, 1e-5);
+            Tensor loss = y.mul(g.constant(filled(new int[] {2, 4, 3}, i -> Math.sin(0.05 * i + 0.2) + 0.3))).sum();
+            List<NDArray> r = g.compile(Device.of("jvm:cpu")).eval(Map.of(x, filled(new int[] {2, 4, 3},
+                    i -> Math.sin(0.7 * i + 0.3)), w, NDArray.of(new double[] {0.5, -1.0, 1.5, 2.0}, 4),
+                    b, NDArray.of(new double[] {0.1, 0.2, -0.3, 0.0}, 4)), y, loss.grad(x), loss.grad(w), loss.grad(b));
+            // torch.nn.functional.group_norm(x, 2, w, b, 1e-5), float64, and the gradients of (y * c).sum().
+            assertArrayEquals(new double[] {0.029501751050053857, 0.5307413007774991, 0.6686348409122078,
+                -0.35665776976565416, 0.8072822800686689, 2.007131275176507, -2.1471664915303226, -1.9668309031953162,
+                -0.9900082026755528, 0.8318488409317248, 2.2092111021582364, 2.564280853444962, 1.003920675236283,
+                0.43925583041697486, -0.13571877771256025, 1.3011672134458492, 1.1145056152637507, 0.1992426271717952,
+                -0.4030429969489618, 1.0342611032823932, 1.379228088330389, 1.026152793158828, -1.2890319173648994,
+                -3.6177158020123565}, r.get(0).toDoubleArray(), 1e-12);
+            assertArrayEquals(new double[] {0.9225012206228451, 0.3756721518558346, 0.25710326860926336,
+                -1.1275155099152268, -0.5260847046366234, 0.09832357346390685, 0.011101195559158672,
+                0.04413522026570149, -0.14570775439862294, 0.14687395621044885, -0.039183204275238026,
+                -0.017219413361447833, -0.3094750488898871, 0.8163316876193245, 1.9604841348753017, -0.357268719936536,
+                -0.5880330461585085, -1.5220390075096952, -0.7225952304608172, -0.2619477221585709,
+                -0.11326780525393865, 0.8033492293334206, 0.3697752859480552, -0.07531375740814994},
+                    r.get(1).toDoubleArray(), 1e-12);
+            assertArrayEquals(new double[] {3.1203388665938383, -3.6580307854758924, 0.1044354548260848,
+                0.19691480598679664}, r.get(2).toDoubleArray(), 1e-12);
+            assertArrayEquals(new double[] {4.7935569023782225, 5.489591399066619, 6.10276562721908, 6.619309015596503},
+                    r.get(3).toDoubleArray(), 1e-12);
+        }
+    }
+
+    @Test
+    void dropoutDrawsANewMaskEachStepAndEvaluationKeepsEverything() {
+        try (Graph g = Graph.create()) {
+            Model net = Model.create(g, Sequential.of(new Linear(4, 256), new Dropout(0.5)), 3);
+            Tensor x = g.input("x", 1, 4);
+            Tensor train = net.forward(x);
+            Tensor eval = net.evaluate(x);
+            NDArray xv = NDArray.of(new float[] {1, 2, 3, 4}, 1, 4);
+            try (Trainer sgd = Optimizers.sgd(0).minimize(train.sum())) {
+                double[] before = sgd.compiled().eval(Map.of(x, xv), train).get(0).toDoubleArray();
+                double[] plain = sgd.compiled().eval(Map.of(x, xv), eval).get(0).toDoubleArray();
+                sgd.step(Map.of(x, xv));
+                double[] after = sgd.compiled().eval(Map.of(x, xv), train).get(0).toDoubleArray();
+                int zeros = 0;
+                int changed = 0;
+                for (int i = 0; i < before.length; i++) {
+                    // Kept elements are the evaluation's doubled (1 / (1 - p)).
+                    assertTrue(before[i] == 0 || Math.abs(before[i] - 2 * plain[i]) < 1e-5, "element " + i);
+                    zeros += before[i] == 0 ? 1 : 0;
+                    changed += (before[i] == 0) != (after[i] == 0) ? 1 : 0;
+                }
+                assertTrue(zeros > 90 && zeros < 166, "zeros " + zeros + " of 256");
+                assertTrue(changed > 60, "a step draws a new mask: " + changed + " elements changed");
+            }
+        }
+    }
+
+    @Test
+    void embeddingLooksUpRowsAndItsGradientAddsThemUp() {
+        try (Graph g = Graph.create()) {
+            Model emb = Model.create(g, new Embedding(5, 3), DType.F64, 1);
+            Tensor ids = g.input("ids", DType.I32, 2, 2);
+            Tensor rows = emb.forward(ids);
+            assertEquals(List.of(2, 2, 3), boxed(rows.shape().dims()));
+            Tensor weight = emb.parameters().get("weight");
+            var c = g.compile(Device.of("jvm:cpu"));
+            NDArray idv = NDArray.fromDoubles(DType.I32, dev.nabla.compiler.ir.Shape.of(2, 2), new double[] {4, 0, 4, 2});
+            List<NDArray> r = c.eval(Map.of(ids, idv), rows, rows.sum().grad(weight));
+            double[] w = c.parameter(weight).toDoubleArray();
+            assertArrayEquals(java.util.Arrays.copyOfRange(w, 12, 15), java.util.Arrays.copyOfRange(
+                    r.get(0).toDoubleArray(), 0, 3));
+            assertArrayEquals(new double[] {1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 2, 2, 2}, r.get(1).toDoubleArray());
+        }
+    }
+
+    @Test
     void defaultInitializationHasPyTorchsBoundsAndIsReproducible() {
         try (Graph g = Graph.create(); Graph h = Graph.create()) {
-            Module m = Sequential.of(new Linear(100, 50), new Conv2d(4, 8, 3));
+            Layer m = Sequential.of(new Linear(100, 50), new Conv2d(4, 8, 3));
             Model a = Model.create(g, m, 7);
             Model b = Model.create(h, m, 7);
             try (var ca = g.compile(Device.of("jvm:cpu")); var cb = h.compile(Device.of("jvm:cpu"))) {
@@ -130,11 +207,11 @@ class NnTest {
     @Test
     void mistakesAreNamed() {
         try (Graph g = Graph.create()) {
-            Module readsUndeclared = (x, s) -> x.mul(s.get("scale"));
+            Layer readsUndeclared = (x, s) -> x.mul(s.get("scale"));
             Model m = Model.create(g, readsUndeclared, 1);
             var e = assertThrows(NablaException.class, () -> m.forward(g.input("x", 2)));
             assertTrue(e.getMessage().contains("reads 'scale', which it did not declare"), e.getMessage());
-            Module twice = new Module() {
+            Layer twice = new Layer() {
                 @Override
                 public Tensor forward(Tensor x, Scope scope) { return x; }
 

@@ -96,6 +96,39 @@ public final class Statistics {
         return bias != null ? add(y, bias) : y;
     }
 
+    /**
+     * Group normalization, as PyTorch's F.group_norm: x [N, C, ...] split into {@code groups}
+     * groups of channels, each normalized over its channels and positions with the population
+     * variance, then times {@code weight} plus {@code bias} (each [C], or null) per channel.
+     */
+    public static Node groupNorm(Node x, int groups, Node weight, Node bias, double eps) {
+        requireFloating("groupNorm", x);
+        if (x.rank() < 2) {
+            throw new ShapeException("groupNorm: needs [N, C, ...], got " + x.describe());
+        }
+        int n = x.shape().dim(0);
+        int channels = x.shape().dim(1);
+        if (groups < 1 || channels % groups != 0) {
+            throw new ShapeException("groupNorm: " + channels + " channels of " + x.describe()
+                    + " cannot be split into " + groups + " groups");
+        }
+        for (Node affine : java.util.Arrays.asList(weight, bias)) {
+            if (affine != null && !affine.shape().equals(new Shape(channels))) {
+                throw new ShapeException("groupNorm: weight and bias must be [" + channels + "], got " + affine.describe());
+            }
+        }
+        Node grouped = reshape(x, n, groups, -1);
+        Node centered = sub(grouped, mean(grouped, new int[] {2}, true));
+        Node y = reshape(mul(centered, rsqrt(add(variance(grouped, new int[] {2}, 0, true), eps))), x.shape());
+        int[] perChannel = new int[x.rank()];
+        java.util.Arrays.fill(perChannel, 1);
+        perChannel[1] = channels;
+        if (weight != null) {
+            y = mul(y, reshape(weight, perChannel));
+        }
+        return bias != null ? add(y, reshape(bias, perChannel)) : y;
+    }
+
     /** Running sums along {@code axis} (torch.cumsum): a scan, so its derivatives are loops too. */
     public static Node cumsum(Node x, int axis) {
         requireFloating("cumsum", x);

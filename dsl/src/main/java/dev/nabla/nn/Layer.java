@@ -3,21 +3,21 @@ package dev.nabla.nn;
 import dev.nabla.Tensor;
 
 /**
- * A piece of a model: a function of a tensor that may read parameters. A module is a description
+ * A piece of a model: a function of a tensor that may read parameters. A layer is a description
  * (plain data, no graph): {@link Model#create} declares its parameters in a graph once, and each
  * call of {@link Model#forward} applies it to another input with those parameters. A lambda is a
- * module without parameters:
+ * layer without parameters:
  *
  * <pre>{@code
- * Module swish = (x, scope) -> x.mul(x.sigmoid());
+ * Layer swish = (x, scope) -> x.mul(x.sigmoid());
  * }</pre>
  */
 @FunctionalInterface
-public interface Module {
+public interface Layer {
 
     /** The output for {@code x}; parameters and the mode come from {@code scope}. */
     Tensor forward(Tensor x, Scope scope);
 
-    /** Declares this module's parameters and buffers (none by default). */
+    /** Declares this layer's parameters and buffers (none by default). */
     default void declare(Declarations declarations) {}
 }
