@@ -6,7 +6,9 @@ import dev.nabla.Nabla;
 import dev.nabla.Tensor;
 import dev.nabla.compiler.ir.DType;
 import dev.nabla.examples.DigitsData.Digit;
+import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;
+import dev.nabla.nn.Dropout;
 import dev.nabla.nn.Layers;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Model;
@@ -24,8 +26,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * A small convolutional network on the same digits as {@link DigitsClassifier}, built from the
- * {@code nn} layers: two 3x3 convolutions with max pooling, then a linear layer, trained with
- * Adam on integer labels; the held-out accuracy after each epoch goes on the plot beside the loss.
+ * {@code nn} layers: two 3x3 convolutions with batch norm and max pooling, then dropout and a
+ * linear layer, trained with Adam on integer labels. Evaluation mode (batch norm's running
+ * statistics, no dropout) scores the held-out images after each epoch; the plot shows the loss
+ * and the error rate.
  */
 public final class CnnDigits {
     private static final int BATCH = 64;
@@ -40,9 +44,9 @@ public final class CnnDigits {
 
         var same = ConvOptions.defaults().padding(1);
         var net = Sequential.of(
-                new Conv2d(1, 16, 3, same), Layers.relu(), Layers.maxPool2d(2),   // 16 x 4 x 4
-                new Conv2d(16, 32, 3, same), Layers.relu(), Layers.maxPool2d(2),  // 32 x 2 x 2
-                Layers.flatten(), new Linear(128, 10));
+                new Conv2d(1, 32, 3, same), new BatchNorm2d(32), Layers.relu(), Layers.maxPool2d(2),   // 32 x 4 x 4
+                new Conv2d(32, 64, 3, same), new BatchNorm2d(64), Layers.relu(), Layers.maxPool2d(2),  // 64 x 2 x 2
+                Layers.flatten(), new Dropout(0.25), new Linear(256, 10));
         try (var g = Graph.create()) {
             Model model = Model.create(g, net, 42);
             System.out.println("parameters: " + model.parameters().keySet());

@@ -117,14 +117,25 @@ class ExamplesOutputTest {
                 .contains("plot: ");
     }
 
-    /** Deterministic as the MLP above: fixed seeds, and sums whose order no thread count changes. */
+    /**
+     * The CNN's figures are not asserted to the digit: its run is not bit-for-bit repeatable. The
+     * JVM evaluates vector exp and log with the Java fallback until the JIT compiles a kernel and
+     * with its SIMD math library afterwards (both within an ulp, not equal), and when that
+     * happens depends on timing; dropout and ReLU carry such a last-bit difference into visibly
+     * different losses after a few epochs. (-Djdk.incubator.vector.VectorMathLibrary=java makes
+     * every run equal, at 19 times the cost of exp and sin.) What holds in every run: the
+     * PyTorch names, the first epoch's loss, and the held-out accuracy of at least 98%.
+     */
     @Test
-    void cnnReachesTheReadmesAccuracy() {
+    void cnnReachesNinetyEightPercent() {
         String out = run(() -> CnnDigits.main(new String[0]));
-        assertThat(out).startsWith("parameters: [0.weight, 0.bias, 3.weight, 3.bias, 7.weight, 7.bias]\n")
-                .containsPattern("epoch  1/15 \\[#\\.+\\] loss 1\\.7215  test accuracy  79\\.7% ")
-                .containsPattern("epoch 15/15 \\[#{20}\\] loss 0\\.0157  test accuracy  98\\.9% ")
-                .contains("test accuracy: 98.9% of 360 images\n")
+        assertThat(out).startsWith("parameters: [0.weight, 0.bias, 1.weight, 1.bias, 4.weight, 4.bias, 5.weight, 5.bias,"
+                        + " 10.weight, 10.bias]\n")
+                .containsPattern("epoch  1/15 \\[#\\.+\\] loss 1\\.13")
+                .containsPattern("epoch 15/15 \\[#{20}\\] loss 0\\.0")
                 .contains("plot: ");
+        Matcher accuracy = Pattern.compile("test accuracy: (\\d+\\.\\d)% of 360 images").matcher(out);
+        assertThat(accuracy.find()).isTrue();
+        assertThat(Double.parseDouble(accuracy.group(1))).isGreaterThanOrEqualTo(98.0);
     }
 }
