@@ -8,6 +8,8 @@ Prints one JSON object: milliseconds per call, the best of five timed loops afte
 - resnet_block: conv 3x3 64-64 (no bias), batch norm, relu, conv, batch norm, + input, relu;
   forward and the gradients of the output's sum (parameters and input); batch 8 of 64x56x56.
 - conv3x3: conv2d 64-64 3x3 padding 1 forward on 8x64x56x56.
+- text_step: embedding (20,000 x 64) of 64 sequences of 50 ids, mean over the sequence, linear
+  64-4, cross-entropy, Adam.
 """
 import json
 import sys
@@ -78,8 +80,25 @@ def workloads(compiled):
     w = torch.randn(64, 64, 3, 3) * 0.05
     xc = torch.randn(8, 64, 56, 56)
     conv = wrap(lambda a: F.conv2d(a, w, padding=1))
+    embed, head = nn.Embedding(20000, 64), nn.Linear(64, 4)
+    text_adam = torch.optim.Adam(list(embed.parameters()) + list(head.parameters()), 1e-3)
+    ids, classes = torch.randint(0, 20000, (64, 50)), torch.randint(0, 4, (64,))
+
+    def text_loss(i, c):
+        loss = F.cross_entropy(head(embed(i).mean(1)), c)
+        loss.backward()
+        return loss
+
+    text_fn = wrap(text_loss)
+
+    def text_step():
+        text_adam.zero_grad(set_to_none=True)
+        loss = text_fn(ids, classes)
+        text_adam.step()
+        return loss
+
     return {"lenet_step": best_ms(lenet_step, 50), "resnet_block": best_ms(lambda: block_fn(x), 3),
-            "conv3x3": best_ms(lambda: conv(xc), 5)}
+            "conv3x3": best_ms(lambda: conv(xc), 5), "text_step": best_ms(text_step, 50)}
 
 
 results = {"torch": torch.__version__, "threads": threads}

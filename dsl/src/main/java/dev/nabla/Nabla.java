@@ -155,8 +155,18 @@ public final class Nabla {
      */
     public static Tensor crossEntropy(Tensor logits, Tensor labels, int ignoreIndex, double smoothing) {
         Graph g = logits.graph();
-        return g.wrap(dev.nabla.compiler.ir.Statistics.crossEntropy(g.unwrap("crossEntropy", logits),
+        return g.wrap(dev.nabla.compiler.ir.Losses.crossEntropy(g.unwrap("crossEntropy", logits),
                 g.unwrap("crossEntropy", labels), ignoreIndex, smoothing));
+    }
+
+    /**
+     * PyTorch's {@code F.nll_loss(logp, labels, ignore_index)}: log-probabilities [N, C] (from
+     * logSoftmax) and i32 labels [N].
+     */
+    public static Tensor nllLoss(Tensor logp, Tensor labels, int ignoreIndex) {
+        Graph g = logp.graph();
+        return g.wrap(dev.nabla.compiler.ir.Losses.nllLoss(g.unwrap("nllLoss", logp), g.unwrap("nllLoss", labels),
+                ignoreIndex));
     }
 
     /** crossEntropy with PyTorch's defaults: ignore index -100, no smoothing. */

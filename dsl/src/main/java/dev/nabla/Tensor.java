@@ -108,6 +108,31 @@ public record Tensor(Graph graph, Node node) {
     public Tensor cumsum(int axis) { return wrap(Statistics.cumsum(node, axis)); }
     /** Index (i32) of the largest element along the axis; first on a tie, NaN counts as largest. */
     public Tensor argmax(int axis) { return wrap(Statistics.argmax(node, axis)); }
+    /** The index (i32) of the smallest element along axis, the first on a tie (torch.argmin). */
+    public Tensor argmin(int axis) { return wrap(Statistics.argmin(node, axis)); }
+
+    /**
+     * Element indexing, x[i, j] in Python: the sub-tensor at the given indices of the leading
+     * axes (negative ones count from the end), its rank the rank less the number of indices.
+     */
+    public Tensor get(int... index) {
+        if (index.length > rank()) {
+            throw new dev.nabla.compiler.NablaException.AxisException("get: " + index.length + " indices for "
+                    + node.describe() + " of rank " + rank());
+        }
+        Node n = node;
+        for (int axis = 0; axis < index.length; axis++) {
+            int size = shape().dim(axis);
+            int i = index[axis] < 0 ? index[axis] + size : index[axis];
+            if (i < 0 || i >= size) {
+                throw new dev.nabla.compiler.NablaException.AxisException("get: index " + index[axis]
+                        + " is out of range for axis " + axis + " of size " + size + " in " + node.describe());
+            }
+            n = Ops.slice(n, axis, i, i + 1, 1);
+        }
+        int[] dims = java.util.Arrays.copyOfRange(shape().dims(), index.length, rank());
+        return wrap(Ops.reshape(n, dims));
+    }
     /** i32 labels as one-hot rows of {@code classes} (a new last axis); out-of-range labels: zeros. */
     public Tensor oneHot(int classes, DType dtype) { return wrap(Statistics.oneHot(node, classes, dtype)); }
 

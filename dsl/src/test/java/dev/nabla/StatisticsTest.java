@@ -71,6 +71,36 @@ class StatisticsTest {
     }
 
     @Test
+    void nllLossArgminAndIndexingArePyTorchs() {
+        try (Graph g = Graph.create()) {
+            Tensor logits = g.input("logits", DType.F64, 4, 3);
+            Tensor labels = g.input("labels", DType.I32, 4);
+            Tensor logp = logits.logSoftmax(1);
+            Tensor nll = Nabla.nllLoss(logp, labels, -100);
+            Tensor lp = g.input("lp", DType.F64, 4, 3);
+            Tensor x = g.input("x", DType.F64, 2, 4);
+            NDArray xv = NDArray.of(new double[] {3, 1, 1, 4, Double.NaN, 2, 0.5, 0.5}, 2, 4);
+            NDArray lv = NDArray.fromDoubles(DType.I32, dev.nabla.compiler.ir.Shape.of(4), new double[] {2, 0, -100, 1});
+            NDArray logitValues = NDArray.of(new double[] {0.5, -1.0, 2.0, 1.5, 0.2, -0.3, 0, 0, 1, 2, 1, 0.1}, 4, 3);
+            for (Device device : DEVICES) {
+                List<NDArray> r = g.compile(device).eval(Map.of(logits, logitValues, labels, lv, x, xv, lp, logitValues),
+                        nll, Nabla.nllLoss(lp, labels, -100).grad(lp), x.argmin(1), x.get(1, 2), x.get(-1), x.get(0).argmin(0));
+                // torch: F.nll_loss(logp, labels) and its gradient; torch.argmin(x, 1) (a NaN is the minimum).
+                assertEquals(0.6738256064345814, r.get(0).item(), 1e-15, device.toString());
+                assertArrayEquals(new double[] {0, 0, -1.0 / 3, -1.0 / 3, 0, 0, 0, 0, 0, 0, -1.0 / 3, 0},
+                        r.get(1).toDoubleArray(), 1e-15);
+                assertArrayEquals(new double[] {1, 0}, r.get(2).toDoubleArray());
+                assertEquals(0.5, r.get(3).item());
+                assertArrayEquals(new double[] {Double.NaN, 2, 0.5, 0.5}, r.get(4).toDoubleArray());
+                assertEquals(1, r.get(5).item(), "the first of two minima");
+            }
+            assertThrows(dev.nabla.compiler.NablaException.AxisException.class, () -> x.get(2));
+            assertThrows(dev.nabla.compiler.NablaException.AxisException.class, () -> x.get(0, 0, 0));
+            assertThrows(DTypeException.class, () -> Nabla.nllLoss(logp, logits.sum(1), -100));
+        }
+    }
+
+    @Test
     void oneHotRowsAndOutOfRangeLabels() {
         try (Graph g = Graph.create()) {
             Tensor labels = g.input("labels", DType.I32, 4);

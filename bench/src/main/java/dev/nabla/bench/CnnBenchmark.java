@@ -10,6 +10,7 @@ import dev.nabla.compiler.ir.Shape;
 import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Declarations;
+import dev.nabla.nn.Embedding;
 import dev.nabla.nn.Layers;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Model;
@@ -45,7 +46,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>a ResNet basic block (conv 3x3 64→64, batch norm, relu, conv, batch norm, the input added,
  *       relu), forward and the gradients of its output's sum with respect to every parameter and
  *       the input, batch 8 of 64×56×56;</li>
- *   <li>conv2d 3x3 64→64 with padding 1 forward on 8×64×56×56.</li>
+ *   <li>conv2d 3x3 64→64 with padding 1 forward on 8×64×56×56;</li>
+ *   <li>a text classifier training step: embedding (vocabulary 20,000, dimension 64) of 64
+ *       sequences of 50 ids, mean over the sequence, linear 64→4, cross-entropy, Adam.</li>
  * </ul>
  * The thread count comes from -Dnabla.threads (bench/run-cnn.sh runs 1 and 2).
  */
@@ -85,6 +88,8 @@ public class CnnBenchmark {
     private CompiledGraph.PreparedRun conv;
     private Map<Tensor, NDArray> blockInput;
     private Map<Tensor, NDArray> convInput;
+    private Trainer text;
+    private Map<Tensor, NDArray> textBatch;
 
     @Setup
     public void build() {
@@ -93,7 +98,7 @@ public class CnnBenchmark {
         var leNet5 = Sequential.of(new Conv2d(1, 6, 5), Layers.relu(), Layers.maxPool2d(2),
                 new Conv2d(6, 16, 5), Layers.relu(), Layers.maxPool2d(2), Layers.flatten(),
                 new Linear(256, 120), Layers.relu(), new Linear(120, 84), Layers.relu(), new Linear(84, 10));
-        Model net = Model.create(graph, leNet5, 1);
+        Model net = Model.create(graph, "lenet", leNet5, 1);
         Tensor images = graph.input("images", 64, 1, 28, 28);
         Tensor labels = graph.input("labels", DType.I32, 64);
         lenet = Optimizers.adam(1e-3).minimize(Nabla.crossEntropy(net.forward(images), labels));
@@ -104,7 +109,7 @@ public class CnnBenchmark {
         lenetBatch = Map.of(images, BenchData.gaussian(random, 1, 64, 1, 28, 28),
                 labels, NDArray.fromDoubles(DType.I32, Shape.of(64), y));
 
-        Model resnet = Model.create(graph, new BasicBlock(64), 2);
+        Model resnet = Model.create(graph, "resnet", new BasicBlock(64), 2);
         Tensor x = graph.input("x", 8, 64, 56, 56);
         Tensor out = resnet.forward(x);
         Tensor sum = out.sum();
@@ -120,11 +125,28 @@ public class CnnBenchmark {
         Tensor w = graph.parameter("w", BenchData.gaussian(random, 0.05f, 64, 64, 3, 3));
         conv = compiled.prepare(List.of(Nabla.conv2d(xc, w, null, ConvOptions.defaults().padding(1))), Map.of());
         convInput = Map.of(xc, BenchData.gaussian(random, 1, 8, 64, 56, 56));
+
+        Layer bagOfWords = Sequential.of(new Embedding(20_000, 64), (t, s) -> t.mean(1), new Linear(64, 4));
+        Model classifier = Model.create(graph, "text", bagOfWords, 4);
+        Tensor ids = graph.input("ids", DType.I32, 64, 50);
+        Tensor classes = graph.input("classes", DType.I32, 64);
+        text = Optimizers.adam(1e-3).minimize(Nabla.crossEntropy(classifier.forward(ids), classes));
+        double[] idValues = new double[64 * 50];
+        for (int i = 0; i < idValues.length; i++) {
+            idValues[i] = random.nextInt(20_000);
+        }
+        double[] classValues = new double[64];
+        for (int i = 0; i < classValues.length; i++) {
+            classValues[i] = random.nextInt(4);
+        }
+        textBatch = Map.of(ids, NDArray.fromDoubles(DType.I32, Shape.of(64, 50), idValues),
+                classes, NDArray.fromDoubles(DType.I32, Shape.of(64), classValues));
     }
 
     @TearDown
     public void close() {
         lenet.close();
+        text.close();
         graph.close();
     }
 
@@ -136,6 +158,11 @@ public class CnnBenchmark {
     @Benchmark
     public List<NDArray> resNetBlockForwardBackward() {
         return block.run(blockInput);
+    }
+
+    @Benchmark
+    public NDArray textClassifierTrainingStep() {
+        return text.step(textBatch);
     }
 
     @Benchmark

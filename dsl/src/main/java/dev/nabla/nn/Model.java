@@ -24,19 +24,31 @@ public final class Model {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final long seed;
+    private final String name;
     private Tensor key;
 
-    private Model(Graph graph, Layer layer, DType dtype, long seed) {
+    private Model(Graph graph, String name, Layer layer, DType dtype, long seed) {
         this.graph = graph;
         this.layer = layer;
         this.seed = seed;
+        this.name = name;
         Declarations declarations = new Declarations();
         layer.declare(declarations);
         for (Declarations.Entry e : declarations.entries().values()) {
             // Each parameter draws with a seed of its own (the model's and its name): adding a layer
             // does not change the others' initial values.
-            Tensor t = graph.parameter(e.name(), e.init().create(e.shape(), dtype, seed * 0x9E3779B97F4A7C15L
-                    + e.name().hashCode()));
+            // In the graph a named model's parameters carry its name ("encoder/0.weight"), so that
+            // several models can share a graph; the state dict keeps PyTorch's names.
+            String inGraph = name == null ? e.name() : name + "/" + e.name();
+            Tensor t;
+            try {
+                t = graph.parameter(inGraph, e.init().create(e.shape(), dtype, seed * 0x9E3779B97F4A7C15L
+                        + e.name().hashCode()));
+            } catch (dev.nabla.compiler.NablaException.GraphException clash) {
+                throw new dev.nabla.compiler.NablaException.GraphException(clash.getMessage() + (name == null
+                        ? "; to put several models in one graph, name them: Model.create(graph, \"encoder\", layer, seed)"
+                        : ""));
+            }
             tensors.put(e.name(), t);
             (e.trainable() ? parameters : buffers).put(e.name(), t);
         }
@@ -44,11 +56,19 @@ public final class Model {
 
     /** Declares {@code layer}'s parameters in {@code graph} as f32, initialized from {@code seed}. */
     public static Model create(Graph graph, Layer layer, long seed) {
-        return new Model(graph, layer, DType.F32, seed);
+        return new Model(graph, null, layer, DType.F32, seed);
     }
 
     public static Model create(Graph graph, Layer layer, DType dtype, long seed) {
-        return new Model(graph, layer, dtype, seed);
+        return new Model(graph, null, layer, dtype, seed);
+    }
+
+    /**
+     * A model whose parameters are named {@code name/...} in the graph (their state dict names
+     * stay PyTorch's): how several models share one graph.
+     */
+    public static Model create(Graph graph, String name, Layer layer, long seed) {
+        return new Model(graph, name, layer, DType.F32, seed);
     }
 
     /** The output for x in training mode (PyTorch's {@code model.train(); model(x)}). */
@@ -86,7 +106,7 @@ public final class Model {
      */
     synchronized Tensor key() {
         if (key == null) {
-            key = graph.keyState("key", seed);
+            key = graph.keyState(name == null ? "key" : name + "/key", seed);
         }
         return key;
     }

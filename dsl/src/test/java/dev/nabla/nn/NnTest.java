@@ -222,7 +222,14 @@ class NnTest {
                 }
             };
             assertThrows(NablaException.class, () -> Model.create(g, twice, 1));
-            Model bn = Model.create(g, new BatchNorm2d(3), 1);
+            // Two unnamed models of one graph clash; named ones do not, and keep PyTorch's names.
+            Layer linear = new Linear(2, 2);
+            Model.create(g, linear, 1);
+            var clash = assertThrows(NablaException.class, () -> Model.create(g, linear, 1));
+            assertTrue(clash.getMessage().contains("name them: Model.create(graph, \"encoder\""), clash.getMessage());
+            Model named = Model.create(g, "second", linear, 1);
+            assertEquals(List.of("weight", "bias"), List.copyOf(named.stateDict().keySet()));
+            Model bn = Model.create(g, "bn", new BatchNorm2d(3), 1);
             var shape = assertThrows(NablaException.class, () -> bn.forward(g.input("y", 2, 4, 5, 5)));
             assertTrue(shape.getMessage().contains("BatchNorm2d(3): needs an input [N, 3, H, W]"), shape.getMessage());
             Tensor z = g.input("z", 2, 3, 5, 5);

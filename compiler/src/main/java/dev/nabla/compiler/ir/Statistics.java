@@ -183,6 +183,12 @@ public final class Statistics {
         return cast(Ops.min(stopGradient(index), new int[] {a}, false), DType.I32);
     }
 
+    /** The index (i32) of the smallest element along {@code axis}: argmax of −x (first on a tie, NaN first). */
+    public static Node argmin(Node x, int axis) {
+        requireFloating("argmin", x);
+        return argmax(neg(x), axis);
+    }
+
     /**
      * Integer labels as one-hot rows of {@code classes} elements in {@code dtype}, a new last
      * axis; a label outside [0, classes) gives a row of zeros (as jax.nn.one_hot).
@@ -198,43 +204,6 @@ public final class Statistics {
         return cast(compare(CompareFn.EQ, unsqueeze(labels, labels.rank()), positions), dtype);
     }
 
-    /**
-     * PyTorch's cross_entropy of logits [N, C] and i32 labels [N], averaged over the rows whose
-     * label is not {@code ignoreIndex}; with {@code smoothing} ε each row's target is (1 − ε) on
-     * its label and ε/C on every class. A label outside [0, C) other than ignoreIndex makes the
-     * loss NaN (PyTorch raises), so that it cannot pass unnoticed.
-     */
-    public static Node crossEntropy(Node logits, Node labels, int ignoreIndex, double smoothing) {
-        if (logits.rank() != 2 || labels.rank() != 1 || labels.shape().dim(0) != logits.shape().dim(0)) {
-            throw new ShapeException("crossEntropy: needs logits [N, C] and labels [N], got " + logits.describe()
-                    + " and " + labels.describe());
-        }
-        requireFloating("crossEntropy", logits);
-        if (labels.dtype() != DType.I32) {
-            throw new DTypeException("crossEntropy: the labels must be i32, got " + labels.describe());
-        }
-        if (!(smoothing >= 0 && smoothing <= 1)) {
-            throw new ShapeException("crossEntropy: label smoothing must be in [0, 1], got " + smoothing);
-        }
-        int classes = logits.shape().dim(1);
-        Node logp = logSoftmax(logits, 1);
-        Node ignored = compare(CompareFn.EQ, labels, scalarLike(labels, ignoreIndex));
-        Node kept = sub(scalarLike(logp, 1), cast(ignored, logits.dtype()));
-        // A label outside [0, C) (the ignored ones among them) reads class 0 instead of failing the
-        // gather; a kept row with such a label is made NaN below, as before.
-        Node outside = add(cast(compare(CompareFn.LT, labels, scalarLike(labels, 0)), logits.dtype()),
-                cast(compare(CompareFn.GE, labels, scalarLike(labels, classes)), logits.dtype()));
-        Node safe = where(compare(CompareFn.GT, outside, 0.0), scalarLike(labels, 0), labels);
-        // The label's log-probability by a gather: O(N), where a one-hot product reads all N*C.
-        Node picked = reshape(takeAlongAxis(logp, unsqueeze(safe, 1), 1), labels.shape());
-        Node nll = neg(picked);
-        Node row = smoothing == 0 ? nll : add(mul(nll, 1 - smoothing),
-                mul(neg(mean(logp, new int[] {1}, false)), smoothing));
-        Node bad = mul(kept, outside);
-        Node checked = where(compare(CompareFn.GT, bad, 0.0), Double.NaN, row);
-        return div(sum(where(ignored, 0.0, checked), new int[] {0}, false), sum(kept, new int[] {0}, false));
-    }
-
     /** 0, 1, 2, ... in row-major order over {@code shape}. */
     private static Node positions(NodeTable table, Shape shape, DType dtype) {
         double[] iota = new double[shape.size()];
@@ -244,7 +213,7 @@ public final class Statistics {
         return constant(table, iota, shape, dtype);
     }
 
-    private static void requireFloating(String op, Node x) {
+    static void requireFloating(String op, Node x) {
         if (!x.dtype().isFloating()) {
             throw new DTypeException(op + ": needs a floating tensor (f32 or f64), got " + x.describe()
                     + "; cast it first");
