@@ -139,9 +139,10 @@ public final class Graph implements AutoCloseable {
     }
 
     /**
-     * Makes every {@link dev.nabla.optim.Trainer} step of this graph also set {@code state} (a
-     * parameter that is not trained, such as batch norm's running mean) to {@code next}, computed
-     * from the values before the step, as PyTorch updates its buffers in a forward pass.
+     * Makes every {@link dev.nabla.optim.Trainer} step of this graph whose loss needs every input
+     * {@code next} needs also set {@code state} (a parameter that is not trained, such as batch
+     * norm's running mean) to {@code next}, computed from the values before the step, as PyTorch
+     * updates its buffers in a forward pass.
      */
     public synchronized void assignOnStep(Tensor state, Tensor next) {
         Node s = unwrap("assignOnStep", state);

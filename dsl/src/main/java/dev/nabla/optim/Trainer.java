@@ -74,8 +74,15 @@ public final class Trainer implements AutoCloseable {
             }
             groups.add(new Group(spec.optimizer(), spec.params(), lrs));
         }
-        // State the graph assigns at each step (running statistics), unless an optimizer trains it.
-        graph.stepAssignments().forEach(assignments::putIfAbsent);
+        // State the graph assigns at each step (running statistics), unless an optimizer trains it,
+        // where the new value needs no input the loss does not (the statistics of another model's
+        // forward pass in the same graph are that model's trainer's to update).
+        java.util.Set<Node> lossInputs = new HashSet<>(Program.of(List.of(loss.node())).inputs());
+        graph.stepAssignments().forEach((state, next) -> {
+            if (lossInputs.containsAll(Program.of(List.of(next.node())).inputs())) {
+                assignments.putIfAbsent(state, next);
+            }
+        });
         // Each step draws from its key states and leaves the next key in their place: fresh
         // randomness every step from one compiled program.
         for (Node p : Program.of(List.of(loss.node())).parameters()) {

@@ -101,6 +101,25 @@ class NnTest {
     }
 
     @Test
+    void aTrainerUpdatesOnlyTheRunningStatisticsOfItsOwnInputs() {
+        try (Graph g = Graph.create()) {
+            Model a = Model.create(g, "a", new BatchNorm2d(2), 1);
+            Model b = Model.create(g, "b", new BatchNorm2d(2), 1);
+            Tensor xa = g.input("xa", 4, 2, 3, 3);
+            Tensor xb = g.input("xb", 4, 2, 3, 3);
+            Tensor lossA = a.forward(xa).pow(2).mean();
+            b.forward(xb);
+            NDArray ones = NDArray.full(DType.F32, dev.nabla.compiler.ir.Shape.of(4, 2, 3, 3), 1);
+            try (Trainer sgd = Optimizers.sgd(0.1).minimize(lossA)) {
+                sgd.step(Map.of(xa, ones));
+                assertArrayEquals(new double[] {0.1, 0.1}, sgd.parameter(a.buffers().get("running_mean")).toDoubleArray(),
+                        1e-7);
+                assertArrayEquals(new double[] {0, 0}, sgd.parameter(b.buffers().get("running_mean")).toDoubleArray());
+            }
+        }
+    }
+
+    @Test
     void groupNormIsPyTorchs() {
         try (Graph g = Graph.create()) {
             Tensor x = g.input("x", DType.F64, 2, 4, 3);
