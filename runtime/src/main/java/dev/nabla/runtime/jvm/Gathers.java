@@ -47,12 +47,14 @@ final class Gathers {
         }
         int inner = shape.dim(rank - 1);
         int innerStride = view.stride(rank - 1);
+        // The offset of the current run, kept up to date as the index advances (one add per run
+        // instead of a dot product over every axis: runs are short along small innermost axes).
+        int at = view.offset();
+        for (int d = 0; d < rank; d++) {
+            at += index[d] * view.stride(d);
+        }
         int done = 0;
         while (done < n) {
-            int at = view.offset();
-            for (int d = 0; d < rank; d++) {
-                at += index[d] * view.stride(d);
-            }
             int run = Math.min(n - done, inner - index[rank - 1]);
             if (innerStride == 1) {
                 lanes.convert(dst, dstOff + done, source, at, run);
@@ -63,9 +65,12 @@ final class Gathers {
             }
             done += run;
             index[rank - 1] += run;
+            at += run * innerStride;
             for (int d = rank - 1; d > 0 && index[d] == shape.dim(d); d--) {
                 index[d] = 0;
+                at -= shape.dim(d) * view.stride(d);
                 index[d - 1]++;
+                at += view.stride(d - 1);
             }
         }
     }
@@ -75,7 +80,9 @@ final class Gathers {
      * double storage; direct loops, since one virtual call per element cost more than the copy.
      */
     static void copyStrided(Object dst, int dOff, int dStride, Object src, int sOff, int sStride, int n) {
-        if (dst instanceof float[] d && src instanceof float[] f) {
+        if (dStride == 1 && sStride == 1 && dst.getClass() == src.getClass()) {
+            System.arraycopy(src, sOff, dst, dOff, n);
+        } else if (dst instanceof float[] d && src instanceof float[] f) {
             for (int i = 0; i < n; i++) {
                 d[dOff + i * dStride] = f[sOff + i * sStride];
             }

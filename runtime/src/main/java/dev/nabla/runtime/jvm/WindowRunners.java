@@ -108,7 +108,21 @@ final class WindowRunners {
 
     /** dst[dOff + i·dStride] += src[sOff + i]; both of one storage type. */
     private static void addStrided(Object dst, int dOff, int dStride, Object src, int sOff, int n) {
-        if (dst instanceof float[] d) {
+        if (dStride == 1) {
+            // Unit stride as its own loop, which the JIT vectorizes.
+            if (dst instanceof float[] d) {
+                float[] f = (float[]) src;
+                for (int i = 0; i < n; i++) {
+                    d[dOff + i] += f[sOff + i];
+                }
+            } else {
+                double[] d = (double[]) dst;
+                double[] f = (double[]) src;
+                for (int i = 0; i < n; i++) {
+                    d[dOff + i] += f[sOff + i];
+                }
+            }
+        } else if (dst instanceof float[] d) {
             float[] f = (float[]) src;
             for (int i = 0; i < n; i++) {
                 d[dOff + i * dStride] += f[sOff + i];
