@@ -13,6 +13,7 @@ import dev.nabla.nn.Layers;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Model;
 import dev.nabla.nn.Sequential;
+import dev.nabla.optim.LrSchedules;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
 import dev.nabla.runtime.Device;
@@ -59,7 +60,9 @@ public final class CnnDigits {
             List<Double> losses = new ArrayList<>();
             List<Double> accuracies = new ArrayList<>();
             int steps = train.size() / BATCH;
-            try (Trainer adam = Optimizers.adam(0.01).minimize(loss)) {
+            // Adam with the learning rate annealed to 0 over the epochs (PyTorch's CosineAnnealingLR).
+            try (Trainer adam = Trainer.builder(loss).group(Optimizers.adam(0.01))
+                    .schedule(LrSchedules.cosine(EPOCHS, 0)).build()) {
                 Device device = adam.compiled().device();
                 NDArray testImages = DigitsData.pixels(test, TEST, 1, 8, 8).to(device);
                 for (int epoch = 1; epoch <= EPOCHS; epoch++) {
@@ -72,6 +75,7 @@ public final class CnnDigits {
                                 labels, DigitsData.labels(batch).to(device))).item();
                     }
                     double seconds = (System.nanoTime() - start) / 1e9;
+                    adam.scheduleStep();
                     float[] scores = adam.compiled().eval(Map.of(xTest, testImages), testLogits).get(0).toFloatArray();
                     double accuracy = 100.0 * DigitsData.correct(scores, test) / TEST;
                     losses.add(sum / steps);
