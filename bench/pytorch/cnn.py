@@ -48,26 +48,42 @@ class Block(nn.Module):
         return F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x))))) + x)
 
 
-def workloads(compiled):
-    wrap = torch.compile if compiled else (lambda f: f)
-    lenet = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
-                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84),
-                          nn.ReLU(), nn.Linear(84, 10))
-    adam = torch.optim.Adam(lenet.parameters(), 1e-3)
-    images, labels = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
+class Mean(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return x.mean(self.dim)
+
+
+def adam_step(model, wrap, x, y):
+    """One Adam step (lr 1e-3) of the model's cross-entropy on (x, y); wrap compiles the loss and its backward."""
+    adam = torch.optim.Adam(model.parameters(), 1e-3)
 
     def loss_and_grads(x, y):
-        loss = F.cross_entropy(lenet(x), y)
+        loss = F.cross_entropy(model(x), y)
         loss.backward()
         return loss
 
     forward_backward = wrap(loss_and_grads)
 
-    def lenet_step():
+    def step():
         adam.zero_grad(set_to_none=True)
-        loss = forward_backward(images, labels)
+        loss = forward_backward(x, y)
         adam.step()
         return loss
+
+    return step
+
+
+def workloads(compiled):
+    wrap = torch.compile if compiled else (lambda f: f)
+    lenet = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84),
+                          nn.ReLU(), nn.Linear(84, 10))
+    images, labels = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
+    lenet_step = adam_step(lenet, wrap, images, labels)
 
     block = Block(64)
     x = torch.randn(8, 64, 56, 56, requires_grad=True)
@@ -80,23 +96,8 @@ def workloads(compiled):
     w = torch.randn(64, 64, 3, 3) * 0.05
     xc = torch.randn(8, 64, 56, 56)
     conv = wrap(lambda a: F.conv2d(a, w, padding=1))
-    embed, head = nn.Embedding(20000, 64), nn.Linear(64, 4)
-    text_adam = torch.optim.Adam(list(embed.parameters()) + list(head.parameters()), 1e-3)
-    ids, classes = torch.randint(0, 20000, (64, 50)), torch.randint(0, 4, (64,))
-
-    def text_loss(i, c):
-        loss = F.cross_entropy(head(embed(i).mean(1)), c)
-        loss.backward()
-        return loss
-
-    text_fn = wrap(text_loss)
-
-    def text_step():
-        text_adam.zero_grad(set_to_none=True)
-        loss = text_fn(ids, classes)
-        text_adam.step()
-        return loss
-
+    text_model = nn.Sequential(nn.Embedding(20000, 64), Mean(1), nn.Linear(64, 4))
+    text_step = adam_step(text_model, wrap, torch.randint(0, 20000, (64, 50)), torch.randint(0, 4, (64,)))
     return {"lenet_step": best_ms(lenet_step, 50), "resnet_block": best_ms(lambda: block_fn(x), 3),
             "conv3x3": best_ms(lambda: conv(xc), 5), "text_step": best_ms(text_step, 50)}
 

@@ -15,15 +15,6 @@ import org.junit.jupiter.api.Test;
 /** Initializers: PyTorch's fans, bounds and moments, orthogonality, and reproducible seeds. */
 class InitTest {
 
-    private static double mean(double[] v) {
-        return Arrays.stream(v).average().orElseThrow();
-    }
-
-    private static double variance(double[] v) {
-        double m = mean(v);
-        return Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1);
-    }
-
     @Test
     void fansFollowPyTorchForLinearAndConvWeights() {
         assertEquals(new Init.Fans(20, 10), Init.fans(Shape.of(10, 20)));
@@ -41,12 +32,12 @@ class InitTest {
         double[] w = Init.linearWeight(1, DType.F32, 300, 400).toDoubleArray();
         double bound = 1 / Math.sqrt(400);
         assertTrue(Arrays.stream(w).allMatch(v -> v >= -bound && v < bound));
-        assertEquals(0, mean(w), 6 * bound / Math.sqrt(3 * w.length));
-        assertEquals(bound * bound / 3, variance(w), 0.02 * bound * bound / 3);
+        assertEquals(0, TestArrays.mean(w), 6 * bound / Math.sqrt(3 * w.length));
+        assertEquals(bound * bound / 3, TestArrays.variance(w), 0.02 * bound * bound / 3);
         double[] conv = Init.convWeight(2, DType.F64, 64, 16, 3, 3).toDoubleArray();
         double convBound = 1 / Math.sqrt(16 * 9);
         assertTrue(Arrays.stream(conv).allMatch(v -> v >= -convBound && v < convBound));
-        assertEquals(convBound * convBound / 3, variance(conv), 0.05 * convBound * convBound / 3);
+        assertEquals(convBound * convBound / 3, TestArrays.variance(conv), 0.05 * convBound * convBound / 3);
         double[] b = Init.bias(3, DType.F32, 64, 16, 3, 3).toDoubleArray();
         assertEquals(64, b.length);
         assertTrue(Arrays.stream(b).allMatch(v -> Math.abs(v) <= convBound));
@@ -56,22 +47,22 @@ class InitTest {
     void xavierKaimingNormalAndTruncatedNormalHaveTheirMoments() {
         double std = Math.sqrt(2.0 / (200 + 300));
         double[] xn = Init.xavierNormal(4, DType.F64, 1, 300, 200).toDoubleArray();
-        assertEquals(0, mean(xn), 0.02 * std);
-        assertEquals(std * std, variance(xn), 0.02 * std * std);
+        assertEquals(0, TestArrays.mean(xn), 0.02 * std);
+        assertEquals(std * std, TestArrays.variance(xn), 0.02 * std * std);
         double xb = Math.sqrt(6.0 / 500);
         double[] xu = Init.xavierUniform(5, DType.F32, 1, 300, 200).toDoubleArray();
         assertTrue(Arrays.stream(xu).allMatch(v -> Math.abs(v) <= xb));
-        assertEquals(xb * xb / 3, variance(xu), 0.02 * xb * xb / 3);
+        assertEquals(xb * xb / 3, TestArrays.variance(xu), 0.02 * xb * xb / 3);
         double[] kn = Init.kaimingNormal(6, DType.F64, 0, 256, 512).toDoubleArray();
-        assertEquals(2.0 / 512, variance(kn), 0.02 * 2.0 / 512);
+        assertEquals(2.0 / 512, TestArrays.variance(kn), 0.02 * 2.0 / 512);
         double[] n = Init.normal(7, DType.F64, 1.5, 0.5, 100_000).toDoubleArray();
-        assertEquals(1.5, mean(n), 0.005);
-        assertEquals(0.25, variance(n), 0.005);
+        assertEquals(1.5, TestArrays.mean(n), 0.005);
+        assertEquals(0.25, TestArrays.variance(n), 0.005);
         double[] t = Init.truncatedNormal(8, DType.F32, 0, 1, -2, 2, 100_000).toDoubleArray();
         assertTrue(Arrays.stream(t).allMatch(v -> v >= -2 && v <= 2));
-        assertEquals(0, mean(t), 0.01);
+        assertEquals(0, TestArrays.mean(t), 0.01);
         // The variance of a standard normal truncated to [-2, 2]: 1 - 4 phi(2) / (Phi(2) - Phi(-2)).
-        assertEquals(0.7737, variance(t), 0.01);
+        assertEquals(0.7737, TestArrays.variance(t), 0.01);
         assertArrayEquals(new double[6], Init.zeros(DType.F32, 2, 3).toDoubleArray());
         assertArrayEquals(new double[] {1, 1}, Init.ones(DType.F64, 2).toDoubleArray());
     }

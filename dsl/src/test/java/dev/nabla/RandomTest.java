@@ -46,15 +46,6 @@ class RandomTest {
         }
     }
 
-    private static double mean(double[] v) {
-        return Arrays.stream(v).average().orElseThrow();
-    }
-
-    private static double variance(double[] v) {
-        double m = mean(v);
-        return Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1);
-    }
-
     @Test
     void everyDrawHasTheSameBitsOnTheReferenceAndTheJvmAtAnyThreadCount() {
         assertThat(Parallel.threads()).as("nabla.threads (set for the tests in dsl/pom.xml)").isGreaterThan(1);
@@ -94,17 +85,17 @@ class RandomTest {
             for (DType t : List.of(DType.F32, DType.F64)) {
                 double[] u = eval(JVM, Nabla.uniform(key, t, n));
                 // Standard errors: 0.00065 for the mean, 0.00013 for the variance; 6 of them.
-                assertEquals(0.5, mean(u), 0.004, t + " uniform mean");
-                assertEquals(1 / 12.0, variance(u), 0.0008, t + " uniform variance");
+                assertEquals(0.5, TestArrays.mean(u), 0.004, t + " uniform mean");
+                assertEquals(1 / 12.0, TestArrays.variance(u), 0.0008, t + " uniform variance");
                 assertThat(Arrays.stream(u).min().orElseThrow()).isGreaterThanOrEqualTo(0);
                 assertThat(Arrays.stream(u).max().orElseThrow()).isLessThan(1);
                 double[] z = eval(JVM, Nabla.normal(key, t, n));
-                assertEquals(0, mean(z), 0.014, t + " normal mean");
-                assertEquals(1, variance(z), 0.02, t + " normal variance");
+                assertEquals(0, TestArrays.mean(z), 0.014, t + " normal mean");
+                assertEquals(1, TestArrays.variance(z), 0.02, t + " normal variance");
                 double[] shifted = eval(JVM, Nabla.normal(key, Shape.of(n), t, 3, 0.5));
-                assertEquals(3, mean(shifted), 0.007, t + " normal(3, 0.5) mean");
+                assertEquals(3, TestArrays.mean(shifted), 0.007, t + " normal(3, 0.5) mean");
                 double[] ab = eval(JVM, Nabla.uniform(key, Shape.of(n), t, -2, 6));
-                assertEquals(2, mean(ab), 0.04, t + " uniform[-2, 6) mean");
+                assertEquals(2, TestArrays.mean(ab), 0.04, t + " uniform[-2, 6) mean");
                 assertThat(Arrays.stream(ab).min().orElseThrow()).isGreaterThanOrEqualTo(-2);
                 assertThat(Arrays.stream(ab).max().orElseThrow()).isLessThan(6);
             }
@@ -117,9 +108,9 @@ class RandomTest {
             Tensor key = Nabla.key(g, 99);
             int n = 100_000;
             // Standard error of the rate: 0.00145.
-            assertEquals(0.3, mean(eval(JVM, Nabla.bernoulli(key, 0.3, n))), 0.008);
-            assertEquals(0, mean(eval(JVM, Nabla.bernoulli(key, 0, n))));
-            assertEquals(1, mean(eval(JVM, Nabla.bernoulli(key, 1, n))));
+            assertEquals(0.3, TestArrays.mean(eval(JVM, Nabla.bernoulli(key, 0.3, n))), 0.008);
+            assertEquals(0, TestArrays.mean(eval(JVM, Nabla.bernoulli(key, 0, n))));
+            assertEquals(1, TestArrays.mean(eval(JVM, Nabla.bernoulli(key, 1, n))));
             Tensor probs = g.constant(NDArray.of(new double[] {0, 1, 0.5}, 3));
             double[] fixed = eval(JVM, Nabla.bernoulli(key, probs));
             assertEquals(0, fixed[0]);

@@ -16,4 +16,14 @@ final class TestArrays {
         }
         return NDArray.of(v, dims);
     }
+
+    static double mean(double[] v) {
+        return java.util.Arrays.stream(v).average().orElseThrow();
+    }
+
+    /** The unbiased sample variance. */
+    static double variance(double[] v) {
+        double m = mean(v);
+        return java.util.Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1);
+    }
 }

@@ -38,10 +38,9 @@ public final class CnnDigits {
     private static final int TEST = 360;
 
     public static void main(String[] args) {
-        List<Digit> all = DigitsData.load();
-        Collections.shuffle(all, new Random(7));
-        List<Digit> test = all.subList(0, TEST);
-        List<Digit> train = new ArrayList<>(all.subList(TEST, all.size()));
+        DigitsData.Split split = DigitsData.split(TEST);
+        List<Digit> test = split.test();
+        List<Digit> train = split.train();
 
         var same = ConvOptions.defaults().padding(1);
         var net = Sequential.of(

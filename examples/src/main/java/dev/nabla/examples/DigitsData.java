@@ -43,6 +43,15 @@ final class DigitsData {
         return digits;
     }
 
+    /** The digits shuffled with a fixed seed: the first {@code test} held out, the rest to train on. */
+    record Split(List<Digit> train, List<Digit> test) {}
+
+    static Split split(int test) {
+        List<Digit> all = load();
+        java.util.Collections.shuffle(all, new java.util.Random(7));
+        return new Split(new ArrayList<>(all.subList(test, all.size())), all.subList(0, test));
+    }
+
     /** The images one after another, with the given dimensions (e.g. N×64 or N×1×8×8). */
     static NDArray pixels(List<Digit> digits, int... dims) {
         float[] data = new float[digits.size() * PIXELS];
