@@ -162,6 +162,61 @@ class ConvolutionTest {
         assertTrue(check.check().comparisons() > 0);
     }
 
+    /**
+     * Random settings (strides, paddings, dilations, groups, output padding, kernels, f32 and f64):
+     * the JVM backend against the reference interpreter, outputs and gradients.
+     */
+    @Test
+    void randomConvolutionsMatchTheReferenceInterpreter() {
+        java.util.Random rnd = new java.util.Random(17);
+        int checked = 0;
+        for (int trial = 0; trial < 40; trial++) {
+            DType dtype = trial % 2 == 0 ? DType.F32 : DType.F64;
+            int groups = 1 + rnd.nextInt(2);
+            int in = groups * (1 + rnd.nextInt(3));
+            int out = groups * (1 + rnd.nextInt(3));
+            int kh = 1 + rnd.nextInt(3);
+            int kw = 1 + rnd.nextInt(3);
+            int stride = 1 + rnd.nextInt(2);
+            int dilation = 1 + rnd.nextInt(2);
+            int padding = rnd.nextInt(2);
+            int h = dilation * (kh - 1) + 1 + rnd.nextInt(4);
+            int w = dilation * (kw - 1) + 1 + rnd.nextInt(4);
+            boolean transposed = rnd.nextInt(3) == 0;
+            ConvOptions o = ConvOptions.defaults().stride(stride).padding(padding).dilation(dilation).groups(groups);
+            try (Graph g = Graph.create()) {
+                Tensor x = g.input("x", dtype, 2, in, h, w);
+                Tensor k = transposed ? g.input("k", dtype, in, out / groups, kh, kw) : g.input("k", dtype, out, in / groups, kh, kw);
+                Tensor y;
+                try {
+                    y = transposed ? Nabla.convTranspose2d(x, k, null, o.outputPadding(stride > 1 ? rnd.nextInt(stride) : 0))
+                            : Nabla.conv2d(x, k, null, o);
+                } catch (ShapeException tooSmall) {
+                    continue;   // an empty output: the settings are refused where written
+                }
+                Tensor loss = y.sin().sum();
+                Map<Tensor, NDArray> feeds = Map.of(x, TestArrays.uniform(rnd, 1, 2, in, h, w),
+                        k, TestArrays.uniform(rnd, 1, k.shape().dims()));
+                Map<Tensor, NDArray> typed = new HashMap<>();
+                feeds.forEach((t, v) -> typed.put(t, NDArray.fromDoubles(dtype, v.shape(), v.toDoubleArray())));
+                Tensor[] outputs = {y, loss.grad(x), loss.grad(k)};
+                List<NDArray> ref = g.compile(Device.of("reference:cpu")).eval(typed, outputs);
+                List<NDArray> jvm = g.compile(Device.of("jvm:cpu")).eval(typed, outputs);
+                double tol = dtype == DType.F32 ? 1e-4 : 1e-11;
+                for (int i = 0; i < outputs.length; i++) {
+                    double[] r = ref.get(i).toDoubleArray();
+                    double[] j = jvm.get(i).toDoubleArray();
+                    for (int e = 0; e < r.length; e++) {
+                        assertEquals(r[e], j[e], tol * Math.max(1, Math.abs(r[e])), "trial " + trial + " output " + i
+                                + " element " + e + " " + (transposed ? "transposed " : "") + o);
+                    }
+                }
+                checked++;
+            }
+        }
+        assertTrue(checked > 30, "checked " + checked);
+    }
+
     @Test
     void hessianVectorProductThroughASmallCnn() {
         // A conv + relu + pool + linear network; its Hessian-vector product against the directional
