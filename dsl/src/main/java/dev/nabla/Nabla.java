@@ -146,6 +146,18 @@ public final class Nabla {
                 eps));
     }
 
+    /**
+     * PyTorch's {@code F.batch_norm(x, running_mean, running_var, weight, bias, training,
+     * momentum, eps)} over x [N, C, ...]: each channel normalized with the batch's statistics
+     * (training) or the running ones (evaluation). In training mode the running statistics
+     * (parameters, or null) move toward the batch's at every {@link dev.nabla.optim.Trainer}
+     * step ({@link Graph#assignOnStep}), as PyTorch updates them in a forward pass.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        return BatchNorms.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
     // ---- losses ----
 
     /**
@@ -184,6 +196,11 @@ public final class Nabla {
     /** PyTorch's {@code F.conv2d}: x [N, C, H, W], weight [O, C / groups, kH, kW], bias [O] or null. */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, ConvOptions options) {
         return convolution("conv2d", 2, x, weight, bias, options);
+    }
+
+    /** PyTorch's {@code F.conv3d}: x [N, C, D, H, W], weight [O, C / groups, kD, kH, kW], bias [O] or null. */
+    public static Tensor conv3d(Tensor x, Tensor weight, Tensor bias, ConvOptions options) {
+        return convolution("conv3d", 3, x, weight, bias, options);
     }
 
     /** PyTorch's {@code F.conv1d}: x [N, C, L], weight [O, C / groups, k], bias [O] or null. */

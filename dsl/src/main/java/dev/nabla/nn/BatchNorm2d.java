@@ -1,5 +1,6 @@
 package dev.nabla.nn;
 
+import dev.nabla.Nabla;
 import dev.nabla.Tensor;
 import dev.nabla.compiler.NablaException.ShapeException;
 import dev.nabla.compiler.ir.Shape;
@@ -18,10 +19,7 @@ public record BatchNorm2d(int channels, double eps, double momentum) implements 
 
     @Override
     public void declare(Declarations d) {
-        d.parameter("weight", Shape.of(channels), Initializers.ones());
-        d.parameter("bias", Shape.of(channels), Initializers.zeros());
-        d.buffer("running_mean", Shape.of(channels), Initializers.zeros());
-        d.buffer("running_var", Shape.of(channels), Initializers.ones());
+        declareBatchNorm(d, channels);
     }
 
     @Override
@@ -30,25 +28,19 @@ public record BatchNorm2d(int channels, double eps, double momentum) implements 
             throw new ShapeException("BatchNorm2d(" + channels + "): needs an input [N, " + channels + ", H, W], got "
                     + x.shape());
         }
-        int[] axes = {0, 2, 3};
-        Tensor mean;
-        Tensor var;
-        if (scope.training()) {
-            mean = x.meanKeepDims(axes);
-            var = x.var(axes, 0, true);
-            long n = x.shape().size() / channels;
-            Tensor running = scope.get("running_mean");
-            Tensor runningVar = scope.get("running_var");
-            Tensor batchMean = mean.reshape(channels).stopGradient();
-            Tensor unbiased = var.reshape(channels).mul((double) n / Math.max(1, n - 1)).stopGradient();
-            scope.updateOnStep("running_mean", running.mul(1 - momentum).add(batchMean.mul(momentum)));
-            scope.updateOnStep("running_var", runningVar.mul(1 - momentum).add(unbiased.mul(momentum)));
-        } else {
-            mean = scope.get("running_mean").reshape(1, channels, 1, 1);
-            var = scope.get("running_var").reshape(1, channels, 1, 1);
-        }
-        Tensor normalized = x.sub(mean).mul(var.add(eps).rsqrt());
-        return normalized.mul(scope.get("weight").reshape(1, channels, 1, 1))
-                .add(scope.get("bias").reshape(1, channels, 1, 1));
+        return batchNorm(x, scope, eps, momentum);
+    }
+
+    /** Weight, bias and the running statistics, PyTorch's names. */
+    static void declareBatchNorm(Declarations d, int channels) {
+        d.parameter("weight", Shape.of(channels), Initializers.ones());
+        d.parameter("bias", Shape.of(channels), Initializers.zeros());
+        d.buffer("running_mean", Shape.of(channels), Initializers.zeros());
+        d.buffer("running_var", Shape.of(channels), Initializers.ones());
+    }
+
+    static Tensor batchNorm(Tensor x, Scope scope, double eps, double momentum) {
+        return Nabla.batchNorm(x, scope.get("running_mean"), scope.get("running_var"), scope.get("weight"),
+                scope.get("bias"), scope.training(), momentum, eps);
     }
 }

@@ -71,6 +71,10 @@ public final class Model {
         return new Model(graph, name, layer, DType.F32, seed);
     }
 
+    public static Model create(Graph graph, String name, Layer layer, DType dtype, long seed) {
+        return new Model(graph, name, layer, dtype, seed);
+    }
+
     /** The output for x in training mode (PyTorch's {@code model.train(); model(x)}). */
     public Tensor forward(Tensor x) {
         return layer.forward(x, new Scope(this, "", true));

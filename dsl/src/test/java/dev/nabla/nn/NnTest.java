@@ -120,6 +120,40 @@ class NnTest {
     }
 
     @Test
+    void batchNorm1dTrainsAndEvaluatesAsPyTorchsAndConv1dHasItsShapes() {
+        try (Graph g = Graph.create()) {
+            Model bn = Model.create(g, new BatchNorm1d(3), DType.F64, 1);
+            Tensor x = g.input("x", DType.F64, 4, 3, 2);
+            Tensor train = bn.forward(x);
+            Tensor eval = bn.evaluate(x);
+            NDArray xv = filled(new int[] {4, 3, 2}, i -> 2 * Math.sin(0.7 * i + 0.3));
+            try (Trainer sgd = Optimizers.sgd(0).minimize(train.sum())) {
+                sgd.compiled().setParameter(bn.parameters().get("weight"), NDArray.of(new double[] {0.5, 1.5, -1.0}, 3));
+                sgd.compiled().setParameter(bn.parameters().get("bias"), NDArray.of(new double[] {0.1, 0.0, 0.2}, 3));
+                // torch.nn.BatchNorm1d(3) in float64 with that weight and bias, then .eval().
+                assertArrayEquals(new double[] {0.21228490743258563, 0.6163272819670254, 1.6510809950580576,
+                    0.987863208950706, 0.020568945351819405, 1.0324624702595957, -0.7298628035550407,
+                    -0.6602402761200573, -1.2130768979844468, 0.22455461409215915, -1.2319988782823859,
+                    -1.4471283546310594, 0.4842232980093717, 0.011914528506750195, -1.739944258046777,
+                    -2.4863552837313225, 1.440655937796706, 0.6397015204275212, 0.2359333103344046, 0.6294197534249605,
+                    1.6408184843592555, 0.9350591373023677, 0.07262787084868684, 1.0731104882291163},
+                        sgd.compiled().eval(Map.of(x, xv), train).get(0).toDoubleArray(), 1e-12);
+                sgd.step(Map.of(x, xv));
+                assertArrayEquals(new double[] {0.02875968319034289, 0.040896140378977944, -0.014857682918618723},
+                        sgd.parameter(bn.buffers().get("running_mean")).toDoubleArray(), 1e-12);
+                assertArrayEquals(new double[] {1.108661688524064, 1.133801995129941, 1.090629105536844},
+                        sgd.parameter(bn.buffers().get("running_var")).toDoubleArray(), 1e-12);
+                double[] e = sgd.compiled().eval(Map.of(x, xv), eval).get(0).toDoubleArray();
+                assertArrayEquals(new double[] {0.36700643348491313, 0.8855103135553428, 2.7363200364465623,
+                    1.8454490088098745, 0.10614232989496986, 1.357536759658492}, java.util.Arrays.copyOf(e, 6), 1e-12);
+            }
+            Model conv = Model.create(g, "conv", new Conv1d(3, 5, 3, ConvOptions.defaults().padding(1)), DType.F64, 1);
+            assertEquals(List.of(5, 3, 3), boxed(conv.parameters().get("weight").shape().dims()));
+            assertEquals(List.of(4, 5, 2), boxed(conv.forward(x).shape().dims()));
+        }
+    }
+
+    @Test
     void groupNormIsPyTorchs() {
         try (Graph g = Graph.create()) {
             Tensor x = g.input("x", DType.F64, 2, 4, 3);

@@ -1,0 +1,38 @@
+package dev.nabla.nn;
+
+import dev.nabla.ConvOptions;
+import dev.nabla.Nabla;
+import dev.nabla.Tensor;
+import dev.nabla.compiler.ir.Shape;
+
+/**
+ * PyTorch's {@code nn.Conv1d(in, out, kernel, stride, padding, dilation, groups, bias)}: weight
+ * [out, in / groups, k] and bias [out], initialized as PyTorch does.
+ */
+public record Conv1d(int in, int out, int kernel, ConvOptions options, boolean bias) implements Layer {
+
+    public Conv1d(int in, int out, int kernel) {
+        this(in, out, kernel, ConvOptions.defaults(), true);
+    }
+
+    public Conv1d(int in, int out, int kernel, ConvOptions options) {
+        this(in, out, kernel, options, true);
+    }
+
+    private Shape weightShape() {
+        return Shape.of(out, in / Math.max(1, options.groupCount()), kernel);
+    }
+
+    @Override
+    public void declare(Declarations d) {
+        d.parameter("weight", weightShape(), Initializers.kaimingUniformDefault());
+        if (bias) {
+            d.parameter("bias", Shape.of(out), Initializers.biasFor(weightShape()));
+        }
+    }
+
+    @Override
+    public Tensor forward(Tensor x, Scope scope) {
+        return Nabla.conv1d(x, scope.get("weight"), bias ? scope.get("bias") : null, options);
+    }
+}
