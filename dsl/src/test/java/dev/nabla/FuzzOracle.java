@@ -519,11 +519,32 @@ final class FuzzOracle {
      */
     private List<NDArray> perturbed(java.util.Random rnd) {
         NodeTable table = new NodeTable();
-        Map<Node, Node> copy = new HashMap<>();
         List<Node> nodes = new ArrayList<>();
-        for (Node n : program.nodes()) {
+        Map<Node, Node> copy = perturbNodes(List.of(), program.nodes(), table, rnd, nodes, new HashMap<>());
+        List<Program.Update> updates = program.updates().stream()
+                .map(u -> new Program.Update(copy.get(u.parameter()), copy.get(u.value()))).toList();
+        Program p = new Program(program.outputs().stream().map(copy::get).toList(), updates, nodes,
+                program.inputs().stream().map(copy::get).toList(), program.parameters().stream().map(copy::get).toList());
+        return ReferenceInterpreter.run(p, inputs, parameters);
+    }
+
+    /**
+     * The nodes copied into {@code table} with their inexact operations perturbed, loop and
+     * conditional bodies included (a sum inside a scan's body rounds in another order on the JVM
+     * backend too); parameters of a body become fresh placeholders. New nodes go to {@code nodes}.
+     */
+    private static Map<Node, Node> perturbNodes(List<Node> params, List<Node> source, NodeTable table,
+                                                java.util.Random rnd, List<Node> nodes, Map<Node, Node> known) {
+        Map<Node, Node> copy = new HashMap<>(known);
+        Map<Object, Object> bodies = new HashMap<>();
+        for (Node n : source) {
+            if (copy.containsKey(n)) {
+                continue;
+            }
             Node t;
-            if (n.isVariable()) {
+            if (params.contains(n)) {
+                t = dev.nabla.compiler.ir.Ops.placeholder(table, "noisy", n.shape(), n.dtype());
+            } else if (n.isVariable()) {
                 t = table.declare(n.op(), n.shape(), n.dtype());
             } else {
                 List<Node> inputs = new ArrayList<>();
@@ -536,7 +557,7 @@ final class FuzzOracle {
                     inputs.add(accumulates && in.dtype().isFloating()
                             ? scaled(table, c, nodes, rnd, 4 * (int) Math.ceil(Math.sqrt(length))) : c);
                 }
-                t = table.intern(n.op(), inputs, n.shape(), n.dtype());
+                t = table.intern(noisyOp(n.op(), table, rnd, bodies), inputs, n.shape(), n.dtype());
                 if (!accumulates && n.dtype().isFloating() && !exactOp(n)) {
                     nodes.add(t);
                     t = scaled(table, t, nodes, rnd, 4); // adds itself
@@ -547,11 +568,46 @@ final class FuzzOracle {
             copy.put(n, t);
             nodes.add(t);
         }
-        List<Program.Update> updates = program.updates().stream()
-                .map(u -> new Program.Update(copy.get(u.parameter()), copy.get(u.value()))).toList();
-        Program p = new Program(program.outputs().stream().map(copy::get).toList(), updates, nodes,
-                program.inputs().stream().map(copy::get).toList(), program.parameters().stream().map(copy::get).toList());
-        return ReferenceInterpreter.run(p, inputs, parameters);
+        return copy;
+    }
+
+    /** A loop's or conditional's op with its bodies perturbed too (once per body); other ops as they are. */
+    private static Op noisyOp(Op op, NodeTable table, java.util.Random rnd, Map<Object, Object> bodies) {
+        return switch (op) {
+            case Op.Loop(var body, int output) -> new Op.Loop((dev.nabla.compiler.ir.LoopBody) bodies.computeIfAbsent(body,
+                    b -> noisyBody(body, table, rnd)), output);
+            case Op.Cond(var branches, int output) -> new Op.Cond((dev.nabla.compiler.ir.CondBranches)
+                    bodies.computeIfAbsent(branches, b -> noisyBranches(branches, table, rnd)), output);
+            default -> op;
+        };
+    }
+
+    private static dev.nabla.compiler.ir.LoopBody noisyBody(dev.nabla.compiler.ir.LoopBody b, NodeTable table,
+                                                           java.util.Random rnd) {
+        List<Node> scratch = new ArrayList<>();
+        Map<Node, Node> copy = perturbNodes(b.params(), b.program().nodes(), table, rnd, scratch, new HashMap<>());
+        if (b.isWhile()) {
+            copy = perturbNodes(b.params(), b.conditionProgram().nodes(), table, rnd, scratch, copy);
+        }
+        Map<Node, Node> done = copy;
+        java.util.function.Function<List<Node>, List<Node>> map = l -> l.stream().map(done::get).toList();
+        return new dev.nabla.compiler.ir.LoopBody(done.get(b.index()), map.apply(b.carries()), map.apply(b.xs()),
+                map.apply(b.captured()), map.apply(b.newCarries()), map.apply(b.ys()),
+                b.isWhile() ? done.get(b.condition()) : null, b.length(), b.reverse());
+    }
+
+    private static dev.nabla.compiler.ir.CondBranches noisyBranches(dev.nabla.compiler.ir.CondBranches b,
+                                                                   NodeTable table, java.util.Random rnd) {
+        List<Node> scratch = new ArrayList<>();
+        Map<Node, Node> copy = new HashMap<>();
+        List<List<Node>> results = new ArrayList<>();
+        for (int br = 0; br < b.branchCount(); br++) {
+            copy = perturbNodes(b.captured(), b.programs().get(br).nodes(), table, rnd, scratch, copy);
+            Map<Node, Node> done = copy;
+            results.add(b.results(br).stream().map(done::get).toList());
+        }
+        Map<Node, Node> done = copy;
+        return new dev.nabla.compiler.ir.CondBranches(b.captured().stream().map(done::get).toList(), results);
     }
 
     /**
