@@ -2,6 +2,7 @@ package dev.nabla.runtime.jvm;
 
 import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
+import dev.nabla.compiler.lower.Expr;
 import dev.nabla.compiler.lower.Step;
 import java.util.function.IntFunction;
 
@@ -21,6 +22,7 @@ final class ReduceRunner implements StepRunner {
     private final int inner;
 
     ReduceRunner(Step.Reduce step, IntFunction<DType> storageOf) {
+        step = withReducedAxesLast(step);
         this.step = step;
         this.kernel = new ChunkKernel(step.body(), step.inShape(), step.dtype(), storageOf);
         this.lanes = kernel.lanes();
@@ -39,6 +41,58 @@ final class ReduceRunner implements StepRunner {
             reduced = -1;
             inner = -1;
         }
+    }
+
+    /**
+     * The same reduction iterated with the kept axes first and the reduced ones last, when the
+     * reduced axes are not one run (batch norm's statistics over N, H and W of [N, C, H, W]): the
+     * body's views are permuted, which moves no data, and the reduction folds contiguous rows
+     * in parallel instead of scattering each element into its output. The kept axes keep their
+     * order, so the outputs keep their layout.
+     */
+    private static Step.Reduce withReducedAxesLast(Step.Reduce step) {
+        int[] axes = step.axes();
+        boolean run = axes.length > 0;
+        for (int i = 1; i < axes.length; i++) {
+            run &= axes[i] == axes[i - 1] + 1;
+        }
+        if (run || axes.length == 0) {
+            return step;
+        }
+        int rank = step.inShape().rank();
+        boolean[] reducedAxis = new boolean[rank];
+        for (int a : axes) {
+            reducedAxis[a] = true;
+        }
+        int[] perm = new int[rank];
+        int k = 0;
+        for (int d = 0; d < rank; d++) {
+            if (!reducedAxis[d]) {
+                perm[k++] = d;
+            }
+        }
+        int[] last = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            perm[k] = axes[i];
+            last[i] = k++;
+        }
+        int[] dims = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            dims[d] = step.inShape().dim(perm[d]);
+        }
+        return new Step.Reduce(step.output(), step.fn(), new Shape(dims), last, step.dtype(), permuted(step.body(), perm));
+    }
+
+    private static Expr permuted(Expr e, int[] perm) {
+        return switch (e) {
+            case Expr.Load(var view) -> new Expr.Load(view.permute(perm));
+            case Expr.Const c -> c;
+            case Expr.Unary(var fn, var x) -> new Expr.Unary(fn, permuted(x, perm));
+            case Expr.Binary(var fn, var a, var b) -> new Expr.Binary(fn, permuted(a, perm), permuted(b, perm));
+            case Expr.Fma(var a, var b, var c) -> new Expr.Fma(permuted(a, perm), permuted(b, perm), permuted(c, perm));
+            case Expr.Compare(var fn, var a, var b) -> new Expr.Compare(fn, permuted(a, perm), permuted(b, perm));
+            case Expr.Where(var c, var a, var b) -> new Expr.Where(permuted(c, perm), permuted(a, perm), permuted(b, perm));
+        };
     }
 
     private static int product(Shape s, int from, int to) {
