@@ -40,22 +40,31 @@ final class Gathers {
             lanes.fill(dst, dstOff, valueAt(source, view.offset()), n);
             return;
         }
+        // Trailing axes that walk memory as one strided run are merged into it, so that runs are
+        // as long as the layout allows (a broadcast over a middle axis of small rows otherwise
+        // copies a few elements per call).
+        int innerStride = view.stride(rank - 1);
+        int inner = shape.dim(rank - 1);
+        int first = rank - 1;
+        while (first > 0 && view.stride(first - 1) == inner * innerStride) {
+            first--;
+            inner *= shape.dim(first);
+        }
         int rest = start;
-        for (int d = rank - 1; d >= 0; d--) {
+        int pos = rest % inner;
+        rest /= inner;
+        for (int d = first - 1; d >= 0; d--) {
             index[d] = rest % shape.dim(d);
             rest /= shape.dim(d);
         }
-        int inner = shape.dim(rank - 1);
-        int innerStride = view.stride(rank - 1);
-        // The offset of the current run, kept up to date as the index advances (one add per run
-        // instead of a dot product over every axis: runs are short along small innermost axes).
-        int at = view.offset();
-        for (int d = 0; d < rank; d++) {
+        // The offset of the current run, kept up to date as the walk advances.
+        int at = view.offset() + pos * innerStride;
+        for (int d = 0; d < first; d++) {
             at += index[d] * view.stride(d);
         }
         int done = 0;
         while (done < n) {
-            int run = Math.min(n - done, inner - index[rank - 1]);
+            int run = Math.min(n - done, inner - pos);
             if (innerStride == 1) {
                 lanes.convert(dst, dstOff + done, source, at, run);
             } else if (innerStride == 0) {
@@ -64,13 +73,20 @@ final class Gathers {
                 copyStrided(dst, dstOff + done, 1, source, at, innerStride, run);
             }
             done += run;
-            index[rank - 1] += run;
+            pos += run;
             at += run * innerStride;
-            for (int d = rank - 1; d > 0 && index[d] == shape.dim(d); d--) {
-                index[d] = 0;
-                at -= shape.dim(d) * view.stride(d);
-                index[d - 1]++;
-                at += view.stride(d - 1);
+            if (pos == inner && done < n) {
+                pos = 0;
+                at -= inner * innerStride;
+                for (int d = first - 1; d >= 0; d--) {
+                    index[d]++;
+                    at += view.stride(d);
+                    if (index[d] < shape.dim(d)) {
+                        break;
+                    }
+                    index[d] = 0;
+                    at -= shape.dim(d) * view.stride(d);
+                }
             }
         }
     }
