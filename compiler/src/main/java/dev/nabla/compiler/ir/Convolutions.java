@@ -109,7 +109,7 @@ public final class Convolutions {
         for (int d = 0; d < s; d++) {
             base[d] = full[d] - outputPadding[d];
         }
-        WindowShape window = new WindowShape(boxed(kernel), boxed(stride), boxed(dilation));
+        WindowShape window = WindowShape.of(kernel, stride, dilation);
         Node sum = windowsSum(spread, window, new Shape(concatDims(new int[] {n, outChannels}, base)));
         int[] ones = new int[s + 2];
         Arrays.fill(ones, 1);
@@ -157,10 +157,6 @@ public final class Convolutions {
         if (bias != null) {
             requireSameGraph(op, x, bias);
         }
-    }
-
-    private static java.util.List<Integer> boxed(int[] a) {
-        return Arrays.stream(a).boxed().toList();
     }
 
     static int[] concatDims(int[] a, int[] b) {

@@ -2,7 +2,6 @@ package dev.nabla.compiler.ir;
 
 import static dev.nabla.compiler.ir.Ops.*;
 
-import dev.nabla.compiler.NablaException.DTypeException;
 import dev.nabla.compiler.NablaException.ShapeException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,7 +43,7 @@ public final class Pooling {
      * [floor(i·n/m), ceil((i+1)·n/m)). The mean over a box is the mean over each axis in turn.
      */
     public static Node adaptiveAvgPool(Node x, int[] outSize) {
-        requireFloating("adaptiveAvgPool", x);
+        Statistics.requireFloating("adaptiveAvgPool", x);
         int s = outSize.length;
         if (x.rank() < s + 1) {
             throw new ShapeException("adaptiveAvgPool: needs a tensor with " + (s + 1) + " or more axes, got "
@@ -73,7 +72,7 @@ public final class Pooling {
     }
 
     private static SlidingWindows windows(String op, Node x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
-        requireFloating(op, x);
+        Statistics.requireFloating(op, x);
         int[] step = stride == null ? kernel.clone() : stride;
         for (int d = 0; d < kernel.length && d < padding.length; d++) {
             if (padding[d] * 2 > kernel[d]) {
@@ -105,11 +104,5 @@ public final class Pooling {
             }
         }
         return constant(w.x().table(), counts, shape, w.x().dtype());
-    }
-
-    private static void requireFloating(String op, Node x) {
-        if (!x.dtype().isFloating()) {
-            throw new DTypeException(op + ": needs a floating tensor (f32 or f64), got " + x.describe());
-        }
     }
 }

@@ -37,8 +37,7 @@ record SlidingWindows(String op, Node x, int[] kernel, int[] stride, int[] padLo
                         + " / " + Arrays.toString(padHi));
             }
             int padded = x.shape().dim(x.rank() - s + d) + padLo[d] + padHi[d];
-            // The fields are not assigned yet in a compact constructor: the extent from the parameters.
-            int extent = dilation[d] * (kernel[d] - 1) + 1;
+            int extent = WindowShape.of(kernel, stride, dilation).extent(d);
             if (extent > padded) {
                 throw new ShapeException(op + ": the kernel " + Arrays.toString(kernel) + " with dilation "
                         + Arrays.toString(dilation) + " spans " + extent + " along spatial axis " + d
@@ -54,20 +53,18 @@ record SlidingWindows(String op, Node x, int[] kernel, int[] stride, int[] padLo
 
     int spatialRank() { return kernel.length; }
 
-    /** The number of positions in a window. */
-    int size() {
-        return Arrays.stream(kernel).reduce(1, (a, b) -> a * b);
+    WindowShape window() {
+        return WindowShape.of(kernel, stride, dilation);
     }
 
-    /** The span of the dilated kernel along spatial axis d. */
-    int extent(int d) {
-        return dilation[d] * (kernel[d] - 1) + 1;
+    /** The number of positions in a window. */
+    int size() {
+        return window().size();
     }
 
     /** The output's size along spatial axis d. */
     int out(int d) {
-        int padded = x.shape().dim(x.rank() - kernel.length + d) + padLo[d] + padHi[d];
-        return (padded - extent(d)) / stride[d] + 1;
+        return window().out(d, x.shape().dim(x.rank() - kernel.length + d) + padLo[d] + padHi[d]);
     }
 
     int[] outDims() {
@@ -99,11 +96,7 @@ record SlidingWindows(String op, Node x, int[] kernel, int[] stride, int[] padLo
         if (anyPad && padValue != 0) {
             xp = add(xp, paddingFill(new Shape(Arrays.copyOfRange(padded, lead, padded.length)), starts, padValue));
         }
-        return windows(xp, new WindowShape(boxed(kernel), boxed(stride), boxed(dilation)));
-    }
-
-    private static List<Integer> boxed(int[] a) {
-        return Arrays.stream(a).boxed().toList();
+        return windows(xp, window());
     }
 
     /** padValue outside the input's place in the padded spatial shape, 0 inside. */

@@ -15,6 +15,12 @@ public record WindowShape(List<Integer> kernel, List<Integer> stride, List<Integ
         dilation = List.copyOf(dilation);
     }
 
+    /** From one value per spatial axis. */
+    public static WindowShape of(int[] kernel, int[] stride, int[] dilation) {
+        return new WindowShape(java.util.Arrays.stream(kernel).boxed().toList(),
+                java.util.Arrays.stream(stride).boxed().toList(), java.util.Arrays.stream(dilation).boxed().toList());
+    }
+
     public int spatialRank() {
         return kernel.size();
     }

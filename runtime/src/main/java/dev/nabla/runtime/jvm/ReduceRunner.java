@@ -7,16 +7,15 @@ import dev.nabla.compiler.lower.Step;
 import java.util.function.IntFunction;
 
 /**
- * A reduction with its fused elementwise body. When the reduced axes are one contiguous run
- * (the common case: rows, columns, batches, everything) the body is evaluated chunk by chunk
- * and folded straight away, so it is never stored; other axis sets evaluate the body into a
- * scratch array first.
+ * A reduction with its fused elementwise body, evaluated chunk by chunk and folded straight
+ * away, so it is never stored. The reduced axes are one contiguous run (rows, columns, batches,
+ * everything), or are made one by iterating over permuted views ({@link #withReducedAxesLast}).
  */
 final class ReduceRunner implements StepRunner {
     private final Step.Reduce step;
     private final ChunkKernel kernel;
     private final Lanes lanes;
-    /** Elements before, inside and after the reduced run of axes; -1 when the axes are not a run. */
+    /** Elements before, inside and after the reduced run of axes. */
     private final int outer;
     private final int reduced;
     private final int inner;
@@ -28,19 +27,25 @@ final class ReduceRunner implements StepRunner {
         this.lanes = kernel.lanes();
         int[] axes = step.axes();
         Shape s = step.inShape();
-        boolean run = true;
-        for (int i = 1; i < axes.length; i++) {
-            run &= axes[i] == axes[i - 1] + 1;
-        }
-        if (run && axes.length > 0) {
+        if (axes.length == 0) {
+            // Nothing reduced: every element its own row of one.
+            outer = s.size();
+            reduced = 1;
+            inner = 1;
+        } else {
             outer = product(s, 0, axes[0]);
             reduced = product(s, axes[0], axes[axes.length - 1] + 1);
             inner = product(s, axes[axes.length - 1] + 1, s.rank());
-        } else {
-            outer = -1;
-            reduced = -1;
-            inner = -1;
         }
+    }
+
+    private static boolean isRun(int[] axes) {
+        for (int i = 1; i < axes.length; i++) {
+            if (axes[i] != axes[i - 1] + 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -52,11 +57,7 @@ final class ReduceRunner implements StepRunner {
      */
     private static Step.Reduce withReducedAxesLast(Step.Reduce step) {
         int[] axes = step.axes();
-        boolean run = axes.length > 0;
-        for (int i = 1; i < axes.length; i++) {
-            run &= axes[i] == axes[i - 1] + 1;
-        }
-        if (run || axes.length == 0) {
+        if (isRun(axes)) {
             return step;
         }
         int rank = step.inShape().rank();
@@ -106,9 +107,7 @@ final class ReduceRunner implements StepRunner {
     @Override
     public void run(Object[] buffers) {
         Object out = buffers[step.output()];
-        if (outer < 0) {
-            general(buffers, out);
-        } else if (inner == 1) {
+        if (inner == 1) {
             Parallel.forRange(outer, Math.max(1, Parallel.MIN_ELEMENTS_PER_TASK / Math.max(1, reduced)),
                     (from, to) -> rows(buffers, out, from, to));
         } else {
@@ -183,70 +182,6 @@ final class ReduceRunner implements StepRunner {
             }
         } finally {
             kernel.release(s);
-        }
-    }
-
-    /** Any axis set: evaluate the body, then fold each element into its output position. */
-    private void general(Object[] buffers, Object out) {
-        Shape s = step.inShape();
-        int size = s.size();
-        Object values = spareValues.poll();
-        if (values == null) {
-            values = lanes.newArray(size);
-        }
-        try {
-            general(buffers, out, s, size, values);
-        } finally {
-            spareValues.offer(values);
-        }
-    }
-
-    /** The body's values for {@link #general}, kept for the next run as workspaces are. */
-    private final java.util.Queue<Object> spareValues = new java.util.concurrent.ConcurrentLinkedQueue<>();
-
-    private void general(Object[] buffers, Object out, Shape s, int size, Object values) {
-        ChunkKernel.Scratch sc = kernel.acquire();
-        try {
-            int[] offset = sc.offset;
-            for (int at = 0; at < size; at += ChunkKernel.CHUNK) {
-                int n = Math.min(ChunkKernel.CHUNK, size - at);
-                lanes.convert(values, at, kernel.evaluate(buffers, sc, at, n, offset), offset[0], n);
-            }
-        } finally {
-            kernel.release(sc);
-        }
-        boolean[] isReduced = new boolean[s.rank()];
-        for (int a : step.axes()) {
-            isReduced[a] = true;
-        }
-        int[] outStrides = new int[s.rank()];
-        int stride = 1;
-        for (int d = s.rank() - 1; d >= 0; d--) {
-            if (!isReduced[d]) {
-                outStrides[d] = stride;
-                stride *= s.dim(d);
-            }
-        }
-        lanes.fill(out, 0, step.fn().identity(), stride);
-        // A row of the innermost axis at a time: folded into one output when that axis is reduced,
-        // accumulated element by element into a row of outputs when it is kept.
-        int rank = s.rank();
-        int inner = s.dim(rank - 1);
-        boolean innerReduced = isReduced[rank - 1];
-        int[] index = new int[rank];
-        for (int i = 0; i < size; i += inner) {
-            int o = 0;
-            for (int d = 0; d < rank - 1; d++) {
-                o += index[d] * outStrides[d];
-            }
-            if (innerReduced) {
-                lanes.fill(out, o, lanes.reduce(step.fn(), values, i, inner, Gathers.valueAt(out, o)), 1);
-            } else {
-                lanes.accumulate(step.fn(), out, o, values, i, inner);
-            }
-            for (int d = rank - 2; d >= 0 && ++index[d] == s.dim(d); d--) {
-                index[d] = 0;
-            }
         }
     }
 }
