@@ -456,41 +456,48 @@ final class FuzzOracle {
 
     /** A loop's or conditional's op with its body retyped too (one twin per body); other ops as they are. */
     private static Op twinOp(Op op, DType floating, NodeTable table, Map<Object, Object> bodies) {
+        return withCopiedBodies(op, bodies, (params, nodes, known) -> twinNodes(params, nodes, floating, table, known));
+    }
+
+    /** Copies a body's nodes (its parameters as fresh placeholders) on top of {@code known}. */
+    private interface BodyCopier {
+        Map<Node, Node> copy(List<Node> params, List<Node> nodes, Map<Node, Node> known);
+    }
+
+    /** A loop's or conditional's op over copies of its bodies (one copy per body); other ops as they are. */
+    private static Op withCopiedBodies(Op op, Map<Object, Object> bodies, BodyCopier copier) {
         return switch (op) {
             case Op.Loop(var body, int output) -> new Op.Loop((dev.nabla.compiler.ir.LoopBody) bodies.computeIfAbsent(body,
-                    b -> twinBody(body, floating, table)), output);
+                    b -> copiedBody(body, copier)), output);
             case Op.Cond(var branches, int output) -> new Op.Cond((dev.nabla.compiler.ir.CondBranches)
-                    bodies.computeIfAbsent(branches, b -> twinBranches(branches, floating, table)), output);
+                    bodies.computeIfAbsent(branches, b -> copiedBranches(branches, copier)), output);
             default -> op;
         };
     }
 
-    private static dev.nabla.compiler.ir.LoopBody twinBody(dev.nabla.compiler.ir.LoopBody b, DType floating,
-                                                          NodeTable table) {
-        Map<Node, Node> twin = twinNodes(b.params(), b.program().nodes(), floating, table);
+    private static dev.nabla.compiler.ir.LoopBody copiedBody(dev.nabla.compiler.ir.LoopBody b, BodyCopier copier) {
+        Map<Node, Node> copy = copier.copy(b.params(), b.program().nodes(), new HashMap<>());
         if (b.isWhile()) {
-            twin.putAll(twinNodes(b.params(), b.conditionProgram().nodes(), floating, table, twin));
+            copy = copier.copy(b.params(), b.conditionProgram().nodes(), copy);
         }
-        java.util.function.Function<List<Node>, List<Node>> map = l -> l.stream().map(twin::get).toList();
-        return new dev.nabla.compiler.ir.LoopBody(twin.get(b.index()), map.apply(b.carries()), map.apply(b.xs()),
+        Map<Node, Node> done = copy;
+        java.util.function.Function<List<Node>, List<Node>> map = l -> l.stream().map(done::get).toList();
+        return new dev.nabla.compiler.ir.LoopBody(done.get(b.index()), map.apply(b.carries()), map.apply(b.xs()),
                 map.apply(b.captured()), map.apply(b.newCarries()), map.apply(b.ys()),
-                b.isWhile() ? twin.get(b.condition()) : null, b.length(), b.reverse());
+                b.isWhile() ? done.get(b.condition()) : null, b.length(), b.reverse());
     }
 
-    private static dev.nabla.compiler.ir.CondBranches twinBranches(dev.nabla.compiler.ir.CondBranches b,
-                                                                  DType floating, NodeTable table) {
-        Map<Node, Node> twin = new HashMap<>();
+    private static dev.nabla.compiler.ir.CondBranches copiedBranches(dev.nabla.compiler.ir.CondBranches b,
+                                                                    BodyCopier copier) {
+        Map<Node, Node> copy = new HashMap<>();
         List<List<Node>> results = new ArrayList<>();
         for (int br = 0; br < b.branchCount(); br++) {
-            twin = twinNodes(b.captured(), b.programs().get(br).nodes(), floating, table, twin);
-            results.add(b.results(br).stream().map(twin::get).toList());
+            copy = copier.copy(b.captured(), b.programs().get(br).nodes(), copy);
+            Map<Node, Node> done = copy;
+            results.add(b.results(br).stream().map(done::get).toList());
         }
-        Map<Node, Node> done = twin;
+        Map<Node, Node> done = copy;
         return new dev.nabla.compiler.ir.CondBranches(b.captured().stream().map(done::get).toList(), results);
-    }
-
-    private static Map<Node, Node> twinNodes(List<Node> params, List<Node> nodes, DType floating, NodeTable table) {
-        return twinNodes(params, nodes, floating, table, new HashMap<>());
     }
 
     /** Every node retyped into {@code table}: parameters as fresh inputs, the rest by their ops. */
@@ -573,41 +580,8 @@ final class FuzzOracle {
 
     /** A loop's or conditional's op with its bodies perturbed too (once per body); other ops as they are. */
     private static Op noisyOp(Op op, NodeTable table, java.util.Random rnd, Map<Object, Object> bodies) {
-        return switch (op) {
-            case Op.Loop(var body, int output) -> new Op.Loop((dev.nabla.compiler.ir.LoopBody) bodies.computeIfAbsent(body,
-                    b -> noisyBody(body, table, rnd)), output);
-            case Op.Cond(var branches, int output) -> new Op.Cond((dev.nabla.compiler.ir.CondBranches)
-                    bodies.computeIfAbsent(branches, b -> noisyBranches(branches, table, rnd)), output);
-            default -> op;
-        };
-    }
-
-    private static dev.nabla.compiler.ir.LoopBody noisyBody(dev.nabla.compiler.ir.LoopBody b, NodeTable table,
-                                                           java.util.Random rnd) {
-        List<Node> scratch = new ArrayList<>();
-        Map<Node, Node> copy = perturbNodes(b.params(), b.program().nodes(), table, rnd, scratch, new HashMap<>());
-        if (b.isWhile()) {
-            copy = perturbNodes(b.params(), b.conditionProgram().nodes(), table, rnd, scratch, copy);
-        }
-        Map<Node, Node> done = copy;
-        java.util.function.Function<List<Node>, List<Node>> map = l -> l.stream().map(done::get).toList();
-        return new dev.nabla.compiler.ir.LoopBody(done.get(b.index()), map.apply(b.carries()), map.apply(b.xs()),
-                map.apply(b.captured()), map.apply(b.newCarries()), map.apply(b.ys()),
-                b.isWhile() ? done.get(b.condition()) : null, b.length(), b.reverse());
-    }
-
-    private static dev.nabla.compiler.ir.CondBranches noisyBranches(dev.nabla.compiler.ir.CondBranches b,
-                                                                   NodeTable table, java.util.Random rnd) {
-        List<Node> scratch = new ArrayList<>();
-        Map<Node, Node> copy = new HashMap<>();
-        List<List<Node>> results = new ArrayList<>();
-        for (int br = 0; br < b.branchCount(); br++) {
-            copy = perturbNodes(b.captured(), b.programs().get(br).nodes(), table, rnd, scratch, copy);
-            Map<Node, Node> done = copy;
-            results.add(b.results(br).stream().map(done::get).toList());
-        }
-        Map<Node, Node> done = copy;
-        return new dev.nabla.compiler.ir.CondBranches(b.captured().stream().map(done::get).toList(), results);
+        return withCopiedBodies(op, bodies,
+                (params, nodes, known) -> perturbNodes(params, nodes, table, rnd, new ArrayList<>(), known));
     }
 
     /**
