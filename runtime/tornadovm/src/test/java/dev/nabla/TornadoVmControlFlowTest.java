@@ -1,6 +1,5 @@
 package dev.nabla;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.nabla.compiler.ir.DType;
@@ -8,7 +7,6 @@ import dev.nabla.compiler.ir.Shape;
 import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,37 +30,12 @@ class TornadoVmControlFlowTest {
         tornado = TornadoVmDevices.first();
     }
 
-    private static NDArray random(Random rnd, double scale, int... dims) {
-        Shape shape = Shape.of(dims);
-        double[] v = new double[shape.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = scale * (rnd.nextDouble() * 2 - 1);
-        }
-        return NDArray.fromDoubles(DType.F32, shape, v);
-    }
-
     private static NDArray i32(int value) {
         return NDArray.fromDoubles(DType.I32, Shape.SCALAR, new double[] {value});
     }
 
-    /** The outputs on TornadoVM (feeds moved there) equal the reference interpreter's within {@code tolerance}. */
     private static void assertMatchesReference(Graph g, Map<Tensor, NDArray> feeds, double tolerance, Tensor... outputs) {
-        List<NDArray> expected = g.compile(REFERENCE).eval(feeds, outputs);
-        Map<Tensor, NDArray> onDevice = new HashMap<>();
-        feeds.forEach((t, v) -> onDevice.put(t, v.to(tornado)));
-        List<NDArray> actual = g.compile(tornado).eval(onDevice, outputs);
-        for (int k = 0; k < outputs.length; k++) {
-            assertClose(expected.get(k), actual.get(k), tolerance, "output " + k);
-        }
-    }
-
-    private static void assertClose(NDArray expected, NDArray actual, double tolerance, String what) {
-        assertArrayEquals(expected.shape().dims(), actual.shape().dims(), what + ": shape");
-        double[] e = expected.toDoubleArray();
-        double[] a = actual.toDoubleArray();
-        for (int i = 0; i < e.length; i++) {
-            assertEquals(e[i], a[i], tolerance * Math.max(1, Math.abs(e[i])), what + " [" + i + "]");
-        }
+        TornadoVmChecks.assertMatchesReference(tornado, g, feeds, tolerance, outputs);
     }
 
     /** An RNN cell: tanh(h W + x U + b). */
@@ -76,9 +49,9 @@ class TornadoVmControlFlowTest {
             Random rnd = new Random(11);
             Tensor h0 = g.input("h0", DType.F32, 3, 4);
             Tensor xs = g.input("xs", DType.F32, 5, 3, 2);
-            Tensor w = g.parameter("w", random(rnd, 0.5, 4, 4));
-            Tensor u = g.parameter("u", random(rnd, 1, 2, 4));
-            Tensor b = g.parameter("b", random(rnd, 1, 4));
+            Tensor w = g.parameter("w", TornadoVmChecks.random(rnd, 0.5, 4, 4));
+            Tensor u = g.parameter("u", TornadoVmChecks.random(rnd, 1, 2, 4));
+            Tensor b = g.parameter("b", TornadoVmChecks.random(rnd, 1, 4));
             Scan.Result s = Nabla.scan(h0, xs, (h, x) -> {
                 Tensor next = cell(h, x, w, u, b);
                 return Scan.Step.of(next, next.sum());
@@ -91,7 +64,7 @@ class TornadoVmControlFlowTest {
             Tensor loss = s.carry().pow(2).sum().add(s.stacked().sin().sum()).add(back.stacked().sum());
             List<Tensor> outputs = new ArrayList<>(List.of(s.carry(), s.stacked(), back.carry(), back.stacked(), loss));
             outputs.addAll(loss.grad(List.of(w, u, b, h0, xs)));
-            Map<Tensor, NDArray> feeds = Map.of(h0, random(rnd, 1, 3, 4), xs, random(rnd, 1, 5, 3, 2));
+            Map<Tensor, NDArray> feeds = Map.of(h0, TornadoVmChecks.random(rnd, 1, 3, 4), xs, TornadoVmChecks.random(rnd, 1, 5, 3, 2));
             assertMatchesReference(g, feeds, F32, outputs.toArray(Tensor[]::new));
         }
     }
@@ -188,9 +161,9 @@ class TornadoVmControlFlowTest {
                 Random rnd = new Random(5);
                 Tensor h0 = g.input("h0", DType.F32, 2, 3);
                 Tensor xs = g.input("xs", DType.F32, 4, 2, 2);
-                Tensor w = g.parameter("w", random(rnd, 0.5, 3, 3));
-                Tensor u = g.parameter("u", random(rnd, 1, 2, 3));
-                Tensor b = g.parameter("b", random(rnd, 1, 3));
+                Tensor w = g.parameter("w", TornadoVmChecks.random(rnd, 0.5, 3, 3));
+                Tensor u = g.parameter("u", TornadoVmChecks.random(rnd, 1, 2, 3));
+                Tensor b = g.parameter("b", TornadoVmChecks.random(rnd, 1, 3));
                 Tensor loss = Nabla.scan(h0, xs, (h, x) -> {
                     Tensor next = cell(h, x, w, u, b);
                     return Scan.Step.of(next, next.sum());
@@ -199,8 +172,8 @@ class TornadoVmControlFlowTest {
                 for (Tensor p : List.of(w, u, b)) {
                     updates.put(p, p.sub(loss.grad(p).mul(0.05f)));
                 }
-                Map<Tensor, NDArray> feeds = Map.of(h0, random(rnd, 1, 2, 3).to(device), xs,
-                        random(rnd, 1, 4, 2, 2).to(device));
+                Map<Tensor, NDArray> feeds = Map.of(h0, TornadoVmChecks.random(rnd, 1, 2, 3).to(device), xs,
+                        TornadoVmChecks.random(rnd, 1, 4, 2, 2).to(device));
                 var compiled = g.compile(device);
                 List<NDArray> values = new ArrayList<>();
                 for (int step = 0; step < 5; step++) {
@@ -213,7 +186,7 @@ class TornadoVmControlFlowTest {
             }
         }
         for (int k = 0; k < steps.get(0).size(); k++) {
-            assertClose(steps.get(0).get(k), steps.get(1).get(k), F32, "value " + k);
+            TornadoVmChecks.assertClose(steps.get(0).get(k), steps.get(1).get(k), F32, "value " + k);
         }
     }
 }

@@ -1,14 +1,8 @@
 package dev.nabla;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
 import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +13,6 @@ import org.junit.jupiter.api.Test;
  * adjoint as kernels) against the reference interpreter: outputs and every gradient.
  */
 class TornadoVmConvolutionTest {
-    private static final Device REFERENCE = Device.of("reference:cpu");
     /** Relative, for f32: PoCL contracts a * b + c into fma and sums in its own order. */
     private static final double F32 = 1e-4;
     private static Device tornado;
@@ -27,15 +20,6 @@ class TornadoVmConvolutionTest {
     @BeforeAll
     static void findDevice() {
         tornado = TornadoVmDevices.first();
-    }
-
-    private static NDArray random(Random rnd, int... dims) {
-        Shape shape = Shape.of(dims);
-        double[] v = new double[shape.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = rnd.nextDouble() * 2 - 1;
-        }
-        return NDArray.fromDoubles(DType.F32, shape, v);
     }
 
     @Test
@@ -52,21 +36,11 @@ class TornadoVmConvolutionTest {
             Tensor q = Nabla.conv2d(Nabla.avgPool2d(p, 2, 1, 0, true), w2, null, d.groups(2).paddingSame());
             Tensor up = Nabla.convTranspose2d(q, wt, null, d.stride(2).padding(1).outputPadding(1));
             Tensor loss = up.sin().sum();
-            Map<Tensor, NDArray> feeds = Map.of(x, random(rnd, 2, 3, 9, 8), w1, random(rnd, 4, 3, 3, 3),
-                    w2, random(rnd, 4, 2, 2, 2), wt, random(rnd, 4, 2, 3, 3));
-            Tensor[] outputs = {up, loss.grad(x), loss.grad(w1), loss.grad(w2), loss.grad(wt)};
-            List<NDArray> expected = g.compile(REFERENCE).eval(feeds, outputs);
-            Map<Tensor, NDArray> onDevice = new HashMap<>();
-            feeds.forEach((t, v) -> onDevice.put(t, v.to(tornado)));
-            List<NDArray> actual = g.compile(tornado).eval(onDevice, outputs);
-            for (int k = 0; k < outputs.length; k++) {
-                assertArrayEquals(expected.get(k).shape().dims(), actual.get(k).shape().dims(), "output " + k);
-                double[] e = expected.get(k).toDoubleArray();
-                double[] a = actual.get(k).toDoubleArray();
-                for (int i = 0; i < e.length; i++) {
-                    assertEquals(e[i], a[i], F32 * Math.max(1, Math.abs(e[i])), "output " + k + " [" + i + "]");
-                }
-            }
+            Map<Tensor, NDArray> feeds = Map.of(x, TornadoVmChecks.random(rnd, 1, 2, 3, 9, 8),
+                    w1, TornadoVmChecks.random(rnd, 1, 4, 3, 3, 3), w2, TornadoVmChecks.random(rnd, 1, 4, 2, 2, 2),
+                    wt, TornadoVmChecks.random(rnd, 1, 4, 2, 3, 3));
+            TornadoVmChecks.assertMatchesReference(tornado, g, feeds, F32, up, loss.grad(x), loss.grad(w1),
+                    loss.grad(w2), loss.grad(wt));
         }
     }
 }
