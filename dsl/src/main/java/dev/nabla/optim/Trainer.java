@@ -195,10 +195,11 @@ public final class Trainer implements AutoCloseable {
          * assigns at each step ({@link Graph#assignOnStep}).
          */
         public Builder group(Optimizer optimizer) {
+            Map<Tensor, Tensor> assigned = loss.graph().stepAssignments();
             List<Tensor> rest = reachable.stream()
                     .map(n -> new Tensor(loss.graph(), n))
                     .filter(t -> !claimed.contains(t))
-                    .filter(t -> !loss.graph().stepAssignments().containsKey(t))
+                    .filter(t -> !assigned.containsKey(t))
                     .toList();
             return group(optimizer, rest);
         }
