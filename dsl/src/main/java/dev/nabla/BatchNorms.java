@@ -38,15 +38,16 @@ final class BatchNorms {
         if (training) {
             mean = x.meanKeepDims(axes);
             var = x.var(axes, 0, true);
+            // The running statistics move in the steps whose loss uses this batch's statistics.
             long n = x.shape().size() / Math.max(1, channels);
             // The running variance moves toward the unbiased one, as PyTorch's.
             if (runningMean != null) {
                 Tensor batchMean = mean.reshape(channels).stopGradient();
-                x.graph().assignOnStep(runningMean, runningMean.mul(1 - momentum).add(batchMean.mul(momentum)));
+                x.graph().assignOnStep(runningMean, runningMean.mul(1 - momentum).add(batchMean.mul(momentum)), mean);
             }
             if (runningVar != null) {
                 Tensor unbiased = var.reshape(channels).mul((double) n / Math.max(1, n - 1)).stopGradient();
-                x.graph().assignOnStep(runningVar, runningVar.mul(1 - momentum).add(unbiased.mul(momentum)));
+                x.graph().assignOnStep(runningVar, runningVar.mul(1 - momentum).add(unbiased.mul(momentum)), mean);
             }
         } else {
             mean = runningMean.reshape(perChannel);

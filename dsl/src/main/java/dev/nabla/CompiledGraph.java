@@ -89,6 +89,8 @@ public final class CompiledGraph implements AutoCloseable {
     public final class PreparedRun {
         private final List<Node> outputs;
         private final List<Program.Update> updates;
+        /** Whether the graph knows that this run's updates make the latest parameter values. */
+        private volatile boolean announced;
 
         private PreparedRun(List<Node> outputs, List<Program.Update> updates) {
             this.outputs = outputs;
@@ -96,6 +98,10 @@ public final class CompiledGraph implements AutoCloseable {
         }
 
         public List<NDArray> run(Map<Tensor, NDArray> feeds) {
+            if (!announced && !updates.isEmpty()) {
+                graph.updatedBy(CompiledGraph.this, updates.stream().map(Program.Update::parameter).toList());
+                announced = true;
+            }
             return session.run(outputs, updates, byNode("run", feeds));
         }
     }
@@ -146,8 +152,22 @@ public final class CompiledGraph implements AutoCloseable {
         return session.parameter(graph.unwrap("parameter", p));
     }
 
+    /** Sets a parameter's value for this compiled graph's runs; it becomes the graph's current value. */
     public void setParameter(Tensor p, NDArray value) {
-        session.setParameter(graph.unwrap("setParameter", p), value);
+        Node n = graph.unwrap("setParameter", p);
+        session.setParameter(n, value);
+        graph.updatedBy(this, List.of(n));
+    }
+
+    /** A host copy of a parameter's value here (for the graph's bookkeeping of current values). */
+    NDArray valueOf(Node p) {
+        return session.parameter(p);
+    }
+
+    void setValueOf(Node p, NDArray value) {
+        if (!session.isClosed()) {
+            session.setParameter(p, value);
+        }
     }
 
     void checkParameter(String op, Node p, NDArray value) {
@@ -157,6 +177,9 @@ public final class CompiledGraph implements AutoCloseable {
     /** Frees the parameters' values and the compiled programs; later calls are errors. */
     @Override
     public void close() {
+        if (!session.isClosed()) {
+            graph.takeBack(this);
+        }
         session.close();
         graph.forget(this);
     }

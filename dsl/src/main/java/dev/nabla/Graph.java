@@ -43,14 +43,14 @@ import java.util.WeakHashMap;
 public final class Graph implements AutoCloseable {
     private final GraphOptions options;
     private final NodeTable table;
-    /** Weak keys: a parameter's initial value goes with the last reference to its node. */
-    private final Map<Node, NDArray> initialParameters = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Each parameter's current value (weak keys: it goes with the last reference to its node). */
+    private final ParameterValues values = new ParameterValues();
     private final Set<CompiledGraph> open = new LinkedHashSet<>();
     private final Set<Node> keyStates = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     /** Weak keys: a custom function's rule object goes with the last reference to the function. */
     private final Map<CustomFunction, CustomRule> customRules = new WeakHashMap<>();
     /** State that every training step assigns besides the optimizers' updates (running statistics). */
-    private final Map<Tensor, Tensor> stepAssignments = new java.util.LinkedHashMap<>();
+    private final List<StepAssignment> stepAssignments = new ArrayList<>();
 
     private Graph(GraphOptions options) {
         this.options = options;
@@ -88,7 +88,7 @@ public final class Graph implements AutoCloseable {
             throw new GraphException("parameter: '" + name + "' needs an initial value, got null");
         }
         Node p = Ops.parameter(table, name, initial.shape(), initial.dtype());
-        initialParameters.put(p, initial);
+        values.initial(p, initial);
         return wrap(p);
     }
 
@@ -144,9 +144,21 @@ public final class Graph implements AutoCloseable {
      * norm's running mean) to {@code next}, computed from the values before the step, as PyTorch
      * updates its buffers in a forward pass.
      */
-    public synchronized void assignOnStep(Tensor state, Tensor next) {
+    public void assignOnStep(Tensor state, Tensor next) {
+        assignOnStep(state, next, null);
+    }
+
+    /**
+     * Makes every training step whose loss depends on {@code whenUsed} (the output of the forward
+     * pass that computed {@code next}, say) also set {@code state} to {@code next}. A loss that
+     * uses two forward passes assigning the same state is refused when its trainer is built.
+     */
+    public synchronized void assignOnStep(Tensor state, Tensor next, Tensor whenUsed) {
         Node s = unwrap("assignOnStep", state);
         Node n = unwrap("assignOnStep", next);
+        if (whenUsed != null) {
+            unwrap("assignOnStep", whenUsed);
+        }
         if (!(s.op() instanceof dev.nabla.compiler.ir.Op.Parameter)) {
             throw new GraphException("assignOnStep: " + s.describe() + " is not a parameter; only state made with"
                     + " Graph.parameter can be assigned");
@@ -155,16 +167,71 @@ public final class Graph implements AutoCloseable {
             throw new GraphException("assignOnStep: the new value " + n.describe() + " must have the shape and dtype of "
                     + s.describe());
         }
-        if (stepAssignments.containsKey(state)) {
-            throw new GraphException("assignOnStep: " + s.describe() + " already has a new value for each step (a"
-                    + " layer with running statistics applied twice in training mode?); a step assigns state once");
-        }
-        stepAssignments.put(state, next);
+        stepAssignments.add(new StepAssignment(state, next, whenUsed));
     }
 
+    /**
+     * State a training step sets besides the optimizers' updates: {@code state} becomes {@code next}
+     * in steps whose loss uses {@code whenUsed} (or, where that is null, needs every input
+     * {@code next} needs).
+     */
+    public record StepAssignment(Tensor state, Tensor next, Tensor whenUsed) {}
+
     /** What {@link #assignOnStep} registered, in registration order. */
-    public synchronized Map<Tensor, Tensor> stepAssignments() {
-        return Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stepAssignments));
+    public synchronized List<StepAssignment> stepAssignments() {
+        return List.copyOf(stepAssignments);
+    }
+
+    // ---- parameter values ----
+
+    /**
+     * A parameter's current value (a host copy): its initial value until a training step or a
+     * {@code setParameter} on a compiled graph changes it, then the latest value, read from the
+     * compiled graph (a {@link dev.nabla.optim.Trainer}'s, say) that holds it; after that compiled
+     * graph closes, the value it left. A new {@link #compile()} starts from these values.
+     */
+    public NDArray value(Tensor parameter) {
+        Node p = requireParameter("value", parameter);
+        return values.current(p);
+    }
+
+    /**
+     * Sets a parameter's value here and in every open compiled graph of this graph (as loading a
+     * PyTorch state dict changes the model in place; an optimizer's moments stay as they are).
+     */
+    public void setValue(Tensor parameter, NDArray value) {
+        Node p = requireParameter("setValue", parameter);
+        if (value == null || value.dtype() != p.dtype() || !value.shape().equals(p.shape())) {
+            throw new dev.nabla.compiler.NablaException.FeedException("setValue: " + p.describe() + " expects "
+                    + p.dtype() + p.shape() + ", got " + (value == null ? "null" : value.dtype() + "" + value.shape()));
+        }
+        List<CompiledGraph> targets;
+        synchronized (this) {
+            targets = List.copyOf(open);
+        }
+        values.set(p, value, targets);
+    }
+
+    private Node requireParameter(String op, Tensor t) {
+        requireOpen(op);
+        Node p = unwrap(op, t);
+        if (!(p.op() instanceof dev.nabla.compiler.ir.Op.Parameter) || !values.has(p)) {
+            throw new GraphException(op + ": " + p.describe() + " is not a parameter; only parameters (Graph.parameter)"
+                    + " hold values between runs");
+        }
+        return p;
+    }
+
+    /** Called by a compiled graph whose runs (or setParameter) changed {@code params}. */
+    void updatedBy(CompiledGraph c, List<Node> params) {
+        values.updatedBy(c, params);
+    }
+
+    /** Called by a compiled graph as it closes: the values it trained stay the current ones. */
+    void takeBack(CompiledGraph c) {
+        if (!table.isClosed()) {
+            values.takeBack(c);
+        }
     }
 
     // ---- looking at the graph ----
@@ -200,14 +267,10 @@ public final class Graph implements AutoCloseable {
      */
     public synchronized CompiledGraph compile(Device device, boolean checkFinite) {
         requireOpen("compile");
-        CompiledGraph c = new CompiledGraph(this, device, initialParameters::get, checkFinite,
-                options.detectAnomalies());
+        Map<Node, NDArray> current = values.snapshot();
+        CompiledGraph c = new CompiledGraph(this, device, current::get, checkFinite, options.detectAnomalies());
         if (checkFinite) {
-            Map<Node, NDArray> initial;
-            synchronized (initialParameters) {
-                initial = Map.copyOf(initialParameters);
-            }
-            initial.forEach((p, v) -> c.checkParameter("compile", p, v));
+            current.forEach((p, v) -> c.checkParameter("compile", p, v));
         }
         open.add(c);
         return c;
@@ -226,7 +289,7 @@ public final class Graph implements AutoCloseable {
             table.close();
             toClose = new ArrayList<>(open);
             open.clear();
-            initialParameters.clear();
+            values.clear();
             customRules.clear();
         }
         toClose.forEach(CompiledGraph::close);

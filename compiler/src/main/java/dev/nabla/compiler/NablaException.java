@@ -86,4 +86,11 @@ public class NablaException extends IllegalArgumentException {
             return site;
         }
     }
+
+    /** A file that is not what its reader expects: truncated, corrupted, of a newer version, or hostile. */
+    public static final class FormatException extends NablaException {
+        public FormatException(String message) {
+            super(message);
+        }
+    }
 }

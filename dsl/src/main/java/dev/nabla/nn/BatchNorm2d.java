@@ -3,6 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.Nabla;
 import dev.nabla.Tensor;
 import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
 
 /**
@@ -37,10 +38,16 @@ public record BatchNorm2d(int channels, double eps, double momentum) implements 
         d.parameter("bias", Shape.of(channels), Initializers.zeros());
         d.buffer("running_mean", Shape.of(channels), Initializers.zeros());
         d.buffer("running_var", Shape.of(channels), Initializers.ones());
+        // PyTorch keeps it (an int64 there) in every state dict; here it counts training steps.
+        d.buffer("num_batches_tracked", Shape.SCALAR, DType.I32, Initializers.zeros());
     }
 
     static Tensor batchNorm(Tensor x, Scope scope, double eps, double momentum) {
-        return Nabla.batchNorm(x, scope.get("running_mean"), scope.get("running_var"), scope.get("weight"),
+        Tensor y = Nabla.batchNorm(x, scope.get("running_mean"), scope.get("running_var"), scope.get("weight"),
                 scope.get("bias"), scope.training(), momentum, eps);
+        // Integers have no arithmetic of their own: count in f64 (exact far past i32's range).
+        Tensor count = scope.get("num_batches_tracked");
+        scope.updateOnStep("num_batches_tracked", count.cast(DType.F64).add(1).cast(DType.I32), y);
+        return y;
     }
 }

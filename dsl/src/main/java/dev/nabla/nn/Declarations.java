@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,8 +11,8 @@ import java.util.Map;
  * {@code state_dict} keys ({@code 0.weight}, {@code fc1.bias}, {@code 1.running_mean}).
  */
 public final class Declarations {
-    /** What one name holds. */
-    record Entry(String name, Shape shape, Initializer init, boolean trainable) {}
+    /** What one name holds; a null dtype is the model's. */
+    record Entry(String name, Shape shape, DType dtype, Initializer init, boolean trainable) {}
 
     private final String prefix;
     private final Map<String, Entry> entries;
@@ -27,12 +28,17 @@ public final class Declarations {
 
     /** A trained parameter. */
     public void parameter(String name, Shape shape, Initializer init) {
-        add(new Entry(prefix + name, shape, init, true));
+        add(new Entry(prefix + name, shape, null, init, true));
     }
 
     /** State that is not trained but saved with the model (batch norm's running statistics). */
     public void buffer(String name, Shape shape, Initializer init) {
-        add(new Entry(prefix + name, shape, init, false));
+        add(new Entry(prefix + name, shape, null, init, false));
+    }
+
+    /** A buffer of its own dtype whatever the model's (batch norm's i32 count of batches). */
+    public void buffer(String name, Shape shape, DType dtype, Initializer init) {
+        add(new Entry(prefix + name, shape, dtype, init, false));
     }
 
     /** The declarations of a child layer, under {@code name.}. */

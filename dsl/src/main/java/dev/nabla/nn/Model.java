@@ -2,8 +2,15 @@ package dev.nabla.nn;
 
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
+import dev.nabla.compiler.NablaException.FeedException;
 import dev.nabla.compiler.ir.DType;
+import dev.nabla.io.SafeTensors;
+import dev.nabla.runtime.NDArray;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -42,7 +49,7 @@ public final class Model {
             String inGraph = name == null ? e.name() : name + "/" + e.name();
             Tensor t;
             try {
-                t = graph.parameter(inGraph, e.init().create(e.shape(), dtype, seed * 0x9E3779B97F4A7C15L
+                t = graph.parameter(inGraph, e.init().create(e.shape(), e.dtype() != null ? e.dtype() : dtype, seed * 0x9E3779B97F4A7C15L
                         + e.name().hashCode()));
             } catch (dev.nabla.compiler.NablaException.GraphException clash) {
                 throw new dev.nabla.compiler.NablaException.GraphException(clash.getMessage() + (name == null
@@ -102,6 +109,49 @@ public final class Model {
 
     public Graph graph() {
         return graph;
+    }
+
+    /**
+     * The current values of the state dict (trained ones once a trainer has stepped; see
+     * {@link Graph#value}), by PyTorch's names: what {@code model.state_dict()} holds.
+     */
+    public Map<String, NDArray> values() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> out.put(name, graph.value(t)));
+        return out;
+    }
+
+    /**
+     * Sets every parameter and buffer from {@code values} (PyTorch's {@code load_state_dict}, strict):
+     * here and in every open compiled graph of the model's graph, a trainer's included. Floating
+     * values are converted to the model's dtype; a missing or unexpected name, or another shape, is
+     * an error that lists them, and nothing is changed then.
+     */
+    public void load(Map<String, NDArray> values) {
+        List<String> missing = new ArrayList<>();
+        for (String name : tensors.keySet()) {
+            if (!values.containsKey(name)) {
+                missing.add(name);
+            }
+        }
+        List<String> unexpected = values.keySet().stream().filter(k -> !tensors.containsKey(k)).toList();
+        if (!missing.isEmpty() || !unexpected.isEmpty()) {
+            throw new FeedException("load: the state dict does not match the model" + (missing.isEmpty() ? ""
+                    : "; missing: " + missing) + (unexpected.isEmpty() ? "" : "; unexpected: " + unexpected));
+        }
+        Map<Tensor, NDArray> converted = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> converted.put(t, StateValues.convert("load", name, values.get(name), t)));
+        converted.forEach(graph::setValue);
+    }
+
+    /** Writes {@link #values()} as a safetensors file that {@code safetensors.torch.load_file} reads. */
+    public void save(Path path) throws IOException {
+        SafeTensors.write(path, values(), Map.of("format", "pt"));
+    }
+
+    /** Loads a safetensors state dict (one PyTorch saved, say) into the model, as {@link #load(Map)}. */
+    public void load(Path path) throws IOException {
+        load(SafeTensors.read(path).tensors());
     }
 
     /**

@@ -60,4 +60,14 @@ public final class Scope {
             model.graph().assignOnStep(get(name), next);
         }
     }
+
+    /**
+     * In training mode, makes each training step whose loss uses {@code output} (this layer's
+     * output) set the buffer {@code name} to {@code next}; nothing in evaluation mode.
+     */
+    public void updateOnStep(String name, Tensor next, Tensor output) {
+        if (training) {
+            model.graph().assignOnStep(get(name), next, output);
+        }
+    }
 }

@@ -9,6 +9,8 @@ import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -45,6 +47,8 @@ public final class Trainer implements AutoCloseable {
     private final LrSchedule schedule;
     private final Map<Tensor, Tensor> assignments;
     private final CompiledGraph compiled;
+    /** Everything a checkpoint holds: each parameter the step reads or writes, by its name in a checkpoint. */
+    private final Map<String, Tensor> state;
     /** The step program: the loss as output, every update. */
     private final CompiledGraph.PreparedRun step;
     private int epoch;
@@ -74,15 +78,25 @@ public final class Trainer implements AutoCloseable {
             }
             groups.add(new Group(spec.optimizer(), spec.params(), lrs));
         }
-        // State the graph assigns at each step (running statistics), unless an optimizer trains it,
-        // where the new value needs no input the loss does not (the statistics of another model's
-        // forward pass in the same graph are that model's trainer's to update).
-        java.util.Set<Node> lossInputs = new HashSet<>(Program.of(List.of(loss.node())).inputs());
-        graph.stepAssignments().forEach((state, next) -> {
-            if (lossInputs.containsAll(Program.of(List.of(next.node())).inputs())) {
-                assignments.putIfAbsent(state, next);
+        // State the graph assigns at each step (running statistics), unless an optimizer trains it:
+        // the assignments made by the forward passes this loss uses (the statistics of another
+        // model's forward pass in the same graph are that model's trainer's to update).
+        Program lossProgram = Program.of(List.of(loss.node()));
+        Set<Node> lossNodes = new HashSet<>(lossProgram.nodes());
+        Set<Node> lossInputs = new HashSet<>(lossProgram.inputs());
+        Set<Tensor> trained = new HashSet<>(all);
+        for (Graph.StepAssignment a : graph.stepAssignments()) {
+            boolean used = a.whenUsed() != null ? lossNodes.contains(a.whenUsed().node())
+                    : lossInputs.containsAll(Program.of(List.of(a.next().node())).inputs());
+            if (!used || trained.contains(a.state())) {
+                continue;
             }
-        });
+            if (assignments.putIfAbsent(a.state(), a.next()) != null) {
+                throw new NablaException("minimize: " + a.state().node().describe() + " gets a new value twice in one"
+                        + " step: the loss uses two forward passes (in training mode) that update it; a step assigns"
+                        + " state once");
+            }
+        }
         // Each step draws from its key states and leaves the next key in their place: fresh
         // randomness every step from one compiled program.
         for (Node p : Program.of(List.of(loss.node())).parameters()) {
@@ -93,6 +107,7 @@ public final class Trainer implements AutoCloseable {
         }
         this.compiled = graph.compile(b.device);
         this.step = compiled.prepare(List.of(loss), assignments);
+        this.state = TrainerCheckpoints.stateOf(graph, loss, assignments, prefix);
         if (schedule != null) {
             applySchedule();
         }
@@ -148,6 +163,33 @@ public final class Trainer implements AutoCloseable {
         return compiled.parameter(p);
     }
 
+    /**
+     * Writes everything the next step depends on (parameters, buffers, the optimizer's moments,
+     * step counts and learning rates, random keys, the schedule's epoch) to a safetensors file, with
+     * {@code metadata} of your own (where the data loader stands, say). Loading it into a trainer
+     * built the same way, in this JVM or another, continues bit for bit as if never interrupted.
+     */
+    public void save(Path path, Map<String, String> metadata) throws IOException {
+        requireOpen("save");
+        TrainerCheckpoints.save(path, compiled, state, epoch, metadata);
+    }
+
+    public void save(Path path) throws IOException {
+        save(path, Map.of());
+    }
+
+    /**
+     * Restores what {@link #save} wrote into this trainer (built the same way: same model, same
+     * optimizers and groups); returns the metadata saved with it. Names, shapes and dtypes must
+     * match exactly, or nothing is changed and the error lists the differences.
+     */
+    public Map<String, String> load(Path path) throws IOException {
+        requireOpen("load");
+        TrainerCheckpoints.Loaded loaded = TrainerCheckpoints.load(path, compiled, state);
+        epoch = loaded.epoch();
+        return loaded.metadata();
+    }
+
     /** The session holding the trained parameters: evaluate any tensor of the graph with them. */
     public CompiledGraph compiled() {
         requireOpen("compiled");
@@ -195,11 +237,12 @@ public final class Trainer implements AutoCloseable {
          * assigns at each step ({@link Graph#assignOnStep}).
          */
         public Builder group(Optimizer optimizer) {
-            Map<Tensor, Tensor> assigned = loss.graph().stepAssignments();
+            Set<Tensor> assigned = new HashSet<>();
+            loss.graph().stepAssignments().forEach(a -> assigned.add(a.state()));
             List<Tensor> rest = reachable.stream()
                     .map(n -> new Tensor(loss.graph(), n))
                     .filter(t -> !claimed.contains(t))
-                    .filter(t -> !assigned.containsKey(t))
+                    .filter(t -> !assigned.contains(t))
                     .toList();
             return group(optimizer, rest);
         }
