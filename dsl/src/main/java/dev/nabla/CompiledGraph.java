@@ -75,6 +75,15 @@ public final class CompiledGraph implements AutoCloseable {
     }
 
     /**
+     * Evaluates a traced computation for {@code values} (in its specs' order), tracing it for their
+     * shapes if they are new; each combination of shapes is compiled once.
+     */
+    public NDArray eval(Traced<Tensor> traced, NDArray... values) {
+        Traced.Variant<Tensor> v = traced.variant(values);
+        return eval(v.feeds(values), v.result()).get(0);
+    }
+
+    /**
      * {@link #run} with its outputs and assignments fixed once, for a loop that runs them again
      * and again (a training step): each run then only checks and binds its feeds.
      */
@@ -145,6 +154,14 @@ public final class CompiledGraph implements AutoCloseable {
     public ScalarFunction function(Tensor output, Tensor... arguments) {
         return new ScalarFunction(session.scalarFunction(graph.unwrap("function", output),
                 graph.unwrapAll("function", Arrays.asList(arguments))));
+    }
+
+    /**
+     * How many programs this compiled graph has compiled so far: one per distinct set of outputs
+     * (and updates) run, each compiled at its first run.
+     */
+    public int compiledPrograms() {
+        return session.compiledPrograms();
     }
 
     /** The current value of a parameter, copied to the host. */

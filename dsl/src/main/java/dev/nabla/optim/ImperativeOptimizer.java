@@ -51,7 +51,7 @@ public final class ImperativeOptimizer implements AutoCloseable {
             zero.put(buffer, p.graph().zeros(p.dtype(), p.shape().dims()));
             accumulate.put(buffer, buffer.add(grads.get(i)));
             Tensor lr = p.graph().parameter(name + "/lr", NDArray.scalar(optimizer.lr()));
-            UpdateRules.apply(optimizer, new ParamSlot(p, buffer, lr, name, update));
+            UpdateRules.apply(optimizer, new ParamSlot(p, buffer, lr, name, update, new java.util.HashMap<>()));
         }
         this.compiled = loss.graph().compile();
     }

@@ -21,21 +21,29 @@ final class ParamSlot {
     final Tensor step;
     private final String prefix;
     private final Map<Tensor, Tensor> assignments;
+    /** State already made, by name: a rule applied again (for another step program) reuses it. */
+    private final Map<String, Tensor> made;
 
-    ParamSlot(Tensor param, Tensor grad, Tensor lr, String prefix, Map<Tensor, Tensor> assignments) {
+    ParamSlot(Tensor param, Tensor grad, Tensor lr, String prefix, Map<Tensor, Tensor> assignments,
+              Map<String, Tensor> made) {
         this.param = param;
         this.grad = grad;
         this.lr = lr;
         this.prefix = prefix;
         this.assignments = assignments;
-        Tensor counter = graph().parameter(prefix + "/step", NDArray.scalar(0.0));
+        this.made = made;
+        Tensor counter = made("step", () -> NDArray.scalar(0.0));
         this.step = counter.add(1);
         assign(counter, step);
     }
 
     /** A state tensor of the parameter's shape and dtype, starting at {@code initial}. */
     Tensor state(String name, double initial) {
-        return graph().parameter(prefix + "/" + name, NDArray.full(param.dtype(), param.shape(), initial));
+        return made(name, () -> NDArray.full(param.dtype(), param.shape(), initial));
+    }
+
+    private Tensor made(String name, java.util.function.Supplier<NDArray> initial) {
+        return made.computeIfAbsent(prefix + "/" + name, full -> graph().parameter(full, initial.get()));
     }
 
     /** An f64 scalar rounded to the parameter's dtype. */

@@ -2,6 +2,8 @@ package dev.nabla.optim;
 
 import dev.nabla.CompiledGraph;
 import dev.nabla.Graph;
+import dev.nabla.InputSpec;
+import dev.nabla.Traced;
 import dev.nabla.Tensor;
 import dev.nabla.compiler.NablaException;
 import dev.nabla.compiler.Program;
@@ -13,12 +15,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * A compiled training step: one program computes the loss, its gradients and every parameter's
@@ -39,82 +42,82 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Trainer implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    /** A group of parameters sharing one optimizer, and the learning-rate tensors to schedule. */
-    private record Group(Optimizer optimizer, List<Tensor> params, List<Tensor> lrs) {}
+    /** A group of parameters sharing one optimizer (before their learning-rate tensors exist). */
+    private record GroupSpec(Optimizer optimizer, List<Tensor> params) {}
 
-    private final Tensor loss;
-    private final List<Group> groups;
+    private final List<StepPrograms.Group> groups;
     private final LrSchedule schedule;
-    private final Map<Tensor, Tensor> assignments;
     private final CompiledGraph compiled;
+    private final StepPrograms programs;
     /** Everything a checkpoint holds: each parameter the step reads or writes, by its name in a checkpoint. */
     private final Map<String, Tensor> state;
-    /** The step program: the loss as output, every update. */
+    /** The step program of a trainer built from one loss tensor; null for one over traced inputs. */
     private final CompiledGraph.PreparedRun step;
+    /** The losses for each combination of input shapes, for a trainer over traced inputs; else null. */
+    private final Traced<Tensor> traced;
+    /** The step program of each traced variant built so far. */
+    private final Map<Traced.Variant<Tensor>, CompiledGraph.PreparedRun> steps = new IdentityHashMap<>();
     private int epoch;
     private volatile boolean closed;
 
     private Trainer(Builder b) {
-        this.loss = b.loss;
         this.schedule = b.schedule;
-        Graph graph = loss.graph();
+        this.traced = b.traced;
+        Graph graph = b.loss.graph();
         String prefix = "optim" + INSTANCES.incrementAndGet();
-        List<Tensor> all = b.groups.stream().flatMap(g -> g.params().stream()).toList();
-        List<Tensor> grads = GradientClipping.apply(loss.grad(all), b.clipNorm, b.clipValue);
-        Map<Tensor, Tensor> gradOf = new LinkedHashMap<>();
-        for (int i = 0; i < all.size(); i++) {
-            gradOf.put(all.get(i), grads.get(i));
-        }
-        this.assignments = new LinkedHashMap<>();
         this.groups = new ArrayList<>();
         for (int gi = 0; gi < b.groups.size(); gi++) {
-            Group spec = b.groups.get(gi);
+            GroupSpec spec = b.groups.get(gi);
             List<Tensor> lrs = new ArrayList<>();
             for (Tensor p : spec.params()) {
                 String name = prefix + "/group" + gi + "/" + p.node().variableName();
-                Tensor lr = graph.parameter(name + "/lr", NDArray.scalar(spec.optimizer().lr()));
-                lrs.add(lr);
-                UpdateRules.apply(spec.optimizer(), new ParamSlot(p, gradOf.get(p), lr, name, assignments));
+                lrs.add(graph.parameter(name + "/lr", NDArray.scalar(spec.optimizer().lr())));
             }
-            groups.add(new Group(spec.optimizer(), spec.params(), lrs));
+            groups.add(new StepPrograms.Group(spec.optimizer(), spec.params(), lrs));
         }
-        // State the graph assigns at each step (running statistics), unless an optimizer trains it:
-        // the assignments made by the forward passes this loss uses (the statistics of another
-        // model's forward pass in the same graph are that model's trainer's to update).
-        Program lossProgram = Program.of(List.of(loss.node()));
-        Set<Node> lossNodes = new HashSet<>(lossProgram.nodes());
-        Set<Node> lossInputs = new HashSet<>(lossProgram.inputs());
-        Set<Tensor> trained = new HashSet<>(all);
-        for (Graph.StepAssignment a : graph.stepAssignments()) {
-            boolean used = a.whenUsed() != null ? lossNodes.contains(a.whenUsed().node())
-                    : lossInputs.containsAll(Program.of(List.of(a.next().node())).inputs());
-            if (!used || trained.contains(a.state())) {
-                continue;
-            }
-            if (assignments.putIfAbsent(a.state(), a.next()) != null) {
-                throw new NablaException("minimize: " + a.state().node().describe() + " gets a new value twice in one"
-                        + " step: the loss uses two forward passes (in training mode) that update it; a step assigns"
-                        + " state once");
-            }
-        }
-        // Each step draws from its key states and leaves the next key in their place: fresh
-        // randomness every step from one compiled program.
-        for (Node p : Program.of(List.of(loss.node())).parameters()) {
-            Tensor key = new Tensor(graph, p);
-            if (graph.isKeyState(key)) {
-                assignments.put(key, new Tensor(graph, dev.nabla.compiler.ir.RandomOps.next(p)));
-            }
-        }
+        this.programs = new StepPrograms(graph, prefix, groups, b.clipNorm, b.clipValue);
+        Map<Tensor, Tensor> assignments = programs.assignments(b.loss);
         this.compiled = graph.compile(b.device);
-        this.step = compiled.prepare(List.of(loss), assignments);
-        this.state = TrainerCheckpoints.stateOf(graph, loss, assignments, prefix);
+        CompiledGraph.PreparedRun first = compiled.prepare(List.of(b.loss), assignments);
+        if (traced == null) {
+            this.step = first;
+        } else {
+            this.step = null;
+            steps.put(traced.first(), first);
+        }
+        this.state = TrainerCheckpoints.stateOf(graph, b.loss, assignments, prefix);
         if (schedule != null) {
             applySchedule();
         }
     }
 
     public static Builder builder(Tensor loss) {
-        return new Builder(loss);
+        return new Builder(loss, null);
+    }
+
+    /**
+     * A trainer whose inputs may change shape from step to step (the last, partial batch of an
+     * epoch, say): {@code loss} builds the loss from inputs of the specs, once per combination of
+     * shapes (see {@link Traced}: one step program each, all sharing the parameters and the
+     * optimizer's state). Feed it with {@link #step(NDArray...)}.
+     *
+     * <pre>{@code
+     * Trainer t = Trainer.builder(g, List.of(InputSpec.f32("x", 64, 784).dynamic(0), InputSpec.i32("y", 64).dynamic(0)),
+     *         in -> Nabla.crossEntropy(net.forward(in.get(0)), in.get(1))).group(Optimizers.adam(1e-3)).build();
+     * t.step(images, labels);   // any number of rows
+     * }</pre>
+     */
+    public static Builder builder(Graph graph, List<InputSpec> inputs, Function<List<Tensor>, Tensor> loss) {
+        Traced<Tensor> traced = Traced.of(graph, inputs, in -> requireScalarLoss(loss.apply(in)));
+        return new Builder(traced.first().result(), traced);
+    }
+
+    private static Tensor requireScalarLoss(Tensor loss) {
+        if (loss == null || loss.shape().size() != 1 || !loss.dtype().isFloating()) {
+            throw new NablaException("minimize: the loss must be a floating scalar, got "
+                    + (loss == null ? "null" : loss.node().describe()) + "; reduce it first, e.g. with mean()");
+        }
+        return loss;
     }
 
     /** One step on a graph that needs no fed inputs; returns the loss before the update. */
@@ -122,9 +125,46 @@ public final class Trainer implements AutoCloseable {
         return step(Map.of());
     }
 
+    /**
+     * One step of a trainer over traced inputs ({@link #builder(Graph, List, Function)}), with a
+     * value for each input in the specs' order; a new combination of shapes builds and compiles its
+     * step program first. Returns the loss before the update.
+     */
+    public NDArray step(NDArray... values) {
+        requireOpen("step");
+        if (traced == null) {
+            throw new NablaException("step: this trainer was built from a loss tensor; feed it by tensor with"
+                    + " step(Map.of(x, value, ...)), or build it over input specs to feed values in order");
+        }
+        Traced.Variant<Tensor> v = traced.variant(values);
+        CompiledGraph.PreparedRun run;
+        synchronized (steps) {
+            run = steps.get(v);
+            if (run == null) {
+                run = compiled.prepare(List.of(v.result()), programs.assignments(v.result()));
+                steps.put(v, run);
+            }
+        }
+        return run.run(v.feeds(values)).get(0);
+    }
+
+    /** How many step programs this trainer has: one per combination of input shapes it was fed. */
+    public int stepPrograms() {
+        if (traced == null) {
+            return 1;
+        }
+        synchronized (steps) {
+            return steps.size();
+        }
+    }
+
     /** One step with a value for each input the loss needs; returns the loss before the update. */
     public NDArray step(Map<Tensor, NDArray> feeds) {
         requireOpen("step");
+        if (step == null) {
+            throw new NablaException("step: this trainer's inputs are traced from specs; pass their values in order"
+                    + " with step(x, y, ...)");
+        }
         return step.run(feeds).get(0);
     }
 
@@ -140,7 +180,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void applySchedule() {
-        for (Group g : groups) {
+        for (StepPrograms.Group g : groups) {
             NDArray lr = NDArray.scalar(schedule.lr(g.optimizer().lr(), epoch));
             g.lrs().forEach(t -> compiled.setParameter(t, lr));
         }
@@ -153,7 +193,7 @@ public final class Trainer implements AutoCloseable {
             throw new NablaException("lr: group " + index + " does not exist; this trainer has " + groups.size()
                     + " parameter group" + (groups.size() == 1 ? "" : "s"));
         }
-        Group g = groups.get(index);
+        StepPrograms.Group g = groups.get(index);
         return g.lrs().isEmpty() ? g.optimizer().lr() : compiled.parameter(g.lrs().get(0)).item();
     }
 
@@ -212,7 +252,8 @@ public final class Trainer implements AutoCloseable {
     /** Chooses parameter groups, gradient clipping, a schedule and the device. */
     public static final class Builder {
         private final Tensor loss;
-        private final List<Group> groups = new ArrayList<>();
+        private final Traced<Tensor> traced;
+        private final List<GroupSpec> groups = new ArrayList<>();
         private final Set<Tensor> claimed = new LinkedHashSet<>();
         /** The parameters the loss depends on, in graph order. */
         private final List<Node> reachable;
@@ -221,12 +262,9 @@ public final class Trainer implements AutoCloseable {
         private LrSchedule schedule;
         private Device device;
 
-        private Builder(Tensor loss) {
-            if (loss.shape().size() != 1 || !loss.dtype().isFloating()) {
-                throw new NablaException("minimize: the loss must be a floating scalar, got " + loss.node().describe()
-                        + "; reduce it first, e.g. with mean()");
-            }
-            this.loss = loss;
+        private Builder(Tensor loss, Traced<Tensor> traced) {
+            this.loss = requireScalarLoss(loss);
+            this.traced = traced;
             // Only floating parameters have gradients: key states and other integer state are not trained.
             this.reachable = Program.of(List.of(loss.node())).parameters().stream()
                     .filter(p -> p.dtype().isFloating()).toList();
@@ -275,7 +313,7 @@ public final class Trainer implements AutoCloseable {
                     kept.add(p);
                 }
             }
-            groups.add(new Group(optimizer, List.copyOf(kept), List.of()));
+            groups.add(new GroupSpec(optimizer, List.copyOf(kept)));
             return this;
         }
 

@@ -413,6 +413,11 @@ public final class Session implements AutoCloseable {
                 List.of(NDArray.fromDoubles(output.dtype(), output.shape(), new double[] {result})), inputs, parameters);
     }
 
+    /** How many programs this session has compiled (one per distinct set of outputs and updates). */
+    public int compiledPrograms() {
+        return compiled.size();
+    }
+
     /** Throws if closed; {@code op} names the user's call. */
     public void ensureOpen(String op) {
         if (closed) {
