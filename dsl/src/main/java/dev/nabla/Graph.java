@@ -267,10 +267,10 @@ public final class Graph implements AutoCloseable {
      */
     public synchronized CompiledGraph compile(Device device, boolean checkFinite) {
         requireOpen("compile");
-        Map<Node, NDArray> current = values.snapshot();
-        CompiledGraph c = new CompiledGraph(this, device, current::get, checkFinite, options.detectAnomalies());
+        var starting = values.startingValues();
+        CompiledGraph c = new CompiledGraph(this, device, starting, checkFinite, options.detectAnomalies());
         if (checkFinite) {
-            current.forEach((p, v) -> c.checkParameter("compile", p, v));
+            values.allStored().keySet().forEach(p -> c.checkParameter("compile", p, starting.apply(p)));
         }
         open.add(c);
         return c;

@@ -3,10 +3,12 @@ package dev.nabla;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.runtime.NDArray;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.function.Function;
 
 /**
  * The current value of each parameter of a graph, as a PyTorch user thinks of it: the initial
@@ -19,17 +21,20 @@ import java.util.WeakHashMap;
  * <p>Keys are weak: a parameter's value goes with the last reference to its node.
  */
 final class ParameterValues {
-    /** The value each parameter had when last stored: initial, set, or taken back from a closed run. */
-    private final Map<Node, NDArray> stored = new WeakHashMap<>();
-    /** Where the latest value lives while an open compiled graph holds it. */
+    /**
+     * The value each parameter had when last stored: initial, set, or taken back from a closed run.
+     * Its own lock, which calls nothing while held: sessions read it while holding theirs.
+     */
+    private final Map<Node, NDArray> stored = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Where the latest value lives while an open compiled graph holds it (guarded by this). */
     private final Map<Node, CompiledGraph> latest = new WeakHashMap<>();
 
-    synchronized void initial(Node p, NDArray value) {
+    void initial(Node p, NDArray value) {
         stored.put(p, value);
     }
 
     /** Whether p is a parameter of this graph with a value. */
-    synchronized boolean has(Node p) {
+    boolean has(Node p) {
         return stored.containsKey(p);
     }
 
@@ -43,11 +48,24 @@ final class ParameterValues {
         return v == null ? null : v.copy();
     }
 
-    /** The values a new compiled graph starts from: the current ones, copied now. */
-    synchronized Map<Node, NDArray> snapshot() {
-        Map<Node, NDArray> values = new HashMap<>(stored);
-        latest.forEach((p, holder) -> values.put(p, holder.valueOf(p)));
-        return values;
+    /**
+     * The values a new compiled graph starts from: those open compiled graphs hold are copied
+     * now; the others (parameters declared later too) are looked up when first used.
+     */
+    synchronized Function<Node, NDArray> startingValues() {
+        Map<Node, NDArray> held = new HashMap<>();
+        latest.forEach((p, holder) -> held.put(p, holder.valueOf(p)));
+        return p -> {
+            NDArray v = held.get(p);
+            return v != null ? v : stored.get(p);
+        };
+    }
+
+    /** The stored values, for checking them all at once. */
+    Map<Node, NDArray> allStored() {
+        synchronized (stored) {
+            return new HashMap<>(stored);
+        }
     }
 
     /** From now on the latest values of {@code params} are those {@code holder} computes. */

@@ -130,10 +130,14 @@ final class DifferentialGraphs {
             if (updates.isEmpty()) {
                 return c.eval(placed, outs);
             }
+            // Each device's run starts from the same values: the graph keeps the latest ones.
+            Map<Tensor, NDArray> before = new java.util.HashMap<>();
+            updates.keySet().forEach(p -> before.put(p, graph.value(p)));
             List<NDArray> results = new ArrayList<>(c.run(placed, outputs, updates));
             for (Tensor p : updates.keySet()) {
                 results.add(c.parameter(p));
             }
+            before.forEach(graph::setValue);
             return results;
         }
 

@@ -491,8 +491,10 @@ class ForwardValuesTest {
             assertEquals("30.0", run.eval(Map.of(x, ones), y).get(0).toString());
             assertEquals("50.0", run.eval(Map.of(x, f32(dims(2), 3, 1)), y).get(0).toString());
             assertEquals("[10.0, 20.0]", run.eval(w).toString());
-            // Another compilation starts from the initial value; the first keeps its own.
+            // Another compilation starts from the current value (the one just set), and then keeps its own.
             var fresh = g.compile(device);
+            assertEquals("30.0", fresh.eval(Map.of(x, ones), y).get(0).toString());
+            fresh.setParameter(w, f32(dims(2), 1, 2));
             assertEquals("3.0", fresh.eval(Map.of(x, ones), y).get(0).toString());
             assertEquals("30.0", run.eval(Map.of(x, ones), y).get(0).toString());
         }

@@ -50,7 +50,6 @@ class JvmBackendAllocationTest {
             long perCall = (THREADS.getTotalThreadAllocatedBytes() - before) / calls;
             best = Math.min(best, perCall);
             within = perCall <= goal ? within + 1 : 0;
-            System.out.println("BATCH " + perCall + " goal " + goal + " at " + (System.nanoTime() - end) / 1e9);
         } while (within < 3 && System.nanoTime() < end);
         return best;
     }
