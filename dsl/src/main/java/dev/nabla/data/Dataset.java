@@ -1,0 +1,216 @@
+package dev.nabla.data;
+
+import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.NablaException.IndexException;
+import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.runtime.NDArray;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * Aligned columns of examples, PyTorch's {@code TensorDataset}: every column is an {@link NDArray}
+ * whose leading axis has the same length N, and row i of every column is example i. Columns may
+ * be f32, f64 or i32 (labels); each has a name ("0", "1", ... unless named).
+ *
+ * <pre>{@code
+ * Dataset digits = Dataset.of(pixels, labels).named("pixels", "label");   // [N, 64] and [N]
+ * Dataset.Split split = digits.split(360, 7);       // 360 random examples held out
+ * Batches loader = split.train().batches(64).shuffle(1).dropLast(true);
+ * }</pre>
+ *
+ * A dataset is immutable; {@link #take}, {@link #rows} and {@link #split} gather rows into new arrays.
+ */
+public final class Dataset {
+    private final List<String> names;
+    private final List<NDArray> columns;
+    private final int size;
+
+    private Dataset(List<String> names, List<NDArray> columns, int size) {
+        this.names = names;
+        this.columns = columns;
+        this.size = size;
+    }
+
+    /** Columns named "0", "1", ...: each with a leading axis of the same length. */
+    public static Dataset of(NDArray... columns) {
+        if (columns == null || columns.length == 0) {
+            throw new NablaException("Dataset.of: needs at least one column");
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < columns.length; i++) {
+            names.add(String.valueOf(i));
+        }
+        return of(names, Arrays.asList(columns));
+    }
+
+    /** Named columns, in order: names.get(i) names columns.get(i). */
+    public static Dataset of(List<String> names, List<NDArray> columns) {
+        if (names == null || columns == null || names.size() != columns.size() || columns.isEmpty()) {
+            throw new NablaException("Dataset.of: needs one name per column and at least one column, got "
+                    + (names == null ? "no names" : names.size() + " names") + " and "
+                    + (columns == null ? "no columns" : columns.size() + " columns"));
+        }
+        checkNames("Dataset.of", names);
+        for (int i = 0; i < columns.size(); i++) {
+            NDArray c = columns.get(i);
+            if (c == null) {
+                throw new NablaException("Dataset.of: column '" + names.get(i) + "' is null");
+            }
+            if (c.shape().rank() == 0) {
+                throw new ShapeException("Dataset.of: column '" + names.get(i) + "' is a scalar (" + c.dtype()
+                        + "[]); every column needs a leading axis of one row per example");
+            }
+        }
+        int n = columns.get(0).shape().dim(0);
+        for (NDArray c : columns) {
+            if (c.shape().dim(0) != n) {
+                throw new ShapeException("Dataset.of: columns have different numbers of rows: "
+                        + describe(names, columns) + "; every column's leading axis must be the number of examples");
+            }
+        }
+        return new Dataset(List.copyOf(names), List.copyOf(columns), n);
+    }
+
+    /** The same columns under new names, one per column. */
+    public Dataset named(String... newNames) {
+        if (newNames == null || newNames.length != columns.size()) {
+            throw new NablaException("Dataset.named: needs " + columns.size() + " names (one per column), got "
+                    + (newNames == null ? "none" : newNames.length));
+        }
+        return of(Arrays.asList(newNames), columns);
+    }
+
+    private static void checkNames(String op, List<String> names) {
+        var seen = new HashSet<String>();
+        for (String name : names) {
+            if (name == null || name.isEmpty()) {
+                throw new NablaException(op + ": column names must be non-empty, got " + names);
+            }
+            if (!seen.add(name)) {
+                throw new NablaException(op + ": column name '" + name + "' appears twice in " + names);
+            }
+        }
+    }
+
+    static String describe(List<String> names, List<NDArray> columns) {
+        var parts = new ArrayList<String>();
+        for (int i = 0; i < columns.size(); i++) {
+            parts.add("'" + names.get(i) + "' " + columns.get(i).dtype() + columns.get(i).shape());
+        }
+        return String.join(", ", parts);
+    }
+
+    /** The number of examples, N. */
+    public int size() {
+        return size;
+    }
+
+    public List<String> names() {
+        return names;
+    }
+
+    public List<NDArray> columns() {
+        return columns;
+    }
+
+    public NDArray column(int index) {
+        if (index < 0 || index >= columns.size()) {
+            throw new IndexException("Dataset.column: no column " + index + "; the columns are 0 to "
+                    + (columns.size() - 1) + ": " + describe(names, columns));
+        }
+        return columns.get(index);
+    }
+
+    public NDArray column(String name) {
+        return columns.get(indexOf("Dataset.column", name));
+    }
+
+    int indexOf(String op, String name) {
+        int i = names.indexOf(name);
+        if (i < 0) {
+            throw new NablaException(op + ": no column named '" + name + "'; the columns are " + describe(names, columns));
+        }
+        return i;
+    }
+
+    /** The examples at these indices, in this order (repeats allowed): row j is example indices[j]. */
+    public Dataset take(int... indices) {
+        for (int i : indices) {
+            if (i < 0 || i >= size) {
+                throw new IndexException("Dataset.take: index " + i + " is out of range for " + size + " examples"
+                        + (size == 0 ? "" : "; valid indices are 0 to " + (size - 1)));
+            }
+        }
+        return gather(indices, 0, indices.length);
+    }
+
+    /** Examples from (inclusive) to (exclusive). */
+    public Dataset rows(int from, int to) {
+        if (from < 0 || to > size || from > to) {
+            throw new IndexException("Dataset.rows: [" + from + ", " + to + ") is not a range of the " + size
+                    + " examples; needs 0 <= from <= to <= " + size);
+        }
+        int[] indices = new int[to - from];
+        Arrays.setAll(indices, i -> from + i);
+        return gather(indices, 0, indices.length);
+    }
+
+    /** A training set and a held-out test set. */
+    public record Split(Dataset train, Dataset test) {}
+
+    /**
+     * Holds out {@code testCount} examples chosen at random from the seed; the rest are the
+     * training set. Both keep the dataset's order. The choice is the first {@code testCount}
+     * entries of {@code Nabla.permutation(Nabla.key(g, seed), size())}: the same on every machine.
+     */
+    public Split split(int testCount, long seed) {
+        if (testCount < 0 || testCount > size) {
+            throw new NablaException("Dataset.split: cannot hold out " + testCount + " of " + size
+                    + " examples; needs 0 <= testCount <= " + size);
+        }
+        int[] perm = Shuffle.permutation(seed, size);
+        int[] test = Arrays.copyOfRange(perm, 0, testCount);
+        int[] train = Arrays.copyOfRange(perm, testCount, size);
+        Arrays.sort(test);
+        Arrays.sort(train);
+        return new Split(gather(train, 0, train.length), gather(test, 0, test.length));
+    }
+
+    /** Mini-batches of this dataset (see {@link Batches} for shuffling, drop-last and prefetching). */
+    public Batches batches(int batchSize) {
+        return Batches.of(this, batchSize);
+    }
+
+    /** Rows order[from..to) of every column, as new arrays. */
+    Dataset gather(int[] order, int from, int to) {
+        return new Dataset(names, gatherColumns(order, from, to), to - from);
+    }
+
+    List<NDArray> gatherColumns(int[] order, int from, int to) {
+        var out = new ArrayList<NDArray>(columns.size());
+        for (NDArray c : columns) {
+            out.add(gatherRows(c, order, from, to));
+        }
+        return List.copyOf(out);
+    }
+
+    private static NDArray gatherRows(NDArray column, int[] order, int from, int to) {
+        int rows = to - from;
+        int width = column.shape().dim(0) == 0 ? 0 : column.size() / column.shape().dim(0);
+        var shape = column.shape().dropFirst().prepend(rows);
+        Object source = column.storage();
+        int total = shape.size(); // refuses more than 2^31-1 elements (take may repeat rows)
+        Object target = source instanceof float[] ? new float[total] : new double[total];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(source, order[from + r] * width, target, r * width, width);
+        }
+        return NDArray.wrap(column.dtype(), shape, target);
+    }
+
+    @Override
+    public String toString() {
+        return "Dataset(" + size + " examples: " + describe(names, columns) + ")";
+    }
+}
