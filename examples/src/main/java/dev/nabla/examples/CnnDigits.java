@@ -5,7 +5,10 @@ import dev.nabla.Graph;
 import dev.nabla.Nabla;
 import dev.nabla.Tensor;
 import dev.nabla.compiler.ir.DType;
-import dev.nabla.examples.DigitsData.Digit;
+import dev.nabla.data.Batch;
+import dev.nabla.data.Batches;
+import dev.nabla.data.Dataset;
+import dev.nabla.data.ProgressBar;
 import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Dropout;
@@ -19,10 +22,8 @@ import dev.nabla.optim.Trainer;
 import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -38,9 +39,9 @@ public final class CnnDigits {
     private static final int TEST = 360;
 
     public static void main(String[] args) {
-        DigitsData.Split split = DigitsData.split(TEST);
-        List<Digit> test = split.test();
-        List<Digit> train = split.train();
+        Dataset.Split split = DigitsData.split(TEST);
+        Dataset train = split.train();
+        Dataset test = split.test();
 
         var same = ConvOptions.defaults().padding(1);
         var net = Sequential.of(
@@ -50,37 +51,38 @@ public final class CnnDigits {
         try (var g = Graph.create()) {
             Model model = Model.create(g, net, 42);
             System.out.println("parameters: " + model.parameters().keySet());
-            Tensor x = g.input("x", BATCH, 1, 8, 8);
+            // The loader's rows of 64 pixels become one-channel 8x8 images in the graph.
+            Tensor x = g.input("x", BATCH, DigitsData.PIXELS);
             Tensor labels = g.input("labels", DType.I32, BATCH);
-            Tensor loss = Nabla.crossEntropy(model.forward(x), labels);
-            Tensor xTest = g.input("xTest", TEST, 1, 8, 8);
-            Tensor testLogits = model.evaluate(xTest);
+            Tensor loss = Nabla.crossEntropy(model.forward(x.reshape(BATCH, 1, 8, 8)), labels);
+            Tensor xTest = g.input("xTest", TEST, DigitsData.PIXELS);
+            Tensor testLogits = model.evaluate(xTest.reshape(TEST, 1, 8, 8));
 
             List<Double> losses = new ArrayList<>();
             List<Double> accuracies = new ArrayList<>();
-            int steps = train.size() / BATCH;
             // Adam with the learning rate annealed to 0 over the epochs (PyTorch's CosineAnnealingLR).
             try (Trainer adam = Trainer.builder(loss).group(Optimizers.adam(0.01))
                     .schedule(LrSchedules.cosine(EPOCHS, 0)).build()) {
                 Device device = adam.compiled().device();
-                NDArray testImages = DigitsData.pixels(test, TEST, 1, 8, 8).to(device);
+                NDArray testImages = test.column("features").to(device);
+                // Fixed-size batches (the graph's inputs have BATCH rows): the last partial one is dropped.
+                Batches loader = train.batches(BATCH).shuffle(1).dropLast(true).map(b -> b.to(device));
+                var bar = ProgressBar.to(System.out, EPOCHS).label("epoch");
                 for (int epoch = 1; epoch <= EPOCHS; epoch++) {
-                    Collections.shuffle(train, new Random(epoch));
                     long start = System.nanoTime();
                     double sum = 0;
-                    for (int s = 0; s < steps; s++) {
-                        List<Digit> batch = train.subList(s * BATCH, (s + 1) * BATCH);
-                        sum += adam.step(Map.of(x, DigitsData.pixels(batch, BATCH, 1, 8, 8).to(device),
-                                labels, DigitsData.labels(batch).to(device))).item();
+                    for (Batch batch : loader.epoch(epoch)) {
+                        sum += adam.step(batch.feeds(x, labels)).item();
                     }
                     double seconds = (System.nanoTime() - start) / 1e9;
                     adam.scheduleStep();
                     float[] scores = adam.compiled().eval(Map.of(xTest, testImages), testLogits).get(0).toFloatArray();
-                    double accuracy = 100.0 * DigitsData.correct(scores, test) / TEST;
-                    losses.add(sum / steps);
+                    double accuracy = 100.0 * DigitsData.correct(scores, test.column("label")) / TEST;
+                    double mean = sum / loader.batchCount();
+                    losses.add(mean);
                     accuracies.add(accuracy);
-                    System.out.printf("epoch %2d/%d %s loss %.4f  test accuracy %5.1f%%  %,8.0f images/s%n", epoch,
-                            EPOCHS, DigitsData.bar(epoch, EPOCHS), sum / steps, accuracy, steps * BATCH / seconds);
+                    bar.update(epoch, "loss %.4f  test accuracy %5.1f%%  %,8.0f images/s", mean, accuracy,
+                            loader.examplesPerEpoch() / seconds);
                 }
             }
             System.out.printf("test accuracy: %.1f%% of %d images%n", accuracies.get(EPOCHS - 1), TEST);

@@ -2,13 +2,16 @@ package dev.nabla.examples;
 
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.data.Batch;
+import dev.nabla.data.Batches;
+import dev.nabla.data.Dataset;
+import dev.nabla.data.ProgressBar;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
 import dev.nabla.runtime.Device;
-import dev.nabla.examples.DigitsData.Digit;
 import dev.nabla.runtime.NDArray;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -16,8 +19,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Trains a 64-32-10 tanh network on UCI's handwritten digits (8x8 images) with Adam and a
- * softmax cross-entropy loss, one compiled step per mini-batch; then reports the accuracy on
- * held-out images and plots the loss curve.
+ * softmax cross-entropy loss, one compiled step per mini-batch (from a shuffling, prefetching
+ * {@link Batches} loader); then reports the accuracy on held-out images and plots the loss curve.
  */
 public final class DigitsClassifier {
     private static final int PIXELS = DigitsData.PIXELS;
@@ -28,9 +31,9 @@ public final class DigitsClassifier {
     private static final int TEST = 360;
 
     public static void main(String[] args) {
-        DigitsData.Split split = DigitsData.split(TEST);
-        List<Digit> test = split.test();
-        List<Digit> train = split.train();
+        Dataset.Split split = DigitsData.split(TEST);
+        Dataset train = split.train();
+        Dataset test = split.test();
         System.out.printf("%d training and %d test images of 8x8 pixels%n", train.size(), test.size());
 
         try (var g = Graph.create()) {
@@ -41,7 +44,8 @@ public final class DigitsClassifier {
             Tensor b2 = g.parameter("b2", NDArray.of(new float[CLASSES], CLASSES));
 
             Tensor x = g.input("x", BATCH, PIXELS);
-            Tensor y = g.input("y", BATCH, CLASSES);
+            Tensor labels = g.input("labels", DType.I32, BATCH);
+            Tensor y = labels.oneHot(CLASSES, DType.F32);
             Tensor logits = x.matmul(w1).add(b1).tanh().matmul(w2).add(b2);
             Tensor loss = y.mul(logits.logSoftmax(1)).sum(1).mean().neg();
 
@@ -49,28 +53,28 @@ public final class DigitsClassifier {
             Tensor testLogits = xTest.matmul(w1).add(b1).tanh().matmul(w2).add(b2);
 
             List<Double> losses = new ArrayList<>();
-            int steps = train.size() / BATCH;
             try (Trainer adam = Optimizers.adam(0.01).minimize(loss)) {
-                // The trainer runs on Device.best(): a GPU when TornadoVM reports one. Batches go there.
+                // The trainer runs on Device.best(): a GPU when TornadoVM reports one. Batches go there,
+                // gathered and copied on the loader's thread while the previous step runs. The graph's
+                // inputs have BATCH rows, so the last, smaller batch of each epoch is dropped.
                 Device device = adam.compiled().device();
+                Batches loader = train.batches(BATCH).shuffle(1).dropLast(true).map(b -> b.to(device));
+                var bar = ProgressBar.to(System.out, EPOCHS).label("epoch");
                 for (int epoch = 1; epoch <= EPOCHS; epoch++) {
-                    Collections.shuffle(train, new Random(epoch));
                     long start = System.nanoTime();
                     double sum = 0;
-                    for (int s = 0; s < steps; s++) {
-                        List<Digit> batch = train.subList(s * BATCH, (s + 1) * BATCH);
-                        NDArray images = DigitsData.pixels(batch, BATCH, PIXELS).to(device);
-                        sum += adam.step(Map.of(x, images, y, oneHot(batch).to(device))).item();
+                    for (Batch batch : loader.epoch(epoch)) {
+                        sum += adam.step(batch.feeds(x, labels)).item();
                     }
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    losses.add(sum / steps);
-                    System.out.printf("epoch %2d/%d %s loss %.4f  %,8.0f images/s%n", epoch, EPOCHS,
-                            DigitsData.bar(epoch, EPOCHS), sum / steps, steps * BATCH / seconds);
+                    double mean = sum / loader.batchCount();
+                    losses.add(mean);
+                    bar.update(epoch, "loss %.4f  %,8.0f images/s", mean, loader.examplesPerEpoch() / seconds);
                 }
-                NDArray testImages = DigitsData.pixels(test, TEST, PIXELS).to(device);
+                NDArray testImages = test.column("features").to(device);
                 float[] scores = adam.compiled().eval(Map.of(xTest, testImages), testLogits).get(0).toFloatArray();
-                System.out.printf("test accuracy: %.1f%% of %d images%n", 100.0 * DigitsData.correct(scores, test) / TEST,
-                        TEST);
+                System.out.printf("test accuracy: %.1f%% of %d images%n",
+                        100.0 * DigitsData.correct(scores, test.column("label")) / TEST, TEST);
             }
 
             var chart = Plots.chart("Digits: training loss", "epoch", "mean cross-entropy");
@@ -92,13 +96,5 @@ public final class DigitsClassifier {
             w[i] = (random.nextFloat() * 2 - 1) * bound;
         }
         return NDArray.of(w, fanIn, fanOut);
-    }
-
-    private static NDArray oneHot(List<Digit> digits) {
-        float[] data = new float[digits.size() * CLASSES];
-        for (int i = 0; i < digits.size(); i++) {
-            data[i * CLASSES + digits.get(i).label()] = 1;
-        }
-        return NDArray.of(data, digits.size(), CLASSES);
     }
 }

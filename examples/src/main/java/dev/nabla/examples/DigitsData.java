@@ -1,91 +1,54 @@
 package dev.nabla.examples;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.data.Csv;
+import dev.nabla.data.Dataset;
 import dev.nabla.runtime.NDArray;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.zip.GZIPInputStream;
 
-/** UCI's handwritten digits (8x8 images, pixels scaled to [0, 1]) as the digit examples use them. */
+/**
+ * UCI's handwritten digits (8x8 images) as the digit examples use them: a {@link Dataset} of
+ * "features", f32 [N, 64] with the pixels (0..16 in the file) scaled to [0, 1], and "label",
+ * i32 [N].
+ */
 final class DigitsData {
     static final int SIDE = 8;
     static final int PIXELS = SIDE * SIDE;
     static final int CLASSES = 10;
-
-    record Digit(float[] pixels, int label) {}
+    private static final String RESOURCE = "/data/digits.csv.gz";
 
     private DigitsData() {}
 
-    static List<Digit> load() {
-        var in = DigitsData.class.getResourceAsStream("/data/digits.csv.gz");
-        if (in == null) {
-            throw new IllegalStateException("data/digits.csv.gz is missing from the class path");
-        }
-        List<Digit> digits = new ArrayList<>();
-        try (var reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.US_ASCII))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                String[] fields = line.split(",");
-                float[] pixels = new float[PIXELS];
-                for (int i = 0; i < PIXELS; i++) {
-                    pixels[i] = Float.parseFloat(fields[i]) / 16f;
-                }
-                digits.add(new Digit(pixels, Integer.parseInt(fields[PIXELS].trim())));
+    /** All 1797 digits: 64 pixel columns then the label, no header. */
+    static Dataset load() {
+        try (InputStream in = DigitsData.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the class path");
             }
+            return Csv.reader().label(PIXELS).scale(1 / 16.0).read(in, RESOURCE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return digits;
     }
 
-    /** The digits shuffled with a fixed seed: the first {@code test} held out, the rest to train on. */
-    record Split(List<Digit> train, List<Digit> test) {}
-
-    static Split split(int test) {
-        List<Digit> all = load();
-        java.util.Collections.shuffle(all, new java.util.Random(7));
-        return new Split(new ArrayList<>(all.subList(test, all.size())), all.subList(0, test));
+    /** The digits with {@code test} of them held out, chosen at random by a fixed seed. */
+    static Dataset.Split split(int test) {
+        return load().split(test, 7);
     }
 
-    /** The images one after another, with the given dimensions (e.g. N×64 or N×1×8×8). */
-    static NDArray pixels(List<Digit> digits, int... dims) {
-        float[] data = new float[digits.size() * PIXELS];
-        for (int i = 0; i < digits.size(); i++) {
-            System.arraycopy(digits.get(i).pixels(), 0, data, i * PIXELS, PIXELS);
-        }
-        return NDArray.of(data, dims);
-    }
-
-    /** The labels as i32, for cross-entropy with integer labels. */
-    static NDArray labels(List<Digit> digits) {
-        double[] labels = digits.stream().mapToDouble(Digit::label).toArray();
-        return NDArray.fromDoubles(DType.I32, Shape.of(digits.size()), labels);
-    }
-
-    /** How many rows of scores [N, 10] have their largest score at the digit's label. */
-    static int correct(float[] scores, List<Digit> digits) {
+    /** How many rows of scores [N, 10] have their largest score at the digit's label (i32 [N]). */
+    static int correct(float[] scores, NDArray labels) {
         int right = 0;
-        for (int i = 0; i < digits.size(); i++) {
+        for (int i = 0; i < labels.size(); i++) {
             int best = 0;
             for (int c = 1; c < CLASSES; c++) {
                 if (scores[i * CLASSES + c] > scores[i * CLASSES + best]) {
                     best = c;
                 }
             }
-            right += best == digits.get(i).label() ? 1 : 0;
+            right += best == (int) labels.getDouble(i) ? 1 : 0;
         }
         return right;
-    }
-
-    /** A console progress bar. */
-    static String bar(int done, int total) {
-        int width = 20;
-        int filled = done * width / total;
-        return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "]";
     }
 }
