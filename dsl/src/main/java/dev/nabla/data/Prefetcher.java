@@ -58,9 +58,8 @@ final class Prefetcher implements BatchIterator {
     /** The worker: a static method, so that it holds the queue but never the iterator. */
     private static void work(Batches batches, int epoch, int[] order, int from, BlockingQueue<Item> queue) {
         int count = batches.batchCount();
-        int index = from;
         try {
-            for (; index < count; index++) {
+            for (int index = from; index < count; index++) {
                 Item item;
                 try {
                     item = new Ready(batches.prepare(epoch, order, index));

@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -179,6 +183,39 @@ class BatchesTest {
                 assertThat(it.hasNext()).isFalse();
             }
         }
+        awaitNoWorkers();
+    }
+
+    @Test
+    void aCallerInterruptedWhileWaitingGetsABatchExceptionAndKeepsItsInterrupt() throws Exception {
+        var preparing = new CountDownLatch(1);
+        Batches loader = numbered(4).batches(1).map(b -> {
+            preparing.countDown();
+            try {
+                Thread.sleep(60_000); // a slow batch: the caller waits for it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return b;
+        });
+        var caught = new AtomicReference<Throwable>();
+        var stillInterrupted = new AtomicBoolean();
+        Thread caller = new Thread(() -> {
+            try (Epoch e = loader.epoch(0)) {
+                e.iterator().next();
+            } catch (BatchException ex) {
+                caught.set(ex);
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        caller.start();
+        assertThat(preparing.await(10, TimeUnit.SECONDS)).isTrue();
+        caller.interrupt();
+        caller.join(10_000);
+        assertThat(caught.get()).isInstanceOf(BatchException.class)
+                .hasMessageContaining("interrupted while waiting for batch 0 of epoch 0")
+                .hasCauseInstanceOf(InterruptedException.class);
+        assertThat(stillInterrupted).isTrue();
         awaitNoWorkers();
     }
 
