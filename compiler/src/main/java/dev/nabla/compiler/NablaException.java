@@ -70,22 +70,6 @@ public class NablaException extends IllegalArgumentException {
     }
 
     /**
-     * A data file that cannot be read as asked: a malformed CSV (a ragged row, a field that is not
-     * a number) or IDX file (bad magic, truncated, sizes it cannot hold). The message names the
-     * file and where in it (line and column, or byte offset); an I/O failure underneath is the cause.
-     */
-    public static final class DataException extends NablaException {
-        public DataException(String message) {
-            super(message);
-        }
-
-        public DataException(String message, Throwable cause) {
-            super(message);
-            initCause(cause);
-        }
-    }
-
-    /**
      * A run produced NaN or infinity while anomaly detection was on: the message names the node
      * where the value first appears, its op and shapes, and where the user built it.
      */
@@ -107,6 +91,12 @@ public class NablaException extends IllegalArgumentException {
     public static final class FormatException extends NablaException {
         public FormatException(String message) {
             super(message);
+        }
+
+        /** With what the reader underneath threw (a corrupt gzip stream, a CSV parser's error). */
+        public FormatException(String message, Throwable cause) {
+            super(message);
+            initCause(cause);
         }
     }
 }

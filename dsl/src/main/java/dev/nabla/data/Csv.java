@@ -2,9 +2,10 @@ package dev.nabla.data;
 
 import dev.nabla.compiler.NablaException;
 import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.DataException;
+import dev.nabla.compiler.NablaException.FormatException;
 import dev.nabla.compiler.ir.DType;
 import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipException;
+import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -34,7 +37,8 @@ import org.apache.commons.csv.CSVRecord;
  * }</pre>
  *
  * A field that is not a number, or a row with a different number of fields from the first, is
- * a {@link DataException} naming the source, the line and the column.
+ * a {@link FormatException} naming the source, the line and the column; so is text that is not
+ * CSV (an unclosed quote) or a corrupt gzip stream. I/O failures are {@link IOException}s.
  */
 public final class Csv {
     private final boolean header;
@@ -156,19 +160,17 @@ public final class Csv {
     }
 
     /** Reads a file, gzipped or not (told by its first bytes). */
-    public Dataset read(Path file) {
+    public Dataset read(Path file) throws IOException {
         if (file == null) {
             throw new NablaException("Csv.read: the file is null");
         }
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, file.toString());
-        } catch (IOException e) {
-            throw new DataException("Csv.read: cannot read " + file + ": " + e, e);
         }
     }
 
     /** Reads a stream, gzipped or not, to its end; {@code name} is for messages. The caller closes it. */
-    public Dataset read(InputStream in, String name) {
+    public Dataset read(InputStream in, String name) throws IOException {
         if (in == null) {
             throw new NablaException("Csv.read: the stream for " + name + " is null");
         }
@@ -176,13 +178,23 @@ public final class Csv {
         try {
             var reader = new BufferedReader(new InputStreamReader(Sources.decompressed(in), StandardCharsets.UTF_8));
             skipByteOrderMark(reader);
-            CSVParser parser = CSVParser.parse(reader, format);
-            return new CsvReading(this, parser, name).dataset();
-        } catch (UncheckedIOException e) { // Commons CSV's parse errors (an unclosed quote) come wrapped
-            throw new DataException("Csv.read: " + name + " is not valid CSV: " + e.getCause().getMessage(), e.getCause());
-        } catch (IOException e) {
-            throw new DataException("Csv.read: cannot read " + name + ": " + e, e);
+            return new CsvReading(this, CSVParser.parse(reader, format), name).dataset();
+        } catch (UncheckedIOException e) { // Commons CSV's iterator wraps what it meets
+            throw malformed(name, e.getCause());
+        } catch (CSVException | EOFException | ZipException e) {
+            throw malformed(name, e);
         }
+    }
+
+    /** A parse error or a corrupt gzip stream is a malformed source; any other I/O failure stays one. */
+    private static FormatException malformed(String name, IOException e) throws IOException {
+        if (e instanceof CSVException bad) {
+            return new FormatException("Csv.read: " + name + " is not valid CSV: " + bad.getMessage(), bad);
+        }
+        if (e instanceof EOFException || e instanceof ZipException) {
+            return Sources.corruptGzip("Csv.read", name, e);
+        }
+        throw e;
     }
 
     private static void skipByteOrderMark(BufferedReader reader) throws IOException {

@@ -1,6 +1,6 @@
 package dev.nabla.data;
 
-import dev.nabla.compiler.NablaException.DataException;
+import dev.nabla.compiler.NablaException.FormatException;
 import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
 import dev.nabla.data.Csv.Column;
@@ -51,7 +51,7 @@ final class CsvReading {
                 resolve();
             }
             if (record.size() != width) {
-                throw new DataException("Csv.read: " + source + " line " + line + " has " + record.size()
+                throw new FormatException("Csv.read: " + source + " line " + line + " has " + record.size()
                         + (record.size() == 1 ? " field" : " fields") + ", but the " + (names != null ? "header" : "first row")
                         + " has " + width + " (a ragged row)");
             }
@@ -66,7 +66,7 @@ final class CsvReading {
             rows++;
         }
         if (width < 0) {
-            throw new DataException("Csv.read: " + source + " has no records");
+            throw new FormatException("Csv.read: " + source + " has no records");
         }
         return dataset(featureColumns.length);
     }
@@ -81,7 +81,7 @@ final class CsvReading {
 
     private void store(GrowingArray into, double v) {
         if (!into.add(v)) {
-            throw new DataException("Csv.read: " + source + " has more values than one array holds (2^31-9), at row "
+            throw new FormatException("Csv.read: " + source + " has more values than one array holds (2^31-9), at row "
                     + (rows + 1));
         }
     }
@@ -101,25 +101,25 @@ final class CsvReading {
             for (Column column : csv.features()) {
                 int c = index(column, "feature");
                 if (c == labelColumn) {
-                    throw new DataException("Csv.read: " + column.describe() + " of " + source
+                    throw new FormatException("Csv.read: " + column.describe() + " of " + source
                             + " is both the label and a feature");
                 }
                 if (!seen.add(c)) {
-                    throw new DataException("Csv.read: " + column.describe() + " of " + source
+                    throw new FormatException("Csv.read: " + column.describe() + " of " + source
                             + " is chosen twice as a feature");
                 }
                 chosen.add(c);
             }
         }
         if (chosen.isEmpty()) {
-            throw new DataException("Csv.read: " + source + " has no feature columns: its " + width
+            throw new FormatException("Csv.read: " + source + " has no feature columns: its " + width
                     + " column(s) are all taken by the label");
         }
         featureColumns = chosen.stream().mapToInt(Integer::intValue).toArray();
         for (Map.Entry<Column, Double> scale : csv.scales().entrySet()) {
             int c = index(scale.getKey(), "scaled");
             if (!chosen.contains(c)) {
-                throw new DataException("Csv.read: a scale is set for " + scale.getKey().describe() + " of " + source
+                throw new FormatException("Csv.read: a scale is set for " + scale.getKey().describe() + " of " + source
                         + ", which is not a feature column");
             }
         }
@@ -135,19 +135,19 @@ final class CsvReading {
         return switch (column) {
             case Column.Index(int i) -> {
                 if (i >= width) {
-                    throw new DataException("Csv.read: the " + role + " column " + i + " is outside " + source
+                    throw new FormatException("Csv.read: the " + role + " column " + i + " is outside " + source
                             + "'s " + width + " columns (0 to " + (width - 1) + ")");
                 }
                 yield i;
             }
             case Column.Name(String name) -> {
                 if (names == null) {
-                    throw new DataException("Csv.read: the " + role + " column '" + name + "' is named, but " + source
+                    throw new FormatException("Csv.read: the " + role + " column '" + name + "' is named, but " + source
                             + " is read without a header; call header(true) or choose columns by index");
                 }
                 int i = names.indexOf(name);
                 if (i < 0) {
-                    throw new DataException("Csv.read: " + source + " has no column '" + name + "' (the " + role
+                    throw new FormatException("Csv.read: " + source + " has no column '" + name + "' (the " + role
                             + " column); its header is " + names);
                 }
                 yield i;
@@ -167,7 +167,7 @@ final class CsvReading {
             }
             return dtype == DType.F32 ? Float.parseFloat(text) : Double.parseDouble(text);
         } catch (NumberFormatException e) {
-            throw new DataException("Csv.read: " + source + " line " + line + ", column " + column
+            throw new FormatException("Csv.read: " + source + " line " + line + ", column " + column
                     + (names != null ? " ('" + names.get(column) + "')" : "") + ": '" + field + "' is not "
                     + (dtype == DType.I32 ? "an integer (for an " + dtype + " label)" : "a number"));
         }

@@ -2,11 +2,12 @@ package dev.nabla.data;
 
 import dev.nabla.compiler.NablaException;
 import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.DataException;
+import dev.nabla.compiler.NablaException.FormatException;
 import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
 import dev.nabla.runtime.NDArray;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.StringJoiner;
+import java.util.zip.ZipException;
 
 /**
  * Reads the IDX format of MNIST-style files (plain or gzipped) into an {@link NDArray} of the
@@ -29,7 +31,8 @@ import java.util.StringJoiner;
  * A file is checked before anything is allocated for it: its magic, and dimensions whose product
  * an array can hold; a plain file's length must be what its header declares, and a gzipped one
  * is read in growing chunks, so a header that claims more than the file holds ends in a
- * {@link DataException} naming the file, not in running out of memory.
+ * {@link FormatException} naming the file, not in running out of memory. I/O failures (a
+ * missing file) are {@link IOException}s.
  */
 public final class Idx {
     private static final int CHUNK = 1 << 16;
@@ -66,12 +69,12 @@ public final class Idx {
     }
 
     /** The file's values as {@code dtype}: f32 or f64, or i32 for a file of integers (labels). */
-    public static NDArray read(Path file, DType dtype) {
+    public static NDArray read(Path file, DType dtype) throws IOException {
         return read(file, dtype, 1);
     }
 
     /** The file's values times {@code scale} (1 / 255.0 for pixels), as f32 or f64. */
-    public static NDArray read(Path file, DType dtype, double scale) {
+    public static NDArray read(Path file, DType dtype, double scale) throws IOException {
         if (file == null) {
             throw new NablaException("Idx.read: the file is null");
         }
@@ -79,21 +82,24 @@ public final class Idx {
             var in = new BufferedInputStream(raw, CHUNK);
             // A plain file's length is known: a header that declares more is refused before reading.
             long length = Sources.isGzip(in) ? -1 : Files.size(file);
-            return read(Sources.decompressed(in), file.toString(), dtype, scale, length);
-        } catch (IOException e) {
-            throw new DataException("Idx.read: cannot read " + file + ": " + e, e);
+            return decode(in, file.toString(), dtype, scale, length);
         }
     }
 
     /** Reads a stream (plain or gzipped) to its end; {@code name} is for messages. The caller closes it. */
-    public static NDArray read(InputStream in, String name, DType dtype, double scale) {
+    public static NDArray read(InputStream in, String name, DType dtype, double scale) throws IOException {
         if (in == null) {
             throw new NablaException("Idx.read: the stream for " + name + " is null");
         }
+        return decode(in, name, dtype, scale, -1);
+    }
+
+    private static NDArray decode(InputStream in, String name, DType dtype, double scale, long length)
+            throws IOException {
         try {
-            return read(Sources.decompressed(in), name, dtype, scale, -1);
-        } catch (IOException e) {
-            throw new DataException("Idx.read: cannot read " + name + ": " + e, e);
+            return read(Sources.decompressed(in), name, dtype, scale, length);
+        } catch (EOFException | ZipException e) { // only gzip throws these here: readNBytes stops at the end
+            throw Sources.corruptGzip("Idx.read", name, e);
         }
     }
 
@@ -110,15 +116,15 @@ public final class Idx {
         }
         byte[] head = in.readNBytes(4);
         if (head.length < 4) {
-            throw new DataException("Idx.read: " + name + " has " + head.length + " bytes, too few for an IDX header");
+            throw new FormatException("Idx.read: " + name + " has " + head.length + " bytes, too few for an IDX header");
         }
         if (head[0] != 0 || head[1] != 0) {
-            throw new DataException("Idx.read: " + name + " is not an IDX file: it starts with " + hex(head)
+            throw new FormatException("Idx.read: " + name + " is not an IDX file: it starts with " + hex(head)
                     + ", an IDX file with two zero bytes");
         }
         Type type = Type.of(head[2] & 0xFF);
         if (type == null) {
-            throw new DataException("Idx.read: " + name + " has the unknown type byte 0x" + Integer.toHexString(head[2] & 0xFF)
+            throw new FormatException("Idx.read: " + name + " has the unknown type byte 0x" + Integer.toHexString(head[2] & 0xFF)
                     + " (byte 2); IDX types are " + Arrays.stream(Type.values()).map(Type::describe).toList());
         }
         if (dtype == DType.I32 && !type.integral) {
@@ -127,7 +133,7 @@ public final class Idx {
         int rank = head[3] & 0xFF;
         byte[] dimBytes = in.readNBytes(4 * rank);
         if (dimBytes.length < 4 * rank) {
-            throw new DataException("Idx.read: " + name + " is truncated: its header declares " + rank
+            throw new FormatException("Idx.read: " + name + " is truncated: its header declares " + rank
                     + " dimensions (" + 4 * rank + " bytes) but the file ends after " + (4 + dimBytes.length) + " bytes");
         }
         int[] dims = dims(name, ByteBuffer.wrap(dimBytes), rank);
@@ -135,7 +141,7 @@ public final class Idx {
         long header = 4 + 4L * rank;
         long declared = header + count * type.bytes;
         if (length >= 0 && length != declared) {
-            throw new DataException("Idx.read: " + name + " has " + length + " bytes but its header declares "
+            throw new FormatException("Idx.read: " + name + " has " + length + " bytes but its header declares "
                     + declared + " (" + header + " of header, then " + shape(dims) + " " + type.describe() + " values)"
                     + (length < declared ? ": the file is truncated" : ": there is data after the values"));
         }
@@ -147,7 +153,7 @@ public final class Idx {
             int got = in.readNBytes(buf, 0, want * type.bytes);
             if (got < want * type.bytes) {
                 long read = (count - left) * type.bytes + got;
-                throw new DataException("Idx.read: " + name + " is truncated: its header declares " + shape(dims) + " "
+                throw new FormatException("Idx.read: " + name + " is truncated: its header declares " + shape(dims) + " "
                         + type.describe() + " values (" + count * type.bytes + " bytes) but only " + read
                         + " bytes of values follow the " + header + "-byte header");
             }
@@ -155,7 +161,7 @@ public final class Idx {
             left -= want;
         }
         if (in.read() != -1) {
-            throw new DataException("Idx.read: " + name + " has data after the " + shape(dims) + " "
+            throw new FormatException("Idx.read: " + name + " has data after the " + shape(dims) + " "
                     + type.describe() + " values its header declares (at byte " + declared + ")");
         }
         return values.toArray(new Shape(dims));
@@ -166,7 +172,7 @@ public final class Idx {
         for (int d = 0; d < rank; d++) {
             dims[d] = in.getInt();
             if (dims[d] < 0) {
-                throw new DataException("Idx.read: " + name + " declares dimension " + d + " as "
+                throw new FormatException("Idx.read: " + name + " declares dimension " + d + " as "
                         + Integer.toUnsignedString(dims[d]) + " (bytes " + (4 + 4 * d) + " to " + (7 + 4 * d)
                         + "), more than an array axis holds (2^31-1)");
             }
@@ -183,7 +189,7 @@ public final class Idx {
         for (int d : dims) {
             count *= d; // below 2^31 * 2^31: no overflow before the check
             if (count > Integer.MAX_VALUE - 8) {
-                throw new DataException("Idx.read: " + name + " declares " + shape(dims) + " " + type.describe()
+                throw new FormatException("Idx.read: " + name + " declares " + shape(dims) + " " + type.describe()
                         + " values, more than one array holds (2^31-9)");
             }
         }

@@ -1,5 +1,6 @@
 package dev.nabla.data;
 
+import dev.nabla.compiler.NablaException.FormatException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,11 @@ final class Sources {
             return new BufferedInputStream(new GZIPInputStream(buffered, BUFFER), BUFFER);
         }
         return buffered;
+    }
+
+    /** A gzip stream that ends early or does not decompress: a malformed file, named. */
+    static FormatException corruptGzip(String op, String name, IOException e) {
+        return new FormatException(op + ": " + name + " is a truncated or corrupt gzip stream: " + e.getMessage(), e);
     }
 
     static boolean isGzip(BufferedInputStream in) throws IOException {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nabla.compiler.NablaException;
 import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.DataException;
+import dev.nabla.compiler.NablaException.FormatException;
 import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
 import java.io.ByteArrayInputStream;
@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,10 +80,10 @@ class CsvTest {
     void aFieldThatIsNotANumberNamesTheLineAndTheColumn() throws IOException {
         Path file = write("bad.csv", "a,b,label\n1,2,0\n3,x4,1\n");
         assertThatThrownBy(() -> Csv.reader().header(true).label("label").read(file))
-                .isInstanceOf(DataException.class)
+                .isInstanceOf(FormatException.class)
                 .hasMessage("Csv.read: " + file + " line 3, column 1 ('b'): 'x4' is not a number");
         Path labels = write("labels.csv", "1,2,0\n3,4,1.5\n");
-        assertThatThrownBy(() -> Csv.reader().label(2).read(labels)).isInstanceOf(DataException.class)
+        assertThatThrownBy(() -> Csv.reader().label(2).read(labels)).isInstanceOf(FormatException.class)
                 .hasMessageContaining("line 2, column 2: '1.5' is not an integer (for an i32 label)");
         Path empty = write("empty.csv", "1,,0\n");
         assertThatThrownBy(() -> Csv.reader().read(empty)).hasMessageContaining("line 1, column 1: '' is not a number");
@@ -92,7 +94,7 @@ class CsvTest {
     @Test
     void aRaggedRowNamesItsLineAndTheExpectedWidth() throws IOException {
         Path file = write("ragged.csv.gz", "1,2,3\n4,5,6\n7,8\n");
-        assertThatThrownBy(() -> Csv.reader().label(2).read(file)).isInstanceOf(DataException.class)
+        assertThatThrownBy(() -> Csv.reader().label(2).read(file)).isInstanceOf(FormatException.class)
                 .hasMessage("Csv.read: " + file + " line 3 has 2 fields, but the first row has 3 (a ragged row)");
         Path headed = write("headed.csv", "a,b\n1,2,3\n");
         assertThatThrownBy(() -> Csv.reader().header(true).read(headed))
@@ -103,7 +105,7 @@ class CsvTest {
     void columnChoicesThatCannotBeMetAreRefusedWithTheHeaderOrWidth() throws IOException {
         Path file = write("h.csv", "a,b,c\n1,2,3\n");
         Path plain = write("p.csv", "1,2,3\n");
-        assertThatThrownBy(() -> Csv.reader().header(true).label("d").read(file)).isInstanceOf(DataException.class)
+        assertThatThrownBy(() -> Csv.reader().header(true).label("d").read(file)).isInstanceOf(FormatException.class)
                 .hasMessageContaining("has no column 'd' (the label column); its header is [a, b, c]");
         assertThatThrownBy(() -> Csv.reader().label("c").read(plain))
                 .hasMessageContaining("is named, but " + plain + " is read without a header");
@@ -122,10 +124,17 @@ class CsvTest {
     @Test
     void malformedCsvAndBadSettingsAreRefused() throws IOException {
         Path quote = write("quote.csv", "1,2\n3,\"4\n");
-        assertThatThrownBy(() -> Csv.reader().read(quote)).isInstanceOf(DataException.class)
+        assertThatThrownBy(() -> Csv.reader().read(quote)).isInstanceOf(FormatException.class)
                 .hasMessageContaining(quote + " is not valid CSV").hasMessageContaining("EOF reached");
-        assertThatThrownBy(() -> Csv.reader().read(dir.resolve("missing.csv"))).isInstanceOf(DataException.class)
-                .hasMessageContaining("cannot read").hasMessageContaining("missing.csv");
+        // A corrupt gzip stream is a malformed file; a missing file is an I/O failure.
+        byte[] zipped = Files.readAllBytes(write("whole.csv.gz", "1,2\n".repeat(500)));
+        Path cut = dir.resolve("cut.csv.gz");
+        Files.write(cut, Arrays.copyOf(zipped, zipped.length - 12));
+        assertThatThrownBy(() -> Csv.reader().read(cut)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("Csv.read: " + cut + " is a truncated or corrupt gzip stream")
+                .hasCauseInstanceOf(IOException.class);
+        assertThatThrownBy(() -> Csv.reader().read(dir.resolve("missing.csv"))).isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("missing.csv");
         assertThatThrownBy(() -> Csv.reader().dtype(DType.I32)).isInstanceOf(DTypeException.class);
         assertThatThrownBy(() -> Csv.reader().labelDtype(DType.BOOL)).isInstanceOf(DTypeException.class);
         assertThatThrownBy(() -> Csv.reader().scale(Double.NaN)).isInstanceOf(NablaException.class);
