@@ -20,6 +20,7 @@ public final class Tour {
                 new Stop("Loops and conditionals in the graph", () -> Loops.main(args)),
                 new Stop("Training a digit classifier", () -> DigitsClassifier.main(args)),
                 new Stop("A convolutional network from nn layers", () -> CnnDigits.main(args)),
+                new Stop("A model's whole life: data, training, checkpoints, PyTorch", () -> ModelLife.main(args)),
                 new Stop("Devices", () -> Devices.main(args)),
                 new Stop("Matrix product on each device: 512x1024 . 1024x512", () -> GpuMatmul.main(args)),
                 new Stop("Your own derivative rules", () -> CustomRules.main(args)));

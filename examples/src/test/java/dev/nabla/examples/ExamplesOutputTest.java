@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -138,5 +139,31 @@ class ExamplesOutputTest {
         Matcher accuracy = Pattern.compile("test accuracy: (\\d+\\.\\d)% of 360 images").matcher(out);
         assertThat(accuracy.find()).isTrue();
         assertThat(Double.parseDouble(accuracy.group(1))).isGreaterThanOrEqualTo(98.0);
+    }
+
+    /**
+     * The life of a model: the partial last batch trained with a second step program, the
+     * trained model loaded into a fresh graph, and the resumed epochs printing the losses of the
+     * uninterrupted run, ending with the same parameters bit for bit.
+     */
+    @Test
+    void aModelsLifeResumesWhereItStopped() {
+        String out = run(() -> ModelLife.main(new String[0]));
+        assertThat(out).startsWith("1437 training images: 22 batches of 64 and one of 29\n")
+                .contains("saved checkpoint.safetensors\n", "step programs: 2\n",
+                        "parameters equal to the uninterrupted run's, bit for bit: true\n",
+                        "digits-mlp.safetensors holds [0.weight, 0.bias, 3.weight, 3.bias]\n");
+        String[] parts = out.split("-- ");
+        List<String> trained = epochLines(parts[1]);
+        List<String> resumed = epochLines(parts[3]);
+        assertThat(trained).hasSize(8);
+        assertThat(resumed).isEqualTo(trained.subList(4, 8));
+        Matcher accuracy = Pattern.compile("test accuracy: (\\d+\\.\\d)% of 360 images").matcher(out);
+        assertThat(accuracy.find()).isTrue();
+        assertThat(Double.parseDouble(accuracy.group(1))).isGreaterThanOrEqualTo(93.0);
+    }
+
+    private static List<String> epochLines(String text) {
+        return text.lines().filter(l -> l.startsWith("epoch ")).toList();
     }
 }
