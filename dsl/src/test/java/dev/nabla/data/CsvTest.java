@@ -10,13 +10,11 @@ import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,16 +24,7 @@ class CsvTest {
     Path dir;
 
     private Path write(String name, String text) throws IOException {
-        Path file = dir.resolve(name);
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        if (name.endsWith(".gz")) {
-            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
-                out.write(bytes);
-            }
-        } else {
-            Files.write(file, bytes);
-        }
-        return file;
+        return TestFiles.write(dir, name, text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -12,13 +12,11 @@ import dev.nabla.runtime.NDArray;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,15 +46,7 @@ class IdxTest {
     }
 
     private Path write(String name, byte[] bytes) throws IOException {
-        Path file = dir.resolve(name);
-        if (name.endsWith(".gz")) {
-            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
-                out.write(bytes);
-            }
-        } else {
-            Files.write(file, bytes);
-        }
-        return file;
+        return TestFiles.write(dir, name, bytes);
     }
 
     @Test
