@@ -56,6 +56,8 @@ public final class GraphWriter {
     }
 
     private final Options options;
+    /** The table's declared inputs and parameters: an input not among them is a placeholder. */
+    private Map<String, Node> declared;
     private final Set<String> primals = new LinkedHashSet<>();
     private final Map<Object, Integer> ids = new IdentityHashMap<>();
     private final Set<Object> bodies = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -81,6 +83,7 @@ public final class GraphWriter {
             }
         }
         GraphWriter w = new GraphWriter(options);
+        w.declared = outputs.get(0).table().variables();
         List<Node> resolved = outputs.stream().map(w::resolve).toList();
         List<Node> nodes = w.collect(resolved);
         try (JsonGenerator g = new JsonFactory().createGenerator(LINES, new NonClosing(out))) {
@@ -245,9 +248,9 @@ public final class GraphWriter {
         byte[] data = null;
         switch (n.op()) {
             case Op.Input in -> {
-                boolean declared = n.table().variables().get(in.name()) == n;
-                gen.writeStringProperty("op", declared ? "input" : "placeholder");
-                gen.writeStringProperty(declared ? "name" : "role", declared ? in.name() : role(in.name()));
+                boolean isDeclared = declared.get(in.name()) == n;
+                gen.writeStringProperty("op", isDeclared ? "input" : "placeholder");
+                gen.writeStringProperty(isDeclared ? "name" : "role", isDeclared ? in.name() : role(in.name()));
             }
             case Op.Parameter p -> {
                 gen.writeStringProperty("op", "parameter");
