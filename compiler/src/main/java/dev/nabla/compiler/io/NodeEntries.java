@@ -9,27 +9,22 @@ import dev.nabla.compiler.ir.Distribution;
 import dev.nabla.compiler.ir.LoopBody;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.NodeTable;
-import dev.nabla.compiler.ir.Op;
 import dev.nabla.compiler.ir.Ops;
 import dev.nabla.compiler.ir.RandomOps;
 import dev.nabla.compiler.ir.ReduceFn;
 import dev.nabla.compiler.ir.Shape;
 import dev.nabla.compiler.ir.UnaryFn;
 import dev.nabla.compiler.ir.WindowShape;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Builds the entries of a saved graph's "nodes" list, in order, through the same public builders
- * the graph was made with ({@link Ops}, {@link RandomOps}, {@link LoopBody}, {@link CondBranches}),
- * so that every check an op makes runs again; then checks that the node has the dtype and shape
+ * the graph was made with ({@link Ops}, {@link RandomOps}; bodies and branches by
+ * {@link BodyEntries}), so that every check an op makes runs again; then checks that the node has the dtype and shape
  * the entry says. What the builders cannot check (a slice's or pad's placement, a window's
  * geometry, references, sizes) is checked here first. Errors name the entry and the field.
  */
@@ -43,14 +38,12 @@ final class NodeEntries {
     private final Map<String, Node> inputs = new LinkedHashMap<>();
     private final Map<String, Node> parameters = new LinkedHashMap<>();
     private long constantElements;
-    /** Nodes visited closing bodies: bounded, so that bodies sharing a large subgraph cannot take quadratic time. */
-    private long walked;
-    /** How deep each body's loops and conditionals nest (1 for one without any inside). */
-    private final Map<Object, Integer> depth = new IdentityHashMap<>();
+    private final BodyEntries bodies;
 
     NodeEntries(NodeTable table, ReadLimits limits) {
         this.table = table;
         this.limits = limits;
+        this.bodies = new BodyEntries(this, limits);
     }
 
     int size() {
@@ -74,7 +67,7 @@ final class NodeEntries {
         return (limits.maxConstantElements() - constantElements) * 8;
     }
 
-    /** The node with entry id {@code id}; {@code where} names the reference in errors. */
+    /** The node with entry id {@code id}; {@code field} names the reference in errors. */
     Node node(Entry e, String field, int id) {
         return ref(e, field, id, Node.class, "a node");
     }
@@ -90,9 +83,9 @@ final class NodeEntries {
         Object result;
         try {
             result = switch (op) {
-                case "loopBody" -> loopBody(e);
-                case "loopHistory" -> loopHistory(e);
-                case "condBranches" -> condBranches(e);
+                case "loopBody" -> bodies.loopBody(e);
+                case "loopHistory" -> bodies.loopHistory(e);
+                case "condBranches" -> bodies.condBranches(e);
                 default -> node(e, op);
             };
         } catch (GraphFileException x) {
@@ -298,115 +291,9 @@ final class NodeEntries {
         return new Shape(dims);
     }
 
-    // ---- bodies ----
-
-    private LoopBody loopBody(Entry e) {
-        Node index = node(e, "index", e.integer("index", 0, MAX));
-        List<Node> carries = nodes(e, "carries");
-        List<Node> xs = nodes(e, "xs");
-        List<Node> captured = nodes(e, "captured");
-        List<Node> newCarries = nodes(e, "newCarries");
-        List<Node> ys = nodes(e, "ys");
-        Node condition = e.has("condition") ? node(e, "condition", e.integer("condition", 0, MAX)) : null;
-        int length = e.integer("length", -1, MAX);
-        boolean reverse = e.bool("reverse");
-        if (index.dtype() != DType.I32 || index.rank() != 0) {
-            throw e.fail("index", "must be an i32 scalar, got " + index.describe());
-        }
-        List<Node> params = new ArrayList<>(List.of(index));
-        params.addAll(carries);
-        params.addAll(xs);
-        params.addAll(captured);
-        List<Node> results = new ArrayList<>(newCarries);
-        results.addAll(ys);
-        if (condition != null) {
-            results.add(condition);
-        }
-        int d = close(e, params, results);
-        return nested(new LoopBody(index, carries, xs, captured, newCarries, ys, condition, length, reverse), d);
-    }
-
-    private LoopBody loopHistory(Entry e) {
-        LoopBody base = ref(e, "of", e.integer("of", 0, MAX), LoopBody.class, "a loop body");
-        if (base.isWhile()) {
-            throw e.fail("of", "is a while loop, which has no fixed length to stack a history over");
-        }
-        List<Node> residuals = nodes(e, "residuals");
-        int d = Math.max(depth.get(base), close(e, base.params(), residuals));
-        LoopBody history = base.history(residuals);
-        List<Node> expected = new ArrayList<>(base.ys());
-        expected.addAll(base.carries());
-        expected.addAll(residuals);
-        if (!history.ys().equals(expected)) {
-            throw e.fail("residuals", "differ from those of the history already made of loop body "
-                    + built.indexOf(base) + "; a body has one history");
-        }
-        return nested(history, d);
-    }
-
-    private CondBranches condBranches(Entry e) {
-        List<Node> captured = nodes(e, "captured");
-        int[][] ids = e.intLists("branches", 0, MAX);
-        List<List<Node>> results = new ArrayList<>();
-        List<Node> all = new ArrayList<>();
-        for (int[] branch : ids) {
-            List<Node> r = new ArrayList<>();
-            for (int id : branch) {
-                r.add(node(e, "branches", id));
-            }
-            results.add(r);
-            all.addAll(r);
-        }
-        int d = close(e, captured, all);
-        return nested(new CondBranches(captured, results), d);
-    }
-
-    /**
-     * Checks that the parameters are distinct and counts the nodes between them and the results
-     * against the walking budget (about eight times the entries so far: real files walk each body's
-     * nodes once or twice). Returns the body's nesting depth: one more than the deepest loop or
-     * conditional it runs, which must be within the limit.
-     */
-    private int close(Entry e, List<Node> params, List<Node> results) {
-        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Node p : params) {
-            if (!seen.add(p)) {
-                throw e.fail("lists the parameter " + p.describe() + " twice");
-            }
-        }
-        long budget = 8L * (built.size() + 1024);
-        int inner = 0;
-        ArrayDeque<Node> todo = new ArrayDeque<>(results);
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (seen.add(n)) {
-                if (++walked > budget) {
-                    throw e.fail("bodies and branches reach more nodes together than the file holds many times over;"
-                            + " a body should reach its own nodes");
-                }
-                switch (n.op()) {
-                    case Op.Loop(var body, int output) -> inner = Math.max(inner, depth.getOrDefault(body, 0));
-                    case Op.Cond(var branches, int output) -> inner = Math.max(inner, depth.getOrDefault(branches, 0));
-                    default -> { }
-                }
-                todo.addAll(n.inputs());
-            }
-        }
-        if (inner + 1 > limits.maxNesting()) {
-            throw e.fail("nests loops and conditionals " + (inner + 1) + " deep, more than the reader's limit of "
-                    + limits.maxNesting());
-        }
-        return inner + 1;
-    }
-
-    private <T> T nested(T body, int d) {
-        depth.put(body, d);
-        return body;
-    }
-
     // ---- references ----
 
-    private List<Node> nodes(Entry e, String field) {
+    List<Node> nodes(Entry e, String field) {
         int[] ids = e.ints(field, 0, MAX);
         List<Node> out = new ArrayList<>(ids.length);
         for (int id : ids) {
@@ -415,7 +302,7 @@ final class NodeEntries {
         return out;
     }
 
-    private <T> T ref(Entry e, String field, int id, Class<T> type, String what) {
+    <T> T ref(Entry e, String field, int id, Class<T> type, String what) {
         if (id >= built.size()) {
             throw e.fail(field, "refers to " + id + ", which is not an earlier entry; entries refer only to earlier"
                     + " ones");
