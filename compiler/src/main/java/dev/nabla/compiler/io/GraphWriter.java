@@ -71,6 +71,9 @@ public final class GraphWriter {
         if (outputs == null || outputs.isEmpty() || outputs.stream().anyMatch(java.util.Objects::isNull)) {
             throw new GraphException("save: name at least one output, and no null");
         }
+        if (out == null || options == null) {
+            throw new GraphException("save: the stream and the options must not be null");
+        }
         for (Node o : outputs) {
             if (o.table() != outputs.get(0).table()) {
                 throw new GraphException("save: " + outputs.get(0).describe() + " and " + o.describe()
