@@ -181,7 +181,8 @@ public final class GraphReader {
             throw fail("\"values\" must be a list [...]");
         }
         for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
-            Entry e = entries.read("value " + values.size(), (limits.maxValueElements() - valueElements) * 8);
+            long bytesLeft = Math.min(Long.MAX_VALUE / 8, limits.maxValueElements() - valueElements) * 8;
+            Entry e = entries.read("value " + values.size(), bytesLeft);
             String name = e.string("name");
             Node p = nodes.parameters().get(name);
             if (p == null) {

@@ -24,8 +24,8 @@ import java.util.Map;
 /**
  * Builds the entries of a saved graph's "nodes" list, in order, through the same public builders
  * the graph was made with ({@link Ops}, {@link RandomOps}; bodies and branches by
- * {@link BodyEntries}), so that every check an op makes runs again; then checks that the node has the dtype and shape
- * the entry says. What the builders cannot check (a slice's or pad's placement, a window's
+ * {@link BodyEntries}), so that every check an op makes runs again; then checks that the node
+ * has the dtype and shape the entry says. What the builders cannot check (a slice's or pad's placement, a window's
  * geometry, references, sizes) is checked here first. Errors name the entry and the field.
  */
 final class NodeEntries {
@@ -64,7 +64,7 @@ final class NodeEntries {
 
     /** Bytes a dense constant's data may still take. */
     long constantBytesLeft() {
-        return (limits.maxConstantElements() - constantElements) * 8;
+        return Math.min(Long.MAX_VALUE / 8, limits.maxConstantElements() - constantElements) * 8;
     }
 
     /** The node with entry id {@code id}; {@code field} names the reference in errors. */
