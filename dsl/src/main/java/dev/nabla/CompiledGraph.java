@@ -6,6 +6,9 @@ import dev.nabla.compiler.ir.Node;
 import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
 import dev.nabla.runtime.Session;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -167,6 +170,25 @@ public final class CompiledGraph implements AutoCloseable {
     /** The current value of a parameter, copied to the host. */
     public NDArray parameter(Tensor p) {
         return session.parameter(graph.unwrap("parameter", p));
+    }
+
+    /**
+     * Writes the program that computes {@code outputs}, with every parameter's current value (a
+     * trained model's weights), to {@code file}; {@link SavedGraph#load} reads it back.
+     */
+    public void save(Path file, Tensor... outputs) throws IOException {
+        save(file, SavedGraph.Options.defaults(), outputs);
+    }
+
+    public void save(Path file, SavedGraph.Options options, Tensor... outputs) throws IOException {
+        session.ensureOpen("save");
+        SavedGraph.save(file, graph, "save", SavedGraph.outputs(outputs), session::parameter, options);
+    }
+
+    /** As {@link #save(Path, Tensor...)}, to a stream (left open). */
+    public void save(OutputStream out, SavedGraph.Options options, Tensor... outputs) throws IOException {
+        session.ensureOpen("save");
+        SavedGraph.save(out, graph, "save", SavedGraph.outputs(outputs), session::parameter, options);
     }
 
     /** Sets a parameter's value for this compiled graph's runs; it becomes the graph's current value. */

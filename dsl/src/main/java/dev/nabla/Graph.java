@@ -13,6 +13,9 @@ import dev.nabla.compiler.text.DotExporter;
 import dev.nabla.compiler.text.GraphPrinter;
 import dev.nabla.runtime.Device;
 import dev.nabla.runtime.NDArray;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -244,6 +247,34 @@ public final class Graph implements AutoCloseable {
     /** Graphviz DOT for the program that computes {@code outputs}. */
     public String toDot(Tensor... outputs) {
         return DotExporter.export(program("toDot", outputs));
+    }
+
+    // ---- saving ----
+
+    /**
+     * Writes the program that computes {@code outputs}, with every parameter's current value
+     * ({@link #value}: the trained one once a trainer has stepped), to {@code file}
+     * (docs/graph-format.md); {@link SavedGraph#load} reads it back. {@link CompiledGraph#save}
+     * writes the values one compiled graph holds.
+     */
+    public void save(Path file, Tensor... outputs) throws IOException {
+        save(file, SavedGraph.Options.defaults(), outputs);
+    }
+
+    public void save(Path file, SavedGraph.Options options, Tensor... outputs) throws IOException {
+        requireOpen("save");
+        SavedGraph.save(file, this, "save", SavedGraph.outputs(outputs), values::current, options);
+    }
+
+    /** As {@link #save(Path, Tensor...)}, to a stream (left open): to ship a graph without a file. */
+    public void save(OutputStream out, SavedGraph.Options options, Tensor... outputs) throws IOException {
+        requireOpen("save");
+        SavedGraph.save(out, this, "save", SavedGraph.outputs(outputs), values::current, options);
+    }
+
+    /** A loaded parameter's value (see {@link SavedGraph}). */
+    void initialValue(Node parameter, NDArray value) {
+        values.initial(parameter, value);
     }
 
     Program program(String op, Tensor... outputs) {

@@ -62,6 +62,22 @@ public class NablaException extends IllegalArgumentException {
         }
     }
 
+    /**
+     * A saved graph that cannot be read: not JSON, truncated, of a newer format version, over one of
+     * the reader's limits, or describing a graph that the ops refuse. The message names the place
+     * (line, node, field) and what is wrong; a refusal by an op keeps the op's exception as cause.
+     */
+    public static final class GraphFileException extends NablaException {
+        public GraphFileException(String message) {
+            super(message);
+        }
+
+        public GraphFileException(String message, Throwable cause) {
+            super(message);
+            initCause(cause);
+        }
+    }
+
     /** Values or programs on different devices used together, or a device that is not present. */
     public static final class DeviceException extends NablaException {
         public DeviceException(String message) {

@@ -842,22 +842,41 @@ public final class Ops {
      * value per captured parameter): the final carries, then the stacked per-step outputs.
      */
     public static List<Node> loop(LoopBody body, List<Node> inits, List<Node> xs, List<Node> captured) {
-        String op = body.isWhile() ? "whileLoop" : "scan";
-        check(op, "initial carries", inits, body.carries(), false, body.length());
-        check(op, "stacked inputs", xs, body.xs(), true, body.length());
-        check(op, "captured values", captured, body.captured(), false, body.length());
         List<Node> inputs = new ArrayList<>(inits);
         inputs.addAll(xs);
         inputs.addAll(captured);
+        List<Node> outputs = new ArrayList<>(body.outputCount());
+        for (int i = 0; i < body.outputCount(); i++) {
+            outputs.add(loopOutput(body, i, inputs));
+        }
+        return outputs;
+    }
+
+    /**
+     * One output of {@code body} run over {@code inputs} (the initial carries, the stacked inputs,
+     * then the captured values), checked as {@link #loop} checks them: a member of a loop's family
+     * on its own, as a reader of saved graphs builds them one at a time.
+     */
+    public static Node loopOutput(LoopBody body, int output, List<Node> inputs) {
+        String op = body.isWhile() ? "whileLoop" : "scan";
+        int nc = body.carries().size();
+        int nx = body.xs().size();
+        if (inputs.size() != nc + nx + body.captured().size()) {
+            throw new NablaException.GraphException(op + ": " + inputs.size() + " inputs for a body of " + nc
+                    + " carries, " + nx + " stacked inputs and " + body.captured().size() + " captured values");
+        }
+        if (output < 0 || output >= body.outputCount()) {
+            throw new NablaException.GraphException(op + ": output " + output + " of a loop with "
+                    + body.outputCount() + " outputs");
+        }
+        check(op, "initial carries", inputs.subList(0, nc), body.carries(), false, body.length());
+        check(op, "stacked inputs", inputs.subList(nc, nc + nx), body.xs(), true, body.length());
+        check(op, "captured values", inputs.subList(nc + nx, inputs.size()), body.captured(), false, body.length());
         NodeTable table = inputs.isEmpty() ? body.index().table() : inputs.get(0).table();
         for (Node in : inputs) {
             requireSameGraph(op, in, inputs.get(0));
         }
-        List<Node> outputs = new ArrayList<>(body.outputCount());
-        for (int i = 0; i < body.outputCount(); i++) {
-            outputs.add(table.intern(new Op.Loop(body, i), inputs, body.outputShape(i), body.outputDType(i)));
-        }
-        return outputs;
+        return table.intern(new Op.Loop(body, output), inputs, body.outputShape(output), body.outputDType(output));
     }
 
     /**
@@ -869,19 +888,36 @@ public final class Ops {
             throw new DTypeException("cond: the branch index must be an i32 or bool scalar, got " + index.describe()
                     + "; compare or cast it first");
         }
+        List<Node> inputs = new ArrayList<>(List.of(reshape(cast(index, DType.I32), Shape.SCALAR)));
+        inputs.addAll(captured);
+        List<Node> outputs = new ArrayList<>(branches.outputCount());
+        for (int o = 0; o < branches.outputCount(); o++) {
+            outputs.add(condOutput(branches, o, inputs));
+        }
+        return outputs;
+    }
+
+    /**
+     * One output of the conditional over {@code inputs}: the branch index (an i32 scalar of rank
+     * 0, as {@link #cond} makes it), then the captured values; checked as {@link #cond} checks them.
+     */
+    public static Node condOutput(CondBranches branches, int output, List<Node> inputs) {
+        if (inputs.isEmpty() || inputs.get(0).dtype() != DType.I32 || inputs.get(0).rank() != 0) {
+            throw new DTypeException("cond: the first input must be the branch index, an i32 scalar of rank 0, got "
+                    + (inputs.isEmpty() ? "none" : inputs.get(0).describe()));
+        }
+        if (output < 0 || output >= branches.outputCount()) {
+            throw new NablaException.GraphException("cond: output " + output + " of a conditional with "
+                    + branches.outputCount() + " outputs");
+        }
+        Node index = inputs.get(0);
+        List<Node> captured = inputs.subList(1, inputs.size());
         check("cond", "captured values", captured, branches.captured(), false, 0);
         for (Node in : captured) {
             requireSameGraph("cond", in, index);
         }
-        Node i = reshape(cast(index, DType.I32), Shape.SCALAR);
-        List<Node> inputs = new ArrayList<>(List.of(i));
-        inputs.addAll(captured);
-        List<Node> outputs = new ArrayList<>(branches.outputCount());
-        for (int o = 0; o < branches.outputCount(); o++) {
-            outputs.add(index.table().intern(new Op.Cond(branches, o), inputs, branches.outputShape(o),
-                    branches.outputDType(o)));
-        }
-        return outputs;
+        return index.table().intern(new Op.Cond(branches, output), inputs, branches.outputShape(output),
+                branches.outputDType(output));
     }
 
     /** Every output of the loop or conditional n is one of, by output index (n's family). */
