@@ -5,9 +5,14 @@ import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
 import dev.nabla.runtime.NDArray;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +71,39 @@ public final class SafeTensors {
      * temporary file renamed into place, so a crash never leaves a half-written checkpoint.
      */
     public static void write(Path path, Map<String, NDArray> tensors, Map<String, String> metadata) throws IOException {
+        Encoded encoded = encode(tensors, metadata);
+        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            encoded.writeTo(out);
+        }
+        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public static void write(Path path, Map<String, NDArray> tensors) throws IOException {
+        write(path, tensors, Map.of());
+    }
+
+    /**
+     * Writes the same bytes as {@link #write(Path, Map, Map)} to a stream (a Hadoop file system's,
+     * say), leaving it open. Making the file appear whole (a rename, as above) is the caller's part.
+     */
+    public static void write(OutputStream out, Map<String, NDArray> tensors, Map<String, String> metadata)
+            throws IOException {
+        encode(tensors, metadata).writeTo(Channels.newChannel(out));
+    }
+
+    /** The header, padded, and each tensor's bytes, in file order: checked before anything is written. */
+    private record Encoded(ByteBuffer head, List<NDArray> order) {
+        void writeTo(WritableByteChannel out) throws IOException {
+            writeFully(out, head);
+            for (NDArray v : order) {
+                writeFully(out, TensorBytes.encode(v));
+            }
+        }
+    }
+
+    private static Encoded encode(Map<String, NDArray> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject(METADATA);
@@ -91,65 +130,67 @@ public final class SafeTensors {
         byte[] json = JSON.writeValueAsBytes(header);
         // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
         int padded = (json.length + 7) / 8 * 8;
-        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-            head.putLong(padded).put(json);
-            while (head.hasRemaining()) {
-                head.put((byte) ' ');
-            }
-            writeFully(out, head.flip());
-            for (NDArray v : order) {
-                writeFully(out, TensorBytes.encode(v));
-            }
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded).put(json);
+        while (head.hasRemaining()) {
+            head.put((byte) ' ');
         }
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    public static void write(Path path, Map<String, NDArray> tensors) throws IOException {
-        write(path, tensors, Map.of());
+        return new Encoded(head.flip(), order);
     }
 
     /** Reads every tensor of a safetensors file, checking the header against the file. */
     public static TensorFile read(Path path) throws IOException {
-        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
-            long fileSize = in.size();
-            if (fileSize < 8) {
-                throw bad(path, "is " + fileSize + " bytes long, shorter than the 8-byte header length");
-            }
-            ByteBuffer lengthBytes = readFully(in, 0, 8);
-            long headerLength = lengthBytes.order(ByteOrder.LITTLE_ENDIAN).getLong();
-            if (headerLength < 2 || headerLength > MAX_HEADER_BYTES || headerLength > fileSize - 8) {
-                throw bad(path, "declares a header of " + headerLength + " bytes, but the file has " + (fileSize - 8)
-                        + " after the length (and headers are at most " + MAX_HEADER_BYTES + " bytes)");
-            }
-            ByteBuffer headerBytes = readFully(in, 8, (int) headerLength);
-            JsonNode header;
-            try {
-                header = JSON.readTree(new String(headerBytes.array(), StandardCharsets.UTF_8));
-            } catch (JacksonException e) {
-                throw bad(path, "has a header that is not valid JSON: " + e.getOriginalMessage());
-            }
-            if (header == null || !header.isObject()) {
-                throw bad(path, "has a header that is not a JSON object");
-            }
-            long dataStart = 8 + headerLength;
-            List<Entry> entries = entries(path, header, fileSize - dataStart);
-            Map<String, NDArray> tensors = new LinkedHashMap<>();
-            for (Entry e : entries) {
-                ByteBuffer raw = readFully(in, dataStart + e.begin(), (int) (e.end() - e.begin()));
-                tensors.put(e.name(), TensorBytes.decode(e.dtype(), e.shape(), raw.order(ByteOrder.LITTLE_ENDIAN),
-                        () -> bad(path, "tensor '" + e.name() + "' holds an I64 value outside the i32 range")));
-            }
-            return new TensorFile(tensors, metadata(path, header));
+        try (InputStream in = Files.newInputStream(path)) {
+            return read(in, Files.size(path), path.toString());
         }
+    }
+
+    /**
+     * Reads a safetensors file from a stream of {@code length} bytes (a Hadoop file system's, with
+     * the length its file status gives), with every check of {@link #read(Path)}; {@code source}
+     * names the file in errors. The stream is read to the end of the data and left open.
+     */
+    public static TensorFile read(InputStream stream, long length, String source) throws IOException {
+        ReadableByteChannel in = Channels.newChannel(stream);
+        if (length < 8) {
+            throw bad(source, "is " + length + " bytes long, shorter than the 8-byte header length");
+        }
+        ByteBuffer lengthBytes = readFully(in, source, 0, 8);
+        long headerLength = lengthBytes.order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (headerLength < 2 || headerLength > MAX_HEADER_BYTES || headerLength > length - 8) {
+            throw bad(source, "declares a header of " + headerLength + " bytes, but the file has " + (length - 8)
+                    + " after the length (and headers are at most " + MAX_HEADER_BYTES + " bytes)");
+        }
+        ByteBuffer headerBytes = readFully(in, source, 8, (int) headerLength);
+        JsonNode header;
+        try {
+            header = JSON.readTree(new String(headerBytes.array(), StandardCharsets.UTF_8));
+        } catch (JacksonException e) {
+            throw bad(source, "has a header that is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (header == null || !header.isObject()) {
+            throw bad(source, "has a header that is not a JSON object");
+        }
+        long dataStart = 8 + headerLength;
+        List<Entry> entries = entries(source, header, length - dataStart);
+        // The entries tile the data (checked), so reading them by offset reads the stream straight through.
+        Map<String, NDArray> byName = new HashMap<>();
+        List<Entry> byOffset = new ArrayList<>(entries);
+        byOffset.sort(Comparator.comparingLong(Entry::begin));
+        for (Entry e : byOffset) {
+            ByteBuffer raw = readFully(in, source, dataStart + e.begin(), (int) (e.end() - e.begin()));
+            byName.put(e.name(), TensorBytes.decode(e.dtype(), e.shape(), raw.order(ByteOrder.LITTLE_ENDIAN),
+                    () -> bad(source, "tensor '" + e.name() + "' holds an I64 value outside the i32 range")));
+        }
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        entries.forEach(e -> tensors.put(e.name(), byName.get(e.name())));
+        return new TensorFile(tensors, metadata(source, header));
     }
 
     /** One tensor's header entry, checked. */
     private record Entry(String name, String dtype, Shape shape, long begin, long end) {}
 
-    private static List<Entry> entries(Path path, JsonNode header, long dataBytes) {
+    private static List<Entry> entries(String path, JsonNode header, long dataBytes) {
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : header.properties()) {
             if (e.getKey().equals(METADATA)) {
@@ -174,7 +215,7 @@ public final class SafeTensors {
         return entries;
     }
 
-    private static Entry entry(Path path, String name, JsonNode node, long dataBytes) {
+    private static Entry entry(String path, String name, JsonNode node, long dataBytes) {
         String where = "tensor '" + name + "'";
         if (!node.isObject()) {
             throw bad(path, where + " is not described by a JSON object");
@@ -224,7 +265,7 @@ public final class SafeTensors {
         return new Entry(name, dtype, new Shape(shape), begin, end);
     }
 
-    private static Map<String, String> metadata(Path path, JsonNode header) {
+    private static Map<String, String> metadata(String path, JsonNode header) {
         JsonNode meta = header.get(METADATA);
         if (meta == null) {
             return Map.of();
@@ -265,21 +306,23 @@ public final class SafeTensors {
         };
     }
 
-    private static FormatException bad(Path path, String what) {
+    private static FormatException bad(String path, String what) {
         return new FormatException("SafeTensors.read: " + path + " " + what);
     }
 
-    private static ByteBuffer readFully(FileChannel in, long position, int length) throws IOException {
+    /** {@code length} bytes from a sequential channel, which stands at byte {@code position} of the file. */
+    private static ByteBuffer readFully(ReadableByteChannel in, String source, long position, int length)
+            throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(length);
         while (buffer.hasRemaining()) {
-            if (in.read(buffer, position + buffer.position()) < 0) {
-                throw new IOException("unexpected end of file at byte " + (position + buffer.position()));
+            if (in.read(buffer) < 0) {
+                throw new IOException(source + ": unexpected end of file at byte " + (position + buffer.position()));
             }
         }
         return buffer.flip();
     }
 
-    private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
+    private static void writeFully(WritableByteChannel out, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             out.write(buffer);
         }

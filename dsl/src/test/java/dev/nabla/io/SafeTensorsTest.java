@@ -9,6 +9,8 @@ import dev.nabla.compiler.NablaException.FormatException;
 import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.ir.Shape;
 import dev.nabla.runtime.NDArray;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -125,6 +127,31 @@ class SafeTensorsTest {
     }
 
     @Test
+    void streamsHoldTheFileBytes() throws IOException {
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        tensors.put("b", NDArray.of(new double[] {1.25, -2}, 2));
+        tensors.put("a", NDArray.of(new float[] {3, 4, 5}, 3, 1));
+        Path file = dir.resolve("file.safetensors");
+        SafeTensors.write(file, tensors, Map.of("step", "7"));
+        var out = new ByteArrayOutputStream();
+        SafeTensors.write(out, tensors, Map.of("step", "7"));
+        assertArrayEquals(Files.readAllBytes(file), out.toByteArray());
+
+        byte[] bytes = out.toByteArray();
+        SafeTensors.TensorFile back = SafeTensors.read(new ByteArrayInputStream(bytes), bytes.length, "mem");
+        assertEquals(List.of("b", "a"), List.copyOf(back.tensors().keySet()), "the header's order");
+        assertArrayEquals(new double[] {1.25, -2}, back.tensors().get("b").toDoubleArray());
+        assertArrayEquals(new float[] {3, 4, 5}, back.tensors().get("a").toFloatArray());
+        assertEquals(Shape.of(3, 1), back.tensors().get("a").shape());
+        assertEquals(Map.of("step", "7"), back.metadata());
+
+        // A stream that ends before the length it was said to have.
+        IOException cut = assertThrows(IOException.class, () -> SafeTensors.read(
+                new ByteArrayInputStream(bytes, 0, bytes.length - 3), bytes.length, "hdfs://nn/cut"));
+        assertTrue(cut.getMessage().startsWith("hdfs://nn/cut: unexpected end of file at byte"), cut.getMessage());
+    }
+
+    @Test
     void survivesRandomCorruption() throws IOException {
         Path good = dir.resolve("good.safetensors");
         SafeTensors.write(good, Map.of("a", NDArray.of(new float[] {1, 2, 3}, 3), "b",
@@ -156,6 +183,10 @@ class SafeTensorsTest {
         FormatException e = assertThrows(FormatException.class, () -> SafeTensors.read(file));
         assertTrue(e.getMessage().contains(message), e.getMessage());
         assertTrue(e.getMessage().startsWith("SafeTensors.read: " + file), e.getMessage());
+        // A stream (a Hadoop file system's) gets the same checks, naming the source it is given.
+        FormatException streamed = assertThrows(FormatException.class,
+                () -> SafeTensors.read(new ByteArrayInputStream(bytes), bytes.length, "hdfs://nn/bad"));
+        assertEquals(e.getMessage().replace(file.toString(), "hdfs://nn/bad"), streamed.getMessage());
     }
 
     private static byte[] withHeader(String json, byte[] data) {
