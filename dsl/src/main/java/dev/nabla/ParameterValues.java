@@ -75,11 +75,14 @@ final class ParameterValues {
         }
     }
 
-    /** p's value is {@code value} everywhere: stored here and set in every open compiled graph. */
+    /**
+     * p's value is {@code value} everywhere: stored here and set in every open compiled graph. The
+     * compiled graph that updated p last (open, or it would have been taken back) stays where the
+     * latest value lives: its prepared runs announced their updates once, and go on stepping p.
+     */
     void set(Node p, NDArray value, List<CompiledGraph> open) {
         synchronized (this) {
             stored.put(p, value.copy());
-            latest.remove(p);
         }
         for (CompiledGraph c : open) {
             c.setValueOf(p, value);

@@ -69,6 +69,12 @@ class ModelValuesTest {
                 assertEquals(zeros, sgd.parameter(w));
                 sgd.compiled().setParameter(w, trained);
                 assertEquals(trained, g.value(w));
+                // After a set value, the trainer's next step is still what the graph reads.
+                g.setValue(w, zeros);
+                sgd.step(feeds);
+                assertNotEquals(zeros, g.value(w));
+                assertEquals(sgd.parameter(w), g.value(w));
+                sgd.compiled().setParameter(w, trained);
             }
             // The trainer is gone; what it trained stays the graph's.
             assertEquals(trained, g.value(w));
