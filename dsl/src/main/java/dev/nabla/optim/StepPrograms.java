@@ -41,18 +41,8 @@ final class StepPrograms {
 
     /** The parameter assignments of one step minimizing {@code loss}. */
     Map<Tensor, Tensor> assignments(Tensor loss) {
-        List<Tensor> all = groups.stream().flatMap(g -> g.params().stream()).toList();
-        List<Tensor> grads = GradientClipping.apply(loss.grad(all), clipNorm, clipValue);
-        Map<Tensor, Tensor> assignments = new LinkedHashMap<>();
-        int k = 0;
-        for (int gi = 0; gi < groups.size(); gi++) {
-            Group g = groups.get(gi);
-            for (int i = 0; i < g.params().size(); i++) {
-                Tensor p = g.params().get(i);
-                String name = prefix + "/group" + gi + "/" + p.node().variableName();
-                UpdateRules.apply(g.optimizer(), new ParamSlot(p, grads.get(k++), g.lrs().get(i), name, assignments, state));
-            }
-        }
+        List<Tensor> all = parameters();
+        Map<Tensor, Tensor> assignments = updates(loss.grad(all));
         addStepAssignments(loss, new HashSet<>(all), assignments);
         // Each step draws from its key states and leaves the next key in their place: fresh
         // randomness every step from one compiled program.
@@ -60,6 +50,30 @@ final class StepPrograms {
             Tensor key = new Tensor(graph, p);
             if (graph.isKeyState(key)) {
                 assignments.put(key, new Tensor(graph, RandomOps.next(p)));
+            }
+        }
+        return assignments;
+    }
+
+    /** Every group's parameters, in group order: the order {@link #updates} takes their gradients in. */
+    List<Tensor> parameters() {
+        return groups.stream().flatMap(g -> g.params().stream()).toList();
+    }
+
+    /**
+     * Each parameter's update by its group's rule from its gradient (clipped first, if asked), and
+     * the optimizer state the rules assign; {@code grads} follow {@link #parameters()}.
+     */
+    Map<Tensor, Tensor> updates(List<Tensor> grads) {
+        List<Tensor> clipped = GradientClipping.apply(grads, clipNorm, clipValue);
+        Map<Tensor, Tensor> assignments = new LinkedHashMap<>();
+        int k = 0;
+        for (int gi = 0; gi < groups.size(); gi++) {
+            Group g = groups.get(gi);
+            for (int i = 0; i < g.params().size(); i++) {
+                Tensor p = g.params().get(i);
+                String name = prefix + "/group" + gi + "/" + p.node().variableName();
+                UpdateRules.apply(g.optimizer(), new ParamSlot(p, clipped.get(k++), g.lrs().get(i), name, assignments, state));
             }
         }
         return assignments;

@@ -38,12 +38,18 @@ final class TrainerCheckpoints {
     static Map<String, Tensor> stateOf(Graph graph, Tensor loss, Map<Tensor, Tensor> assignments, String prefix) {
         List<Node> roots = new ArrayList<>();
         roots.add(loss.node());
+        return stateOf(graph, roots, assignments, prefix);
+    }
+
+    /** The parameters {@code roots} and the assignments read or write, by their checkpoint names. */
+    static Map<String, Tensor> stateOf(Graph graph, List<Node> roots, Map<Tensor, Tensor> assignments, String prefix) {
+        List<Node> all = new ArrayList<>(roots);
         assignments.forEach((target, value) -> {
-            roots.add(target.node());
-            roots.add(value.node());
+            all.add(target.node());
+            all.add(value.node());
         });
         Map<String, Tensor> state = new LinkedHashMap<>();
-        for (Node p : Program.of(roots).parameters()) {
+        for (Node p : Program.of(all).parameters()) {
             String name = ((Op.Parameter) p.op()).name();
             if (name.startsWith(prefix + "/")) {
                 name = "optimizer/" + name.substring(prefix.length() + 1);
