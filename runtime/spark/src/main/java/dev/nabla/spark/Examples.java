@@ -1,0 +1,114 @@
+package dev.nabla.spark;
+
+import dev.nabla.compiler.NablaException.FeedException;
+import java.util.List;
+import java.util.UUID;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Training examples on a cluster: the rows of a DataFrame (or an RDD of rows) read once into one
+ * block of features and labels per partition, checked row by row, and kept by Spark at the given
+ * storage level. Example i is the i-th row counting partition by partition, which is what the
+ * global batches ({@link EpochOrder}) are drawn from, so the source must give the same rows in the
+ * same order whenever Spark computes it again (cache or checkpoint a source that would not).
+ *
+ * <pre>{@code
+ * try (Examples train = Examples.of(df, Columns.of(List.of("x0", "x1"), "label"))) {
+ *     trainer.fit(train, 10);
+ * }
+ * }</pre>
+ */
+public final class Examples implements AutoCloseable {
+    private final String id = UUID.randomUUID().toString();
+    private final JavaRDD<Block> blocks;
+    private final long[] offsets;
+    private final long count;
+    private final int features;
+    private final Labels labels;
+
+    private Examples(JavaRDD<Row> rows, RowReader reader, StorageLevel level) {
+        this.features = reader.features();
+        this.labels = reader.labels();
+        this.blocks = rows.mapPartitionsWithIndex((p, it) -> List.of(reader.block(p, it)).iterator(), true)
+                .persist(level);
+        // One pass reads and checks every row now (so bad rows fail here, not in a training step)
+        // and gives each partition's size, hence its first example's index.
+        List<Integer> sizes = Failures.unwrapping(() -> blocks.map(Block::rows).collect());
+        this.offsets = new long[sizes.size()];
+        long total = 0;
+        for (int p = 0; p < sizes.size(); p++) {
+            offsets[p] = total;
+            total += sizes.get(p);
+        }
+        this.count = total;
+        if (count == 0) {
+            blocks.unpersist(false);
+            throw new FeedException(reader.op() + ": no examples: all " + sizes.size() + " partitions are empty");
+        }
+    }
+
+    /** The examples in {@code data}'s columns, kept in memory (spilling to disk when it runs short). */
+    public static Examples of(Dataset<Row> data, Columns columns) {
+        return of(data, columns, StorageLevel.MEMORY_AND_DISK());
+    }
+
+    /** The same, kept at {@code level}; {@link StorageLevel#NONE()} reads the source again at every step. */
+    public static Examples of(Dataset<Row> data, Columns columns, StorageLevel level) {
+        RowReader reader = RowReader.of("Examples.of", data.schema(), columns, true);
+        return new Examples(data.javaRDD(), reader, level);
+    }
+
+    /** Rows of {@code features} numbers followed by the label, with no schema: each row is checked. */
+    public static Examples of(JavaRDD<Row> rows, int features, Labels labels) {
+        return of(rows, features, labels, StorageLevel.MEMORY_AND_DISK());
+    }
+
+    public static Examples of(JavaRDD<Row> rows, int features, Labels labels, StorageLevel level) {
+        return new Examples(rows, RowReader.flat("Examples.of", features, labels), level);
+    }
+
+    /** How many examples there are. */
+    public long count() {
+        return count;
+    }
+
+    /** How many features each example has. */
+    public int features() {
+        return features;
+    }
+
+    public Labels labels() {
+        return labels;
+    }
+
+    /** How many partitions hold them. */
+    public int partitions() {
+        return offsets.length;
+    }
+
+    JavaRDD<Block> blocks() {
+        return blocks;
+    }
+
+    String id() {
+        return id;
+    }
+
+    long[] offsets() {
+        return offsets.clone();
+    }
+
+    JavaSparkContext context() {
+        return JavaSparkContext.fromSparkContext(blocks.context());
+    }
+
+    /** Lets Spark drop the cached blocks. */
+    @Override
+    public void close() {
+        blocks.unpersist(false);
+    }
+}

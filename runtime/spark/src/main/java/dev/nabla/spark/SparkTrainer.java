@@ -1,0 +1,322 @@
+package dev.nabla.spark;
+
+import dev.nabla.Graph;
+import dev.nabla.Tensor;
+import dev.nabla.compiler.NablaException;
+import dev.nabla.compiler.NablaException.FeedException;
+import dev.nabla.compiler.ir.DType;
+import dev.nabla.compiler.ir.Shape;
+import dev.nabla.nn.Model;
+import dev.nabla.optim.GradientStep;
+import dev.nabla.optim.Optimizer;
+import dev.nabla.runtime.NDArray;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Synchronous data-parallel training on Spark. Each step broadcasts the parameters, every
+ * partition sums the loss's gradient over its share of the global batch with a program compiled
+ * once per executor, the sums are tree-aggregated to the driver, and the driver applies the
+ * optimizer's compiled update ({@link GradientStep}) to their mean: PyTorch's step on the mean
+ * loss of the batch, so with the same batches the result equals training on one JVM up to the
+ * order of summation.
+ *
+ * <pre>{@code
+ * try (SparkTrainer trainer = SparkTrainer.builder(spark, mlp, ExampleLosses::crossEntropy)
+ *         .optimizer(Optimizers.adam(0.01)).batchSize(256).seed(7)
+ *         .checkpoints("hdfs:///models/digits", 50).build()) {
+ *     trainer.resume();                    // from the newest checkpoint, if any
+ *     trainer.fit(examples, 10, r -> System.out.println(r));
+ *     trainer.saveModel("hdfs:///models/digits.safetensors");
+ * }
+ * }</pre>
+ *
+ * <p>Batches: step s is batch s mod B of epoch s div B ({@link EpochOrder}, B batches per epoch),
+ * so the step count alone says where training stands and a resumed trainer goes on with the same
+ * batches. Steps are taken one at a time (this class is for one driver thread).
+ */
+public final class SparkTrainer implements AutoCloseable {
+    private final String id = UUID.randomUUID().toString();
+    private final JavaSparkContext context;
+    private final Builder settings;
+    private final Graph graph;
+    private final Model model;
+    private final GradientStep update;
+    private final List<DType> dtypes = new ArrayList<>();
+    private final List<Shape> shapes = new ArrayList<>();
+    private final Checkpoints checkpoints;
+    /** Made at the first step, when the examples' width and labels are known. */
+    private TrainingRecipe recipe;
+    /** The order a checkpoint was written with: the examples must give the same one. */
+    private EpochOrder resumedOrder;
+    private long steps;
+    private boolean closed;
+
+    private SparkTrainer(Builder b) {
+        this.settings = b;
+        this.context = JavaSparkContext.fromSparkContext(b.spark.sparkContext());
+        this.graph = Graph.create();
+        try {
+            this.model = TrainingRecipe.build(b.factory, graph);
+            model.parameters().values().forEach(p -> {
+                dtypes.add(p.dtype());
+                shapes.add(p.shape());
+            });
+            this.update = GradientStep.of(b.optimizer, List.copyOf(model.parameters().values()));
+        } catch (RuntimeException e) {
+            graph.close();
+            throw e;
+        }
+        this.checkpoints = b.folder == null ? null
+                : new Checkpoints(context.hadoopConfiguration(), b.folder, b.every, b.keep);
+    }
+
+    public static Builder builder(SparkSession spark, ModelFactory model, ExampleLoss loss) {
+        return new Builder(spark, model, loss);
+    }
+
+    /** One step on the next global batch of {@code data}. */
+    public synchronized StepResult step(Examples data) {
+        requireOpen("step");
+        long start = System.nanoTime();
+        TrainingRecipe r = recipeFor(data);
+        EpochOrder order = new EpochOrder(data.count(), settings.batchSize, settings.seed);
+        if (resumedOrder != null && !resumedOrder.equals(order)) {
+            throw new FeedException("step: the checkpoint resumed from was written for " + describe(resumedOrder)
+                    + "; these examples give " + describe(order) + ": train on the same data with the same settings");
+        }
+        long epoch = steps / order.batches();
+        long batch = steps % order.batches();
+        long expected = order.end(batch) - order.start(batch);
+        Broadcast<Weights> weights = context.broadcast(Weights.of(steps, parameters()));
+        PartialGradients total;
+        try {
+            GradientTask task = new GradientTask(id, r, weights, data.id(), data.offsets(), order, epoch, batch, steps);
+            total = Failures.unwrapping(() -> data.blocks().mapPartitionsWithIndex(task, true)
+                    .treeAggregate(PartialGradients.empty(), PartialGradients::add, PartialGradients::add,
+                            settings.depth));
+        } finally {
+            weights.destroy();
+        }
+        String where = "step " + steps + " (epoch " + epoch + ", batch " + batch + ")";
+        if (total.examples() != expected) {
+            throw new FeedException(where + ": the partitions gave " + total.examples() + " examples, the batch has "
+                    + expected + "; does the examples' source give other rows when Spark computes it again? Cache it");
+        }
+        if (total.nonFinite().length > 0) {
+            throw new NablaException(where + ": the loss or its gradient is not finite on partition"
+                    + (total.nonFinite().length > 1 ? "s " : " ") + java.util.Arrays.toString(total.nonFinite())
+                    + "; the parameters were not updated (are the features scaled, the learning rate small enough?)");
+        }
+        update.step(total.means(dtypes, shapes));
+        steps++;
+        if (checkpoints != null && checkpoints.due(steps)) {
+            try {
+                checkpoints.save(steps, order, update.state());
+            } catch (IOException e) {
+                throw new UncheckedIOException("step " + steps + ": writing a checkpoint failed", e);
+            }
+        }
+        return new StepResult(steps, epoch, batch, expected, total.meanLoss(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Trains until {@code epochs} epochs of {@code data} are done (from where it stands), reporting each step. */
+    public void fit(Examples data, int epochs, Consumer<StepResult> onStep) {
+        long total = epochs * new EpochOrder(data.count(), settings.batchSize, settings.seed).batches();
+        while (steps() < total) {
+            onStep.accept(step(data));
+        }
+    }
+
+    /** {@link #fit(Examples, int, Consumer)}, returning the results of the steps it took. */
+    public List<StepResult> fit(Examples data, int epochs) {
+        List<StepResult> results = new ArrayList<>();
+        fit(data, epochs, results::add);
+        return results;
+    }
+
+    /** How many steps have been taken (resumed ones included). */
+    public synchronized long steps() {
+        return steps;
+    }
+
+    /**
+     * Loads the newest checkpoint in the folder given to {@link Builder#checkpoints}: the parameters,
+     * the optimizer's state and the step count, after a driver restart say. Returns the step it
+     * resumes after, 0 when the folder holds none.
+     */
+    public synchronized long resume() throws IOException {
+        requireOpen("resume");
+        if (checkpoints == null) {
+            throw new NablaException("resume: this trainer has no checkpoint folder; set one with"
+                    + " builder.checkpoints(folder, everySteps)");
+        }
+        Optional<Checkpoints.Saved> saved = checkpoints.latest();
+        if (saved.isEmpty()) {
+            return steps;
+        }
+        Checkpoints.Saved s = saved.get();
+        if (s.order().batchSize() != settings.batchSize || s.order().seed() != settings.seed) {
+            throw new FeedException("resume: " + s.path() + " was written with batches of " + s.order().batchSize()
+                    + " and seed " + s.order().seed() + "; this trainer has " + settings.batchSize + " and "
+                    + settings.seed);
+        }
+        try {
+            update.load(s.state());
+        } catch (FeedException e) {
+            throw Failures.at("resume: " + s.path(), e);
+        }
+        steps = s.step();
+        resumedOrder = s.order();
+        return steps;
+    }
+
+    /** The model's current parameters by PyTorch's names: its state dict. */
+    public synchronized Map<String, NDArray> modelValues() {
+        requireOpen("modelValues");
+        return model.values();
+    }
+
+    /**
+     * Writes the model's state dict as safetensors to a path of any Hadoop file system; it loads
+     * with {@code Model.load} or {@link Scorer#load}, and in PyTorch with {@code safetensors.torch.load_file}.
+     */
+    public void saveModel(String path) throws IOException {
+        HadoopFiles.write(context.hadoopConfiguration(), path, modelValues(), Map.of("format", "pt"));
+    }
+
+    /** Frees the driver's copy of the model and the optimizer's state. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        update.close();
+        graph.close();
+    }
+
+    private Map<String, NDArray> parameters() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        model.parameters().forEach((name, p) -> out.put(name, update.parameter(p)));
+        return out;
+    }
+
+    /** The recipe for examples of this width and label kind, checked once on the driver. */
+    private TrainingRecipe recipeFor(Examples data) {
+        if (recipe == null) {
+            TrainingRecipe r = new TrainingRecipe(settings.factory, settings.loss, data.features(), data.labels(),
+                    settings.padTo);
+            r.check(model);
+            recipe = r;
+        } else if (recipe.features() != data.features() || recipe.labels() != data.labels()) {
+            throw new FeedException("step: these examples have " + data.features() + " features and " + data.labels()
+                    + " labels; this trainer has trained on " + recipe.features() + " and " + recipe.labels());
+        }
+        return recipe;
+    }
+
+    private static String describe(EpochOrder o) {
+        return o.examples() + " examples in batches of " + o.batchSize() + " (seed " + o.seed() + ")";
+    }
+
+    private void requireOpen(String op) {
+        if (closed) {
+            throw new NablaException(op + ": this trainer is closed; build a new one (and resume) to train again");
+        }
+    }
+
+    /** The optimizer, batch size, seed, checkpoints and aggregation of a {@link SparkTrainer}. */
+    public static final class Builder {
+        private final SparkSession spark;
+        private final ModelFactory factory;
+        private final ExampleLoss loss;
+        private Optimizer optimizer;
+        private int batchSize = 64;
+        private long seed;
+        private int padTo = 32;
+        private int depth = 2;
+        private String folder;
+        private int every;
+        private int keep = 2;
+
+        private Builder(SparkSession spark, ModelFactory factory, ExampleLoss loss) {
+            if (spark == null || factory == null || loss == null) {
+                throw new NablaException("SparkTrainer.builder: needs a Spark session, a model factory and a loss");
+            }
+            this.spark = spark;
+            this.factory = factory;
+            this.loss = loss;
+        }
+
+        /** The optimizer whose update the driver applies (required). */
+        public Builder optimizer(Optimizer optimizer) {
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        /** Examples per global batch, over all partitions (default 64). */
+        public Builder batchSize(int size) {
+            this.batchSize = atLeast("batchSize", size, 1);
+            return this;
+        }
+
+        /** The seed of every epoch's order (default 0). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * A partition's share is padded to a multiple of {@code rows} (default 32), so that the few
+         * sizes shares take reuse compiled programs; padding rows weigh 0 but cost compute.
+         */
+        public Builder padTo(int rows) {
+            this.padTo = atLeast("padTo", rows, 1);
+            return this;
+        }
+
+        /** The depth of the gradients' tree aggregation (default 2, as Spark's). */
+        public Builder treeDepth(int depth) {
+            this.depth = atLeast("treeDepth", depth, 1);
+            return this;
+        }
+
+        /** Writes a checkpoint to {@code folder} (any Hadoop file system) every {@code everySteps} steps. */
+        public Builder checkpoints(String folder, int everySteps) {
+            if (folder == null || folder.isBlank()) {
+                throw new NablaException("checkpoints: name a folder, e.g. hdfs:///models/run1 or file:/tmp/run1");
+            }
+            this.folder = folder;
+            this.every = atLeast("checkpoints", everySteps, 1);
+            return this;
+        }
+
+        /** How many of the newest checkpoints to keep (default 2). */
+        public Builder keepCheckpoints(int count) {
+            this.keep = atLeast("keepCheckpoints", count, 1);
+            return this;
+        }
+
+        public SparkTrainer build() {
+            if (optimizer == null) {
+                throw new NablaException("SparkTrainer.build: choose an optimizer, e.g. .optimizer(Optimizers.adam(1e-3))");
+            }
+            return new SparkTrainer(this);
+        }
+
+        private static int atLeast(String what, int value, int min) {
+            if (value < min) {
+                throw new NablaException(what + ": needs at least " + min + ", got " + value);
+            }
+            return value;
+        }
+    }
+}
