@@ -83,10 +83,15 @@ record ScoreTask(String scorer, ModelFactory factory, Broadcast<Weights> weights
                 for (int i = batch.size(); i < batchSize; i++) {
                     System.arraycopy(x, 0, x, i * features, features);
                 }
-                ScoreWorker worker = ExecutorCache.get(scorer, ScoreWorker.class,
-                        () -> new ScoreWorker(factory, features, batchSize));
-                scores = worker.score(weights.value(), NDArray.wrap(DType.F32, Shape.of(batchSize, features), x))
-                        .toFloatArray();
+                try {
+                    ScoreWorker worker = ExecutorCache.get(scorer, ScoreWorker.class,
+                            () -> new ScoreWorker(factory, features, batchSize));
+                    scores = worker.score(weights.value(), NDArray.wrap(DType.F32, Shape.of(batchSize, features), x))
+                            .toFloatArray();
+                } catch (RuntimeException e) {
+                    throw Failures.at("Scorer: partition " + partition + ", rows " + (read - batch.size()) + " to "
+                            + (read - 1), e);
+                }
             }
         };
     }

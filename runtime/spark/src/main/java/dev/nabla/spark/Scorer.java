@@ -81,8 +81,10 @@ public final class Scorer {
 
     /**
      * {@code data} with the model's output for each row appended: an array of floats for a model
-     * with outputs [n, C], a float for one with outputs [n]. Lazy, as Spark's transformations are;
-     * the model and its state are checked here, each row when it is scored.
+     * with outputs [n, C], a float for one with outputs [n]. Lazy, as Spark's transformations are:
+     * the model, its state and the columns are checked here; each row when an action scores it,
+     * where a bad row fails the action with Spark's exception caused by a {@code FeedException}
+     * that names the partition, the row and the column.
      */
     public Dataset<Row> transform(Dataset<Row> data, Columns columns) {
         RowReader reader = RowReader.of("Scorer", data.schema(), columns, false);
