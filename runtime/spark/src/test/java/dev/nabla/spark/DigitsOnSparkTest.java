@@ -24,10 +24,12 @@ class DigitsOnSparkTest {
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         String out = log.toString(StandardCharsets.UTF_8);
         assertThat(out).contains("training examples in 2 partitions").contains("epoch 10  loss");
-        // 97.3% in the README's run; a margin for rounding that differs between machines.
-        assertThat(accuracy).isGreaterThan(0.95);
+        // 96.8% in the README's run; a margin for rounding that differs between machines.
+        assertThat(accuracy).as(out).isGreaterThan(0.95);
         assertThat(SafeTensors.read(dir.resolve("digits.safetensors")).tensors().keySet())
                 .containsExactly("0.weight", "0.bias", "2.weight", "2.bias");
-        assertThat(dir.resolve("checkpoints/step-000000000120.safetensors")).exists();
+        // 23 steps an epoch, a checkpoint every 20, the newest two kept.
+        assertThat(dir.resolve("checkpoints/step-000000000220.safetensors")).exists();
+        assertThat(dir.resolve("checkpoints/step-000000000180.safetensors")).doesNotExist();
     }
 }

@@ -66,14 +66,14 @@ public final class DigitsOnSpark {
         ModelFactory mlp = g -> Model.create(g, Sequential.of(new Linear(64, 64), Layers.relu(), new Linear(64, 10)), 42);
         try (Examples examples = Examples.of(train, Columns.of(pixels, "digit"));
              SparkTrainer trainer = SparkTrainer.builder(spark, mlp, ExampleLosses::crossEntropy)
-                     .optimizer(Optimizers.adam(0.01)).batchSize(128).seed(7)
+                     .optimizer(Optimizers.adam(0.01)).batchSize(64).seed(7)
                      .checkpoints(out + "/checkpoints", 20).build()) {
             log.printf("%d training examples in %d partitions%n", examples.count(), examples.partitions());
             long resumed = trainer.resume();
             if (resumed > 0) {
                 log.printf("resumed after step %d%n", resumed);
             }
-            long perEpoch = (examples.count() + 127) / 128;
+            long perEpoch = (examples.count() + 63) / 64;
             double[] sum = new double[2];
             trainer.fit(examples, EPOCHS, r -> {
                 sum[0] += r.loss() * r.examples();
