@@ -7,9 +7,26 @@ import java.io.Serializable;
 
 /**
  * One partition's examples, read once and cached by Spark: features row after row (f32 [rows,
- * features]) and a label per row (a class index or a value, exact in a double).
+ * features]) and a label per row (a class index or a value, exact in a double). A plain class,
+ * not a record: a cached block may spill through Kryo, which cannot rebuild records.
  */
-record Block(int rows, int features, float[] x, double[] y) implements Serializable {
+final class Block implements Serializable {
+    private final int rows;
+    private final int features;
+    private final float[] x;
+    private final double[] y;
+
+    Block(int rows, int features, float[] x, double[] y) {
+        this.rows = rows;
+        this.features = features;
+        this.x = x;
+        this.y = y;
+    }
+
+    int rows() {
+        return rows;
+    }
+
     /**
      * The examples at {@code picked} (row numbers here), padded to {@code padded} rows by repeating
      * the first (a real example, so the model computes finite values for it), and a mask that is 1
@@ -27,9 +44,5 @@ record Block(int rows, int features, float[] x, double[] y) implements Serializa
         }
         return new NDArray[] {NDArray.wrap(DType.F32, Shape.of(padded, features), xs),
                 NDArray.fromDoubles(labels.dtype(), Shape.of(padded), ys), NDArray.wrap(DType.F32, Shape.of(padded), mask)};
-    }
-
-    static Block empty(int features) {
-        return new Block(0, features, new float[0], new double[0]);
     }
 }

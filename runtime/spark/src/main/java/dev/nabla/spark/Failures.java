@@ -48,7 +48,9 @@ final class Failures {
         } catch (Exception e) {   // Spark's Scala code throws its checked SparkException undeclared
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof NablaException n) {
-                    n.addSuppressed(e);
+                    if (n != e) {
+                        n.addSuppressed(e);
+                    }
                     throw n;
                 }
             }

@@ -9,6 +9,7 @@ import dev.nabla.nn.Model;
 import dev.nabla.runtime.NDArray;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -25,6 +26,8 @@ final class GradientWorker {
     private final CompiledGraph compiled;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private long loaded = -1;
+    /** The parameters' names in the driver's order, as the loaded weights give them (guarded by the lock). */
+    private List<String> driverOrder = List.of();
 
     GradientWorker(TrainingRecipe recipe) {
         this.recipe = recipe;
@@ -40,15 +43,17 @@ final class GradientWorker {
         NDArray[] in = block.take(rows, recipe.padded(rows.length), recipe.labels());
         lockFor(weights);
         List<NDArray> out;
+        List<String> order;
         try {
             Traced.Variant<List<Tensor>> v = program.variant(in);
             out = compiled.eval(v.feeds(in), v.result().toArray(Tensor[]::new));
+            order = driverOrder;
         } finally {
             lock.readLock().unlock();
         }
-        // The gradients in the broadcast's order (the same names, checked when loading).
+        // The gradients in the driver's order (the same names, checked when loading).
         List<NDArray> grads = new ArrayList<>(names.size());
-        for (String name : weights.names()) {
+        for (String name : order) {
             grads.add(out.get(1 + names.indexOf(name)));
         }
         return PartialGradients.of(partition, rows.length, out.get(0), grads);
@@ -75,7 +80,9 @@ final class GradientWorker {
 
     private void load(Weights weights) {
         try {
-            model.load(weights.toMap());
+            Map<String, NDArray> values = weights.toMap();
+            model.load(values);
+            driverOrder = List.copyOf(values.keySet());
         } catch (FeedException e) {
             FeedException mismatch = new FeedException("the parameters broadcast for this step do not fit the model the"
                     + " factory built on this executor (does it build the same layers everywhere?): " + e.getMessage());

@@ -48,7 +48,12 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkTrainer implements AutoCloseable {
     private final String id = UUID.randomUUID().toString();
     private final JavaSparkContext context;
-    private final Builder settings;
+    private final ModelFactory factory;
+    private final ExampleLoss loss;
+    private final int batchSize;
+    private final long seed;
+    private final int padTo;
+    private final int depth;
     private final Graph graph;
     private final Model model;
     private final GradientStep update;
@@ -63,11 +68,17 @@ public final class SparkTrainer implements AutoCloseable {
     private boolean closed;
 
     private SparkTrainer(Builder b) {
-        this.settings = b;
         this.context = JavaSparkContext.fromSparkContext(b.spark.sparkContext());
+        this.factory = b.factory;
+        this.loss = b.loss;
+        this.batchSize = b.batchSize;
+        this.seed = b.seed;
+        this.padTo = b.padTo;
+        this.depth = b.depth;
         this.graph = Graph.create();
         try {
             this.model = TrainingRecipe.build(b.factory, graph);
+            TrainingRecipe.checkModel(model);
             model.parameters().values().forEach(p -> {
                 dtypes.add(p.dtype());
                 shapes.add(p.shape());
@@ -90,7 +101,7 @@ public final class SparkTrainer implements AutoCloseable {
         requireOpen("step");
         long start = System.nanoTime();
         TrainingRecipe r = recipeFor(data);
-        EpochOrder order = new EpochOrder(data.count(), settings.batchSize, settings.seed);
+        EpochOrder order = new EpochOrder(data.count(), batchSize, seed);
         if (resumedOrder != null && !resumedOrder.equals(order)) {
             throw new FeedException("step: the checkpoint resumed from was written for " + describe(resumedOrder)
                     + "; these examples give " + describe(order) + ": train on the same data with the same settings");
@@ -104,7 +115,7 @@ public final class SparkTrainer implements AutoCloseable {
             GradientTask task = new GradientTask(id, r, weights, data.id(), data.offsets(), order, epoch, batch, steps);
             total = Failures.unwrapping(() -> data.blocks().mapPartitionsWithIndex(task, true)
                     .treeAggregate(PartialGradients.empty(), PartialGradients::add, PartialGradients::add,
-                            settings.depth));
+                            depth));
         } finally {
             weights.destroy();
         }
@@ -132,7 +143,7 @@ public final class SparkTrainer implements AutoCloseable {
 
     /** Trains until {@code epochs} epochs of {@code data} are done (from where it stands), reporting each step. */
     public void fit(Examples data, int epochs, Consumer<StepResult> onStep) {
-        long total = epochs * new EpochOrder(data.count(), settings.batchSize, settings.seed).batches();
+        long total = epochs * new EpochOrder(data.count(), batchSize, seed).batches();
         while (steps() < total) {
             onStep.accept(step(data));
         }
@@ -166,10 +177,10 @@ public final class SparkTrainer implements AutoCloseable {
             return steps;
         }
         Checkpoints.Saved s = saved.get();
-        if (s.order().batchSize() != settings.batchSize || s.order().seed() != settings.seed) {
+        if (s.order().batchSize() != batchSize || s.order().seed() != seed) {
             throw new FeedException("resume: " + s.path() + " was written with batches of " + s.order().batchSize()
-                    + " and seed " + s.order().seed() + "; this trainer has " + settings.batchSize + " and "
-                    + settings.seed);
+                    + " and seed " + s.order().seed() + "; this trainer has " + batchSize + " and "
+                    + seed);
         }
         try {
             update.load(s.state());
@@ -212,9 +223,8 @@ public final class SparkTrainer implements AutoCloseable {
     /** The recipe for examples of this width and label kind, checked once on the driver. */
     private TrainingRecipe recipeFor(Examples data) {
         if (recipe == null) {
-            TrainingRecipe r = new TrainingRecipe(settings.factory, settings.loss, data.features(), data.labels(),
-                    settings.padTo);
-            r.check(model);
+            TrainingRecipe r = new TrainingRecipe(factory, loss, data.features(), data.labels(), padTo);
+            r.checkLoss(model);
             recipe = r;
         } else if (recipe.features() != data.features() || recipe.labels() != data.labels()) {
             throw new FeedException("step: these examples have " + data.features() + " features and " + data.labels()

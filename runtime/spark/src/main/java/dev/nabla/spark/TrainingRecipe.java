@@ -35,8 +35,8 @@ record TrainingRecipe(ModelFactory factory, ExampleLoss loss, int features, Labe
         return model;
     }
 
-    /** Checks, on the driver, that the model and loss can train this way (so executors never find out). */
-    void check(Model model) {
+    /** Checks, on the driver, that the model can train this way (so executors never find out). */
+    static void checkModel(Model model) {
         if (model.parameters().isEmpty()) {
             throw new NablaException("SparkTrainer: the model has no parameters to train");
         }
@@ -51,6 +51,10 @@ record TrainingRecipe(ModelFactory factory, ExampleLoss loss, int features, Labe
                     + " (batch norm's running statistics): each partition would move them by its own share of the"
                     + " batch, which data-parallel training here does not combine; use a model without batch norm");
         }
+    }
+
+    /** Checks, on the driver, that the loss gives what the gradient program needs. */
+    void checkLoss(Model model) {
         List<Tensor> traced = lossAndGradients(model, inputs(model.graph(), padTo));
         boolean random = Program.of(List.of(traced.get(0).node())).nodes().stream()
                 .anyMatch(n -> n.op() instanceof Op.Random);

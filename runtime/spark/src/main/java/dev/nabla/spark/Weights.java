@@ -1,25 +1,50 @@
 package dev.nabla.spark;
 
+import dev.nabla.io.SafeTensors;
 import dev.nabla.runtime.NDArray;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.Serializable;
-import java.util.LinkedHashMap;
-import java.util.List;
+import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
  * The model's parameters as the driver broadcasts them, by PyTorch's names: one version per
- * training step, so an executor loads them once per step whatever the number of its tasks.
+ * training step, so an executor loads them once per step whatever the number of its tasks. They
+ * travel as the bytes of a safetensors file, which every Spark serializer carries (Kryo, which
+ * clusters often configure, cannot rebuild records or the JDK's immutable collections).
  */
-record Weights(long version, List<String> names, List<HostArray> values) implements Serializable {
-    static Weights of(long version, Map<String, NDArray> state) {
-        return new Weights(version, List.copyOf(state.keySet()), state.values().stream().map(HostArray::of).toList());
+final class Weights implements Serializable {
+    private final long version;
+    private final byte[] tensors;
+
+    private Weights(long version, byte[] tensors) {
+        this.version = version;
+        this.tensors = tensors;
     }
 
-    Map<String, NDArray> toMap() {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            out.put(names.get(i), values.get(i).toNDArray());
+    static Weights of(long version, Map<String, NDArray> state) {
+        var out = new ByteArrayOutputStream();
+        try {
+            SafeTensors.write(out, state, Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // a byte array stream does not fail
         }
-        return out;
+        return new Weights(version, out.toByteArray());
+    }
+
+    long version() {
+        return version;
+    }
+
+    /** The parameters by name, in the driver's order. */
+    Map<String, NDArray> toMap() {
+        try {
+            return SafeTensors.read(new ByteArrayInputStream(tensors), tensors.length,
+                    "the parameters broadcast for step " + version).tensors();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
