@@ -29,15 +29,23 @@ public final class Examples implements AutoCloseable {
     private final long count;
     private final int features;
     private final Labels labels;
+    private final boolean cached;
 
     private Examples(JavaRDD<Row> rows, RowReader reader, StorageLevel level) {
+        this.cached = !level.equals(StorageLevel.NONE());
         this.features = reader.features();
         this.labels = reader.labels();
         this.blocks = rows.mapPartitionsWithIndex((p, it) -> List.of(reader.block(p, it)).iterator(), true)
                 .persist(level);
         // One pass reads and checks every row now (so bad rows fail here, not in a training step)
         // and gives each partition's size, hence its first example's index.
-        List<Integer> sizes = Failures.unwrapping(() -> blocks.map(Block::rows).collect());
+        List<Integer> sizes;
+        try {
+            sizes = Failures.unwrapping(() -> blocks.map(Block::rows).collect());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
         this.offsets = new long[sizes.size()];
         long total = 0;
         for (int p = 0; p < sizes.size(); p++) {
@@ -46,7 +54,7 @@ public final class Examples implements AutoCloseable {
         }
         this.count = total;
         if (count == 0) {
-            blocks.unpersist(false);
+            close();
             throw new FeedException(reader.op() + ": no examples: all " + sizes.size() + " partitions are empty");
         }
     }
@@ -109,6 +117,8 @@ public final class Examples implements AutoCloseable {
     /** Lets Spark drop the cached blocks. */
     @Override
     public void close() {
-        blocks.unpersist(false);
+        if (cached) {
+            blocks.unpersist(false);
+        }
     }
 }

@@ -13,6 +13,7 @@ import dev.nabla.runtime.NDArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +127,7 @@ public final class SparkTrainer implements AutoCloseable {
         }
         if (total.nonFinite().length > 0) {
             throw new NablaException(where + ": the loss or its gradient is not finite on partition"
-                    + (total.nonFinite().length > 1 ? "s " : " ") + java.util.Arrays.toString(total.nonFinite())
+                    + (total.nonFinite().length > 1 ? "s " : " ") + Arrays.toString(total.nonFinite())
                     + "; the parameters were not updated (are the features scaled, the learning rate small enough?)");
         }
         update.step(total.means(dtypes, shapes));
