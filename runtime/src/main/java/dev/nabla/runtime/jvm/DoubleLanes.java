@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float64 primitives, written with the Vector API (one loop per operator: a lanewise op becomes
- * SIMD code only when its operator is a constant at the call). Transcendental functions keep the
- * accuracy the matching Math method promises (docs/ARCHITECTURE.md); functions the Vector API
- * lacks (sigmoid, softplus, sign, rsqrt) use the scalar definitions.
+ * SIMD code only when its operator is a constant at the call). Transcendental functions, sigmoid,
+ * softplus and rsqrt are {@link DoubleMathLoops}' (the same bits in every JIT tier and in vector
+ * bodies and tails alike, docs/ARCHITECTURE.md); sign uses its scalar definition.
  *
  * <p>{@link FloatLanes} is this class for the other type, line for line (Java has no generics over
  * primitive arrays, and boxing would undo the SIMD): change both together.
@@ -39,78 +39,8 @@ final class DoubleLanes implements Lanes {
         double[] a = (double[]) x;
         DoubleVector zero = DoubleVector.zero(S);
         switch (fn) {
-            case EXP -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    DoubleVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.EXP).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.apply(a[xOff + i]);
-                }
-            }
-            case LOG -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    DoubleVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.LOG).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.apply(a[xOff + i]);
-                }
-            }
-            case LOG1P -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    DoubleVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.LOG1P).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.apply(a[xOff + i]);
-                }
-            }
-            case EXPM1 -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    DoubleVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.EXPM1).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.apply(a[xOff + i]);
-                }
-            }
-            case SIN -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    DoubleVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.SIN).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.apply(a[xOff + i]);
-                }
-            }
-            case COS -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    DoubleVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.COS).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.apply(a[xOff + i]);
-                }
-            }
-            case TAN -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    DoubleVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.TAN).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.apply(a[xOff + i]);
-                }
-            }
-            case TANH -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    DoubleVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.TANH).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.apply(a[xOff + i]);
-                }
-            }
+            case EXP, LOG, LOG1P, EXPM1, SIN, COS, TAN, TANH, SIGMOID, SOFTPLUS, RSQRT ->
+                    DoubleMathLoops.apply(fn, d, dOff, a, xOff, n);
             case NEG -> {
                 int i = 0;
                 for (int bound = S.loopBound(n); i < bound; i += S.length()) {
