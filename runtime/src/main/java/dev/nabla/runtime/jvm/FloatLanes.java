@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * float32 primitives, written with the Vector API (one loop per operator: a lanewise op becomes
  * SIMD code only when its operator is a constant at the call). Transcendental functions, sigmoid,
- * softplus and rsqrt are {@link FloatMathLoops}' (the same bits in every JIT tier and in vector
+ * softplus and rsqrt are {@link MathLoops}' (the same bits in every JIT tier and in vector
  * bodies and tails alike, docs/ARCHITECTURE.md); sign uses its scalar definition.
  *
  * <p>{@link DoubleLanes} is this class for the other type, line for line (Java has no generics over
@@ -40,7 +40,7 @@ final class FloatLanes implements Lanes {
         FloatVector zero = FloatVector.zero(S);
         switch (fn) {
             case EXP, LOG, LOG1P, EXPM1, SIN, COS, TAN, TANH, SIGMOID, SOFTPLUS, RSQRT ->
-                    FloatMathLoops.apply(fn, d, dOff, a, xOff, n);
+                    MathLoops.apply(fn, d, dOff, a, xOff, n);
             case NEG -> {
                 int i = 0;
                 for (int bound = S.loopBound(n); i < bound; i += S.length()) {

@@ -11,6 +11,7 @@ import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
 import dev.nabla.runtime.jvm.math.DoubleVectorMath;
 import dev.nabla.runtime.jvm.math.FloatVectorMath;
+import dev.nabla.runtime.jvm.math.VectorMathInliner;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
@@ -39,13 +40,13 @@ final class VectorCodegen {
     private static final ClassDesc COMPARISON = VECTOR_OPERATORS.nested("Comparison");
 
     /** The vector and array types of one working type. */
-    private record Lane(ClassDesc vector, ClassDesc array, ClassDesc element, ClassDesc math) {
+    private record Lane(ClassDesc vector, ClassDesc array, ClassDesc element, Class<?> math) {
         static Lane of(DType t) {
             return t == DType.F32
                     ? new Lane(ClassDesc.of("jdk.incubator.vector.FloatVector"), ClassDesc.ofDescriptor("[F"),
-                    ClassDesc.ofDescriptor("F"), ClassDesc.of(FloatVectorMath.class.getName()))
+                    ClassDesc.ofDescriptor("F"), FloatVectorMath.class)
                     : new Lane(ClassDesc.of("jdk.incubator.vector.DoubleVector"), ClassDesc.ofDescriptor("[D"),
-                    ClassDesc.ofDescriptor("D"), ClassDesc.of(DoubleVectorMath.class.getName()));
+                    ClassDesc.ofDescriptor("D"), DoubleVectorMath.class);
         }
     }
 
@@ -232,10 +233,11 @@ final class VectorCodegen {
                 int a = emit(code, x);
                 switch (fn) {
                     case EXP, LOG, LOG1P, EXPM1, SIN, COS, TAN, TANH, SIGMOID, SOFTPLUS, RSQRT -> {
-                        // Our own polynomials, not the Vector API's EXP etc., whose bits change
-                        // when C2 compiles them (FloatVectorMath); the chunk kernel's tails match.
+                        // Our own polynomials, copied in (a call would box the vectors), not the
+                        // Vector API's EXP etc., whose bits change when C2 compiles them
+                        // (FloatVectorMath); the chunk kernel's tails match.
                         code.aload(a);
-                        code.invokestatic(lane.math(), fn.opName(), MethodTypeDesc.of(lane.vector(), lane.vector()));
+                        VectorMathInliner.inline(code, lane.math(), fn.opName(), this::reserve);
                     }
                     case RELU -> {
                         // 0 where x <= 0, else x (NaN fails the comparison and stays NaN).
@@ -296,6 +298,13 @@ final class VectorCodegen {
             }
         }
         return store(code);
+    }
+
+    /** n consecutive free local slots; returns the first. */
+    private int reserve(int n) {
+        int first = nextSlot;
+        nextSlot += n;
+        return first;
     }
 
     private int store(CodeBuilder code) {

@@ -14,7 +14,7 @@ public final class DoubleMath {
 
     /** Adding 1.5·2^52 rounds |v| < 2^51 to an integer, which the low mantissa bits then hold. */
     static final double SHIFT = 0x1.8p52;
-    static final long SHIFT_BITS = Double.doubleToRawLongBits(SHIFT);
+    static final long SHIFT_BITS = 0x4338000000000000L; // literals: see FloatMath.SHIFT_BITS
 
     static final double LOG2E = 0x1.71547652b82fep0;
     static final double LN2_HI = 0x1.62e42fefa39efp-1;
@@ -37,8 +37,12 @@ public final class DoubleMath {
     static final double E7 = 0x1.288039e697a60p-22;
     static final double E8 = 0x1.af4ddfba39f04p-26;
 
-    static final long SQRT_HALF_BITS = Double.doubleToRawLongBits(0x1.6a09e667f3bcdp-1);
+    /** The bits of 0x1.6a09e667f3bcdp-1, √½ rounded down. */
+    static final long SQRT_HALF_BITS = 0x3fe6a09e667f3bcdL;
     static final long MANTISSA = 0x000fffffffffffffL;
+    /** ln2 for log: 42 bits, so e·LOG_LN2_HI is exact for every exponent e. */
+    static final double LOG_LN2_HI = 0x1.62e42fefa38p-1;
+    static final double LOG_LN2_LO = 0x1.ef35793c7673p-45;
     /** 2·atanh(s) = 2s + s·z·(L0 + ... + L6·z⁶), z = s² ≤ 0.0294 (fit error 2^-51.5). */
     static final double L0 = 0x1.5555555555558p-1;
     static final double L1 = 0x1.999999999522ep-2;
@@ -147,7 +151,7 @@ public final class DoubleMath {
         return x >= -1 ? y : Double.NaN;
     }
 
-    /** log(u) + e0·ln2 + c for a positive normal finite u; log1p(f) = f - f²/2 + s·(f²/2 + R). */
+    /** As FloatMath.logScaled. */
     static double logScaled(double u, double e0, double c) {
         long bits = Double.doubleToRawLongBits(u) - SQRT_HALF_BITS;
         double f = Double.longBitsToDouble((bits & MANTISSA) + SQRT_HALF_BITS) - 1;
@@ -157,8 +161,11 @@ public final class DoubleMath {
         double p = Math.fma(Math.fma(Math.fma(L6, z, L5), z, L4), z, L3);
         double r = z * Math.fma(Math.fma(Math.fma(p, z, L2), z, L1), z, L0);
         double hfsq = 0.5 * f * f;
-        double lm = f - Math.fma(-s, hfsq + r, hfsq);
-        return Math.fma(e, LN2_HI, Math.fma(e, LN2_LO, lm + c));
+        double t = Math.fma(-s, hfsq + r, hfsq);
+        double a = e * LOG_LN2_HI;
+        double hi = a + f;
+        double lo = f - (hi - a);
+        return hi + (lo + (Math.fma(e, LOG_LN2_LO, c) - t));
     }
 
     public static double sin(double x) {

@@ -10,77 +10,77 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link DoubleMath}'s functions over vectors of the preferred species, lane for lane the same
- * operations in the same order ({@link FloatVectorMath} for float64: the same rules for inlining).
+ * operations in the same order ({@link FloatVectorMath} for float64, copied into generated code
+ * by {@link VectorMathInliner} in the same way).
  */
 public final class DoubleVectorMath {
     private DoubleVectorMath() {}
 
-    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    public static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
 
     private static DoubleVector v(double value) {
         return DoubleVector.broadcast(S, value);
     }
 
-    // Constants as vectors (see FloatVectorMath's class comment).
-    private static final DoubleVector V_ZERO = v(0);
-    private static final DoubleVector V_HALF = v(0.5);
-    private static final DoubleVector V_MINUS_HALF = v(-0.5);
-    private static final DoubleVector V_ONE = v(1);
-    private static final DoubleVector V_MINUS_ONE = v(-1);
-    private static final DoubleVector V_TWO = v(2);
-    private static final DoubleVector V_MINUS_52 = v(-52);
-    private static final DoubleVector V_INF = v(Double.POSITIVE_INFINITY);
-    private static final DoubleVector V_NEG_INF = v(Double.NEGATIVE_INFINITY);
-    private static final DoubleVector V_NAN = v(Double.NaN);
-    private static final DoubleVector V_SHIFT = v(SHIFT);
-    private static final DoubleVector V_LOG2E = v(LOG2E);
-    private static final DoubleVector V_LN2_HI = v(LN2_HI);
-    private static final DoubleVector V_LN2_LO = v(LN2_LO);
-    private static final DoubleVector V_NEG_LN2_HI = v(-LN2_HI);
-    private static final DoubleVector V_NEG_LN2_LO = v(-LN2_LO);
-    private static final DoubleVector V_TWO_OVER_PI = v(TWO_OVER_PI);
-    private static final DoubleVector V_NEG_PIO2_1 = v(-PIO2_1);
-    private static final DoubleVector V_NEG_PIO2_2 = v(-PIO2_2);
-    private static final DoubleVector V_NEG_PIO2_3 = v(-PIO2_3);
-    private static final DoubleVector V_E0 = v(E0);
-    private static final DoubleVector V_E1 = v(E1);
-    private static final DoubleVector V_E2 = v(E2);
-    private static final DoubleVector V_E3 = v(E3);
-    private static final DoubleVector V_E4 = v(E4);
-    private static final DoubleVector V_E5 = v(E5);
-    private static final DoubleVector V_E6 = v(E6);
-    private static final DoubleVector V_E7 = v(E7);
-    private static final DoubleVector V_E8 = v(E8);
-    private static final DoubleVector V_L0 = v(L0);
-    private static final DoubleVector V_L1 = v(L1);
-    private static final DoubleVector V_L2 = v(L2);
-    private static final DoubleVector V_L3 = v(L3);
-    private static final DoubleVector V_L4 = v(L4);
-    private static final DoubleVector V_L5 = v(L5);
-    private static final DoubleVector V_L6 = v(L6);
-    private static final DoubleVector V_S0 = v(S0);
-    private static final DoubleVector V_S1 = v(S1);
-    private static final DoubleVector V_S2 = v(S2);
-    private static final DoubleVector V_S3 = v(S3);
-    private static final DoubleVector V_S4 = v(S4);
-    private static final DoubleVector V_S5 = v(S5);
-    private static final DoubleVector V_C0 = v(C0);
-    private static final DoubleVector V_C1 = v(C1);
-    private static final DoubleVector V_C2 = v(C2);
-    private static final DoubleVector V_C3 = v(C3);
-    private static final DoubleVector V_C4 = v(C4);
-    private static final DoubleVector V_C5 = v(C5);
-    private static final DoubleVector V_H0 = v(H0);
-    private static final DoubleVector V_H1 = v(H1);
-    private static final DoubleVector V_H2 = v(H2);
-    private static final DoubleVector V_H3 = v(H3);
-    private static final DoubleVector V_H4 = v(H4);
-    private static final DoubleVector V_H5 = v(H5);
-    private static final DoubleVector V_H6 = v(H6);
-    private static final DoubleVector V_H7 = v(H7);
-    private static final DoubleVector V_H8 = v(H8);
-    private static final DoubleVector V_H9 = v(H9);
-    private static final DoubleVector V_H10 = v(H10);
+    // Constants as vectors, public for the copies VectorMathInliner makes.
+    public static final DoubleVector V_ZERO = v(0);
+    public static final DoubleVector V_HALF = v(0.5);
+    public static final DoubleVector V_MINUS_HALF = v(-0.5);
+    public static final DoubleVector V_ONE = v(1);
+    public static final DoubleVector V_MINUS_ONE = v(-1);
+    public static final DoubleVector V_TWO = v(2);
+    public static final DoubleVector V_MINUS_52 = v(-52);
+    public static final DoubleVector V_INF = v(Double.POSITIVE_INFINITY);
+    public static final DoubleVector V_NEG_INF = v(Double.NEGATIVE_INFINITY);
+    public static final DoubleVector V_NAN = v(Double.NaN);
+    public static final DoubleVector V_SHIFT = v(SHIFT);
+    public static final DoubleVector V_LOG2E = v(LOG2E);
+    public static final DoubleVector V_LOG_LN2_LO = v(LOG_LN2_LO);
+    public static final DoubleVector V_NEG_LN2_HI = v(-LN2_HI);
+    public static final DoubleVector V_NEG_LN2_LO = v(-LN2_LO);
+    public static final DoubleVector V_TWO_OVER_PI = v(TWO_OVER_PI);
+    public static final DoubleVector V_NEG_PIO2_1 = v(-PIO2_1);
+    public static final DoubleVector V_NEG_PIO2_2 = v(-PIO2_2);
+    public static final DoubleVector V_NEG_PIO2_3 = v(-PIO2_3);
+    public static final DoubleVector V_E0 = v(E0);
+    public static final DoubleVector V_E1 = v(E1);
+    public static final DoubleVector V_E2 = v(E2);
+    public static final DoubleVector V_E3 = v(E3);
+    public static final DoubleVector V_E4 = v(E4);
+    public static final DoubleVector V_E5 = v(E5);
+    public static final DoubleVector V_E6 = v(E6);
+    public static final DoubleVector V_E7 = v(E7);
+    public static final DoubleVector V_E8 = v(E8);
+    public static final DoubleVector V_L0 = v(L0);
+    public static final DoubleVector V_L1 = v(L1);
+    public static final DoubleVector V_L2 = v(L2);
+    public static final DoubleVector V_L3 = v(L3);
+    public static final DoubleVector V_L4 = v(L4);
+    public static final DoubleVector V_L5 = v(L5);
+    public static final DoubleVector V_L6 = v(L6);
+    public static final DoubleVector V_S0 = v(S0);
+    public static final DoubleVector V_S1 = v(S1);
+    public static final DoubleVector V_S2 = v(S2);
+    public static final DoubleVector V_S3 = v(S3);
+    public static final DoubleVector V_S4 = v(S4);
+    public static final DoubleVector V_S5 = v(S5);
+    public static final DoubleVector V_C0 = v(C0);
+    public static final DoubleVector V_C1 = v(C1);
+    public static final DoubleVector V_C2 = v(C2);
+    public static final DoubleVector V_C3 = v(C3);
+    public static final DoubleVector V_C4 = v(C4);
+    public static final DoubleVector V_C5 = v(C5);
+    public static final DoubleVector V_H0 = v(H0);
+    public static final DoubleVector V_H1 = v(H1);
+    public static final DoubleVector V_H2 = v(H2);
+    public static final DoubleVector V_H3 = v(H3);
+    public static final DoubleVector V_H4 = v(H4);
+    public static final DoubleVector V_H5 = v(H5);
+    public static final DoubleVector V_H6 = v(H6);
+    public static final DoubleVector V_H7 = v(H7);
+    public static final DoubleVector V_H8 = v(H8);
+    public static final DoubleVector V_H9 = v(H9);
+    public static final DoubleVector V_H10 = v(H10);
 
     public static DoubleVector exp(DoubleVector x) {
         DoubleVector t = x.fma(V_LOG2E, V_SHIFT);
@@ -152,8 +152,11 @@ public final class DoubleVectorMath {
         DoubleVector p = V_L6.fma(z, V_L5).fma(z, V_L4).fma(z, V_L3);
         DoubleVector r = z.mul(p.fma(z, V_L2).fma(z, V_L1).fma(z, V_L0));
         DoubleVector hfsq = V_HALF.mul(f).mul(f);
-        DoubleVector lm = f.sub(s.neg().fma(hfsq.add(r), hfsq));
-        return e.fma(V_LN2_HI, e.fma(V_LN2_LO, lm.add(c)));
+        DoubleVector t = s.neg().fma(hfsq.add(r), hfsq);
+        DoubleVector a = e.mul(LOG_LN2_HI);
+        DoubleVector hi = a.add(f);
+        DoubleVector lo = f.sub(hi.sub(a));
+        return hi.add(lo.add(e.fma(V_LOG_LN2_LO, c).sub(t)));
     }
 
     public static DoubleVector sin(DoubleVector x) {
@@ -205,8 +208,9 @@ public final class DoubleVectorMath {
         return huge(x, y, 2);
     }
 
+    /** As FloatVectorMath.odd. */
     private static VectorMask<Double> odd(LongVector n) {
-        return n.and(1L).compare(VectorOperators.NE, 0L).cast(S);
+        return n.and(1L).viewAsFloatingLanes().compare(VectorOperators.NE, 0.0);
     }
 
     private static DoubleVector reduce(DoubleVector x, DoubleVector q) {
@@ -229,24 +233,27 @@ public final class DoubleVectorMath {
         return w.add(z.mul(z).fma(V_C5.fma(z, V_C4).fma(z, V_C3).fma(z, V_C2).fma(z, V_C1).fma(z, V_C0), lo));
     }
 
+    /**
+     * Lanes beyond TRIG_MAX take StrictMath's value, as DoubleMath does. The rare path passes arrays,
+     * not vectors: a vector argument of a call C2 compiles in would be boxed on every pass.
+     */
     private static DoubleVector huge(DoubleVector x, DoubleVector y, int function) {
-        VectorMask<Double> huge = x.abs().compare(VectorOperators.GT, TRIG_MAX);
-        return huge.anyTrue() ? strict(x, y, huge, function) : y;
+        return x.abs().compare(VectorOperators.GT, TRIG_MAX).anyTrue()
+                ? DoubleVector.fromArray(S, strict(x.toArray(), y.toArray(), function), 0) : y;
     }
 
-    private static DoubleVector strict(DoubleVector x, DoubleVector y, VectorMask<Double> huge, int function) {
-        double[] xs = x.toArray();
-        double[] ys = y.toArray();
-        for (int i = 0; i < xs.length; i++) {
-            if (huge.laneIsSet(i)) {
-                ys[i] = switch (function) {
-                    case 0 -> StrictMath.sin(xs[i]);
-                    case 1 -> StrictMath.cos(xs[i]);
-                    default -> StrictMath.tan(xs[i]);
+    /** y with the lanes whose |x| exceeds TRIG_MAX replaced by StrictMath's sin, cos or tan of x. */
+    public static double[] strict(double[] x, double[] y, int function) {
+        for (int i = 0; i < x.length; i++) {
+            if (Math.abs(x[i]) > TRIG_MAX) {
+                y[i] = switch (function) {
+                    case 0 -> StrictMath.sin(x[i]);
+                    case 1 -> StrictMath.cos(x[i]);
+                    default -> StrictMath.tan(x[i]);
                 };
             }
         }
-        return DoubleVector.fromArray(S, ys, 0);
+        return y;
     }
 
     public static DoubleVector tanh(DoubleVector x) {

@@ -22,7 +22,9 @@ public final class FloatMath {
 
     /** Adding 1.5·2^23 rounds |v| < 2^22 to an integer, which the low mantissa bits then hold. */
     static final float SHIFT = 0x1.8p23f;
-    static final int SHIFT_BITS = Float.floatToRawIntBits(SHIFT);
+    // Bit patterns as literals, so that javac copies them into the code that uses them (which
+    // VectorMathInliner copies in turn, into classes that cannot read this one's fields).
+    static final int SHIFT_BITS = 0x4b400000;
 
     static final float LOG2E = 0x1.715476p0f;
     static final float LN2_HI = 0x1.62e430p-1f;
@@ -41,7 +43,11 @@ public final class FloatMath {
     static final float E3 = 0x1.6d1100p-10f;
     static final float E4 = 0x1.a15170p-13f;
 
-    static final int SQRT_HALF_BITS = Float.floatToRawIntBits(0x1.6a09e6p-1f);
+    /** The bits of 0x1.6a09e6p-1f, √½ rounded down. */
+    static final int SQRT_HALF_BITS = 0x3f3504f3;
+    /** ln2 for log: 15 bits, so e·LOG_LN2_HI is exact for every exponent e. */
+    static final float LOG_LN2_HI = 0x1.62e4p-1f;
+    static final float LOG_LN2_LO = 0x1.7f7d1cp-20f;
     /** 2·atanh(s) = 2s + s·z·(L0 + L1·z + L2·z²), z = s² ≤ 0.0294 (fit error 2^-22.4). */
     static final float L0 = 0x1.55555cp-1f;
     static final float L1 = 0x1.997c06p-2f;
@@ -155,7 +161,11 @@ public final class FloatMath {
         return x >= -1f ? y : Float.NaN;
     }
 
-    /** log(u) + e0·ln2 + c for a positive normal finite u; log1p(f) = f - f²/2 + s·(f²/2 + R). */
+    /**
+     * log(u) + e0·ln2 + c for a positive normal finite u: with u = 2^e·(1 + f), log(1 + f) =
+     * f - t, t = f²/2 - s·(f²/2 + R), s = f/(2 + f). e·ln2hi + f is summed with its rounding error
+     * kept (e·ln2hi is exact, and the larger term or zero), so only the last addition rounds.
+     */
     static float logScaled(float u, float e0, float c) {
         int bits = Float.floatToRawIntBits(u) - SQRT_HALF_BITS;
         float f = Float.intBitsToFloat((bits & 0x007fffff) + SQRT_HALF_BITS) - 1f;
@@ -164,8 +174,11 @@ public final class FloatMath {
         float z = s * s;
         float r = z * Math.fma(Math.fma(L2, z, L1), z, L0);
         float hfsq = 0.5f * f * f;
-        float lm = f - Math.fma(-s, hfsq + r, hfsq);
-        return Math.fma(e, LN2_HI, Math.fma(e, LN2_LO, lm + c));
+        float t = Math.fma(-s, hfsq + r, hfsq);
+        float a = e * LOG_LN2_HI;
+        float hi = a + f;
+        float lo = f - (hi - a);
+        return hi + (lo + (Math.fma(e, LOG_LN2_LO, c) - t));
     }
 
     public static float sin(float x) {

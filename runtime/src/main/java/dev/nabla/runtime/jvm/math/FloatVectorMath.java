@@ -15,65 +15,63 @@ import jdk.incubator.vector.VectorSpecies;
  * compiles them and Math lane by lane before, which differ in the last bit; these use only
  * arithmetic that every tier rounds alike.
  *
- * <p>C2 must inline all of it into the kernel loop to keep the vectors in registers (a vector that
- * crosses a call C2 did not inline is boxed, an allocation per call). C2 inlines at most 15 calls
- * deep and the Vector API's own methods use most of that, so a helper here never calls another
- * helper (tanh and sigmoid call exp, softplus exp and log1p, themselves one helper deep), and the
- * constants are static final vectors rather than a broadcast call per use.
+ * <p>The JVM backend does not call these: {@link VectorMathInliner} copies their bytecode into its
+ * generated kernels, where C2 keeps the vectors in registers (a call C2 did not inline boxes
+ * every vector that crosses it). So the constants are static final vectors, and public, as is the
+ * slow path for huge arguments, which the copies read and call; tests call the functions.
  */
 public final class FloatVectorMath {
     private FloatVectorMath() {}
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    public static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-    // Constants as vectors (see the class comment).
-    private static final FloatVector V_MINUS_HALF = FloatVector.broadcast(S, -0.5f);
-    private static final FloatVector V_MINUS_ONE = FloatVector.broadcast(S, -1f);
-    private static final FloatVector V_MINUS_23 = FloatVector.broadcast(S, -23f);
-    private static final FloatVector V_NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI);
-    private static final FloatVector V_NEG_LN2_LO = FloatVector.broadcast(S, -LN2_LO);
-    private static final FloatVector V_NEG_PIO2_1 = FloatVector.broadcast(S, -PIO2_1);
-    private static final FloatVector V_NEG_PIO2_2 = FloatVector.broadcast(S, -PIO2_2);
-    private static final FloatVector V_NEG_PIO2_3 = FloatVector.broadcast(S, -PIO2_3);
-    private static final FloatVector V_HALF = FloatVector.broadcast(S, 0.5f);
-    private static final FloatVector V_ZERO = FloatVector.broadcast(S, 0f);
-    private static final FloatVector V_ONE = FloatVector.broadcast(S, 1f);
-    private static final FloatVector V_TWO = FloatVector.broadcast(S, 2f);
-    private static final FloatVector V_C0 = FloatVector.broadcast(S, C0);
-    private static final FloatVector V_C1 = FloatVector.broadcast(S, C1);
-    private static final FloatVector V_C2 = FloatVector.broadcast(S, C2);
-    private static final FloatVector V_E0 = FloatVector.broadcast(S, E0);
-    private static final FloatVector V_E1 = FloatVector.broadcast(S, E1);
-    private static final FloatVector V_E2 = FloatVector.broadcast(S, E2);
-    private static final FloatVector V_E3 = FloatVector.broadcast(S, E3);
-    private static final FloatVector V_E4 = FloatVector.broadcast(S, E4);
-    private static final FloatVector V_NEG_INF = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-    private static final FloatVector V_NAN = FloatVector.broadcast(S, Float.NaN);
-    private static final FloatVector V_INF = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
-    private static final FloatVector V_H0 = FloatVector.broadcast(S, H0);
-    private static final FloatVector V_H1 = FloatVector.broadcast(S, H1);
-    private static final FloatVector V_H2 = FloatVector.broadcast(S, H2);
-    private static final FloatVector V_H3 = FloatVector.broadcast(S, H3);
-    private static final FloatVector V_H4 = FloatVector.broadcast(S, H4);
-    private static final FloatVector V_H5 = FloatVector.broadcast(S, H5);
-    private static final FloatVector V_L0 = FloatVector.broadcast(S, L0);
-    private static final FloatVector V_L1 = FloatVector.broadcast(S, L1);
-    private static final FloatVector V_L2 = FloatVector.broadcast(S, L2);
-    private static final FloatVector V_LN2_HI = FloatVector.broadcast(S, LN2_HI);
-    private static final FloatVector V_LN2_LO = FloatVector.broadcast(S, LN2_LO);
-    private static final FloatVector V_LOG2E = FloatVector.broadcast(S, LOG2E);
-    private static final FloatVector V_S0 = FloatVector.broadcast(S, S0);
-    private static final FloatVector V_S1 = FloatVector.broadcast(S, S1);
-    private static final FloatVector V_S2 = FloatVector.broadcast(S, S2);
-    private static final FloatVector V_SHIFT = FloatVector.broadcast(S, SHIFT);
-    private static final FloatVector V_T0 = FloatVector.broadcast(S, T0);
-    private static final FloatVector V_T1 = FloatVector.broadcast(S, T1);
-    private static final FloatVector V_T2 = FloatVector.broadcast(S, T2);
-    private static final FloatVector V_T3 = FloatVector.broadcast(S, T3);
-    private static final FloatVector V_T4 = FloatVector.broadcast(S, T4);
-    private static final FloatVector V_T5 = FloatVector.broadcast(S, T5);
-    private static final FloatVector V_T6 = FloatVector.broadcast(S, T6);
-    private static final FloatVector V_TWO_OVER_PI = FloatVector.broadcast(S, TWO_OVER_PI);
+    // Constants as vectors, public for the copies VectorMathInliner makes.
+    public static final FloatVector V_MINUS_HALF = FloatVector.broadcast(S, -0.5f);
+    public static final FloatVector V_MINUS_ONE = FloatVector.broadcast(S, -1f);
+    public static final FloatVector V_MINUS_23 = FloatVector.broadcast(S, -23f);
+    public static final FloatVector V_NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI);
+    public static final FloatVector V_NEG_LN2_LO = FloatVector.broadcast(S, -LN2_LO);
+    public static final FloatVector V_NEG_PIO2_1 = FloatVector.broadcast(S, -PIO2_1);
+    public static final FloatVector V_NEG_PIO2_2 = FloatVector.broadcast(S, -PIO2_2);
+    public static final FloatVector V_NEG_PIO2_3 = FloatVector.broadcast(S, -PIO2_3);
+    public static final FloatVector V_HALF = FloatVector.broadcast(S, 0.5f);
+    public static final FloatVector V_ZERO = FloatVector.broadcast(S, 0f);
+    public static final FloatVector V_ONE = FloatVector.broadcast(S, 1f);
+    public static final FloatVector V_TWO = FloatVector.broadcast(S, 2f);
+    public static final FloatVector V_C0 = FloatVector.broadcast(S, C0);
+    public static final FloatVector V_C1 = FloatVector.broadcast(S, C1);
+    public static final FloatVector V_C2 = FloatVector.broadcast(S, C2);
+    public static final FloatVector V_E0 = FloatVector.broadcast(S, E0);
+    public static final FloatVector V_E1 = FloatVector.broadcast(S, E1);
+    public static final FloatVector V_E2 = FloatVector.broadcast(S, E2);
+    public static final FloatVector V_E3 = FloatVector.broadcast(S, E3);
+    public static final FloatVector V_E4 = FloatVector.broadcast(S, E4);
+    public static final FloatVector V_NEG_INF = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    public static final FloatVector V_NAN = FloatVector.broadcast(S, Float.NaN);
+    public static final FloatVector V_INF = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
+    public static final FloatVector V_H0 = FloatVector.broadcast(S, H0);
+    public static final FloatVector V_H1 = FloatVector.broadcast(S, H1);
+    public static final FloatVector V_H2 = FloatVector.broadcast(S, H2);
+    public static final FloatVector V_H3 = FloatVector.broadcast(S, H3);
+    public static final FloatVector V_H4 = FloatVector.broadcast(S, H4);
+    public static final FloatVector V_H5 = FloatVector.broadcast(S, H5);
+    public static final FloatVector V_L0 = FloatVector.broadcast(S, L0);
+    public static final FloatVector V_L1 = FloatVector.broadcast(S, L1);
+    public static final FloatVector V_L2 = FloatVector.broadcast(S, L2);
+    public static final FloatVector V_LOG_LN2_LO = FloatVector.broadcast(S, LOG_LN2_LO);
+    public static final FloatVector V_LOG2E = FloatVector.broadcast(S, LOG2E);
+    public static final FloatVector V_S0 = FloatVector.broadcast(S, S0);
+    public static final FloatVector V_S1 = FloatVector.broadcast(S, S1);
+    public static final FloatVector V_S2 = FloatVector.broadcast(S, S2);
+    public static final FloatVector V_SHIFT = FloatVector.broadcast(S, SHIFT);
+    public static final FloatVector V_T0 = FloatVector.broadcast(S, T0);
+    public static final FloatVector V_T1 = FloatVector.broadcast(S, T1);
+    public static final FloatVector V_T2 = FloatVector.broadcast(S, T2);
+    public static final FloatVector V_T3 = FloatVector.broadcast(S, T3);
+    public static final FloatVector V_T4 = FloatVector.broadcast(S, T4);
+    public static final FloatVector V_T5 = FloatVector.broadcast(S, T5);
+    public static final FloatVector V_T6 = FloatVector.broadcast(S, T6);
+    public static final FloatVector V_TWO_OVER_PI = FloatVector.broadcast(S, TWO_OVER_PI);
 
     public static FloatVector exp(FloatVector x) {
         FloatVector t = x.fma(V_LOG2E, V_SHIFT);
@@ -143,8 +141,11 @@ public final class FloatVectorMath {
         FloatVector z = s.mul(s);
         FloatVector r = z.mul(V_L2.fma(z, V_L1).fma(z, V_L0));
         FloatVector hfsq = V_HALF.mul(f).mul(f);
-        FloatVector lm = f.sub(s.neg().fma(hfsq.add(r), hfsq));
-        return e.fma(V_LN2_HI, e.fma(V_LN2_LO, lm.add(cc)));
+        FloatVector t = s.neg().fma(hfsq.add(r), hfsq);
+        FloatVector a = e.mul(LOG_LN2_HI);
+        FloatVector hi = a.add(f);
+        FloatVector lo = f.sub(hi.sub(a));
+        return hi.add(lo.add(e.fma(V_LOG_LN2_LO, cc).sub(t)));
     }
 
     public static FloatVector sin(FloatVector x) {
@@ -189,9 +190,9 @@ public final class FloatVectorMath {
         return huge(x, y, 2);
     }
 
-    /** Lanes whose quadrant number is odd. */
+    /** Lanes whose quadrant number is odd: its low bit, viewed as a float (0 or the smallest subnormal). */
     private static VectorMask<Float> odd(IntVector n) {
-        return n.and(1).compare(VectorOperators.NE, 0).cast(S);
+        return n.and(1).viewAsFloatingLanes().compare(VectorOperators.NE, 0f);
     }
 
     private static FloatVector reduce(FloatVector x, FloatVector q) {
@@ -211,24 +212,27 @@ public final class FloatVectorMath {
     }
 
     /** Lanes beyond {@link FloatMath#TRIG_MAX} take StrictMath's value, as FloatMath does. */
+    /**
+     * Lanes beyond TRIG_MAX take StrictMath's value, as FloatMath does. The rare path passes arrays,
+     * not vectors: a vector argument of a call C2 compiles in would be boxed on every pass.
+     */
     private static FloatVector huge(FloatVector x, FloatVector y, int function) {
-        VectorMask<Float> huge = x.abs().compare(VectorOperators.GT, TRIG_MAX);
-        return huge.anyTrue() ? strict(x, y, huge, function) : y;
+        return x.abs().compare(VectorOperators.GT, TRIG_MAX).anyTrue()
+                ? FloatVector.fromArray(S, strict(x.toArray(), y.toArray(), function), 0) : y;
     }
 
-    private static FloatVector strict(FloatVector x, FloatVector y, VectorMask<Float> huge, int function) {
-        float[] xs = x.toArray();
-        float[] ys = y.toArray();
-        for (int i = 0; i < xs.length; i++) {
-            if (huge.laneIsSet(i)) {
-                ys[i] = (float) switch (function) {
-                    case 0 -> StrictMath.sin(xs[i]);
-                    case 1 -> StrictMath.cos(xs[i]);
-                    default -> StrictMath.tan(xs[i]);
+    /** y with the lanes whose |x| exceeds TRIG_MAX replaced by StrictMath's sin, cos or tan of x. */
+    public static float[] strict(float[] x, float[] y, int function) {
+        for (int i = 0; i < x.length; i++) {
+            if (Math.abs(x[i]) > TRIG_MAX) {
+                y[i] = (float) switch (function) {
+                    case 0 -> StrictMath.sin(x[i]);
+                    case 1 -> StrictMath.cos(x[i]);
+                    default -> StrictMath.tan(x[i]);
                 };
             }
         }
-        return FloatVector.fromArray(S, ys, 0);
+        return y;
     }
 
     public static FloatVector tanh(FloatVector x) {
