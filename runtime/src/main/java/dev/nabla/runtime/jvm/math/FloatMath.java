@@ -220,10 +220,13 @@ public final class FloatMath {
         float pz = rh * z * p;
         float th = rh + pz;
         float tl = Math.fma(rl, 1f + z, (rh - th) + pz);
-        // tan(r + π/2) = -1/tan r: d = -1/th, corrected by e = 1 + d·(th + tl) to d·(1 + e).
-        float d = -1f / th;
-        float e = Math.fma(d, tl, Math.fma(d, th, 1f));
-        float y = (Float.floatToRawIntBits(t) & 1) == 0 ? th + tl : Math.fma(d, e, d);
+        // tan(r + π/2) = -1/tan r: with th + tl renormalized to s + sl (tl is not small next to
+        // th where r is tiny), d = -1/s, corrected by e = 1 + d·(s + sl) to d·(1 + e).
+        float s = th + tl;
+        float sl = tl - (s - th);
+        float d = -1f / s;
+        float e = Math.fma(d, sl, Math.fma(d, s, 1f));
+        float y = (Float.floatToRawIntBits(t) & 1) == 0 ? s : Math.fma(d, e, d);
         y = x == 0f ? x : y;
         return Math.abs(x) > TRIG_MAX ? (float) StrictMath.tan(x) : y;
     }

@@ -183,9 +183,11 @@ public final class FloatVectorMath {
         FloatVector pz = rh.mul(z).mul(p);
         FloatVector th = rh.add(pz);
         FloatVector tl = rl.fma(V_ONE.add(z), rh.sub(th).add(pz));
-        FloatVector d = V_MINUS_ONE.div(th);
-        FloatVector e = d.fma(tl, d.fma(th, V_ONE));
-        FloatVector y = th.add(tl).blend(d.fma(e, d), odd(t.viewAsIntegralLanes()));
+        FloatVector s = th.add(tl);
+        FloatVector sl = tl.sub(s.sub(th));
+        FloatVector d = V_MINUS_ONE.div(s);
+        FloatVector e = d.fma(sl, d.fma(s, V_ONE));
+        FloatVector y = s.blend(d.fma(e, d), odd(t.viewAsIntegralLanes()));
         y = y.blend(x, x.compare(VectorOperators.EQ, 0f));
         return huge(x, y, 2);
     }
