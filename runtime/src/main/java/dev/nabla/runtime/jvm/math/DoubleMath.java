@@ -255,8 +255,7 @@ public final class DoubleMath {
 
     public static double sigmoid(double x) {
         double t = exp(-Math.abs(x));
-        double d = 1 + t;
-        return x >= 0 ? 1 / d : t / d;
+        return (x >= 0 ? 1 : t) / (1 + t);
     }
 
     public static double softplus(double x) {

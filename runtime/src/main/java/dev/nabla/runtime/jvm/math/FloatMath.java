@@ -36,14 +36,18 @@ public final class FloatMath {
     /** Below this, e^x - 1 rounds to -1 (it does from -17.4 on); 2^(k-1) stays normal above it. */
     static final float EXPM1_MIN = -64f;
 
-    /** e^r = 1 + r + r²/2 + r³·(E0 + E1·r + ... + E4·r⁴) for |r| ≤ ln2/2 (fit error 2^-26.9). */
-    static final float E0 = 0x1.555556p-3f;
-    static final float E1 = 0x1.55551ap-5f;
-    static final float E2 = 0x1.1110ccp-7f;
-    static final float E3 = 0x1.6d1100p-10f;
-    static final float E4 = 0x1.a15170p-13f;
+    /** e^r = 1 + r + r²/2 + r³·(E0 + E1·r + E2·r² + E3·r³) for |r| ≤ ln2/2 (fit error 2^-21.4). */
+    static final float E0 = 0x1.555526p-3f;
+    static final float E1 = 0x1.5554f6p-5f;
+    static final float E2 = 0x1.11d94cp-7f;
+    static final float E3 = 0x1.6d431ep-10f;
+    /** The same for e^r - 1, one degree more: its result near 0.4 is no larger than its terms. */
+    static final float M0 = 0x1.555556p-3f;
+    static final float M1 = 0x1.55551ap-5f;
+    static final float M2 = 0x1.1110ccp-7f;
+    static final float M3 = 0x1.6d1100p-10f;
+    static final float M4 = 0x1.a15170p-13f;
 
-    /** The bits of 0x1.6a09e6p-1f, √½ rounded down. */
     static final int SQRT_HALF_BITS = 0x3f3504f3;
     /** ln2 for log: 15 bits, so e·LOG_LN2_HI is exact for every exponent e. */
     static final float LOG_LN2_HI = 0x1.62e4p-1f;
@@ -116,7 +120,7 @@ public final class FloatMath {
         // e^x - 1 = 2^k·(1 + r + r²/2 + r³·p) - 1 = 2·(b + s·rh + s·z/2 + s·small), s = 2^(k-1),
         // b = s - 1/2 (s is finite at k = 128). The three large terms are summed with their
         // rounding errors kept (each sum's first term is the larger), so only the end rounds.
-        float small = Math.fma(rh, c, c) + Math.fma(0.5f, Math.fma(rh, rh, -z), r * (r * r) * expTail(r));
+        float small = Math.fma(rh, c, c) + Math.fma(0.5f, Math.fma(rh, rh, -z), r * (r * r) * expm1Tail(r));
         float s = pow2(Float.floatToRawIntBits(t) - SHIFT_BITS - 1);
         float b = s - 0.5f;
         float a1 = Math.fma(s, rh, b);
@@ -131,9 +135,13 @@ public final class FloatMath {
         return Math.abs(x) < 0x1p-24f ? x : y;
     }
 
-    /** p with e^r = 1 + r + r²/2 + r³·p(r) for |r| ≤ ln2/2. */
+    /** p with e^r = 1 + r + r²/2 + r³·p(r) for |r| ≤ ln2/2, for exp and for expm1. */
     static float expTail(float r) {
-        return Math.fma(Math.fma(Math.fma(Math.fma(E4, r, E3), r, E2), r, E1), r, E0);
+        return Math.fma(Math.fma(Math.fma(E3, r, E2), r, E1), r, E0);
+    }
+
+    static float expm1Tail(float r) {
+        return Math.fma(Math.fma(Math.fma(Math.fma(M4, r, M3), r, M2), r, M1), r, M0);
     }
 
     static float pow2(int k) {
@@ -265,8 +273,7 @@ public final class FloatMath {
     /** With t = e^-|x|: 1/(1 + t) for x ≥ 0, t/(1 + t) below (neither overflows). */
     public static float sigmoid(float x) {
         float t = exp(-Math.abs(x));
-        float d = 1f + t;
-        return x >= 0f ? 1f / d : t / d;
+        return (x >= 0f ? 1f : t) / (1f + t);
     }
 
     /** log(1 + e^x) = max(x, 0) + log1p(e^-|x|), which does not overflow. */
