@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The child JVM of {@link RepeatabilityTest}: evaluates elementwise programs with the JVM backend
- * (every transcendental function alone, contiguous and strided, and two fused chains) over fixed
+ * (every transcendental function alone, contiguous and strided, two fused chains, and reductions
+ * of all elements) over fixed
  * inputs and prints a digest of each result's bits, so that JVMs in different JIT modes and with
  * different thread counts can be compared. Checks in place, printing MISMATCH or DRIFT lines:
  * each single function's elements equal FloatMath's or DoubleMath's scalar value; a fused chain
@@ -29,8 +30,9 @@ public final class RepeatabilityProbe {
     static final int SMALL = 4099;
     static final int[] PREFIXES = {1, 17, 63, 1000, 1025, 40_001};
 
+    /** local: each element depends on its own input alone (so it must not change with the size). */
     record Program(String name, DType dtype, boolean strided, UnaryOperator<Tensor> body,
-            DoubleUnaryOperator twin) {}
+            DoubleUnaryOperator twin, boolean local) {}
 
     public static void main(String[] args) {
         int large = Integer.parseInt(args[0]);
@@ -82,18 +84,27 @@ public final class RepeatabilityProbe {
             add(list, t, "softplus", Tensor::softplus, f32 ? x -> FloatMath.softplus((float) x) : DoubleMath::softplus);
             add(list, t, "rsqrt", Tensor::rsqrt, f32 ? x -> FloatMath.rsqrt((float) x) : DoubleMath::rsqrt);
             // The benchmark's chain, and activations with their derivatives' shapes.
-            list.add(new Program("chain", t, false, x -> x.sin().mul(x.mul(x).neg().exp()).add(x.mul(x).mul(3)), null));
+            list.add(new Program("chain", t, false, x -> x.sin().mul(x.mul(x).neg().exp()).add(x.mul(x).mul(3)), null, true));
             list.add(new Program("activations", t, false,
-                    x -> x.tanh().mul(x.sigmoid()).add(x.softplus().mul(x.abs().log1p())).sub(x.cos().expm1()), null));
+                    x -> x.tanh().mul(x.sigmoid()).add(x.softplus().mul(x.abs().log1p())).sub(x.cos().expm1()), null, true));
             list.add(new Program("activations", t, true,
-                    x -> x.tanh().mul(x.sigmoid()).add(x.softplus().mul(x.abs().log1p())).sub(x.cos().expm1()), null));
+                    x -> x.tanh().mul(x.sigmoid()).add(x.softplus().mul(x.abs().log1p())).sub(x.cos().expm1()), null, true));
+            // Reductions over every element (sums fold their vector lanes: in a fixed order?),
+            // of the finite inputs only.
+            list.add(new Program("softmax", t, false, x -> finite(x).mul(1e4).softmax(0), null, false));
+            list.add(new Program("centered", t, true, x -> finite(x).sub(finite(x).mean()).mul(finite(x).prod()), null, false));
         }
         return list;
     }
 
     private static void add(List<Program> list, DType t, String name, UnaryOperator<Tensor> f, DoubleUnaryOperator twin) {
-        list.add(new Program(name, t, false, f, twin));
-        list.add(new Program(name, t, true, f, twin));
+        list.add(new Program(name, t, false, f, twin, true));
+        list.add(new Program(name, t, true, f, twin, true));
+    }
+
+    /** 1 + x/3e5 where |x| < 30, else 1 (NaN too): sums and products of these stay finite. */
+    private static Tensor finite(Tensor x) {
+        return Nabla.where(x.abs().lt(30), x.div(3e5).add(1), 1.0);
     }
 
     /** Runs p over n inputs; returns "dtype name layout n digest" and prints what it finds wrong. */
@@ -110,7 +121,7 @@ public final class RepeatabilityProbe {
                 }
             }
         }
-        if (check && p.twin() == null && n > PREFIXES[PREFIXES.length - 1]) {
+        if (check && p.twin() == null && p.local() && n > PREFIXES[PREFIXES.length - 1]) {
             for (int m : PREFIXES) {
                 double[] z = evaluate(p, Arrays.copyOf(x, m));
                 for (int i = 0; i < m; i++) {

@@ -6,6 +6,7 @@ import dev.nabla.compiler.ir.ReduceFn;
 import dev.nabla.compiler.ir.UnaryFn;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -277,12 +278,32 @@ final class DoubleLanes implements Lanes {
         return acc;
     }
 
+    /**
+     * Lane swaps across halves, quarters, ... of a vector: sums and products fold their lanes in
+     * this fixed tree, the same in every JIT tier. (reduceLanes(ADD) and (MUL) are not: the Java
+     * fallback adds the lanes in order, C2 in a tree, and the bits differ.)
+     */
+    private static final VectorShuffle<Double>[] SWAPS = swaps();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Double>[] swaps() {
+        java.util.List<VectorShuffle<Double>> swaps = new java.util.ArrayList<>();
+        for (int half = S.length() / 2; half > 0; half /= 2) {
+            int h = half;
+            swaps.add(VectorShuffle.fromOp(S, i -> i ^ h));
+        }
+        return swaps.toArray(new VectorShuffle[0]);
+    }
+
     private static double sum(double[] a, int off, int bound) {
         DoubleVector v = DoubleVector.fromArray(S, a, off);
         for (int i = S.length(); i < bound; i += S.length()) {
             v = v.add(DoubleVector.fromArray(S, a, off + i));
         }
-        return v.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Double> swap : SWAPS) {
+            v = v.add(v.rearrange(swap));
+        }
+        return v.lane(0);
     }
 
     private static double product(double[] a, int off, int bound) {
@@ -290,7 +311,10 @@ final class DoubleLanes implements Lanes {
         for (int i = S.length(); i < bound; i += S.length()) {
             v = v.mul(DoubleVector.fromArray(S, a, off + i));
         }
-        return v.reduceLanes(VectorOperators.MUL);
+        for (VectorShuffle<Double> swap : SWAPS) {
+            v = v.mul(v.rearrange(swap));
+        }
+        return v.lane(0);
     }
 
     private static double max(double[] a, int off, int bound) {

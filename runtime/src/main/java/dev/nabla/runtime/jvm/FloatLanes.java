@@ -6,6 +6,7 @@ import dev.nabla.compiler.ir.ReduceFn;
 import dev.nabla.compiler.ir.UnaryFn;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -277,12 +278,32 @@ final class FloatLanes implements Lanes {
         return acc;
     }
 
+    /**
+     * Lane swaps across halves, quarters, ... of a vector: sums and products fold their lanes in
+     * this fixed tree, the same in every JIT tier. (reduceLanes(ADD) and (MUL) are not: the Java
+     * fallback adds the lanes in order, C2 in a tree, and the bits differ.)
+     */
+    private static final VectorShuffle<Float>[] SWAPS = swaps();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] swaps() {
+        java.util.List<VectorShuffle<Float>> swaps = new java.util.ArrayList<>();
+        for (int half = S.length() / 2; half > 0; half /= 2) {
+            int h = half;
+            swaps.add(VectorShuffle.fromOp(S, i -> i ^ h));
+        }
+        return swaps.toArray(new VectorShuffle[0]);
+    }
+
     private static float sum(float[] a, int off, int bound) {
         FloatVector v = FloatVector.fromArray(S, a, off);
         for (int i = S.length(); i < bound; i += S.length()) {
             v = v.add(FloatVector.fromArray(S, a, off + i));
         }
-        return v.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> swap : SWAPS) {
+            v = v.add(v.rearrange(swap));
+        }
+        return v.lane(0);
     }
 
     private static float product(float[] a, int off, int bound) {
@@ -290,7 +311,10 @@ final class FloatLanes implements Lanes {
         for (int i = S.length(); i < bound; i += S.length()) {
             v = v.mul(FloatVector.fromArray(S, a, off + i));
         }
-        return v.reduceLanes(VectorOperators.MUL);
+        for (VectorShuffle<Float> swap : SWAPS) {
+            v = v.mul(v.rearrange(swap));
+        }
+        return v.lane(0);
     }
 
     private static float max(float[] a, int off, int bound) {
