@@ -27,9 +27,11 @@ import java.util.Map;
  *   must agree). Leaves, and ops that round once from exact operands: + - * / sqrt pow minimum
  *   maximum, neg abs sign relu, comparisons, where, max and min reductions, views, pads,
  *   concatenations, casts, stopGradient, and fma in f64. So is every result of a program whose
- *   nodes all hold one element and that has no matmul, concat or pad: the JVM backend runs those
- *   as generated scalar code that rounds as the interpreter does, bit for bit (documented in
- *   ARCHITECTURE.md).
+ *   nodes all hold one element and that has no matmul, concat, pad, gather, scatter-add, windows,
+ *   loop or conditional: the JVM backend runs those as generated scalar code that rounds as the
+ *   interpreter does, bit for bit (documented in ARCHITECTURE.md). (Scalar code takes a loop only
+ *   when its body has a scalar form, which this does not mirror: a program with a loop is judged
+ *   op by op. The others run as tensors, whose transcendental functions are approximate.)
  *   <li><b>approximate</b>: transcendental functions (about an ulp apart), sigmoid, softplus and
  *   rsqrt (built from those in the working type), sums, products and matmul (another order of
  *   summation, in float for f32) and f32 fma (rounded twice by the reference), and anything
@@ -228,7 +230,8 @@ final class FuzzOracle {
     static Map<Node, Kind> classify(Program program) {
         boolean scalar = program.nodes().stream().allMatch(n -> n.shape().size() == 1
                 && !(n.op() instanceof Op.MatMul || n.op() instanceof Op.Concat || n.op() instanceof Op.Pad
-                || n.op() instanceof Op.Gather || n.op() instanceof Op.ScatterAdd));
+                || n.op() instanceof Op.Gather || n.op() instanceof Op.ScatterAdd || n.op() instanceof Op.Windows
+                || n.op() instanceof Op.WindowsSum || n.op() instanceof Op.Loop || n.op() instanceof Op.Cond));
         Map<Node, Kind> kinds = new HashMap<>();
         for (Node n : program.nodes()) {
             Kind in = Kind.EXACT;

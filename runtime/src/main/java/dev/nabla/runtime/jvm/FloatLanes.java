@@ -6,13 +6,14 @@ import dev.nabla.compiler.ir.ReduceFn;
 import dev.nabla.compiler.ir.UnaryFn;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float32 primitives, written with the Vector API (one loop per operator: a lanewise op becomes
- * SIMD code only when its operator is a constant at the call). Transcendental functions keep the
- * accuracy the matching Math method promises (docs/ARCHITECTURE.md); functions the Vector API
- * lacks (sigmoid, softplus, sign, rsqrt) use the scalar definitions.
+ * SIMD code only when its operator is a constant at the call). Transcendental functions, sigmoid,
+ * softplus and rsqrt are {@link MathLoops}' (the same bits in every JIT tier and in vector
+ * bodies and tails alike, docs/ARCHITECTURE.md); sign uses its scalar definition.
  *
  * <p>{@link DoubleLanes} is this class for the other type, line for line (Java has no generics over
  * primitive arrays, and boxing would undo the SIMD): change both together.
@@ -39,78 +40,8 @@ final class FloatLanes implements Lanes {
         float[] a = (float[]) x;
         FloatVector zero = FloatVector.zero(S);
         switch (fn) {
-            case EXP -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.EXP).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
-                }
-            }
-            case LOG -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.LOG).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
-                }
-            }
-            case LOG1P -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.LOG1P).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
-                }
-            }
-            case EXPM1 -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.EXPM1).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
-                }
-            }
-            case SIN -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.SIN).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
-                }
-            }
-            case COS -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.COS).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
-                }
-            }
-            case TAN -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.TAN).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
-                }
-            }
-            case TANH -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.TANH).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
-                }
-            }
+            case EXP, LOG, LOG1P, EXPM1, SIN, COS, TAN, TANH, SIGMOID, SOFTPLUS, RSQRT ->
+                    MathLoops.apply(fn, d, dOff, a, xOff, n);
             case NEG -> {
                 int i = 0;
                 for (int bound = S.loopBound(n); i < bound; i += S.length()) {
@@ -347,12 +278,32 @@ final class FloatLanes implements Lanes {
         return acc;
     }
 
+    /**
+     * Lane swaps across halves, quarters, ... of a vector: sums and products fold their lanes in
+     * this fixed tree, the same in every JIT tier. (reduceLanes(ADD) and (MUL) are not: the Java
+     * fallback adds the lanes in order, C2 in a tree, and the bits differ.)
+     */
+    private static final VectorShuffle<Float>[] SWAPS = swaps();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] swaps() {
+        java.util.List<VectorShuffle<Float>> swaps = new java.util.ArrayList<>();
+        for (int half = S.length() / 2; half > 0; half /= 2) {
+            int h = half;
+            swaps.add(VectorShuffle.fromOp(S, i -> i ^ h));
+        }
+        return swaps.toArray(new VectorShuffle[0]);
+    }
+
     private static float sum(float[] a, int off, int bound) {
         FloatVector v = FloatVector.fromArray(S, a, off);
         for (int i = S.length(); i < bound; i += S.length()) {
             v = v.add(FloatVector.fromArray(S, a, off + i));
         }
-        return v.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> swap : SWAPS) {
+            v = v.add(v.rearrange(swap));
+        }
+        return v.lane(0);
     }
 
     private static float product(float[] a, int off, int bound) {
@@ -360,7 +311,10 @@ final class FloatLanes implements Lanes {
         for (int i = S.length(); i < bound; i += S.length()) {
             v = v.mul(FloatVector.fromArray(S, a, off + i));
         }
-        return v.reduceLanes(VectorOperators.MUL);
+        for (VectorShuffle<Float> swap : SWAPS) {
+            v = v.mul(v.rearrange(swap));
+        }
+        return v.lane(0);
     }
 
     private static float max(float[] a, int off, int bound) {

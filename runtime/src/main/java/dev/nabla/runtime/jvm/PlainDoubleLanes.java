@@ -7,11 +7,13 @@ import dev.nabla.compiler.ir.UnaryFn;
 
 /**
  * float64 primitives in plain Java loops, for JVMs started without the Vector API
- * ({@link VectorSupport}). Every element is computed as {@link DoubleLanes}' scalar tail computes
- * it: by the function's double definition. The cheap arithmetic has loops of its own, which C2
- * may vectorize by itself; the rest goes through the enums.
+ * ({@link VectorSupport}). Every element is computed as {@link DoubleLanes} computes it
+ * ({@link UnaryScalars}: the transcendental functions as {@code DoubleMath}, which the SIMD code
+ * matches bit for bit), so elementwise results do not depend on the flag (reductions add in
+ * another order). The cheap arithmetic has loops of its own, which C2 may vectorize by itself;
+ * the rest goes through the enums.
  *
- * <p>{@link PlainDoubleLanes} is this class for the other type, line for line: change both together.
+ * <p>{@link PlainFloatLanes} is this class for the other type, line for line: change both together.
  */
 final class PlainDoubleLanes implements Lanes {
     static final PlainDoubleLanes INSTANCE = new PlainDoubleLanes();
@@ -50,7 +52,7 @@ final class PlainDoubleLanes implements Lanes {
             }
             default -> {
                 for (int i = 0; i < n; i++) {
-                    d[dOff + i] = fn.apply(a[xOff + i]);
+                    d[dOff + i] = UnaryScalars.apply(fn, a[xOff + i]);
                 }
             }
         }

@@ -7,9 +7,11 @@ import dev.nabla.compiler.ir.UnaryFn;
 
 /**
  * float32 primitives in plain Java loops, for JVMs started without the Vector API
- * ({@link VectorSupport}). Every element is computed as {@link FloatLanes}' scalar tail computes
- * it: by the function's double definition, rounded to float. The cheap arithmetic has loops of
- * its own, which C2 may vectorize by itself; the rest goes through the enums.
+ * ({@link VectorSupport}). Every element is computed as {@link FloatLanes} computes it
+ * ({@link UnaryScalars}: the transcendental functions as {@code FloatMath}, which the SIMD code
+ * matches bit for bit), so elementwise results do not depend on the flag (reductions add in
+ * another order). The cheap arithmetic has loops of its own, which C2 may vectorize by itself;
+ * the rest goes through the enums.
  *
  * <p>{@link PlainDoubleLanes} is this class for the other type, line for line: change both together.
  */
@@ -50,7 +52,7 @@ final class PlainFloatLanes implements Lanes {
             }
             default -> {
                 for (int i = 0; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
+                    d[dOff + i] = UnaryScalars.apply(fn, a[xOff + i]);
                 }
             }
         }

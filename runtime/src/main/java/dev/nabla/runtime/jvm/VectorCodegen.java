@@ -9,6 +9,9 @@ import dev.nabla.compiler.ir.DType;
 import dev.nabla.compiler.lower.Expr;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
+import dev.nabla.runtime.jvm.math.DoubleVectorMath;
+import dev.nabla.runtime.jvm.math.FloatVectorMath;
+import dev.nabla.runtime.jvm.math.VectorMathInliner;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
@@ -37,13 +40,13 @@ final class VectorCodegen {
     private static final ClassDesc COMPARISON = VECTOR_OPERATORS.nested("Comparison");
 
     /** The vector and array types of one working type. */
-    private record Lane(ClassDesc vector, ClassDesc array, ClassDesc element) {
+    private record Lane(ClassDesc vector, ClassDesc array, ClassDesc element, Class<?> math) {
         static Lane of(DType t) {
             return t == DType.F32
                     ? new Lane(ClassDesc.of("jdk.incubator.vector.FloatVector"), ClassDesc.ofDescriptor("[F"),
-                    ClassDesc.ofDescriptor("F"))
+                    ClassDesc.ofDescriptor("F"), FloatVectorMath.class)
                     : new Lane(ClassDesc.of("jdk.incubator.vector.DoubleVector"), ClassDesc.ofDescriptor("[D"),
-                    ClassDesc.ofDescriptor("D"));
+                    ClassDesc.ofDescriptor("D"), DoubleVectorMath.class);
         }
     }
 
@@ -229,48 +232,12 @@ final class VectorCodegen {
             case Expr.Unary(var fn, Expr x) -> {
                 int a = emit(code, x);
                 switch (fn) {
-                    case RSQRT -> {
+                    case EXP, LOG, LOG1P, EXPM1, SIN, COS, TAN, TANH, SIGMOID, SOFTPLUS, RSQRT -> {
+                        // Our own polynomials, copied in (a call would box the vectors), not the
+                        // Vector API's EXP etc., whose bits change when C2 compiles them
+                        // (FloatVectorMath); the chunk kernel's tails match.
                         code.aload(a);
-                        unaryOp(code, "SQRT");
-                        int s = store(code);
-                        code.aload(constant(1.0)).aload(s);
-                        binaryOp(code, "DIV");
-                    }
-                    case SIGMOID -> {
-                        // As ScalarMath.sigmoid: with t = e^-|x|, 1 / (1 + t) where x >= 0 and
-                        // t / (1 + t) elsewhere. (1 / (1 + e^-x) alone overflows e^-x and gives 0
-                        // where the result is subnormal, e.g. at x = -710 in f64 or -89 in f32.)
-                        code.aload(a);
-                        unaryOp(code, "ABS");
-                        unaryOp(code, "NEG");
-                        unaryOp(code, "EXP");
-                        int t = store(code);
-                        code.aload(constant(1.0)).aload(t);
-                        binaryOp(code, "ADD");
-                        int d = store(code);
-                        code.aload(constant(1.0)).aload(d);
-                        binaryOp(code, "DIV");
-                        int positive = store(code);
-                        code.aload(t).aload(d);
-                        binaryOp(code, "DIV");
-                        int negative = store(code);
-                        code.aload(negative).aload(positive).aload(a).aload(constant(0.0));
-                        compareOp(code, "GE");
-                        code.invokevirtual(lane.vector(), "blend", MethodTypeDesc.of(lane.vector(), VECTOR, MASK));
-                    }
-                    case SOFTPLUS -> {
-                        // max(x, 0) + log1p(e^-|x|), as ScalarMath.softplus.
-                        code.aload(a);
-                        unaryOp(code, "ABS");
-                        unaryOp(code, "NEG");
-                        unaryOp(code, "EXP");
-                        unaryOp(code, "LOG1P");
-                        int l = store(code);
-                        code.aload(a).aload(constant(0.0));
-                        binaryOp(code, "MAX");
-                        code.aload(l);
-                        // stack: max, l -> max + l
-                        code.invokevirtual(lane.vector(), "add", MethodTypeDesc.of(lane.vector(), VECTOR));
+                        VectorMathInliner.inline(code, lane.math(), fn.opName(), this::reserve);
                     }
                     case RELU -> {
                         // 0 where x <= 0, else x (NaN fails the comparison and stays NaN).
@@ -331,6 +298,13 @@ final class VectorCodegen {
             }
         }
         return store(code);
+    }
+
+    /** n consecutive free local slots; returns the first. */
+    private int reserve(int n) {
+        int first = nextSlot;
+        nextSlot += n;
+        return first;
     }
 
     private int store(CodeBuilder code) {
