@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -17,11 +18,20 @@ import java.util.TreeMap;
  * Results live to the end. A temporary takes the smallest free slot that holds it. Linear in
  * the number of steps, so programs of
  * hundreds of thousands of steps plan in milliseconds.
+ *
+ * <p>A backend may leave some outputs unstored ({@link Lowering#lower(dev.nabla.compiler.Program,
+ * java.util.function.Function)}): it computes such a value where it is read (the JVM backend
+ * packs a convolution's windows straight from the input). An unstored buffer gets no slot, and
+ * what its step reads lives as long as the buffer is read.
  */
 final class MemoryPlan {
     private MemoryPlan() {}
 
     static LoweredProgram assign(LoweredProgram p) {
+        return assign(p, Set.of());
+    }
+
+    static LoweredProgram assign(LoweredProgram p, Set<Integer> unstored) {
         int n = p.buffers().size();
         int end = p.steps().size();
         int[] lastUse = new int[n];
@@ -33,6 +43,15 @@ final class MemoryPlan {
         }
         for (View v : p.results()) {
             lastUse[v.buffer()] = end;
+        }
+        // Latest first, so that a chain (a pad read only by unstored windows) extends to the end.
+        for (int s = p.steps().size() - 1; s >= 0; s--) {
+            Step step = p.steps().get(s);
+            if (unstored.contains(step.output())) {
+                for (View v : reads(step)) {
+                    lastUse[v.buffer()] = Math.max(lastUse[v.buffer()], lastUse[step.output()]);
+                }
+            }
         }
         List<Buffer> buffers = new ArrayList<>(p.buffers());
         List<LoweredProgram.Slot> slots = new ArrayList<>();
@@ -49,6 +68,13 @@ final class MemoryPlan {
                 if (lastUse[b] == s && slotOf[b] >= 0 && !dying.contains(slotOf[b])) {
                     dying.add(slotOf[b]);
                 }
+            }
+            if (unstored.contains(step.output())) {
+                // Computed where it is read: no storage; what it reads stays live meanwhile (above).
+                for (int d : dying) {
+                    free.put(d, slots.get(d));
+                }
+                continue;
             }
             int inPlace = -1;
             if (step instanceof Step.Elementwise e) {
