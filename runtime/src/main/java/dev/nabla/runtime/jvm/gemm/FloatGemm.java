@@ -57,6 +57,18 @@ final class FloatGemm {
             float[] a, int aStart, int aRowStride, int aColStride,
             float[] b, int bStart, int bRowStride, int bColStride,
             float[] c, int cStart, int ldc, float alpha, float[] w, int wStart) {
+        multiply(m, n, k, a, aStart, aRowStride, aColStride, b, null, bStart, bRowStride, bColStride, c, cStart, ldc,
+                alpha, w, wStart);
+    }
+
+    /**
+     * As above; when {@code windows} is not null, B is that window matrix read from the source
+     * {@code b} (its strides and start index the window array), packed by {@link WindowPacking}.
+     */
+    static void multiply(int m, int n, int k,
+            float[] a, int aStart, int aRowStride, int aColStride,
+            float[] b, WindowMatrix windows, int bStart, int bRowStride, int bColStride,
+            float[] c, int cStart, int ldc, float alpha, float[] w, int wStart) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -70,8 +82,8 @@ final class FloatGemm {
             return;
         }
         int lead = n >= LEAD_MIN_COLUMNS ? Math.max(0, LineAlignment.floatLead(c, cStart, ldc)) : 0;
-        multiply(m, n, k, a, aStart, aRowStride, aColStride, b, bStart, bRowStride, bColStride, c, cStart, ldc,
-                alpha, w, wStart, lead);
+        multiply(m, n, k, a, aStart, aRowStride, aColStride, b, windows, bStart, bRowStride, bColStride, c, cStart,
+                ldc, alpha, w, wStart, lead);
     }
 
     /**
@@ -82,6 +94,14 @@ final class FloatGemm {
     static void multiply(int m, int n, int k,
             float[] a, int aStart, int aRowStride, int aColStride,
             float[] b, int bStart, int bRowStride, int bColStride,
+            float[] c, int cStart, int ldc, float alpha, float[] w, int wStart, int lead) {
+        multiply(m, n, k, a, aStart, aRowStride, aColStride, b, null, bStart, bRowStride, bColStride, c, cStart, ldc,
+                alpha, w, wStart, lead);
+    }
+
+    static void multiply(int m, int n, int k,
+            float[] a, int aStart, int aRowStride, int aColStride,
+            float[] b, WindowMatrix windows, int bStart, int bRowStride, int bColStride,
             float[] c, int cStart, int ldc, float alpha, float[] w, int wStart, int lead) {
         int width = lead + n;
         int kBlock = Blocking.blockLength(k, KC, 1);
@@ -102,8 +122,14 @@ final class FloatGemm {
                 int jc = jv - lead;
                 for (int pc = 0; pc < k; pc += kBlock) {
                     int kc = Math.min(kBlock, k - pc);
-                    FloatPacking.packB(kc, nc, skip, b, bStart + pc * bRowStride + (jc + skip) * bColStride,
-                            bRowStride, bColStride, packedB, bBase);
+                    int bAt = bStart + pc * bRowStride + (jc + skip) * bColStride;
+                    if (windows == null) {
+                        FloatPacking.packB(kc, nc, skip, b, bAt, bRowStride, bColStride, packedB, bBase);
+                    } else {
+                        // The tile's scratch is free between sweeps: packing borrows it.
+                        WindowPacking.packB(windows, kc, nc, skip, b, bAt, bRowStride, bColStride, packedB, bBase,
+                                tile);
+                    }
                     for (int ic = 0; ic < m; ic += mBlock) {
                         int mc = Math.min(mBlock, m - ic);
                         FloatPacking.packA(mc, kc, a, aStart + ic * aRowStride + pc * aColStride,

@@ -40,6 +40,14 @@ final class GemmArguments {
         }
     }
 
+    /** A window matrix's source: its planes from the offset, and not C's array (C is written while it is read). */
+    static void checkWindowSource(int offset, int size, int length, boolean sameC) {
+        checkRange("the windows' source", length, offset, size, "float");
+        if (sameC) {
+            throw new IllegalArgumentException("c is the windows' source: C would overwrite the input while it is read");
+        }
+    }
+
     private static void checkRange(String name, int length, int offset, long size, String element) {
         if (offset < 0 || offset + size > length) {
             throw new IllegalArgumentException(name + " needs " + size + " " + element + "s from offset " + offset
