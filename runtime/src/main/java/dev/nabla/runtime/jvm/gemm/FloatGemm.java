@@ -123,12 +123,17 @@ final class FloatGemm {
                 for (int pc = 0; pc < k; pc += kBlock) {
                     int kc = Math.min(kBlock, k - pc);
                     int bAt = bStart + pc * bRowStride + (jc + skip) * bColStride;
+                    if (windows != null && m <= mBlock) {
+                        panels(m, nc, skip, kc, a, aStart + pc * aColStride, aRowStride, aColStride, windows, b, bAt,
+                                bRowStride, bColStride, packedA, packedB, bBase, c, cStart + jc, ldc, pc > 0, tile,
+                                alpha, pc + kc == k ? w : null, wStart + jc, buffers);
+                        continue;
+                    }
                     if (windows == null) {
                         FloatPacking.packB(kc, nc, skip, b, bAt, bRowStride, bColStride, packedB, bBase);
                     } else {
-                        // The tile's scratch is free between sweeps: packing borrows it.
                         WindowPacking.packB(windows, kc, nc, skip, b, bAt, bRowStride, bColStride, packedB, bBase,
-                                tile);
+                                buffers);
                     }
                     for (int ic = 0; ic < m; ic += mBlock) {
                         int mc = Math.min(mBlock, m - ic);
@@ -143,6 +148,31 @@ final class FloatGemm {
             }
         } finally {
             PackingBuffers.release(buffers);
+        }
+    }
+
+    /**
+     * A block of C whose A is one block of rows (m up to MC) and whose B is a window matrix: B is
+     * packed a panel at a time, and each panel is used by every row panel of A while it is in L1.
+     * Packing the whole block first, as for a stored B, wrote it out to L2 to read it back once per
+     * band; a convolution has few rows (its output channels), so the packing is a large share.
+     * The sums are the same.
+     */
+    private static void panels(int m, int nc, int skip, int kc, float[] a, int aStart, int aRowStride, int aColStride,
+            WindowMatrix windows, float[] b, int bAt, int bRowStride, int bColStride, float[] packedA,
+            float[] packedB, int bBase, float[] c, int cStart, int ldc, boolean accumulate, float[] tile,
+            float alpha, float[] w, int wStart, PackingBuffers buffers) {
+        FloatPacking.packA(m, kc, a, aStart, aRowStride, aColStride, packedA);
+        for (int j0 = 0; j0 < nc; j0 += NR) {
+            WindowPacking.packPanel(windows, kc, nc, skip, b, bAt, bRowStride, bColStride, j0 / NR, packedB, bBase,
+                    buffers);
+            int from = j0 == 0 ? skip : 0;
+            for (int i0 = 0; i0 < m; i0 += MR) {
+                tile(i0, j0, from, m, nc, kc, packedA, packedB, bBase, c, cStart, ldc, accumulate, tile);
+            }
+        }
+        if (w != null) {
+            update(m, nc - skip, c, cStart + skip, ldc, alpha, w, wStart + skip);
         }
     }
 
@@ -208,7 +238,7 @@ final class FloatGemm {
             for (int j0 = 0; j0 < nc; j0 += NR) {
                 int from = j0 == 0 ? skip : 0;
                 for (int i0 = band; i0 < bandEnd; i0 += MR) {
-                    tile(i0, j0, from, mc, nc, kc, packedA, packedB, bBase, c, cStart, ldc, accumulate, tile);
+                    tile(i0, j0, from, mc, nc, kc, packedA, packedB, bBase + j0 * kc, c, cStart, ldc, accumulate, tile);
                 }
             }
             if (w != null) {
@@ -218,13 +248,15 @@ final class FloatGemm {
         }
     }
 
-    /** The tile at (i0, j0) of the block, whose columns before {@code from} lie outside C. */
+    /**
+     * The tile at (i0, j0) of the block, whose columns before {@code from} lie outside C, from the
+     * packed B panel at {@code bAt}.
+     */
     private static void tile(int i0, int j0, int from, int mc, int nc, int kc, float[] packedA, float[] packedB,
-            int bBase, float[] c, int cStart, int ldc, boolean accumulate, float[] tile) {
+            int bAt, float[] c, int cStart, int ldc, boolean accumulate, float[] tile) {
         int rows = Math.min(MR, mc - i0);
         int cols = Math.min(NR, nc - j0);
         int aAt = i0 * kc;
-        int bAt = bBase + j0 * kc;
         int cAt = cStart + i0 * ldc + j0;
         if (rows == MR && cols == NR && from == 0 && accumulate) {
             FloatKernel.multiplyAdd(kc, packedA, aAt, packedB, bAt, c, cAt, ldc);

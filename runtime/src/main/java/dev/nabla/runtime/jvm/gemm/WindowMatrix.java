@@ -12,33 +12,42 @@ import java.util.Arrays;
  *
  * <p>The source is row-major: {@code planes} planes of the spatial shape {@code in}, the first
  * at {@code sourceOffset}. Along each spatial axis d, output o and window position k read input
- * {@code o * stride[d] + k * dilation[d] - padBefore[d]}; outside [0, in[d]) is padding.
+ * {@code o * stride[d] + k * dilation[d] - padBefore[d]}; outside [0, in[d)) is padding.
  *
- * <p>Built once per program step. For each window position and output position it holds the
- * offset in a plane (-1 in the padding) and how many positions from there on read consecutive
- * elements, so packing copies whole vectors where they do (stride 1, away from the padding and
- * from the ends of output rows) and single values elsewhere. The tables run {@link #MARGIN}
- * positions past either end, as padding, so that a block's partial vectors read no bounds.
+ * <p>Positions run along output rows (the last spatial axis). Along a row, window position k
+ * reads the input row's elements {@code stride} apart, from {@code rowOffset(k, row)} on, for
+ * outputs in [{@link #validFrom}, {@link #validTo}) and padding elsewhere; a row whose input row
+ * lies in the padding is all padding. So one window row of the array is a few runs per output
+ * row, which packing copies a vector at a time.
  */
 public final class WindowMatrix {
-    /** Positions of padding the tables hold before the first position and after the last. */
-    static final int MARGIN = 64;
+    /** A row offset for an output row whose input row lies in the padding. */
+    static final int PADDING = Integer.MIN_VALUE;
 
     final int planes;
     final int windowSize;
     final int positions;
     final int plane;
     final int sourceOffset;
-    /** Entries per window position: the positions and both margins. */
+    /** Outputs along the last spatial axis: the length of an output row. */
     final int rowLength;
-    /** Offset in a plane of (window position k, position p) at {@link #entry}(k, p); -1 in the padding. */
-    final int[] offsets;
-    /** From (k, p): how many positions read consecutive offsets (0 in the padding). */
-    final int[] runs;
+    /** Output rows: positions / rowLength. */
+    final int rows;
+    /** The stride along the last spatial axis. */
+    final int step;
+    /** For window position k and output row r, at k * rows + r: the plane offset its output 0 would read, or PADDING. */
+    final int[] rowOffsets;
+    /** For window position k: the first output along a row that reads inside the input. */
+    final int[] validFrom;
+    /** For window position k: the output along a row from which it reads past the input (at least validFrom). */
+    final int[] validTo;
 
     private WindowMatrix(int planes, int sourceOffset, int[] in, int[] padBefore, int[] kernel, int[] stride,
             int[] dilation, int[] out) {
         int s = in.length;
+        if (s == 0) {
+            throw new IllegalArgumentException("windows need a spatial axis");
+        }
         for (int[] setting : new int[][] {padBefore, kernel, stride, dilation, out}) {
             if (setting.length != s) {
                 throw new IllegalArgumentException("one value per spatial axis (" + s + ") expected, got "
@@ -50,27 +59,30 @@ public final class WindowMatrix {
         this.plane = product(in);
         this.windowSize = product(kernel);
         this.positions = product(out);
-        this.rowLength = positions + 2 * MARGIN;
-        this.offsets = new int[windowSize * rowLength];
-        this.runs = new int[windowSize * rowLength];
-        Arrays.fill(offsets, -1);
+        this.rowLength = out[s - 1];
+        this.rows = positions / Math.max(1, rowLength);
+        this.step = stride[s - 1];
+        this.rowOffsets = new int[windowSize * rows];
+        this.validFrom = new int[windowSize];
+        this.validTo = new int[windowSize];
+        int last = s - 1;
         int[] at = new int[s];
         for (int k = 0; k < windowSize; k++) {
-            int[] o = new int[s];
-            for (int p = 0; p < positions; p++) {
+            // Along the last axis output o reads o * step + shift.
+            int shift = at[last] * dilation[last] - padBefore[last];
+            validFrom[k] = Math.min(rowLength, Math.max(0, ceilDiv(-shift, step)));
+            validTo[k] = Math.max(validFrom[k], Math.min(rowLength, ceilDiv(in[last] - shift, step)));
+            int[] o = new int[last];
+            for (int r = 0; r < rows; r++) {
                 int offset = 0;
-                for (int d = 0; d < s && offset >= 0; d++) {
+                for (int d = 0; d < last && offset != PADDING; d++) {
                     int i = o[d] * stride[d] + at[d] * dilation[d] - padBefore[d];
-                    offset = i < 0 || i >= in[d] ? -1 : offset * in[d] + i;
+                    offset = i < 0 || i >= in[d] ? PADDING : offset * in[d] + i;
                 }
-                offsets[entry(k, p)] = offset;
-                step(o, out);
+                rowOffsets[k * rows + r] = offset == PADDING ? PADDING : offset * in[last] + shift;
+                stepIndex(o, out, last);
             }
-            for (int p = positions - 1; p >= 0; p--) {
-                int e = entry(k, p);
-                runs[e] = offsets[e] < 0 ? 0 : offsets[e + 1] == offsets[e] + 1 ? runs[e + 1] + 1 : 1;
-            }
-            step(at, kernel);
+            stepIndex(at, kernel, s);
         }
     }
 
@@ -82,6 +94,29 @@ public final class WindowMatrix {
     public static WindowMatrix of(int planes, int sourceOffset, int[] in, int[] padBefore, int[] kernel,
             int[] stride, int[] dilation, int[] out) {
         return new WindowMatrix(planes, sourceOffset, in, padBefore, kernel, stride, dilation, out);
+    }
+
+    /** Plans by the range they read; a product's blocks ask for the same few ranges on every run. */
+    private final java.util.concurrent.ConcurrentHashMap<java.util.List<Integer>, WindowPlan> plans =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Keeps at most this many plans; past it (a product of many column splits), plans are made per block. */
+    private static final int MAX_PLANS = 64;
+
+    /**
+     * How to read the array's rows a vector at a time over positions {@code origin + from} to
+     * {@code origin + to} (lane i holding position origin + i, lanes before {@code from} zeros).
+     */
+    WindowPlan plan(int origin, int from, int to) {
+        java.util.List<Integer> key = java.util.List.of(origin, from, to);
+        WindowPlan plan = plans.get(key);
+        if (plan == null) {
+            plan = new WindowPlan(this, origin, from, to);
+            if (plans.size() < MAX_PLANS) {
+                plans.putIfAbsent(key, plan);
+            }
+        }
+        return plan;
     }
 
     /** The number of elements of the array it stands for: planes x K x positions. */
@@ -98,20 +133,28 @@ public final class WindowMatrix {
     public float value(float[] source, int index) {
         int perPlane = windowSize * positions;
         int l = index / perPlane;
-        int rest = index - l * perPlane;
-        int offset = offsets[entry(rest / positions, rest % positions)];
-        return offset < 0 ? 0f : source[sourceOffset + l * plane + offset];
+        int k = index % perPlane / positions;
+        int p = index % positions;
+        int o = p % rowLength;
+        int offset = rowOffsets[k * rows + p / rowLength];
+        boolean inside = offset != PADDING && o >= validFrom[k] && o < validTo[k];
+        return inside ? source[sourceOffset + l * plane + offset + o * step] : 0f;
     }
 
-    /** Where (window position k, position p) lies in the tables, for p from -MARGIN to positions + MARGIN. */
-    int entry(int k, int p) {
-        return k * rowLength + MARGIN + p;
+    /** Where in the source the plane of the array's row {@code row} starts (its window position is row % K). */
+    int planeStart(int row) {
+        return sourceOffset + row / windowSize * plane;
     }
 
-    private static void step(int[] at, int[] dims) {
-        for (int d = dims.length - 1; d >= 0 && ++at[d] == dims[d]; d--) {
+    /** The next index over the first {@code rank} of {@code dims}, row-major. */
+    private static void stepIndex(int[] at, int[] dims, int rank) {
+        for (int d = rank - 1; d >= 0 && ++at[d] == dims[d]; d--) {
             at[d] = 0;
         }
+    }
+
+    private static int ceilDiv(int value, int divisor) {
+        return Math.floorDiv(value + divisor - 1, divisor);
     }
 
     private static int product(int[] dims) {
