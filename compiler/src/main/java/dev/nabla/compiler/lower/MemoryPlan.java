@@ -44,6 +44,7 @@ final class MemoryPlan {
         for (View v : p.results()) {
             lastUse[v.buffer()] = end;
         }
+        int[] lastRead = lastUse.clone();
         // Latest first, so that a chain (a pad read only by unstored windows) extends to the end.
         for (int s = p.steps().size() - 1; s >= 0; s--) {
             Step step = p.steps().get(s);
@@ -51,6 +52,13 @@ final class MemoryPlan {
                 for (View v : reads(step)) {
                     lastUse[v.buffer()] = Math.max(lastUse[v.buffer()], lastUse[step.output()]);
                 }
+            }
+        }
+        // The buffers each step is the last use of through unstored buffers, not by reading them.
+        java.util.Map<Integer, List<Integer>> lastUsedAt = new java.util.HashMap<>();
+        for (int b = 0; b < n; b++) {
+            if (lastUse[b] >= 0 && lastUse[b] < end && lastUse[b] != lastRead[b]) {
+                lastUsedAt.computeIfAbsent(lastUse[b], k -> new ArrayList<>()).add(b);
             }
         }
         List<Buffer> buffers = new ArrayList<>(p.buffers());
@@ -69,6 +77,12 @@ final class MemoryPlan {
                     dying.add(slotOf[b]);
                 }
             }
+            // Then those that unstored buffers the step reads kept live until now.
+            for (int b : lastUsedAt.getOrDefault(s, List.of())) {
+                if (slotOf[b] >= 0 && !dying.contains(slotOf[b])) {
+                    dying.add(slotOf[b]);
+                }
+            }
             if (unstored.contains(step.output())) {
                 // Computed where it is read: no storage; what it reads stays live meanwhile (above).
                 for (int d : dying) {
@@ -78,10 +92,12 @@ final class MemoryPlan {
             }
             int inPlace = -1;
             if (step instanceof Step.Elementwise e) {
-                // In place: only into an input read with the identical contiguous index.
+                // In place: only into an input read with the identical contiguous index (one an
+                // unstored operand reads is not read by the kernel itself).
                 Buffer out = buffers.get(e.output());
                 for (int d : dying) {
-                    if (fits(slots.get(d), out) && readsOnlyAligned(e.body(), resident.get(d), e.shape())) {
+                    if (fits(slots.get(d), out) && readsDirectly(step, resident.get(d))
+                            && readsOnlyAligned(e.body(), resident.get(d), e.shape())) {
                         inPlace = d;
                         break;
                     }
@@ -149,6 +165,10 @@ final class MemoryPlan {
 
     private static boolean fits(LoweredProgram.Slot slot, Buffer b) {
         return slot.dtype() == b.dtype().storage() && slot.size() >= b.size();
+    }
+
+    private static boolean readsDirectly(Step step, int buffer) {
+        return reads(step).stream().anyMatch(v -> v.buffer() == buffer);
     }
 
     /** Whether every load of this buffer in the body is the plain contiguous view of {@code shape}. */

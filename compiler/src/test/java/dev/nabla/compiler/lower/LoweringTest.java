@@ -463,6 +463,12 @@ class LoweringTest {
             overwritten |= stored.buffer(stored.steps().get(i).output()).slot() == stored.buffer(pad).slot();
         }
         assertThat(overwritten).as("the test needs a plan that reuses the pad's slot:\n%s", describe(stored)).isTrue();
+        // What the unstored buffers read is freed after their last reader, as a stored buffer is:
+        // a later temporary takes the sine's slot.
+        int sine = unstored.steps().stream().filter(st -> st instanceof Step.Pad).findFirst().orElseThrow()
+                .reads().get(0).buffer();
+        assertThat(unstored.buffers().stream().anyMatch(b -> b.id() > sine && b.kind() == Buffer.Kind.TEMP
+                && b.slot() == unstored.buffer(sine).slot())).as(describe(unstored)).isTrue();
         // The interpreter computes each unstored buffer again where it is read, from the slots as
         // they are then: equal results show nothing it reads was overwritten meanwhile.
         List<double[]> expected = runBothWays(stored, 31);
