@@ -22,7 +22,8 @@ import java.util.function.IntFunction;
 /**
  * A program lowered to kernels and prepared to run: one runner per step (an SGD update and the
  * matrix product it scales share one, see {@link UpdateFusion}; a convolution's windows have
- * none, their products read the input, see {@link WindowFusion}), constants unpacked once,
+ * none, their products read the input, see {@link WindowFusion}; a product summed as windows runs
+ * with the sum, see {@link WindowSumFusion}), constants unpacked once,
  * and temporary storage (the memory plan's slots) kept in a pool of workspaces that later calls
  * reuse, so a steady state allocates only the arrays it returns.
  */
@@ -40,10 +41,15 @@ final class JvmExecutable implements Executable {
     private record Workspace(Object[] slots, Object[] buffers, boolean[] direct) {}
 
     JvmExecutable(Program program) {
-        this.lowered = Lowering.lower(program, WindowFusion::unstored);
+        this.lowered = Lowering.lower(program, p -> {
+            Set<Integer> unstored = new HashSet<>(WindowFusion.unstored(p));
+            unstored.addAll(WindowSumFusion.unstored(p, unstored));
+            return unstored;
+        });
         IntFunction<DType> storageOf = id -> lowered.buffer(id).dtype().storage();
         Map<Integer, UpdateFusion.Pair> fused = UpdateFusion.find(lowered);
         Map<Integer, WindowFusion.Operand> windows = WindowFusion.operands(lowered);
+        Map<Integer, WindowSumFusion.Pair> windowSums = WindowSumFusion.pairs(lowered);
         Set<Integer> movedProducts = new HashSet<>();
         fused.values().forEach(pair -> movedProducts.add(pair.productIndex()));
         for (int i = 0; i < lowered.steps().size(); i++) {
@@ -53,6 +59,10 @@ final class JvmExecutable implements Executable {
             }
             if (fused.containsKey(i)) {
                 runners.add(new MatMulUpdateRunner(fused.get(i)));
+                continue;
+            }
+            if (windowSums.containsKey(i)) {
+                runners.add(new WindowSumMatMulRunner(windowSums.get(i)));
                 continue;
             }
             runners.add(switch (step) {

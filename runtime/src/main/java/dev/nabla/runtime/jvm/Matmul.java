@@ -76,6 +76,27 @@ final class Matmul {
         Gemm.sgemm(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, source, bOff, transB, c, cOff, Parallel.threads());
     }
 
+    /** A · B added into a window matrix's source where its windows read (see Gemm.sgemmIntoWindows). */
+    static void sgemmIntoWindows(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
+                                 int bRow, int bCol, WindowMatrix c, float[] target, int cOff) {
+        aOff = m == 0 || k == 0 ? 0 : aOff;
+        bOff = k == 0 || n == 0 ? 0 : bOff;
+        Layout la = layout(m, k, aRow, aCol);
+        Layout lb = layout(k, n, bRow, bCol);
+        if (la == Layout.OTHER) {
+            a = packFloat(a, aOff, m, k, aRow, aCol);
+            aOff = 0;
+            la = Layout.ROW_MAJOR;
+        }
+        if (lb == Layout.OTHER) {
+            b = packFloat(b, bOff, k, n, bRow, bCol);
+            bOff = 0;
+            lb = Layout.ROW_MAJOR;
+        }
+        Gemm.sgemmIntoWindows(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, c, target,
+                cOff);
+    }
+
     static void dgemm(int m, int n, int k, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow,
                       int bCol, double[] c, int cOff) {
         dgemm(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, 0, null, c, cOff);

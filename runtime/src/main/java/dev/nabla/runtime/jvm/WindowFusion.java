@@ -97,7 +97,7 @@ final class WindowFusion {
 
     private static boolean qualifies(LoweredProgram p, Step.Windows w, Map<Integer, List<Step>> readers) {
         if (w.dtype() != DType.F32 || p.buffer(w.output()).dtype().storage() != DType.F32
-                || p.buffer(w.source().buffer()).dtype().storage() != DType.F32 || !w.source().isContiguous()
+                || p.buffer(w.source().buffer()).dtype().storage() != DType.F32 || !isRowMajor(w.source())
                 || isResult(p, w.output())) {
             return false;
         }
@@ -145,7 +145,7 @@ final class WindowFusion {
     private static boolean readThrough(LoweredProgram p, Step.Pad pad, Map<Integer, List<Step>> readers,
                                        Set<Integer> picked) {
         List<Step> users = readers.getOrDefault(pad.output(), List.of());
-        if (users.isEmpty() || isResult(p, pad.output()) || !pad.source().isContiguous()
+        if (users.isEmpty() || isResult(p, pad.output()) || !isRowMajor(pad.source())
                 || p.buffer(pad.source().buffer()).dtype().storage() != DType.F32) {
             return false;
         }
@@ -163,6 +163,18 @@ final class WindowFusion {
                     || pad.shape().dim(d) != pad.source().shape().dim(d)))) {
                 return false;
             }
+        }
+        return true;
+    }
+
+    /** Whether a view's elements lie row-major from its offset (axes of size 1 take any stride). */
+    static boolean isRowMajor(View v) {
+        int expected = 1;
+        for (int a = v.shape().rank() - 1; a >= 0; a--) {
+            if (v.shape().dim(a) != 1 && v.stride(a) != expected) {
+                return false;
+            }
+            expected *= v.shape().dim(a);
         }
         return true;
     }

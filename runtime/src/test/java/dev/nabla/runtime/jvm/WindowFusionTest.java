@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The JVM backend leaves a convolution's windows, and the pad before them, unstored: its
- * products pack B from the input. A convolution's value and its gradients with respect to the
+ * products pack B from the input; and the product its input gradient sums as windows, whose
+ * tiles are added into the sum. A convolution's value and its gradients with respect to the
  * weight (the windows transposed) and the input still match the reference interpreter, over
  * 1 to 3 spatial axes, strides, dilations, groups and padding; windows something else reads
  * (pooling's reduction) are stored as before.
@@ -79,12 +80,16 @@ class WindowFusionTest {
         outputs.addAll(Autodiff.grad(loss, List.of(w, x)));
         Program program = Program.of(outputs);
 
-        LoweredProgram lowered = Lowering.lower(program, WindowFusion::unstored);
+        LoweredProgram lowered = Lowering.lower(program, WindowFusionTest::unstored);
         List<Step> windows = lowered.steps().stream().filter(s -> s instanceof Step.Windows).toList();
         assertThat(windows).isNotEmpty();
         for (Step s : windows) {
             assertThat(WindowFusion.isUnstored(lowered, s.output())).as("%s", s).isTrue();
         }
+        // The input gradient: a product summed as windows, the product never stored.
+        List<Step> sums = lowered.steps().stream().filter(s -> s instanceof Step.WindowsSum).toList();
+        assertThat(sums).hasSize(1);
+        assertThat(WindowFusion.isUnstored(lowered, ((Step.WindowsSum) sums.get(0)).source().buffer())).isTrue();
         boolean padded = Arrays.stream(c.padLo()).sum() + Arrays.stream(c.padHi()).sum() > 0;
         assertThat(lowered.steps().stream().anyMatch(s -> s instanceof Step.Pad p
                 && WindowFusion.isUnstored(lowered, p.output()))).isEqualTo(padded);
@@ -96,6 +101,13 @@ class WindowFusionTest {
         for (int i = 0; i < expected.size(); i++) {
             assertClose(expected.get(i).toDoubleArray(), actual.get(i).toDoubleArray(), c + ", output " + i);
         }
+    }
+
+    /** What the JVM backend leaves unstored (as JvmExecutable picks it). */
+    private static java.util.Set<Integer> unstored(LoweredProgram p) {
+        java.util.Set<Integer> unstored = new java.util.HashSet<>(WindowFusion.unstored(p));
+        unstored.addAll(WindowSumFusion.unstored(p, unstored));
+        return unstored;
     }
 
     /** Within f32's rounding of sums of a few hundred products, against the output's scale. */

@@ -123,12 +123,6 @@ final class FloatGemm {
                 for (int pc = 0; pc < k; pc += kBlock) {
                     int kc = Math.min(kBlock, k - pc);
                     int bAt = bStart + pc * bRowStride + (jc + skip) * bColStride;
-                    if (windows != null && m <= mBlock) {
-                        panels(m, nc, skip, kc, a, aStart + pc * aColStride, aRowStride, aColStride, windows, b, bAt,
-                                bRowStride, bColStride, packedA, packedB, bBase, c, cStart + jc, ldc, pc > 0, tile,
-                                alpha, pc + kc == k ? w : null, wStart + jc, buffers);
-                        continue;
-                    }
                     if (windows == null) {
                         FloatPacking.packB(kc, nc, skip, b, bAt, bRowStride, bColStride, packedB, bBase);
                     } else {
@@ -152,27 +146,46 @@ final class FloatGemm {
     }
 
     /**
-     * A block of C whose A is one block of rows (m up to MC) and whose B is a window matrix: B is
-     * packed a panel at a time, and each panel is used by every row panel of A while it is in L1.
-     * Packing the whole block first, as for a stored B, wrote it out to L2 to read it back once per
-     * band; a convolution has few rows (its output channels), so the packing is a large share.
-     * The sums are the same.
+     * C = A.B added into a window matrix's source instead of written: C is the window array
+     * from {@code cStart} (rows {@code n} apart, so n is the windows' positions), and each of its
+     * elements is added where the windows read it, nothing where they read the padding (col2im,
+     * with the product that feeds it never stored). Each tile is computed into scratch and then
+     * added, so the order of the adds is fixed by the blocking alone. A product over more than
+     * one slice of k adds each slice's partial sums.
      */
-    private static void panels(int m, int nc, int skip, int kc, float[] a, int aStart, int aRowStride, int aColStride,
-            WindowMatrix windows, float[] b, int bAt, int bRowStride, int bColStride, float[] packedA,
-            float[] packedB, int bBase, float[] c, int cStart, int ldc, boolean accumulate, float[] tile,
-            float alpha, float[] w, int wStart, PackingBuffers buffers) {
-        FloatPacking.packA(m, kc, a, aStart, aRowStride, aColStride, packedA);
-        for (int j0 = 0; j0 < nc; j0 += NR) {
-            WindowPacking.packPanel(windows, kc, nc, skip, b, bAt, bRowStride, bColStride, j0 / NR, packedB, bBase,
-                    buffers);
-            int from = j0 == 0 ? skip : 0;
-            for (int i0 = 0; i0 < m; i0 += MR) {
-                tile(i0, j0, from, m, nc, kc, packedA, packedB, bBase, c, cStart, ldc, accumulate, tile);
-            }
+    static void multiplyIntoWindows(int m, int n, int k,
+            float[] a, int aStart, int aRowStride, int aColStride,
+            float[] b, int bStart, int bRowStride, int bColStride,
+            WindowMatrix c, float[] target, int cStart) {
+        if (m == 0 || n == 0 || k == 0) {
+            return;
         }
-        if (w != null) {
-            update(m, nc - skip, c, cStart + skip, ldc, alpha, w, wStart + skip);
+        int kBlock = Blocking.blockLength(k, KC, 1);
+        int nBlock = Blocking.blockLength(n, NC, NR);
+        int mBlock = Blocking.blockLength(m, MC, MR);
+        PackingBuffers buffers = PackingBuffers.acquire();
+        try {
+            float[] packedB = buffers.floatB(kBlock * (nBlock + NR));
+            int bBase = LineAlignment.floatStart();
+            float[] packedA = buffers.floatA(kBlock * mBlock + FloatPacking.SLACK);
+            float[] tile = buffers.floatTile();
+            for (int jc = 0; jc < n; jc += nBlock) {
+                int nc = Math.min(nBlock, n - jc);
+                for (int pc = 0; pc < k; pc += kBlock) {
+                    int kc = Math.min(kBlock, k - pc);
+                    FloatPacking.packB(kc, nc, 0, b, bStart + pc * bRowStride + jc * bColStride, bRowStride,
+                            bColStride, packedB, bBase);
+                    for (int ic = 0; ic < m; ic += mBlock) {
+                        int mc = Math.min(mBlock, m - ic);
+                        FloatPacking.packA(mc, kc, a, aStart + ic * aRowStride + pc * aColStride,
+                                aRowStride, aColStride, packedA);
+                        WindowPacking.addTiles(mc, nc, kc, packedA, packedB, bBase, c, target, cStart + ic * n + jc,
+                                tile);
+                    }
+                }
+            }
+        } finally {
+            PackingBuffers.release(buffers);
         }
     }
 

@@ -131,6 +131,37 @@ public final class Gemm {
         multiplyFloat(m, n, k, a, aOffset, transA, bSource, b, bOffset, transB, 0, null, 0, c, cOffset, threads);
     }
 
+    /**
+     * op(A) . op(B) in float, m x n, added into the source of a {@link WindowMatrix} where its
+     * windows read (col2im without the product stored): the product's element (i, j) is the window
+     * array's element {@code cOffset + i * n + j}, so n must be the windows' positions and C's
+     * rows whole rows of the window array. Nothing is added where the windows read the padding.
+     * On the caller's thread: products whose windows share no plane may run on threads of their
+     * own. The adds fall in an order fixed by the shapes alone.
+     *
+     * @throws IllegalArgumentException as {@code sgemm} does (C's length being the window
+     *     array's), when n is not the windows' positions or the target is too short, or is A's or
+     *     B's array
+     */
+    public static void sgemmIntoWindows(int m, int n, int k, float[] a, int aOffset, boolean transA,
+            float[] b, int bOffset, boolean transB, WindowMatrix c, float[] target, int cOffset) {
+        GemmArguments.check(1, m, n, k, a.length, aOffset, b.length, bOffset, c.size(), cOffset,
+                false, false, 1, "float");
+        GemmArguments.checkWindowTarget(c.sourceOffset, c.sourceSize(), target.length, n == c.positions,
+                cOffset % Math.max(1, n) == 0, target == a || target == b);
+        if (!VectorSupport.enabled()) {
+            // Without SIMD: the product stored, then added in a value at a time.
+            float[] product = new float[m * n];
+            PlainGemm.multiply(m, n, k, a, aOffset, transA, b, bOffset, transB, 0, null, 0, product, 0, 1);
+            for (int i = 0; i < product.length; i++) {
+                c.addTo(target, cOffset + i, product[i]);
+            }
+            return;
+        }
+        FloatGemm.multiplyIntoWindows(m, n, k, a, aOffset, transA ? 1 : k, transA ? m : 1,
+                b, bOffset, transB ? 1 : n, transB ? k : 1, c, target, cOffset);
+    }
+
     /** {@link #dgemm(int, int, int, double[], int, boolean, double[], int, boolean, double[], int, int)} on {@link #defaultThreads()}. */
     public static void dgemm(int m, int n, int k, double[] a, int aOffset, boolean transA,
             double[] b, int bOffset, boolean transB, double[] c, int cOffset) {

@@ -141,6 +141,19 @@ public final class WindowMatrix {
         return inside ? source[sourceOffset + l * plane + offset + o * step] : 0f;
     }
 
+    /** Adds {@code value} where the element at {@code index} of the array reads the source (not in the padding). */
+    public void addTo(float[] source, int index, float value) {
+        int perPlane = windowSize * positions;
+        int l = index / perPlane;
+        int k = index % perPlane / positions;
+        int p = index % positions;
+        int o = p % rowLength;
+        int offset = rowOffsets[k * rows + p / rowLength];
+        if (offset != PADDING && o >= validFrom[k] && o < validTo[k]) {
+            source[sourceOffset + l * plane + offset + o * step] += value;
+        }
+    }
+
     /** Where in the source the plane of the array's row {@code row} starts (its window position is row % K). */
     int planeStart(int row) {
         return sourceOffset + row / windowSize * plane;

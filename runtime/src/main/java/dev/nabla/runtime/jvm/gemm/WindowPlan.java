@@ -125,13 +125,9 @@ final class WindowPlan {
         highest[e] = high;
     }
 
-    /** The first entry of the array's row {@code row}: its window position's. */
-    int entry(int row) {
-        return row % matrix.windowSize * vectors;
-    }
-
     /**
-     * Writes vector v of a row of the array, whose {@link #entry} is {@code entry} and whose plane
+     * Writes vector v of a row of the array, whose window position k gives {@code entry} = k x
+     * {@link #vectors} and whose plane
      * starts at {@code base} in the source, into {@code dst} at {@code at}, as LANES values.
      */
     void write(int entry, int base, int v, float[] source, float[] dst, int at) {
@@ -147,6 +143,43 @@ final class WindowPlan {
                 }
             }
             default -> lanes(e, source, base, dst, at);
+        }
+    }
+
+    /**
+     * The adjoint of {@link #write}: adds LANES values from {@code values} at {@code at} where
+     * vector v of the row reads them in {@code target} (nothing where it reads the padding). Runs
+     * are added one after another, so runs that fall on one element add up.
+     */
+    void add(int entry, int base, int v, float[] values, int at, float[] target) {
+        int e = entry + v;
+        switch (kind[e]) {
+            case FULL -> {
+                int to = base + offsets[e * MAX_RUNS];
+                FloatVector.fromArray(S, target, to).add(FloatVector.fromArray(S, values, at)).intoArray(target, to);
+            }
+            case ZERO -> { }
+            case RUNS -> {
+                if (base + lowest[e] >= 0 && base + highest[e] + LANES <= target.length) {
+                    for (int j = e * MAX_RUNS; j < e * MAX_RUNS + runCount[e]; j++) {
+                        int to = base + offsets[j];
+                        FloatVector.fromArray(S, target, to).add(FloatVector.fromArray(S, values, at),
+                                VectorMask.fromLong(S, masks[j])).intoArray(target, to);
+                    }
+                } else {
+                    addLanes(e, base, values, at, target);
+                }
+            }
+            default -> addLanes(e, base, values, at, target);
+        }
+    }
+
+    private void addLanes(int e, int base, float[] values, int at, float[] target) {
+        for (int i = 0; i < LANES; i++) {
+            int offset = laneOffsets[e * LANES + i];
+            if (offset >= 0) {
+                target[base + offset] += values[at + i];
+            }
         }
     }
 

@@ -163,6 +163,59 @@ class WindowMatrixTest {
         assertArrayEquals(expected, actual, g + ", m " + m + ", n " + n + ", k " + k + ", transB " + transB);
     }
 
+    /**
+     * The input gradient's product W^T[K.C, m] . G[m, P] added into the input where the windows
+     * read it (col2im), against the product stored and added back a value at a time.
+     */
+    @Property(tries = 150)
+    void productsAddedThroughTheWindowsEqualTheStoredProductAddedBack(@ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 3) int rank) {
+        Random r = new Random(seed);
+        Geometry g = Geometry.random(r, rank, rank == 1 ? 300 : rank == 2 ? 40 : 12);
+        WindowMatrix w = g.matrix();
+        int rows = g.k() * (1 + r.nextInt(g.planes()));
+        int firstRow = g.k() * r.nextInt(g.planes() - rows / g.k() + 1);
+        int positions = g.positions();
+        // Over the GEMM's 256-deep slice of k now and then: partial sums are added slice by slice.
+        int k = r.nextInt(4) == 0 ? 257 + r.nextInt(40) : 1 + r.nextInt(40);
+        boolean transA = r.nextBoolean();
+        float[] a = random(r, rows * k);
+        float[] b = random(r, k * positions);
+        float[] product = new float[rows * positions];
+        Gemm.sgemm(rows, positions, k, a, 0, transA, b, 0, false, product, 0, 1);
+        double[] expected = new double[g.sourceOffset() + g.planes() * g.plane() + 2];
+        float[] actual = new float[expected.length];
+        for (int i = 0; i < product.length; i++) {
+            int at = sourceIndex(g, firstRow * positions + i);
+            if (at >= 0) {
+                expected[at] += product[i];
+            }
+        }
+        Gemm.sgemmIntoWindows(rows, positions, k, a, 0, transA, b, 0, false, w, actual, firstRow * positions);
+        for (int i = 0; i < expected.length; i++) {
+            double tolerance = 1e-5 * (1 + Math.abs(expected[i])) * Math.sqrt(k * g.k());
+            assertThat((double) actual[i]).as("%s, element %d", g, i).isCloseTo(expected[i],
+                    org.assertj.core.data.Offset.offset(tolerance));
+        }
+    }
+
+    /** Where element {@code index} of the window array reads the source, or -1 in the padding. */
+    private static int sourceIndex(Geometry g, int index) {
+        int perPlane = g.k() * g.positions();
+        int l = index / perPlane;
+        int[] kIndex = unravel(index % perPlane / g.positions(), g.kernel());
+        int[] o = unravel(index % g.positions(), g.out());
+        int offset = 0;
+        for (int d = 0; d < g.in().length; d++) {
+            int i = o[d] * g.stride()[d] + kIndex[d] * g.dilation()[d] - g.pad()[d];
+            if (i < 0 || i >= g.in()[d]) {
+                return -1;
+            }
+            offset = offset * g.in()[d] + i;
+        }
+        return g.sourceOffset() + l * g.plane() + offset;
+    }
+
     /** Panels past the lead of a wide C, which start a few columns before C's first (see LineAlignment). */
     @Test
     void aLeadOfZeroColumnsIsPackedAsZeros() {
