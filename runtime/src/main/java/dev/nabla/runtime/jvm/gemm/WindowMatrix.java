@@ -96,9 +96,12 @@ public final class WindowMatrix {
         return new WindowMatrix(planes, sourceOffset, in, padBefore, kernel, stride, dilation, out);
     }
 
-    /** Plans by the range they read; a product's blocks ask for the same few ranges on every run. */
-    private final java.util.concurrent.ConcurrentHashMap<java.util.List<Integer>, WindowPlan> plans =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Plans made so far: a product's blocks ask for the same few ranges on every run. Looked up by
+     * a scan (a handful, once per block packed), replaced whole when one is added, so that a
+     * lookup neither locks nor allocates.
+     */
+    private volatile WindowPlan[] plans = new WindowPlan[0];
 
     /** Keeps at most this many plans; past it (a product of many column splits), plans are made per block. */
     private static final int MAX_PLANS = 64;
@@ -108,12 +111,17 @@ public final class WindowMatrix {
      * {@code origin + to} (lane i holding position origin + i, lanes before {@code from} zeros).
      */
     WindowPlan plan(int origin, int from, int to) {
-        java.util.List<Integer> key = java.util.List.of(origin, from, to);
-        WindowPlan plan = plans.get(key);
-        if (plan == null) {
-            plan = new WindowPlan(this, origin, from, to);
-            if (plans.size() < MAX_PLANS) {
-                plans.putIfAbsent(key, plan);
+        for (WindowPlan plan : plans) {
+            if (plan.origin == origin && plan.from == from && plan.to == to) {
+                return plan;
+            }
+        }
+        WindowPlan plan = new WindowPlan(this, origin, from, to);
+        synchronized (this) {
+            if (plans.length < MAX_PLANS) {
+                WindowPlan[] more = java.util.Arrays.copyOf(plans, plans.length + 1);
+                more[plans.length] = plan;
+                plans = more;
             }
         }
         return plan;
