@@ -54,10 +54,11 @@ for threads in (1, 2):
         ratio = f"{best / mine:.2f}" if best and mine else "–"
         lines.append(f"| {label} | {fmt(mine)} | " + " | ".join(fmt(p) for p in peers) + f" | {ratio} |")
     lines.append("")
-lines += ["Where the time goes (one thread, JFR samples): a convolution is im2col (the sliding-windows op copies "
-          "every window, 14.4M floats for the 3x3 64->64 row) then one GEMM per image, whose packing copies the same "
-          "windows again; its gradient adds the windows back (col2im). PyTorch's oneDNN and XLA convolve without "
-          "materializing the windows. The next step is an implicit GEMM that packs windows straight from the "
-          "padded input, and products over the whole batch instead of one image at a time.", ""]
+lines += ["Where the time goes (one thread, JFR samples): a convolution is an implicit GEMM per image whose windows "
+          "are never stored: packing B straight from the input is about a quarter of the 3x3 64->64 forward and the "
+          "micro-kernel the rest (64 output channels fill 64 of every 72 tile rows); the input gradient's tiles are "
+          "added into the windows sum as they are made. LeNet's small convolutions (6 and 16 output channels) are "
+          "mostly packing and half-empty tiles, and max pooling still stores its windows. Next: products over the "
+          "whole batch, a tile for few output channels, pooling without stored windows.", ""]
 lines.append(END)
 write_section(target, START, END, "\n".join(lines) + "\n")

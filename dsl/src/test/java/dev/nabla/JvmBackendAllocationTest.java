@@ -143,6 +143,30 @@ class JvmBackendAllocationTest {
                 + " (%d and %d bytes)", small[0], large[0]).isLessThanOrEqualTo(1024);
     }
 
+    /**
+     * A convolution and its gradients, whose windows are never stored (the products pack them from
+     * the input, the input gradient's product adds into the sum): the plans that say how to read
+     * the windows are made once and kept, so a run allocates only what it returns.
+     */
+    @Test
+    void convolutionsAllocateOnlyWhatTheyReturn() {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F32, 4, 3, 20, 20);
+            Tensor w = g.input("w", DType.F32, 5, 3, 3, 3);
+            Tensor y = Nabla.conv2d(x, w, null, ConvOptions.defaults().padding(1));
+            Tensor loss = y.mul(y).sum();
+            List<Tensor> grads = loss.grad(List.of(w, x));
+            Tensor[] outputs = {y, grads.get(0), grads.get(1)};
+            var run = g.compile(Device.host("jvm"));
+            Map<Tensor, NDArray> feeds = Map.of(x, NDArray.full(DType.F32, x.shape(), 0.25),
+                    w, NDArray.full(DType.F32, w.shape(), -0.5));
+            long returned = bytes(run.eval(feeds, outputs));
+            long perRun = bestBytesPerCall(() -> run.eval(feeds, outputs), 20, 30, returned + allowance(3));
+            assertThat(perRun - returned).as("bytes per run beyond the %d returned", returned)
+                    .isLessThanOrEqualTo(allowance(3));
+        }
+    }
+
     @Test
     void workSplitOverThreadsAllocatesOnlyWhatItReturns() {
         // 131,072 elements: kernels and row reductions split in parts over the pool's threads.

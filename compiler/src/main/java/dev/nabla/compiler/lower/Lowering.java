@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -54,10 +55,23 @@ public final class Lowering {
     }
 
     public static LoweredProgram lower(Program program) {
-        return new Lowering(program).run();
+        return new Lowering(program).run(p -> Set.of());
     }
 
-    private LoweredProgram run() {
+    /**
+     * Lowers as {@link #lower(Program)}, leaving unstored the outputs that {@code unstored} picks
+     * from the steps before their memory plan (buffer ids of one-output steps, none a result):
+     * the backend computes those values where they are read, so the plan gives them no storage
+     * and keeps what their steps read live as long as they are read. The JVM backend leaves
+     * a convolution's windows (and the pad before them) unstored and packs its matrix products'
+     * panels straight from the input.
+     */
+    public static LoweredProgram lower(Program program,
+                                       Function<LoweredProgram, Set<Integer>> unstored) {
+        return new Lowering(program).run(unstored);
+    }
+
+    private LoweredProgram run(Function<LoweredProgram, Set<Integer>> pickUnstored) {
         chooseFusedNodes();
         for (Node n : program.nodes()) {
             if (n.op() instanceof Op.Loop(var body, int output)) {
@@ -82,7 +96,26 @@ public final class Lowering {
         for (Node r : program.results()) {
             results.add(stored(r));
         }
-        return MemoryPlan.assign(new LoweredProgram(program, buffers, steps, results, inputs, parameters, List.of()));
+        LoweredProgram unplanned = new LoweredProgram(program, buffers, steps, results, inputs, parameters, List.of());
+        Set<Integer> unstored = pickUnstored.apply(unplanned);
+        checkUnstored(unplanned, unstored);
+        return MemoryPlan.assign(unplanned, unstored);
+    }
+
+    /** Unstored outputs must be temporaries of one-output steps that no result is. */
+    private static void checkUnstored(LoweredProgram p, Set<Integer> unstored) {
+        Set<Integer> oneOutput = new java.util.HashSet<>();
+        for (Step s : p.steps()) {
+            if (s.outputs().size() == 1) {
+                oneOutput.add(s.output());
+            }
+        }
+        for (int id : unstored) {
+            if (!oneOutput.contains(id) || p.results().stream().anyMatch(r -> r.buffer() == id)) {
+                throw new IllegalArgumentException("buffer " + id + " cannot be left unstored: only the one output of"
+                        + " a step, never a result");
+            }
+        }
     }
 
     /** Marks the elementwise nodes that are inlined into their single consumer. */

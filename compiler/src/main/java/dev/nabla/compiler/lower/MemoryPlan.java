@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -17,11 +18,20 @@ import java.util.TreeMap;
  * Results live to the end. A temporary takes the smallest free slot that holds it. Linear in
  * the number of steps, so programs of
  * hundreds of thousands of steps plan in milliseconds.
+ *
+ * <p>A backend may leave some outputs unstored ({@link Lowering#lower(dev.nabla.compiler.Program,
+ * java.util.function.Function)}): it computes such a value where it is read (the JVM backend
+ * packs a convolution's windows straight from the input). An unstored buffer gets no slot, and
+ * what its step reads lives as long as the buffer is read.
  */
 final class MemoryPlan {
     private MemoryPlan() {}
 
     static LoweredProgram assign(LoweredProgram p) {
+        return assign(p, Set.of());
+    }
+
+    static LoweredProgram assign(LoweredProgram p, Set<Integer> unstored) {
         int n = p.buffers().size();
         int end = p.steps().size();
         int[] lastUse = new int[n];
@@ -33,6 +43,23 @@ final class MemoryPlan {
         }
         for (View v : p.results()) {
             lastUse[v.buffer()] = end;
+        }
+        int[] lastRead = lastUse.clone();
+        // Latest first, so that a chain (a pad read only by unstored windows) extends to the end.
+        for (int s = p.steps().size() - 1; s >= 0; s--) {
+            Step step = p.steps().get(s);
+            if (unstored.contains(step.output())) {
+                for (View v : reads(step)) {
+                    lastUse[v.buffer()] = Math.max(lastUse[v.buffer()], lastUse[step.output()]);
+                }
+            }
+        }
+        // The buffers each step is the last use of through unstored buffers, not by reading them.
+        java.util.Map<Integer, List<Integer>> lastUsedAt = new java.util.HashMap<>();
+        for (int b = 0; b < n; b++) {
+            if (lastUse[b] >= 0 && lastUse[b] < end && lastUse[b] != lastRead[b]) {
+                lastUsedAt.computeIfAbsent(lastUse[b], k -> new ArrayList<>()).add(b);
+            }
         }
         List<Buffer> buffers = new ArrayList<>(p.buffers());
         List<LoweredProgram.Slot> slots = new ArrayList<>();
@@ -50,12 +77,27 @@ final class MemoryPlan {
                     dying.add(slotOf[b]);
                 }
             }
+            // Then those that unstored buffers the step reads kept live until now.
+            for (int b : lastUsedAt.getOrDefault(s, List.of())) {
+                if (slotOf[b] >= 0 && !dying.contains(slotOf[b])) {
+                    dying.add(slotOf[b]);
+                }
+            }
+            if (unstored.contains(step.output())) {
+                // Computed where it is read: no storage; what it reads stays live meanwhile (above).
+                for (int d : dying) {
+                    free.put(d, slots.get(d));
+                }
+                continue;
+            }
             int inPlace = -1;
             if (step instanceof Step.Elementwise e) {
-                // In place: only into an input read with the identical contiguous index.
+                // In place: only into an input read with the identical contiguous index (one an
+                // unstored operand reads is not read by the kernel itself).
                 Buffer out = buffers.get(e.output());
                 for (int d : dying) {
-                    if (fits(slots.get(d), out) && readsOnlyAligned(e.body(), resident.get(d), e.shape())) {
+                    if (fits(slots.get(d), out) && readsDirectly(step, resident.get(d))
+                            && readsOnlyAligned(e.body(), resident.get(d), e.shape())) {
                         inPlace = d;
                         break;
                     }
@@ -123,6 +165,10 @@ final class MemoryPlan {
 
     private static boolean fits(LoweredProgram.Slot slot, Buffer b) {
         return slot.dtype() == b.dtype().storage() && slot.size() >= b.size();
+    }
+
+    private static boolean readsDirectly(Step step, int buffer) {
+        return reads(step).stream().anyMatch(v -> v.buffer() == buffer);
     }
 
     /** Whether every load of this buffer in the body is the plain contiguous view of {@code shape}. */

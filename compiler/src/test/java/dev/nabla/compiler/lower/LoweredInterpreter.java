@@ -44,7 +44,7 @@ final class LoweredInterpreter {
                     buffers[b.id()] = v;
                 }
                 case TEMP -> {
-                    if (shareSlots) {
+                    if (shareSlots && b.slot() >= 0) {
                         if (b.slot() < 0) {
                             throw new AssertionError("temporary " + b + " has no slot");
                         }
@@ -58,7 +58,20 @@ final class LoweredInterpreter {
                 default -> { }
             }
         }
+        // An unstored output (slot -1 with shared slots) is computed again just before each step
+        // that reads it, from what its step reads at that time, as a backend that reads it through
+        // does: a source the plan let another value overwrite meanwhile changes the results.
+        java.util.Map<Integer, Step> unstored = new java.util.HashMap<>();
         for (Step step : p.steps()) {
+            if (shareSlots && p.buffer(step.output()).kind() == Buffer.Kind.TEMP && p.buffer(step.output()).slot() < 0) {
+                unstored.put(step.output(), step);
+            }
+        }
+        for (Step step : p.steps()) {
+            if (unstored.containsKey(step.output())) {
+                continue;
+            }
+            computeUnstored(step, unstored, buffers, p);
             execute(step, buffers, p);
         }
         List<double[]> results = new ArrayList<>();
@@ -71,6 +84,19 @@ final class LoweredInterpreter {
             results.add(out);
         }
         return results;
+    }
+
+    /** Computes the unstored buffers the step reads (and those they read), earliest first. */
+    private static void computeUnstored(Step step, java.util.Map<Integer, Step> unstored, double[][] buffers,
+                                        LoweredProgram p) {
+        for (View v : step.reads()) {
+            Step producer = unstored.get(v.buffer());
+            if (producer != null) {
+                computeUnstored(producer, unstored, buffers, p);
+                Arrays.fill(buffers[v.buffer()], 12345.678);
+                execute(producer, buffers, p);
+            }
+        }
     }
 
     private static void execute(Step step, double[][] buffers, LoweredProgram p) {

@@ -21,7 +21,9 @@ import java.util.function.IntFunction;
 
 /**
  * A program lowered to kernels and prepared to run: one runner per step (an SGD update and the
- * matrix product it scales share one, see {@link UpdateFusion}), constants unpacked once,
+ * matrix product it scales share one, see {@link UpdateFusion}; a convolution's windows have
+ * none, their products read the input, see {@link WindowFusion}; a product summed as windows runs
+ * with the sum, see {@link WindowSumFusion}), constants unpacked once,
  * and temporary storage (the memory plan's slots) kept in a pool of workspaces that later calls
  * reuse, so a steady state allocates only the arrays it returns.
  */
@@ -39,24 +41,35 @@ final class JvmExecutable implements Executable {
     private record Workspace(Object[] slots, Object[] buffers, boolean[] direct) {}
 
     JvmExecutable(Program program) {
-        this.lowered = Lowering.lower(program);
+        this.lowered = Lowering.lower(program, p -> {
+            Set<Integer> unstored = new HashSet<>(WindowFusion.unstored(p));
+            unstored.addAll(WindowSumFusion.unstored(p, unstored));
+            return unstored;
+        });
         IntFunction<DType> storageOf = id -> lowered.buffer(id).dtype().storage();
         Map<Integer, UpdateFusion.Pair> fused = UpdateFusion.find(lowered);
+        Map<Integer, WindowFusion.Operand> windows = WindowFusion.operands(lowered);
+        Map<Integer, WindowSumFusion.Pair> windowSums = WindowSumFusion.pairs(lowered);
         Set<Integer> movedProducts = new HashSet<>();
         fused.values().forEach(pair -> movedProducts.add(pair.productIndex()));
         for (int i = 0; i < lowered.steps().size(); i++) {
             Step step = lowered.steps().get(i);
-            if (movedProducts.contains(i)) {
+            if (movedProducts.contains(i) || WindowFusion.isUnstored(lowered, step.output())) {
                 continue;
             }
             if (fused.containsKey(i)) {
                 runners.add(new MatMulUpdateRunner(fused.get(i)));
                 continue;
             }
+            if (windowSums.containsKey(i)) {
+                runners.add(new WindowSumMatMulRunner(windowSums.get(i)));
+                continue;
+            }
             runners.add(switch (step) {
                 case Step.Elementwise e -> new ElementwiseRunner(e, storageOf);
                 case Step.Reduce r -> new ReduceRunner(r, storageOf);
-                case Step.MatMul m -> new MatMulRunner(m);
+                case Step.MatMul m -> windows.containsKey(m.b().buffer())
+                        ? new WindowMatMulRunner(m, windows.get(m.b().buffer())) : new MatMulRunner(m);
                 case Step.Copy c -> CopyRunners.copy(c);
                 case Step.Random r -> new RandomRunner(r);
                 case Step.Pad p -> CopyRunners.pad(p);
@@ -118,7 +131,8 @@ final class JvmExecutable implements Executable {
                 buffers[lowered.parameterBuffers().get(i)] = parameters.get(i).storage();
             }
             for (Buffer b : lowered.buffers()) {
-                if (b.kind() == Buffer.Kind.TEMP) {
+                // Unstored windows (and pads) have no slot: their readers read their input.
+                if (b.kind() == Buffer.Kind.TEMP && b.slot() >= 0) {
                     buffers[b.id()] = w.slots()[b.slot()];
                 }
             }

@@ -50,7 +50,7 @@ final class MatMulRunner implements StepRunner {
     }
 
     /** The buffer offset of a batch's matrix, from the view's batch strides. */
-    private static int batchOffset(View v, int batch) {
+    static int batchOffset(View v, int batch) {
         int offset = 0;
         int rest = batch;
         for (int d = v.shape().rank() - 3; d >= 0; d--) {

@@ -1,6 +1,7 @@
 package dev.nabla.runtime.jvm;
 
 import dev.nabla.runtime.jvm.gemm.Gemm;
+import dev.nabla.runtime.jvm.gemm.WindowMatrix;
 
 /**
  * Matrix products over strided operands: C[m×n] (row-major, contiguous) = A[m×k] · B[k×n], with
@@ -60,6 +61,40 @@ final class Matmul {
             Gemm.sgemm(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, c, cOff,
                     Parallel.threads());
         }
+    }
+
+    /** C[m×n] = A · B where B is a convolution's windows, read from {@code source} (see Gemm). */
+    static void sgemm(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, WindowMatrix b, float[] source,
+                      int bOff, boolean transB, float[] c, int cOff) {
+        aOff = m == 0 || k == 0 ? 0 : aOff;
+        Layout la = layout(m, k, aRow, aCol);
+        if (la == Layout.OTHER) {
+            a = packFloat(a, aOff, m, k, aRow, aCol);
+            aOff = 0;
+            la = Layout.ROW_MAJOR;
+        }
+        Gemm.sgemm(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, source, bOff, transB, c, cOff, Parallel.threads());
+    }
+
+    /** A · B added into a window matrix's source where its windows read (see Gemm.sgemmIntoWindows). */
+    static void sgemmIntoWindows(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
+                                 int bRow, int bCol, WindowMatrix c, float[] target, int cOff) {
+        aOff = m == 0 || k == 0 ? 0 : aOff;
+        bOff = k == 0 || n == 0 ? 0 : bOff;
+        Layout la = layout(m, k, aRow, aCol);
+        Layout lb = layout(k, n, bRow, bCol);
+        if (la == Layout.OTHER) {
+            a = packFloat(a, aOff, m, k, aRow, aCol);
+            aOff = 0;
+            la = Layout.ROW_MAJOR;
+        }
+        if (lb == Layout.OTHER) {
+            b = packFloat(b, bOff, k, n, bRow, bCol);
+            bOff = 0;
+            lb = Layout.ROW_MAJOR;
+        }
+        Gemm.sgemmIntoWindows(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, c, target,
+                cOff);
     }
 
     static void dgemm(int m, int n, int k, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow,

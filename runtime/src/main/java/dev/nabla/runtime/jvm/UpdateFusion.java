@@ -61,7 +61,8 @@ final class UpdateFusion {
         }
         int i = producer(program, g.buffer(), j);
         if (i < 0 || !(program.steps().get(i) instanceof Step.MatMul matMul) || matMul.dtype() != dtype
-                || matMul.a().shape().rank() != 2 || readElsewhere(program, g.buffer(), j)) {
+                || matMul.a().shape().rank() != 2 || readElsewhere(program, g.buffer(), j)
+                || WindowFusion.isUnstored(program, matMul.b().buffer())) {
             return null;
         }
         int a = matMul.a().buffer();

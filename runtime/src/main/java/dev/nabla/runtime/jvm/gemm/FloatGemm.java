@@ -57,6 +57,18 @@ final class FloatGemm {
             float[] a, int aStart, int aRowStride, int aColStride,
             float[] b, int bStart, int bRowStride, int bColStride,
             float[] c, int cStart, int ldc, float alpha, float[] w, int wStart) {
+        multiply(m, n, k, a, aStart, aRowStride, aColStride, b, null, bStart, bRowStride, bColStride, c, cStart, ldc,
+                alpha, w, wStart);
+    }
+
+    /**
+     * As above; when {@code windows} is not null, B is that window matrix read from the source
+     * {@code b} (its strides and start index the window array), packed by {@link WindowPacking}.
+     */
+    static void multiply(int m, int n, int k,
+            float[] a, int aStart, int aRowStride, int aColStride,
+            float[] b, WindowMatrix windows, int bStart, int bRowStride, int bColStride,
+            float[] c, int cStart, int ldc, float alpha, float[] w, int wStart) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -70,8 +82,8 @@ final class FloatGemm {
             return;
         }
         int lead = n >= LEAD_MIN_COLUMNS ? Math.max(0, LineAlignment.floatLead(c, cStart, ldc)) : 0;
-        multiply(m, n, k, a, aStart, aRowStride, aColStride, b, bStart, bRowStride, bColStride, c, cStart, ldc,
-                alpha, w, wStart, lead);
+        multiply(m, n, k, a, aStart, aRowStride, aColStride, b, windows, bStart, bRowStride, bColStride, c, cStart,
+                ldc, alpha, w, wStart, lead);
     }
 
     /**
@@ -82,6 +94,14 @@ final class FloatGemm {
     static void multiply(int m, int n, int k,
             float[] a, int aStart, int aRowStride, int aColStride,
             float[] b, int bStart, int bRowStride, int bColStride,
+            float[] c, int cStart, int ldc, float alpha, float[] w, int wStart, int lead) {
+        multiply(m, n, k, a, aStart, aRowStride, aColStride, b, null, bStart, bRowStride, bColStride, c, cStart, ldc,
+                alpha, w, wStart, lead);
+    }
+
+    static void multiply(int m, int n, int k,
+            float[] a, int aStart, int aRowStride, int aColStride,
+            float[] b, WindowMatrix windows, int bStart, int bRowStride, int bColStride,
             float[] c, int cStart, int ldc, float alpha, float[] w, int wStart, int lead) {
         int width = lead + n;
         int kBlock = Blocking.blockLength(k, KC, 1);
@@ -102,8 +122,13 @@ final class FloatGemm {
                 int jc = jv - lead;
                 for (int pc = 0; pc < k; pc += kBlock) {
                     int kc = Math.min(kBlock, k - pc);
-                    FloatPacking.packB(kc, nc, skip, b, bStart + pc * bRowStride + (jc + skip) * bColStride,
-                            bRowStride, bColStride, packedB, bBase);
+                    int bAt = bStart + pc * bRowStride + (jc + skip) * bColStride;
+                    if (windows == null) {
+                        FloatPacking.packB(kc, nc, skip, b, bAt, bRowStride, bColStride, packedB, bBase);
+                    } else {
+                        WindowPacking.packB(windows, kc, nc, skip, b, bAt, bRowStride, bColStride, packedB, bBase,
+                                buffers);
+                    }
                     for (int ic = 0; ic < m; ic += mBlock) {
                         int mc = Math.min(mBlock, m - ic);
                         FloatPacking.packA(mc, kc, a, aStart + ic * aRowStride + pc * aColStride,
@@ -112,6 +137,50 @@ final class FloatGemm {
                         boolean last = pc + kc == k;
                         sweep(mc, nc, skip, kc, packedA, packedB, bBase, c, cStart + ic * ldc + jc, ldc, pc > 0, tile,
                                 alpha, last ? w : null, wStart + ic * ldc + jc);
+                    }
+                }
+            }
+        } finally {
+            PackingBuffers.release(buffers);
+        }
+    }
+
+    /**
+     * C = A.B added into a window matrix's source instead of written: C is the window array
+     * from {@code cStart} (rows {@code n} apart, so n is the windows' positions), and each of its
+     * elements is added where the windows read it, nothing where they read the padding (col2im,
+     * with the product that feeds it never stored). Each tile is computed into scratch and then
+     * added, so the order of the adds is fixed by the blocking alone. A product over more than
+     * one slice of k adds each slice's partial sums.
+     */
+    static void multiplyIntoWindows(int m, int n, int k,
+            float[] a, int aStart, int aRowStride, int aColStride,
+            float[] b, int bStart, int bRowStride, int bColStride,
+            WindowMatrix c, float[] target, int cStart) {
+        if (m == 0 || n == 0 || k == 0) {
+            return;
+        }
+        int kBlock = Blocking.blockLength(k, KC, 1);
+        int nBlock = Blocking.blockLength(n, NC, NR);
+        int mBlock = Blocking.blockLength(m, MC, MR);
+        PackingBuffers buffers = PackingBuffers.acquire();
+        try {
+            float[] packedB = buffers.floatB(kBlock * (nBlock + NR));
+            int bBase = LineAlignment.floatStart();
+            float[] packedA = buffers.floatA(kBlock * mBlock + FloatPacking.SLACK);
+            float[] tile = buffers.floatTile();
+            for (int jc = 0; jc < n; jc += nBlock) {
+                int nc = Math.min(nBlock, n - jc);
+                for (int pc = 0; pc < k; pc += kBlock) {
+                    int kc = Math.min(kBlock, k - pc);
+                    FloatPacking.packB(kc, nc, 0, b, bStart + pc * bRowStride + jc * bColStride, bRowStride,
+                            bColStride, packedB, bBase);
+                    for (int ic = 0; ic < m; ic += mBlock) {
+                        int mc = Math.min(mBlock, m - ic);
+                        FloatPacking.packA(mc, kc, a, aStart + ic * aRowStride + pc * aColStride,
+                                aRowStride, aColStride, packedA);
+                        WindowPacking.addTiles(mc, nc, kc, packedA, packedB, bBase, c, target, cStart + ic * n + jc,
+                                tile);
                     }
                 }
             }
@@ -182,7 +251,7 @@ final class FloatGemm {
             for (int j0 = 0; j0 < nc; j0 += NR) {
                 int from = j0 == 0 ? skip : 0;
                 for (int i0 = band; i0 < bandEnd; i0 += MR) {
-                    tile(i0, j0, from, mc, nc, kc, packedA, packedB, bBase, c, cStart, ldc, accumulate, tile);
+                    tile(i0, j0, from, mc, nc, kc, packedA, packedB, bBase + j0 * kc, c, cStart, ldc, accumulate, tile);
                 }
             }
             if (w != null) {
@@ -192,13 +261,15 @@ final class FloatGemm {
         }
     }
 
-    /** The tile at (i0, j0) of the block, whose columns before {@code from} lie outside C. */
+    /**
+     * The tile at (i0, j0) of the block, whose columns before {@code from} lie outside C, from the
+     * packed B panel at {@code bAt}.
+     */
     private static void tile(int i0, int j0, int from, int mc, int nc, int kc, float[] packedA, float[] packedB,
-            int bBase, float[] c, int cStart, int ldc, boolean accumulate, float[] tile) {
+            int bAt, float[] c, int cStart, int ldc, boolean accumulate, float[] tile) {
         int rows = Math.min(MR, mc - i0);
         int cols = Math.min(NR, nc - j0);
         int aAt = i0 * kc;
-        int bAt = bBase + j0 * kc;
         int cAt = cStart + i0 * ldc + j0;
         if (rows == MR && cols == NR && from == 0 && accumulate) {
             FloatKernel.multiplyAdd(kc, packedA, aAt, packedB, bAt, c, cAt, ldc);

@@ -101,6 +101,67 @@ public final class Gemm {
         multiplyFloat(m, n, k, a, aOffset, transA, b, bOffset, transB, alpha, w, wOffset, c, cOffset, threads);
     }
 
+    /**
+     * C[m x n] = op(A) . op(B) in float where B is a {@link WindowMatrix}: a convolution's windows,
+     * packed straight from {@code bSource} and never stored. {@code bOffset} and the layout index
+     * the window array ([planes, K, positions], row-major) as they would a stored B: op(B) is
+     * k x n from {@code bOffset}, or with {@code transB} stored n x k. Sums are those of
+     * {@link #sgemm(int, int, int, float[], int, boolean, float[], int, boolean, float[], int, int)}
+     * over the stored windows.
+     *
+     * @throws IllegalArgumentException as {@code sgemm} does (B's length being the window array's),
+     *     and when the source is too short for the windows or is C's array
+     */
+    public static void sgemm(int m, int n, int k, float[] a, int aOffset, boolean transA,
+            WindowMatrix b, float[] bSource, int bOffset, boolean transB, float[] c, int cOffset, int threads) {
+        GemmArguments.check(1, m, n, k, a.length, aOffset, b.size(), bOffset, c.length, cOffset,
+                a == c, false, threads, "float");
+        GemmArguments.checkWindowSource(b.sourceOffset, b.sourceSize(), bSource.length, bSource == c);
+        if (!VectorSupport.enabled()) {
+            // Without SIMD packing, the plain loops read op(B) stored.
+            float[] dense = new float[k * n];
+            for (int p = 0; p < k; p++) {
+                for (int j = 0; j < n; j++) {
+                    dense[p * n + j] = b.value(bSource, bOffset + (transB ? j * k + p : p * n + j));
+                }
+            }
+            PlainGemm.multiply(m, n, k, a, aOffset, transA, dense, 0, false, 0, null, 0, c, cOffset, threads);
+            return;
+        }
+        multiplyFloat(m, n, k, a, aOffset, transA, bSource, b, bOffset, transB, 0, null, 0, c, cOffset, threads);
+    }
+
+    /**
+     * op(A) . op(B) in float, m x n, added into the source of a {@link WindowMatrix} where its
+     * windows read (col2im without the product stored): the product's element (i, j) is the window
+     * array's element {@code cOffset + i * n + j}, so n must be the windows' positions and C's
+     * rows whole rows of the window array. Nothing is added where the windows read the padding.
+     * On the caller's thread: products whose windows share no plane may run on threads of their
+     * own. The adds fall in an order fixed by the shapes alone.
+     *
+     * @throws IllegalArgumentException as {@code sgemm} does (C's length being the window
+     *     array's), when n is not the windows' positions or the target is too short, or is A's or
+     *     B's array
+     */
+    public static void sgemmIntoWindows(int m, int n, int k, float[] a, int aOffset, boolean transA,
+            float[] b, int bOffset, boolean transB, WindowMatrix c, float[] target, int cOffset) {
+        GemmArguments.check(1, m, n, k, a.length, aOffset, b.length, bOffset, c.size(), cOffset,
+                false, false, 1, "float");
+        GemmArguments.checkWindowTarget(c.sourceOffset, c.sourceSize(), target.length, n == c.positions,
+                cOffset % Math.max(1, n) == 0, target == a || target == b);
+        if (!VectorSupport.enabled()) {
+            // Without SIMD: the product stored, then added in a value at a time.
+            float[] product = new float[m * n];
+            PlainGemm.multiply(m, n, k, a, aOffset, transA, b, bOffset, transB, 0, null, 0, product, 0, 1);
+            for (int i = 0; i < product.length; i++) {
+                c.addTo(target, cOffset + i, product[i]);
+            }
+            return;
+        }
+        FloatGemm.multiplyIntoWindows(m, n, k, a, aOffset, transA ? 1 : k, transA ? m : 1,
+                b, bOffset, transB ? 1 : n, transB ? k : 1, c, target, cOffset);
+    }
+
     /** {@link #dgemm(int, int, int, double[], int, boolean, double[], int, boolean, double[], int, int)} on {@link #defaultThreads()}. */
     public static void dgemm(int m, int n, int k, double[] a, int aOffset, boolean transA,
             double[] b, int bOffset, boolean transB, double[] c, int cOffset) {
@@ -157,6 +218,13 @@ public final class Gemm {
             PlainGemm.multiply(m, n, k, a, aOffset, transA, b, bOffset, transB, alpha, w, wOffset, c, cOffset, threads);
             return;
         }
+        multiplyFloat(m, n, k, a, aOffset, transA, b, null, bOffset, transB, alpha, w, wOffset, c, cOffset, threads);
+    }
+
+    /** With SIMD; B is a window matrix over the source {@code b} when {@code windows} is not null. */
+    private static void multiplyFloat(int m, int n, int k, float[] a, int aOffset, boolean transA,
+            float[] b, WindowMatrix windows, int bOffset, boolean transB, float alpha, float[] w, int wOffset,
+            float[] c, int cOffset, int threads) {
         // Strides of op(A) and op(B): element (i, j) at offset + i * rowStride + j * colStride.
         int aRow = transA ? 1 : k;
         int aCol = transA ? m : 1;
@@ -168,13 +236,13 @@ public final class Gemm {
             int to = split.start(part + 1);
             if (split.byColumns()) {
                 FloatGemm.multiply(m, to - from, k, a, aOffset, aRow, aCol,
-                        b, bOffset + from * bCol, bRow, bCol, c, cOffset + from, n, alpha, w, wOffset + from);
-            } else if (FloatGemm.isNarrow(to - from, n)) {
+                        b, windows, bOffset + from * bCol, bRow, bCol, c, cOffset + from, n, alpha, w, wOffset + from);
+            } else if (windows == null && FloatGemm.isNarrow(to - from, n)) {
                 FloatGemm.multiplyNarrow(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
                         b, bOffset, bRow, bCol, c, cOffset + from * n, n, alpha, w, wOffset + from * n);
             } else {
                 FloatGemm.multiply(to - from, n, k, a, aOffset + from * aRow, aRow, aCol,
-                        b, bOffset, bRow, bCol, c, cOffset + from * n, n, alpha, w, wOffset + from * n);
+                        b, windows, bOffset, bRow, bCol, c, cOffset + from * n, n, alpha, w, wOffset + from * n);
             }
         });
     }

@@ -40,6 +40,28 @@ final class GemmArguments {
         }
     }
 
+    /** A window matrix's source: its planes from the offset, and not C's array (C is written while it is read). */
+    static void checkWindowSource(int offset, int size, int length, boolean sameC) {
+        checkRange("the windows' source", length, offset, size, "float");
+        if (sameC) {
+            throw new IllegalArgumentException("c is the windows' source: C would overwrite the input while it is read");
+        }
+    }
+
+    /** The target a product is added into through its windows (Gemm.sgemmIntoWindows). */
+    static void checkWindowTarget(int offset, int size, int length, boolean positions, boolean wholeRows,
+            boolean operand) {
+        checkRange("the windows' source", length, offset, size, "float");
+        if (!positions || !wholeRows) {
+            throw new IllegalArgumentException("the product's rows must be whole rows of the window array: n equal"
+                    + " to the windows' positions, from a multiple of it");
+        }
+        if (operand) {
+            throw new IllegalArgumentException("the windows' source is an operand's array: the adds would change it"
+                    + " while it is read");
+        }
+    }
+
     private static void checkRange(String name, int length, int offset, long size, String element) {
         if (offset < 0 || offset + size > length) {
             throw new IllegalArgumentException(name + " needs " + size + " " + element + "s from offset " + offset

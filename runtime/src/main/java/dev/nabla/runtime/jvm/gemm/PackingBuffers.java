@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stream of multiplications allocates nothing. A small shared pool rather than a thread-local:
  * virtual threads, or a burst of short-lived callers, would each keep megabytes of their own.
  * Buffers only grow, up to what the block sizes bound: about 1.2 MiB for floats and as much for
- * doubles (plus, for a C of few columns computed transposed, its transpose, up to 16 x 1024 values).
+ * doubles (plus, for a C of few columns computed transposed, its transpose, up to 16 x 1024 values,
+ * and for a B read from a convolution's windows, 16 lines of up to 256 values).
  * A packed B is made at least half a G1 region from the start (2 MiB with this machine's 4 MiB
  * regions), so that its panels start on cache lines ({@link LineAlignment}).
  */
@@ -23,6 +24,8 @@ final class PackingBuffers {
     private float[] floatB = new float[0];
     private float[] floatNarrow = new float[0];
     private final float[] floatTile = new float[FloatKernel.MR * FloatKernel.NR];
+    private float[] floatLines = new float[0];
+
     private double[] doubleA = new double[0];
     private double[] doubleB = new double[0];
     private double[] doubleNarrow = new double[0];
@@ -68,6 +71,14 @@ final class PackingBuffers {
             floatB = LineAlignment.floats(length);
         }
         return floatB;
+    }
+
+    /** Where B's columns are written before they are transposed into panels, when B is a window matrix (WindowPacking). */
+    float[] floatLines(int length) {
+        if (floatLines.length < length) {
+            floatLines = new float[length];
+        }
+        return floatLines;
     }
 
     /** Where the kernel writes a tile that sticks out of C, before its inside is copied over. */
