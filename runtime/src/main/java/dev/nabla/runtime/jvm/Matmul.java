@@ -25,6 +25,21 @@ final class Matmul {
         return Layout.OTHER;
     }
 
+    /** A float operand as GEMM takes it: an array, where it starts, and whether it is stored transposed. */
+    private record FloatOperand(float[] data, int off, boolean transposed) {
+        /** A strided rows×cols operand, copied into a row-major array when GEMM cannot read it as it is. */
+        static FloatOperand of(float[] x, int off, int rows, int cols, int rowStride, int colStride) {
+            // An empty operand reads nothing, but its view may start past the end of its buffer (an
+            // empty slice there); GEMM checks every offset, so it gets 0.
+            off = rows == 0 || cols == 0 ? 0 : off;
+            return switch (layout(rows, cols, rowStride, colStride)) {
+                case ROW_MAJOR -> new FloatOperand(x, off, false);
+                case TRANSPOSED -> new FloatOperand(x, off, true);
+                case OTHER -> new FloatOperand(packFloat(x, off, rows, cols, rowStride, colStride), 0, false);
+            };
+        }
+    }
+
     static void sgemm(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int bRow,
                       int bCol, float[] c, int cOff) {
         sgemm(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, 0, null, c, cOff);
@@ -38,27 +53,13 @@ final class Matmul {
 
     private static void sgemm(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
                               int bRow, int bCol, float alpha, float[] w, float[] c, int cOff) {
-        // An empty operand reads nothing, but its view may start past the end of its buffer (an
-        // empty slice there); GEMM checks every offset, so it gets 0.
-        aOff = m == 0 || k == 0 ? 0 : aOff;
-        bOff = k == 0 || n == 0 ? 0 : bOff;
-        Layout la = layout(m, k, aRow, aCol);
-        Layout lb = layout(k, n, bRow, bCol);
-        if (la == Layout.OTHER) {
-            a = packFloat(a, aOff, m, k, aRow, aCol);
-            aOff = 0;
-            la = Layout.ROW_MAJOR;
-        }
-        if (lb == Layout.OTHER) {
-            b = packFloat(b, bOff, k, n, bRow, bCol);
-            bOff = 0;
-            lb = Layout.ROW_MAJOR;
-        }
+        FloatOperand fa = FloatOperand.of(a, aOff, m, k, aRow, aCol);
+        FloatOperand fb = FloatOperand.of(b, bOff, k, n, bRow, bCol);
         if (w != null) {
-            Gemm.sgemmUpdate(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, alpha, w, 0,
-                    c, cOff, Parallel.threads());
+            Gemm.sgemmUpdate(m, n, k, fa.data(), fa.off(), fa.transposed(), fb.data(), fb.off(), fb.transposed(), alpha,
+                    w, 0, c, cOff, Parallel.threads());
         } else {
-            Gemm.sgemm(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, c, cOff,
+            Gemm.sgemm(m, n, k, fa.data(), fa.off(), fa.transposed(), fb.data(), fb.off(), fb.transposed(), c, cOff,
                     Parallel.threads());
         }
     }
@@ -66,35 +67,17 @@ final class Matmul {
     /** C[m×n] = A · B where B is a convolution's windows, read from {@code source} (see Gemm). */
     static void sgemm(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, WindowMatrix b, float[] source,
                       int bOff, boolean transB, float[] c, int cOff) {
-        aOff = m == 0 || k == 0 ? 0 : aOff;
-        Layout la = layout(m, k, aRow, aCol);
-        if (la == Layout.OTHER) {
-            a = packFloat(a, aOff, m, k, aRow, aCol);
-            aOff = 0;
-            la = Layout.ROW_MAJOR;
-        }
-        Gemm.sgemm(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, source, bOff, transB, c, cOff, Parallel.threads());
+        FloatOperand fa = FloatOperand.of(a, aOff, m, k, aRow, aCol);
+        Gemm.sgemm(m, n, k, fa.data(), fa.off(), fa.transposed(), b, source, bOff, transB, c, cOff, Parallel.threads());
     }
 
     /** A · B added into a window matrix's source where its windows read (see Gemm.sgemmIntoWindows). */
     static void sgemmIntoWindows(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
                                  int bRow, int bCol, WindowMatrix c, float[] target, int cOff) {
-        aOff = m == 0 || k == 0 ? 0 : aOff;
-        bOff = k == 0 || n == 0 ? 0 : bOff;
-        Layout la = layout(m, k, aRow, aCol);
-        Layout lb = layout(k, n, bRow, bCol);
-        if (la == Layout.OTHER) {
-            a = packFloat(a, aOff, m, k, aRow, aCol);
-            aOff = 0;
-            la = Layout.ROW_MAJOR;
-        }
-        if (lb == Layout.OTHER) {
-            b = packFloat(b, bOff, k, n, bRow, bCol);
-            bOff = 0;
-            lb = Layout.ROW_MAJOR;
-        }
-        Gemm.sgemmIntoWindows(m, n, k, a, aOff, la == Layout.TRANSPOSED, b, bOff, lb == Layout.TRANSPOSED, c, target,
-                cOff);
+        FloatOperand fa = FloatOperand.of(a, aOff, m, k, aRow, aCol);
+        FloatOperand fb = FloatOperand.of(b, bOff, k, n, bRow, bCol);
+        Gemm.sgemmIntoWindows(m, n, k, fa.data(), fa.off(), fa.transposed(), fb.data(), fb.off(), fb.transposed(), c,
+                target, cOff);
     }
 
     static void dgemm(int m, int n, int k, double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow,
