@@ -1,6 +1,6 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.NablaException.ShapeException;
 
 /**
  * Batch normalization over [N, C, ...] as PyTorch's F.batch_norm: per channel, with the batch's

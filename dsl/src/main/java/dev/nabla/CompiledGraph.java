@@ -1,10 +1,10 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException.FeedException;
+import dev.nabla.core.NablaException.FeedException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Node;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import dev.nabla.runtime.Session;
 import java.io.IOException;
 import java.io.OutputStream;

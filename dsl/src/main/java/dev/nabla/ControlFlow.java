@@ -1,6 +1,6 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.core.NablaException.GraphException;
 import dev.nabla.compiler.ir.Loops;
 import dev.nabla.compiler.ir.Node;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.NablaException.ShapeException;
 import java.util.Arrays;
 
 /**

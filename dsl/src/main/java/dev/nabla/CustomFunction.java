@@ -1,8 +1,8 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.GraphException;
-import dev.nabla.compiler.NablaException.RuleException;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.GraphException;
+import dev.nabla.core.NablaException.RuleException;
 import dev.nabla.compiler.autodiff.GraphWalk;
 import dev.nabla.compiler.ir.Barrier;
 import dev.nabla.compiler.ir.CustomRule;

@@ -1,11 +1,11 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Op;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Shape;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package dev.nabla;
 
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -2,8 +2,8 @@ package dev.nabla;
 
 import dev.nabla.GradCheckReport.Kind;
 import dev.nabla.GradCheckReport.Mismatch;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Shape;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

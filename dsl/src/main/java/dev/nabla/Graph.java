@@ -1,18 +1,18 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.core.NablaException.GraphException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Arithmetic;
 import dev.nabla.compiler.ir.CustomRule;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.NodeTable;
 import dev.nabla.compiler.ir.Ops;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.text.DotExporter;
 import dev.nabla.compiler.text.GraphPrinter;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -205,7 +205,7 @@ public final class Graph implements AutoCloseable {
     public void setValue(Tensor parameter, NDArray value) {
         Node p = requireParameter("setValue", parameter);
         if (value == null || value.dtype() != p.dtype() || !value.shape().equals(p.shape())) {
-            throw new dev.nabla.compiler.NablaException.FeedException("setValue: " + p.describe() + " expects "
+            throw new dev.nabla.core.NablaException.FeedException("setValue: " + p.describe() + " expects "
                     + p.dtype() + p.shape() + ", got " + (value == null ? "null" : value.dtype() + "" + value.shape()));
         }
         List<CompiledGraph> targets;

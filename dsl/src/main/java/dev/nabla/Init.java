@@ -1,11 +1,11 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Distribution;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.random.Draws;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 
 /**
  * Initial values for parameters, computed on the host (torch.nn.init). Random ones come from a

@@ -1,8 +1,8 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException.ShapeException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.NablaException.ShapeException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import java.util.Set;
 import java.util.TreeSet;
 

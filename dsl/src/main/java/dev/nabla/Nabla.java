@@ -1,7 +1,7 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException.ShapeException;
-import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.core.NablaException.ShapeException;
+import dev.nabla.core.NablaException.GraphException;
 import dev.nabla.compiler.autodiff.Autodiff;
 import dev.nabla.compiler.autodiff.Checkpoint;
 import dev.nabla.compiler.autodiff.Autodiff.JacobianMode;
@@ -482,7 +482,7 @@ public final class Nabla {
     }
 
     /** The value of {@link #key(Graph, long)}, to feed a key input. */
-    public static dev.nabla.runtime.NDArray keyValue(long seed) {
+    public static dev.nabla.core.NDArray keyValue(long seed) {
         return RandomDraws.keyValue(seed);
     }
 
@@ -510,23 +510,23 @@ public final class Nabla {
     }
 
     /** Uniform on [0, 1) of the given shape (f32: 24 random bits; f64: 53). */
-    public static Tensor uniform(Tensor key, dev.nabla.compiler.ir.DType dtype, int... dims) {
+    public static Tensor uniform(Tensor key, dev.nabla.core.DType dtype, int... dims) {
         return RandomDraws.uniform(key, dtype, 0, 1, dims);
     }
 
     /** Uniform on [lo, hi) (fma(u, hi - lo, lo), kept below hi). The shape comes first: no int overload can take it. */
-    public static Tensor uniform(Tensor key, dev.nabla.compiler.ir.Shape shape, dev.nabla.compiler.ir.DType dtype,
+    public static Tensor uniform(Tensor key, dev.nabla.core.Shape shape, dev.nabla.core.DType dtype,
                                  double lo, double hi) {
         return RandomDraws.uniform(key, dtype, lo, hi, shape.dims());
     }
 
     /** Standard normal (Box-Muller) of the given shape. */
-    public static Tensor normal(Tensor key, dev.nabla.compiler.ir.DType dtype, int... dims) {
+    public static Tensor normal(Tensor key, dev.nabla.core.DType dtype, int... dims) {
         return RandomDraws.normal(key, dtype, 0, 1, dims);
     }
 
     /** Normal with a mean and a standard deviation. */
-    public static Tensor normal(Tensor key, dev.nabla.compiler.ir.Shape shape, dev.nabla.compiler.ir.DType dtype,
+    public static Tensor normal(Tensor key, dev.nabla.core.Shape shape, dev.nabla.core.DType dtype,
                                 double mean, double std) {
         return RandomDraws.normal(key, dtype, mean, std, shape.dims());
     }
@@ -555,7 +555,7 @@ public final class Nabla {
             throw new ShapeException("permutation: n must be >= 0, got " + n);
         }
         return key.graph().wrap(dev.nabla.compiler.ir.RandomOps.draw(new dev.nabla.compiler.ir.Distribution.Permutation(),
-                RandomDraws.key(key, "permutation"), dev.nabla.compiler.ir.Shape.of(n), dev.nabla.compiler.ir.DType.I32));
+                RandomDraws.key(key, "permutation"), dev.nabla.core.Shape.of(n), dev.nabla.core.DType.I32));
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.nabla;
 
 import dev.nabla.compiler.ir.Node;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

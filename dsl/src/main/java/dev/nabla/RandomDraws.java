@@ -1,13 +1,13 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Distribution;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Ops;
 import dev.nabla.compiler.ir.RandomOps;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Shape;
+import dev.nabla.core.NDArray;
 
 /**
  * The random functions behind {@link Nabla}'s: each a few graph ops over one {@link

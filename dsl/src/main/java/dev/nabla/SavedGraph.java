@@ -1,7 +1,7 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException.GraphException;
-import dev.nabla.compiler.NablaException.GraphFileException;
+import dev.nabla.core.NablaException.GraphException;
+import dev.nabla.core.NablaException.GraphFileException;
 import dev.nabla.compiler.ir.Arithmetic;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.io.GraphReader;
@@ -9,7 +9,7 @@ import dev.nabla.compiler.io.GraphWriter;
 import dev.nabla.compiler.io.LoadedGraph;
 import dev.nabla.compiler.io.ReadLimits;
 import dev.nabla.compiler.io.TensorData;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -199,7 +199,7 @@ public final class SavedGraph implements AutoCloseable {
 
     public Tensor output(int i) {
         if (i < 0 || i >= outputs.size()) {
-            throw new dev.nabla.compiler.NablaException.IndexException("output: " + i + " is not an output index; the"
+            throw new dev.nabla.core.NablaException.IndexException("output: " + i + " is not an output index; the"
                     + " graph was saved with " + outputs.size() + " outputs");
         }
         return outputs.get(i);

@@ -1,6 +1,6 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.core.NablaException.GraphException;
 import java.util.List;
 
 /**

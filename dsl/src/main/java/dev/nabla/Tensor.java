@@ -2,11 +2,11 @@ package dev.nabla;
 
 import dev.nabla.compiler.autodiff.Autodiff;
 import dev.nabla.compiler.ir.CompareFn;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Ops;
 import dev.nabla.compiler.ir.Statistics;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import java.util.Arrays;
 import java.util.List;
 
@@ -117,7 +117,7 @@ public record Tensor(Graph graph, Node node) {
      */
     public Tensor get(int... index) {
         if (index.length > rank()) {
-            throw new dev.nabla.compiler.NablaException.AxisException("get: " + index.length + " indices for "
+            throw new dev.nabla.core.NablaException.AxisException("get: " + index.length + " indices for "
                     + node.describe() + " of rank " + rank());
         }
         Node n = node;
@@ -125,7 +125,7 @@ public record Tensor(Graph graph, Node node) {
             int size = shape().dim(axis);
             int i = index[axis] < 0 ? index[axis] + size : index[axis];
             if (i < 0 || i >= size) {
-                throw new dev.nabla.compiler.NablaException.AxisException("get: index " + index[axis]
+                throw new dev.nabla.core.NablaException.AxisException("get: index " + index[axis]
                         + " is out of range for axis " + axis + " of size " + size + " in " + node.describe());
             }
             n = Ops.slice(n, axis, i, i + 1, 1);

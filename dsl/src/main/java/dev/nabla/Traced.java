@@ -1,9 +1,9 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.FeedException;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.FeedException;
+import dev.nabla.core.Shape;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -15,13 +15,21 @@ final class UserFrames {
 
     static String firstOutsideNabla() {
         return WALKER.walk(frames -> frames.filter(f -> !isLibrary(f.getClassName())).findFirst()
-                .map(f -> f.toStackTraceElement().toString()).orElse(null));
+                .map(UserFrames::describe).orElse(null));
+    }
+
+    /** As a stack trace prints a frame, without the module (an IDE links it either way). */
+    private static String describe(StackWalker.StackFrame f) {
+        String file = f.getFileName() == null ? "Unknown Source"
+                : f.getLineNumber() >= 0 ? f.getFileName() + ":" + f.getLineNumber() : f.getFileName();
+        return f.getClassName() + "." + f.getMethodName() + "(" + file + ")";
     }
 
     private static boolean isLibrary(String className) {
         int nested = className.indexOf('$');
         String top = nested < 0 ? className : className.substring(0, nested);
-        return LIBRARY.contains(top) || top.startsWith("dev.nabla.compiler.") || top.startsWith("dev.nabla.runtime.")
+        return LIBRARY.contains(top) || top.startsWith("dev.nabla.compiler.") || top.startsWith("dev.nabla.core.")
+                || top.startsWith("dev.nabla.runtime.")
                 || top.startsWith("dev.nabla.optim.") || top.startsWith("java.") || top.startsWith("jdk.");
     }
 }

@@ -1,7 +1,7 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.AxisException;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.AxisException;
 import dev.nabla.compiler.autodiff.Batching;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Ops;

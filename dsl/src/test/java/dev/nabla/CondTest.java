@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.ShapeException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException.DTypeException;
+import dev.nabla.core.NablaException.ShapeException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -59,7 +59,7 @@ class CondTest {
             int[] indices = {-3, 0, 1, 2, 9};
             int[] branch = {0, 0, 1, 2, 2};
             for (int k = 0; k < indices.length; k++) {
-                NDArray index = NDArray.fromDoubles(DType.I32, dev.nabla.compiler.ir.Shape.SCALAR, new double[] {indices[k]});
+                NDArray index = NDArray.fromDoubles(DType.I32, dev.nabla.core.Shape.SCALAR, new double[] {indices[k]});
                 for (Device device : List.of(REFERENCE, JVM)) {
                     List<NDArray> r = g.compile(device).eval(Map.of(i, index, v, values), out, dv);
                     double[] want = expected[branch[k]];

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.ShapeException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException.DTypeException;
+import dev.nabla.core.NablaException.ShapeException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

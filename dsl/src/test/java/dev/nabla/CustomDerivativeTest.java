@@ -9,14 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException.AnomalyException;
-import dev.nabla.compiler.NablaException.RuleException;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.NablaException.AnomalyException;
+import dev.nabla.core.NablaException.RuleException;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -413,7 +413,7 @@ class CustomDerivativeTest {
             assertArrayEquals(new double[] {3, 3}, g.compile().eval(Map.of(x, array(1, 2)), y.grad(x)).get(0)
                     .toDoubleArray());
             for (Runnable derivative : List.<Runnable>of(() -> y.grad(w), () -> Nabla.jvp(y, Map.of(w, g.constant(1.0))))) {
-                var e = assertThrows(dev.nabla.compiler.NablaException.GraphException.class, derivative::run);
+                var e = assertThrows(dev.nabla.core.NablaException.GraphException.class, derivative::run);
                 assertThat(e.getMessage()).contains("custom function scaled: its primal reads w:f64[]")
                         .contains("pass w:f64[] as an argument");
             }
@@ -464,28 +464,28 @@ class CustomDerivativeTest {
             CustomFunction bare = CustomFunction.of("bare", xs -> xs.get(0));
             assertThat(assertThrows(RuleException.class, () -> bare.apply(x)).getMessage())
                     .contains("custom function bare has no derivative rule").contains("withVjp").contains("withJvp");
-            assertThat(assertThrows(dev.nabla.compiler.NablaException.class, LOG1PEXP::apply).getMessage())
+            assertThat(assertThrows(dev.nabla.core.NablaException.class, LOG1PEXP::apply).getMessage())
                     .contains("custom function log1pexp: needs at least one tensor argument");
-            assertThat(assertThrows(dev.nabla.compiler.NablaException.class, () -> LOG1PEXP.apply(x, null))
+            assertThat(assertThrows(dev.nabla.core.NablaException.class, () -> LOG1PEXP.apply(x, null))
                     .getMessage()).contains("argument 1 is null");
             try (Graph other = Graph.create()) {
                 Tensor y = other.input("y", DType.F32, 3);
-                assertThat(assertThrows(dev.nabla.compiler.NablaException.GraphException.class,
+                assertThat(assertThrows(dev.nabla.core.NablaException.GraphException.class,
                         () -> HYPOT.apply(x, y)).getMessage()).contains("custom function hypot")
                         .contains("belongs to another graph");
                 CustomFunction foreign = CustomFunction.of("foreign", xs -> y).withVjp((xs, o, gr) -> List.of(gr));
-                assertThat(assertThrows(dev.nabla.compiler.NablaException.GraphException.class,
+                assertThat(assertThrows(dev.nabla.core.NablaException.GraphException.class,
                         () -> foreign.apply(x)).getMessage()).contains("the primal returned").contains("another graph");
             }
             CustomFunction nothing = CustomFunction.of("nothing", xs -> null).withVjp((xs, o, gr) -> List.of(gr));
-            assertThat(assertThrows(dev.nabla.compiler.NablaException.class, () -> nothing.apply(x)).getMessage())
+            assertThat(assertThrows(dev.nabla.core.NablaException.class, () -> nothing.apply(x)).getMessage())
                     .contains("custom function nothing: the primal returned null");
             CustomFunction mask = CustomFunction.of("mask", xs -> xs.get(0).gt(0)).withVjp((xs, o, gr) -> List.of(gr));
-            assertThat(assertThrows(dev.nabla.compiler.NablaException.DTypeException.class, () -> mask.apply(x))
+            assertThat(assertThrows(dev.nabla.core.NablaException.DTypeException.class, () -> mask.apply(x))
                     .getMessage()).contains("custom function mask: the primal returned").contains("bool");
-            assertThrows(dev.nabla.compiler.NablaException.class, () -> CustomFunction.of(" ", xs -> xs.get(0)));
-            assertThrows(dev.nabla.compiler.NablaException.class, () -> CustomFunction.of("f", null));
-            assertThrows(dev.nabla.compiler.NablaException.class, () -> bare.withVjp(null));
+            assertThrows(dev.nabla.core.NablaException.class, () -> CustomFunction.of(" ", xs -> xs.get(0)));
+            assertThrows(dev.nabla.core.NablaException.class, () -> CustomFunction.of("f", null));
+            assertThrows(dev.nabla.core.NablaException.class, () -> bare.withVjp(null));
         }
     }
 

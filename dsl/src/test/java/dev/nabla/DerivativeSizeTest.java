@@ -4,7 +4,7 @@ import static dev.nabla.GradCheck.uniform;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Op;
 import java.io.IOException;
 import java.io.InputStream;

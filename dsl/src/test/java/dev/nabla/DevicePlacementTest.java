@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.nabla.compiler.NablaException.DeviceException;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException.DeviceException;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package dev.nabla;
 
 import dev.nabla.compiler.Program;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Shape;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import dev.nabla.runtime.reference.ReferenceInterpreter;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -52,7 +52,7 @@ class EvalIntoTest {
         OUTPUTS.put("the input itself (copy)", (g, x) -> x);
         OUTPUTS.put("a transposed input (copy)", (g, x) -> x.transpose());
         OUTPUTS.put("a constant (copy)", (g, x) -> g.constant(NDArray.fromDoubles(x.dtype(),
-                new dev.nabla.compiler.ir.Shape(3, 2), new double[] {1, 2, 3, 4, 5, 6})));
+                new dev.nabla.core.Shape(3, 2), new double[] {1, 2, 3, 4, 5, 6})));
         OUTPUTS.put("a broadcast number (copy)", (g, x) -> g.ones(x.dtype(), 4, 5).mul(2.5));
     }
 

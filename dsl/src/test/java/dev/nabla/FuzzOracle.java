@@ -2,14 +2,14 @@ package dev.nabla;
 
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.BinaryFn;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Literal;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.NodeTable;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.compiler.ir.ReduceFn;
 import dev.nabla.compiler.ir.UnaryFn;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import dev.nabla.runtime.reference.ReferenceInterpreter;
 import java.util.ArrayList;
 import java.util.HashMap;

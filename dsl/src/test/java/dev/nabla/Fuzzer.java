@@ -1,20 +1,20 @@
 package dev.nabla;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.AnomalyException;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.AnomalyException;
 import dev.nabla.compiler.Program;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.text.GraphPrinter;
 import dev.nabla.optim.LrSchedule;
 import dev.nabla.optim.LrSchedules;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -6,7 +6,7 @@ import static dev.nabla.GradCheck.fixed;
 import static dev.nabla.GradCheck.uniform;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -254,12 +254,12 @@ class GradCheckOpsTest {
             Tensor x = g.input("x", DType.F64, 5);
             Tensor p = x.prod();
             Tensor third = Nabla.jacobian(Nabla.hessian(p, x), x);
-            Tensor ones = g.constant(dev.nabla.runtime.NDArray.of(new double[] {1, 1, 1, 1, 1}, 5));
+            Tensor ones = g.constant(dev.nabla.core.NDArray.of(new double[] {1, 1, 1, 1, 1}, 5));
             Tensor d1 = Nabla.jvp(p, java.util.Map.of(x, ones));
             Tensor d3 = Nabla.jvp(Nabla.jvp(d1, java.util.Map.of(x, ones)), java.util.Map.of(x, ones));
             // d/dx4 of d3/dx1 dx0 dx2: one entry of the fourth derivative.
             Tensor fourth = third.slice(0, 1, 2).slice(1, 0, 1).slice(2, 2, 3).sum().grad(x);
-            var values = g.compile().eval(java.util.Map.of(x, dev.nabla.runtime.NDArray.of(v, 5)), third, d3, fourth);
+            var values = g.compile().eval(java.util.Map.of(x, dev.nabla.core.NDArray.of(v, 5)), third, d3, fourth);
             double[] t = values.get(0).toDoubleArray();
             int wrong = 0;
             for (int i = 0; i < 5; i++) {

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.GradCheckReport.Kind;
 import dev.nabla.GradCheckReport.Mismatch;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.NDArray;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,14 +205,14 @@ class GradCheckSelfTest {
         try (Graph g = Graph.create()) {
             Tensor x = g.input("x", DType.F32, 2);
             Tensor p = g.scalar("p", 1.0);
-            assertThrows(dev.nabla.compiler.NablaException.class,
+            assertThrows(dev.nabla.core.NablaException.class,
                     () -> GradCheck.of("f32", x.sum(), Map.of(x, NDArray.of(new float[] {1, 2}, 2))));
-            assertThrows(dev.nabla.compiler.NablaException.class,
+            assertThrows(dev.nabla.core.NablaException.class,
                     () -> GradCheck.of("parameter", p.mul(2), Map.of(p, NDArray.scalar(1.0))));
         }
-        assertThrows(dev.nabla.compiler.NablaException.class, () -> GradCheck.of("f", x -> x.get(0)).run());
-        assertThrows(dev.nabla.compiler.NablaException.class, () -> GradCheck.of("f", x -> x.get(0)).order(0));
-        assertThrows(dev.nabla.compiler.NablaException.class,
+        assertThrows(dev.nabla.core.NablaException.class, () -> GradCheck.of("f", x -> x.get(0)).run());
+        assertThrows(dev.nabla.core.NablaException.class, () -> GradCheck.of("f", x -> x.get(0)).order(0));
+        assertThrows(dev.nabla.core.NablaException.class,
                 () -> GradCheck.of("f32 out", x -> x.get(0).cast(DType.F32)).input(uniform(0, 1), 2).run());
     }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.DType;
+import dev.nabla.core.NDArray;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -101,7 +101,7 @@ class InitTest {
         assertFalse(Arrays.equals(Init.kaimingUniform(10, DType.F32, 0, 5, 7).toDoubleArray(),
                 Init.kaimingUniform(11, DType.F32, 0, 5, 7).toDoubleArray()));
         try (Graph g = Graph.create()) {
-            double[] inGraph = g.compile(dev.nabla.runtime.Device.host("jvm"))
+            double[] inGraph = g.compile(dev.nabla.core.Device.host("jvm"))
                     .eval(Nabla.uniform(Nabla.key(g, 12), DType.F64, 3, 4)).toDoubleArray();
             assertArrayEquals(inGraph, Init.uniform(12, DType.F64, 0, 1, 3, 4).toDoubleArray());
         }

@@ -2,9 +2,9 @@ package dev.nabla;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;

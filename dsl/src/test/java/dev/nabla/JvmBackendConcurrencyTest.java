@@ -2,9 +2,9 @@ package dev.nabla;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import dev.nabla.runtime.jvm.Parallel;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +61,7 @@ class JvmBackendConcurrencyTest {
         for (int i = 0; i < n; i++) {
             v[i] = 4 * r.nextDouble() - 2;
         }
-        return NDArray.fromDoubles(dt, new dev.nabla.compiler.ir.Shape(dims), v);
+        return NDArray.fromDoubles(dt, new dev.nabla.core.Shape(dims), v);
     }
 
     private static void runConcurrently(DType dt, int rows, int cols, int iterations) throws Exception {

@@ -3,9 +3,9 @@ package dev.nabla;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -113,7 +113,7 @@ class JvmBackendMemoryTest {
                     java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--add-modules=jdk.incubator.vector", "-XX:+UseG1GC", "-Xmx256m", "-Xshare:off",
                     "-Xlog:class+load=info,class+unload=info:file=" + log,
-                    "-cp", System.getProperty("java.class.path"), ScalarPrograms.class.getName(),
+                    "-cp", ChildJvm.classPath(), ScalarPrograms.class.getName(),
                     Integer.toString(programs));
             Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException.GraphException;
-import dev.nabla.compiler.NablaException.ShapeException;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.NablaException.GraphException;
+import dev.nabla.core.NablaException.ShapeException;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Op;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,12 +1,12 @@
 package dev.nabla;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Sgd;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -38,7 +38,7 @@ class NoVectorModuleTest {
         Path classes = dir.resolve("classes.txt");
         ProcessBuilder child = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", ChildJvm.classPath(),
                 // Four parts even on one or two cores, as in this module's tests.
                 "-Dnabla.threads=4",
                 "-Xlog:class+load:file=" + classes + ":none",

@@ -171,7 +171,7 @@ class RandomGraphGradTest {
         try (Graph g = Graph.create()) {
             Tensor[] x = new Tensor[inputCount];
             for (int i = 0; i < inputCount; i++) {
-                x[i] = g.input("x" + i, dev.nabla.compiler.ir.DType.F64, SHAPES[shapes.get(i)]);
+                x[i] = g.input("x" + i, dev.nabla.core.DType.F64, SHAPES[shapes.get(i)]);
             }
             Extras e = new Extras();
             build(steps, x, e);
@@ -281,7 +281,7 @@ class RandomGraphGradTest {
                 text = "concat(" + p + "[:,0:3:2], sin(" + p + "[:,1:2]))";
             }
             case "stack-sum" -> {
-                Tensor w = a.graph().constant(dev.nabla.runtime.NDArray.of(new double[] {0.7, -0.4}, 2, 1, 1));
+                Tensor w = a.graph().constant(dev.nabla.core.NDArray.of(new double[] {0.7, -0.4}, 2, 1, 1));
                 t = Nabla.stack(0, full(a), full(b).sin()).mul(w).sum(0);
                 text = "sum(stack(" + p + ", sin(" + q + ")) * [0.7,-0.4], 0)";
             }
@@ -292,8 +292,8 @@ class RandomGraphGradTest {
             }
             case "gather" -> {
                 // Integer indexing (a repeated index accumulates in the derivative's scatter-add).
-                Tensor index = a.graph().constant(dev.nabla.runtime.NDArray.fromDoubles(
-                        dev.nabla.compiler.ir.DType.I32, dev.nabla.compiler.ir.Shape.of(2, 3), new double[] {2, 0, 2, 1, 1, 0}));
+                Tensor index = a.graph().constant(dev.nabla.core.NDArray.fromDoubles(
+                        dev.nabla.core.DType.I32, dev.nabla.core.Shape.of(2, 3), new double[] {2, 0, 2, 1, 1, 0}));
                 t = full(a).sin().gather(1, index);
                 text = "gather(sin(" + p + "), 1, [[2,0,2],[1,1,0]])";
             }
@@ -357,7 +357,7 @@ class RandomGraphGradTest {
                 text = "max(" + p + ") * " + p;
             }
             case "a*cast(b>0)" -> {
-                t = a.mul(b.gt(0.0).cast(dev.nabla.compiler.ir.DType.F64)).add(b.mul(0.5));
+                t = a.mul(b.gt(0.0).cast(dev.nabla.core.DType.F64)).add(b.mul(0.5));
                 extras.kink(b);
                 text = p + " * cast(" + q + " > 0) + " + q + "/2";
             }
@@ -379,7 +379,7 @@ class RandomGraphGradTest {
                 text = "0.2 * dot(" + p + ", sin(" + q + "))";
             }
             case "f32 round trip" -> {
-                t = a.cast(dev.nabla.compiler.ir.DType.F32).tanh().cast(dev.nabla.compiler.ir.DType.F64);
+                t = a.cast(dev.nabla.core.DType.F32).tanh().cast(dev.nabla.core.DType.F64);
                 extras.f32.add(t);
                 text = "f64(tanh(f32(" + p + ")))";
             }

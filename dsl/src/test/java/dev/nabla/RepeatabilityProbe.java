@@ -1,7 +1,7 @@
 package dev.nabla;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.NDArray;
 import dev.nabla.runtime.jvm.math.DoubleMath;
 import dev.nabla.runtime.jvm.math.FloatMath;
 import java.util.ArrayList;

@@ -96,7 +96,7 @@ class RepeatabilityTest {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-modules=jdk.incubator.vector");
         command.addAll(options);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RepeatabilityProbe.class.getName(),
+        command.addAll(List.of("-cp", ChildJvm.classPath(), RepeatabilityProbe.class.getName(),
                 Integer.toString(large), Integer.toString(rounds)));
         ProcessBuilder child = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         child.environment().remove("JDK_JAVA_OPTIONS");

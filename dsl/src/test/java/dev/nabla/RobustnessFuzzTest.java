@@ -29,7 +29,7 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
  * included, and random calls on the JVM backend and the reference interpreter (see
  * {@link Fuzzer}). The contract it checks: every outcome is either a value equal to the
  * reference interpreter's (within the tolerances {@link BackendDifferentialTest} documents, as
- * {@link FuzzOracle} applies them) or a {@link dev.nabla.compiler.NablaException} from both
+ * {@link FuzzOracle} applies them) or a {@link dev.nabla.core.NablaException} from both
  * backends; no other exception escapes (no NullPointerException, index or class-cast errors,
  * IllegalStateException, a plain IllegalArgumentException, StackOverflowError, or
  * OutOfMemoryError from a size that overflows int), and no try runs longer than

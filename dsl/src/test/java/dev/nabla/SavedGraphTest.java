@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException.GraphException;
-import dev.nabla.compiler.NablaException.GraphFileException;
+import dev.nabla.core.NablaException.GraphException;
+import dev.nabla.core.NablaException.GraphFileException;
 import dev.nabla.compiler.StructuralKey;
 import dev.nabla.compiler.io.GraphWriter;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Dropout;
@@ -22,8 +22,8 @@ import dev.nabla.nn.Model;
 import dev.nabla.nn.Sequential;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -315,7 +315,7 @@ class SavedGraphTest {
             try (SavedGraph s = SavedGraph.load(file)) {
                 var e = assertThrows(GraphException.class, () -> s.input("z"));
                 assertTrue(e.getMessage().contains("no input named 'z'; it has [x]"), e.getMessage());
-                assertThrows(dev.nabla.compiler.NablaException.IndexException.class, () -> s.output(1));
+                assertThrows(dev.nabla.core.NablaException.IndexException.class, () -> s.output(1));
             }
 
             // A file without the parameter's value (the compiler's writer can make one) does not load.

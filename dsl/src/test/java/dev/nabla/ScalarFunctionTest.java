@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,7 +42,7 @@ class ScalarFunctionTest {
     void parametersTakeTheirCurrentValue(String backend) {
         try (var g = Graph.create()) {
             Tensor a = g.scalar("a", 2.0);
-            Tensor x = g.input("x", dev.nabla.compiler.ir.DType.F64);
+            Tensor x = g.input("x", dev.nabla.core.DType.F64);
             var run = g.compile(device(backend));
             ScalarFunction f = run.function(a.mul(x), x);
             assertEquals(6.0, f.apply(3.0));

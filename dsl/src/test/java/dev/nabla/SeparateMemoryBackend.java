@@ -2,10 +2,10 @@ package dev.nabla;
 
 import dev.nabla.compiler.Program;
 import dev.nabla.runtime.Backend;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.DeviceArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.spi.DeviceArray;
 import dev.nabla.runtime.Executable;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import dev.nabla.runtime.reference.ReferenceInterpreter;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -3,10 +3,10 @@ package dev.nabla;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.ShapeException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException.DTypeException;
+import dev.nabla.core.NablaException.ShapeException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -80,7 +80,7 @@ class StatisticsTest {
             Tensor lp = g.input("lp", DType.F64, 4, 3);
             Tensor x = g.input("x", DType.F64, 2, 4);
             NDArray xv = NDArray.of(new double[] {3, 1, 1, 4, Double.NaN, 2, 0.5, 0.5}, 2, 4);
-            NDArray lv = NDArray.fromDoubles(DType.I32, dev.nabla.compiler.ir.Shape.of(4), new double[] {2, 0, -100, 1});
+            NDArray lv = NDArray.fromDoubles(DType.I32, dev.nabla.core.Shape.of(4), new double[] {2, 0, -100, 1});
             NDArray logitValues = NDArray.of(new double[] {0.5, -1.0, 2.0, 1.5, 0.2, -0.3, 0, 0, 1, 2, 1, 0.1}, 4, 3);
             for (Device device : DEVICES) {
                 List<NDArray> r = g.compile(device).eval(Map.of(logits, logitValues, labels, lv, x, xv, lp, logitValues),
@@ -94,8 +94,8 @@ class StatisticsTest {
                 assertArrayEquals(new double[] {Double.NaN, 2, 0.5, 0.5}, r.get(4).toDoubleArray());
                 assertEquals(1, r.get(5).item(), "the first of two minima");
             }
-            assertThrows(dev.nabla.compiler.NablaException.AxisException.class, () -> x.get(2));
-            assertThrows(dev.nabla.compiler.NablaException.AxisException.class, () -> x.get(0, 0, 0));
+            assertThrows(dev.nabla.core.NablaException.AxisException.class, () -> x.get(2));
+            assertThrows(dev.nabla.core.NablaException.AxisException.class, () -> x.get(0, 0, 0));
             assertThrows(DTypeException.class, () -> Nabla.nllLoss(logp, logits.sum(1), -100));
         }
     }
@@ -105,7 +105,7 @@ class StatisticsTest {
         try (Graph g = Graph.create()) {
             Tensor labels = g.input("labels", DType.I32, 4);
             Tensor rows = labels.oneHot(3, DType.F32);
-            NDArray values = NDArray.fromDoubles(DType.I32, dev.nabla.compiler.ir.Shape.of(4), new double[] {2, 0, 3, -1});
+            NDArray values = NDArray.fromDoubles(DType.I32, dev.nabla.core.Shape.of(4), new double[] {2, 0, 3, -1});
             for (Device device : DEVICES) {
                 NDArray r = g.compile(device).eval(Map.of(labels, values), rows).get(0);
                 assertArrayEquals(new int[] {4, 3}, r.shape().dims());
@@ -122,7 +122,7 @@ class StatisticsTest {
             Tensor z = g.input("z", DType.F64, 4, 3);
             Tensor t = g.input("t", DType.I32, 4);
             NDArray logits = NDArray.of(new double[] {0.5, -1.5, 2.0, 3.0, -0.25, 1.0, 1.0, 1.0, -1.0, 0.0, 2.0, 0.3}, 4, 3);
-            NDArray labels = NDArray.fromDoubles(DType.I32, dev.nabla.compiler.ir.Shape.of(4), new double[] {2, 0, 1, 2});
+            NDArray labels = NDArray.fromDoubles(DType.I32, dev.nabla.core.Shape.of(4), new double[] {2, 0, 1, 2});
             // F.cross_entropy(z, t, **options) and the gradient, PyTorch 1.13.
             Object[][] cases = {
                 {-100, 0.0, 0.780266352693685, new double[] {0.044507551376539764, 0.0060234420717120984,
@@ -147,7 +147,7 @@ class StatisticsTest {
                     assertArrayEquals((double[]) c[3], r.get(1).toDoubleArray(), 1e-14, device + " gradient");
                 }
             }
-            NDArray wrong = NDArray.fromDoubles(DType.I32, dev.nabla.compiler.ir.Shape.of(4), new double[] {2, 0, 3, 2});
+            NDArray wrong = NDArray.fromDoubles(DType.I32, dev.nabla.core.Shape.of(4), new double[] {2, 0, 3, 2});
             assertTrue(Double.isNaN(g.compile().eval(Map.of(z, logits, t, wrong), Nabla.crossEntropy(z, t)).get(0).item()),
                     "a label out of range gives NaN, not a silent loss");
         }

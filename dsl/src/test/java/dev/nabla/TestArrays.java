@@ -1,7 +1,7 @@
 package dev.nabla;
 
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Shape;
+import dev.nabla.core.NDArray;
 import java.util.Random;
 
 /** Test data the tests share. */

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.FeedException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.FeedException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import dev.nabla.nn.BatchNorm1d;
 import dev.nabla.nn.Layers;
 import dev.nabla.nn.Linear;
@@ -17,7 +17,7 @@ import dev.nabla.nn.Model;
 import dev.nabla.nn.Sequential;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package dev.nabla.bench;
 
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.Random;
 
 /** What the benchmarks run on: normal samples, and the MLP the training-step benchmarks train. */

@@ -2,7 +2,7 @@ package dev.nabla.bench;
 
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

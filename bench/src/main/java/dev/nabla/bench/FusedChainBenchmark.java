@@ -3,7 +3,7 @@ package dev.nabla.bench;
 import dev.nabla.CompiledGraph;
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;

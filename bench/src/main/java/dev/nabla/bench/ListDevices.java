@@ -1,6 +1,6 @@
 package dev.nabla.bench;
 
-import dev.nabla.runtime.Device;
+import dev.nabla.core.Device;
 import java.util.stream.Collectors;
 
 /** Prints the ids of every device but the reference interpreter, comma-separated: for bench/run-devices.sh. */

@@ -4,7 +4,7 @@ import dev.nabla.Graph;
 import dev.nabla.Tensor;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -4,7 +4,7 @@ import dev.nabla.Graph;
 import dev.nabla.Tensor;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;

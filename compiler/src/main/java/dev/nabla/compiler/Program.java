@@ -1,6 +1,8 @@
 package dev.nabla.compiler;
 
-import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.core.NablaException;
+
+import dev.nabla.core.NablaException.GraphException;
 import dev.nabla.compiler.autodiff.GraphWalk;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;

@@ -1,15 +1,17 @@
 package dev.nabla.compiler;
 
+import dev.nabla.core.NablaException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.compiler.autodiff.Autodiff;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.NodeTable;
 import dev.nabla.compiler.ir.Ops;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.nabla.compiler.autodiff.Autodiff;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.NodeTable;
 import dev.nabla.compiler.ir.Ops;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

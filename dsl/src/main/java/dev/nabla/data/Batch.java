@@ -1,11 +1,11 @@
 package dev.nabla.data;
 
 import dev.nabla.Tensor;
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.IndexException;
-import dev.nabla.compiler.NablaException.ShapeException;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.IndexException;
+import dev.nabla.core.NablaException.ShapeException;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

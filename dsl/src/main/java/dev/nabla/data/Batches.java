@@ -1,7 +1,7 @@
 package dev.nabla.data;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.IndexException;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.IndexException;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 

@@ -1,9 +1,9 @@
 package dev.nabla.data;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.FormatException;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.DTypeException;
+import dev.nabla.core.NablaException.FormatException;
+import dev.nabla.core.DType;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.nabla.data;
 
-import dev.nabla.compiler.NablaException.FormatException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.NablaException.FormatException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import dev.nabla.data.Csv.Column;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

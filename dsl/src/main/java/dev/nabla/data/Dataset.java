@@ -1,9 +1,9 @@
 package dev.nabla.data;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.IndexException;
-import dev.nabla.compiler.NablaException.ShapeException;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.IndexException;
+import dev.nabla.core.NablaException.ShapeException;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;

@@ -1,6 +1,6 @@
 package dev.nabla.data;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

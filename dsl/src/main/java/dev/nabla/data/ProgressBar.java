@@ -1,6 +1,6 @@
 package dev.nabla.data;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 import java.io.PrintStream;
 import java.util.Locale;
 

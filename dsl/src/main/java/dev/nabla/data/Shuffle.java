@@ -1,6 +1,6 @@
 package dev.nabla.data;
 
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Distribution;
 import dev.nabla.compiler.random.Draws;
 

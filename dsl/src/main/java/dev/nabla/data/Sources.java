@@ -1,6 +1,6 @@
 package dev.nabla.data;
 
-import dev.nabla.compiler.NablaException.FormatException;
+import dev.nabla.core.NablaException.FormatException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

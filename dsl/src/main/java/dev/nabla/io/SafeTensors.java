@@ -1,9 +1,9 @@
 package dev.nabla.io;
 
-import dev.nabla.compiler.NablaException.FormatException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException.FormatException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+import dev.nabla.core.NDArray;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.Tensor;
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.NablaException.ShapeException;
 
 /** PyTorch's {@code nn.BatchNorm1d(channels, eps, momentum)} over [N, C] or [N, C, L]; as {@link BatchNorm2d}. */
 public record BatchNorm1d(int channels, double eps, double momentum) implements Layer {

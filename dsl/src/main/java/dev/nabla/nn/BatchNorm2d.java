@@ -2,9 +2,9 @@ package dev.nabla.nn;
 
 import dev.nabla.Nabla;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.NablaException.ShapeException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.NablaException.ShapeException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 
 /**
  * PyTorch's {@code nn.BatchNorm2d(channels, eps, momentum)} over [N, C, H, W]. In training mode

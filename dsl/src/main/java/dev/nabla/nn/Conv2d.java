@@ -3,7 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.ConvOptions;
 import dev.nabla.Nabla;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 
 /**
  * PyTorch's {@code nn.Conv2d(in, out, kernel, stride, padding, dilation, groups, bias)}: weight

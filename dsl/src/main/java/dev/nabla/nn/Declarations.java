@@ -1,8 +1,8 @@
 package dev.nabla.nn;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

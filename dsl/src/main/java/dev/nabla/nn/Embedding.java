@@ -2,7 +2,7 @@ package dev.nabla.nn;
 
 import dev.nabla.Nabla;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 
 /**
  * PyTorch's {@code nn.Embedding(count, dim)}: i32 ids of any shape to rows of a weight

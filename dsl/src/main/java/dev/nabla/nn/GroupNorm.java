@@ -2,7 +2,7 @@ package dev.nabla.nn;
 
 import dev.nabla.Nabla;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 
 /** PyTorch's {@code nn.GroupNorm(groups, channels, eps)}: weight 1 and bias 0 per channel. */
 public record GroupNorm(int groups, int channels, double eps) implements Layer {

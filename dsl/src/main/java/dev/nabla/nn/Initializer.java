@@ -1,8 +1,8 @@
 package dev.nabla.nn;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+import dev.nabla.core.NDArray;
 
 /**
  * Makes a parameter's initial value from its shape and a seed of its own (see

@@ -1,7 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.Init;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 
 /** The initializers PyTorch's layers use by default, as {@link Initializer}s over {@link Init}. */
 public final class Initializers {

@@ -2,7 +2,7 @@ package dev.nabla.nn;
 
 import dev.nabla.Nabla;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 
 /** PyTorch's {@code nn.LayerNorm(shape, eps)}: normalizes the last axes, weight 1 and bias 0. */
 public record LayerNorm(Shape normalized, double eps) implements Layer {

@@ -1,7 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.Tensor;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 
 /**
  * y = x·Wᵀ + b over the last axis, as PyTorch's {@code nn.Linear(in, out)}: weight [out, in]

@@ -2,10 +2,10 @@ package dev.nabla.nn;
 
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.NablaException.FeedException;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.NablaException.FeedException;
+import dev.nabla.core.DType;
 import dev.nabla.io.SafeTensors;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,8 +51,8 @@ public final class Model {
             try {
                 t = graph.parameter(inGraph, e.init().create(e.shape(), e.dtype() != null ? e.dtype() : dtype, seed * 0x9E3779B97F4A7C15L
                         + e.name().hashCode()));
-            } catch (dev.nabla.compiler.NablaException.GraphException clash) {
-                throw new dev.nabla.compiler.NablaException.GraphException(clash.getMessage() + (name == null
+            } catch (dev.nabla.core.NablaException.GraphException clash) {
+                throw new dev.nabla.core.NablaException.GraphException(clash.getMessage() + (name == null
                         ? "; to put several models in one graph, name them: Model.create(graph, \"encoder\", layer, seed)"
                         : ""));
             }

@@ -2,7 +2,7 @@ package dev.nabla.nn;
 
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 
 /**
  * What a layer sees while it builds its output: its parameters by local name, its children's

@@ -1,8 +1,8 @@
 package dev.nabla.nn;
 
 import dev.nabla.Tensor;
-import dev.nabla.compiler.NablaException.FeedException;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException.FeedException;
+import dev.nabla.core.NDArray;
 
 /** Checks and converts a loaded value for the tensor it goes into, as PyTorch's copy_ does. */
 final class StateValues {

@@ -1,6 +1,6 @@
 package dev.nabla.optim;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 
 /** Hyper-parameter validation with PyTorch's bounds and messages that name the optimizer. */
 final class Checks {

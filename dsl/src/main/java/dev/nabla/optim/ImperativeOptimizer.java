@@ -2,8 +2,8 @@ package dev.nabla.optim;
 
 import dev.nabla.CompiledGraph;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.NablaException;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NDArray;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.nabla.optim;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 
 /** PyTorch's common schedules, in closed form. */
 public final class LrSchedules {

@@ -1,6 +1,6 @@
 package dev.nabla.optim;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 
 /**
  * Stochastic gradient descent with momentum, dampening, Nesterov momentum, L2 weight decay and

@@ -2,7 +2,7 @@ package dev.nabla.optim;
 
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.RandomOps;

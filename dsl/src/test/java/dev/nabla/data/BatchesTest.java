@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nabla.Graph;
 import dev.nabla.Nabla;
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.IndexException;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.IndexException;
+import dev.nabla.core.Shape;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -150,8 +150,8 @@ class BatchesTest {
     void feedsPairInputsWithColumnsInOrder() {
         try (var g = Graph.create()) {
             var x = g.input("x", 2, 2);
-            var y = g.input("y", dev.nabla.compiler.ir.DType.I32, 2);
-            var z = g.input("z", dev.nabla.compiler.ir.DType.F64, 2);
+            var y = g.input("y", dev.nabla.core.DType.I32, 2);
+            var z = g.input("z", dev.nabla.core.DType.F64, 2);
             try (Epoch e = numbered(4).batches(2).epoch(0)) {
                 Batch b = e.iterator().next();
                 var feeds = b.feeds(x, y, z);

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nabla.Graph;
 import dev.nabla.Nabla;
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.IndexException;
-import dev.nabla.compiler.NablaException.ShapeException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.IndexException;
+import dev.nabla.core.NablaException.ShapeException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+import dev.nabla.core.NDArray;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;

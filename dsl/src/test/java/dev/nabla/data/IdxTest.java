@@ -3,12 +3,12 @@ package dev.nabla.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.FormatException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.DTypeException;
+import dev.nabla.core.NablaException.FormatException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+import dev.nabla.core.NDArray;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

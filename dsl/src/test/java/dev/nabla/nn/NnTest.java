@@ -9,12 +9,12 @@ import dev.nabla.CompiledGraph;
 import dev.nabla.ConvOptions;
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.DType;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -109,7 +109,7 @@ class NnTest {
             Tensor xb = g.input("xb", 4, 2, 3, 3);
             Tensor lossA = a.forward(xa).pow(2).mean();
             b.forward(xb);
-            NDArray ones = NDArray.full(DType.F32, dev.nabla.compiler.ir.Shape.of(4, 2, 3, 3), 1);
+            NDArray ones = NDArray.full(DType.F32, dev.nabla.core.Shape.of(4, 2, 3, 3), 1);
             try (Trainer sgd = Optimizers.sgd(0.1).minimize(lossA)) {
                 sgd.step(Map.of(xa, ones));
                 assertArrayEquals(new double[] {0.1, 0.1}, sgd.parameter(a.buffers().get("running_mean")).toDoubleArray(),
@@ -221,7 +221,7 @@ class NnTest {
             assertEquals(List.of(2, 2, 3), boxed(rows.shape().dims()));
             Tensor weight = emb.parameters().get("weight");
             var c = g.compile(Device.of("jvm:cpu"));
-            NDArray idv = NDArray.fromDoubles(DType.I32, dev.nabla.compiler.ir.Shape.of(2, 2), new double[] {4, 0, 4, 2});
+            NDArray idv = NDArray.fromDoubles(DType.I32, dev.nabla.core.Shape.of(2, 2), new double[] {4, 0, 4, 2});
             List<NDArray> r = c.eval(Map.of(ids, idv), rows, rows.sum().grad(weight));
             double[] w = c.parameter(weight).toDoubleArray();
             assertArrayEquals(java.util.Arrays.copyOfRange(w, 12, 15), java.util.Arrays.copyOfRange(
@@ -270,8 +270,8 @@ class NnTest {
 
                 @Override
                 public void declare(Declarations d) {
-                    d.parameter("w", dev.nabla.compiler.ir.Shape.of(2), Initializers.zeros());
-                    d.parameter("w", dev.nabla.compiler.ir.Shape.of(2), Initializers.zeros());
+                    d.parameter("w", dev.nabla.core.Shape.of(2), Initializers.zeros());
+                    d.parameter("w", dev.nabla.core.Shape.of(2), Initializers.zeros());
                 }
             };
             assertThrows(NablaException.class, () -> Model.create(g, twice, 1));

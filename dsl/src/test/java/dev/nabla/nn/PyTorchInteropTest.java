@@ -10,7 +10,7 @@ import dev.nabla.Tensor;
 import dev.nabla.io.SafeTensors;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

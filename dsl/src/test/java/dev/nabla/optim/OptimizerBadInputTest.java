@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 import java.util.List;
 import java.util.function.DoubleFunction;
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,7 @@ class OptimizerBadInputTest {
     @Test
     void lossMustBeAScalar() {
         try (var g = Graph.create()) {
-            Tensor w = g.parameter("w", dev.nabla.runtime.NDArray.of(new float[] {1, 2}, 2));
+            Tensor w = g.parameter("w", dev.nabla.core.NDArray.of(new float[] {1, 2}, 2));
             assertThat(message(() -> Optimizers.sgd(0.1).minimize(w.mul(2))))
                     .contains("loss must be a floating scalar").contains("[2]");
             assertThat(message(() -> Optimizers.sgd(0.1).minimize(w.sum().gt(0))))

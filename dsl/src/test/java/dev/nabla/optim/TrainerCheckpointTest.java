@@ -1,12 +1,13 @@
 package dev.nabla.optim;
 
+import dev.nabla.ChildJvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException.FormatException;
+import dev.nabla.core.NablaException.FormatException;
 import dev.nabla.io.SafeTensors;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ class TrainerCheckpointTest {
         Path out = dir.resolve("child.safetensors");
         Path log = dir.resolve("child.log");
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "--add-modules=jdk.incubator.vector", "-cp", ChildJvm.classPath(),
                 ResumeRecipe.class.getName(), optimizer, checkpoint.toString(), Integer.toString(K),
                 Integer.toString(LONG), out.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -3,8 +3,8 @@ package dev.nabla.examples;
 import dev.nabla.Graph;
 import dev.nabla.Nabla;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.NDArray;
 import java.util.Map;
 
 /**

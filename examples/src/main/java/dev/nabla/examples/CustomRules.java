@@ -4,8 +4,8 @@ import dev.nabla.CustomFunction;
 import dev.nabla.GradCheck;
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.NDArray;
 import java.util.List;
 import java.util.Map;
 

@@ -2,15 +2,15 @@ package dev.nabla.examples;
 
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.data.Batch;
 import dev.nabla.data.Batches;
 import dev.nabla.data.Dataset;
 import dev.nabla.data.ProgressBar;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.nabla.examples;
 
 import dev.nabla.data.Csv;
 import dev.nabla.data.Dataset;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -2,9 +2,9 @@ package dev.nabla.examples;
 
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.NablaException.DeviceException;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NablaException.DeviceException;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;

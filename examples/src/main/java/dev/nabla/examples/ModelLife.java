@@ -18,7 +18,7 @@ import dev.nabla.nn.Model;
 import dev.nabla.nn.Sequential;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

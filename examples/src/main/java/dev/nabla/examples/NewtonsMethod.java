@@ -3,7 +3,7 @@ package dev.nabla.examples;
 import dev.nabla.Graph;
 import dev.nabla.Nabla;
 import dev.nabla.Tensor;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 
 /**
  * Newton's method on the Rosenbrock function with its exact Hessian: one graph computes the

@@ -3,7 +3,7 @@ package dev.nabla.examples;
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
 import dev.nabla.optim.Optimizers;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.knowm.xchart.XYSeries;

@@ -1,6 +1,9 @@
 package dev.nabla.runtime;
 
-import dev.nabla.compiler.NablaException.AnomalyException;
+import dev.nabla.core.NDArray;
+import dev.nabla.core.Device;
+
+import dev.nabla.core.NablaException.AnomalyException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;

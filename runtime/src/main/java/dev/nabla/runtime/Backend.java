@@ -1,5 +1,9 @@
 package dev.nabla.runtime;
 
+import dev.nabla.core.NDArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.spi.DeviceArray;
+
 import dev.nabla.compiler.Program;
 import java.util.List;
 

@@ -1,6 +1,8 @@
 package dev.nabla.runtime;
 
-import dev.nabla.compiler.NablaException.DeviceException;
+import dev.nabla.core.Device;
+
+import dev.nabla.core.NablaException.DeviceException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;

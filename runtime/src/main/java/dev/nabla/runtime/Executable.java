@@ -1,5 +1,7 @@
 package dev.nabla.runtime;
 
+import dev.nabla.core.NDArray;
+
 import dev.nabla.compiler.Program;
 import java.util.List;
 

@@ -1,6 +1,9 @@
 package dev.nabla.runtime;
 
-import dev.nabla.compiler.NablaException.DeviceException;
+import dev.nabla.core.NDArray;
+import dev.nabla.core.Device;
+
+import dev.nabla.core.NablaException.DeviceException;
 import dev.nabla.compiler.ir.Node;
 import java.util.ArrayList;
 import java.util.Comparator;

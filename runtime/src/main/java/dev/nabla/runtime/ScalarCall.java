@@ -1,7 +1,9 @@
 package dev.nabla.runtime;
 
+import dev.nabla.core.NDArray;
+
 import dev.nabla.compiler.Program;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,7 +111,7 @@ public final class ScalarCall {
 
     private void requireArity(int given) {
         if (given != arity) {
-            throw new dev.nabla.compiler.NablaException.FeedException(
+            throw new dev.nabla.core.NablaException.FeedException(
                     "function: expects " + arity + " arguments, got " + given);
         }
     }
@@ -122,7 +124,7 @@ public final class ScalarCall {
 
     private void put(Frame f, int argument, double value) {
         if (checkFinite && !Double.isFinite(value)) {
-            throw new dev.nabla.compiler.NablaException.FeedException("function: argument '"
+            throw new dev.nabla.core.NablaException.FeedException("function: argument '"
                     + nameOfArgument[argument] + "' is given " + value + "; with finite-value checking on, every"
                     + " value must be finite (no NaN or infinity)");
         }

@@ -1,7 +1,10 @@
 package dev.nabla.runtime;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.FeedException;
+import dev.nabla.core.NDArray;
+import dev.nabla.core.Device;
+
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.FeedException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
@@ -171,7 +174,7 @@ public final class Session implements AutoCloseable {
     public void runInto(Node output, Object destination, Map<Node, NDArray> feeds) {
         ensureOpen("evalInto");
         Executable exe = executable("evalInto", List.of(output), List.of());
-        Object expected = output.dtype() == dev.nabla.compiler.ir.DType.F32 ? float[].class : double[].class;
+        Object expected = output.dtype() == dev.nabla.core.DType.F32 ? float[].class : double[].class;
         int length = destination instanceof float[] f ? f.length : destination instanceof double[] d ? d.length : -1;
         if (destination == null || destination.getClass() != expected || length != output.shape().size()) {
             throw new FeedException("evalInto: " + output.describe() + " needs a " + ((Class<?>) expected).getSimpleName()

@@ -1,8 +1,8 @@
 package dev.nabla;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;

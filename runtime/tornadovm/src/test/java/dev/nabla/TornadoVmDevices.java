@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.nabla.runtime.Backend;
 import dev.nabla.runtime.Backends;
-import dev.nabla.runtime.Device;
+import dev.nabla.core.Device;
 
 /**
  * The TornadoVM device the tests run on. This module is built only when TORNADOVM_HOME names an

@@ -1,7 +1,7 @@
 package dev.nabla;
 
 import dev.nabla.DifferentialGraphs.Recipe;
-import dev.nabla.runtime.Device;
+import dev.nabla.core.Device;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.ForAll;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nabla.runtime.Backend;
 import dev.nabla.runtime.Backends;
-import dev.nabla.runtime.Device;
+import dev.nabla.core.Device;
 import org.junit.jupiter.api.Test;
 
 /** With the SDK present, the backend is found on the class path, loads and lists its devices. */

@@ -2,9 +2,9 @@ package dev.nabla;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;

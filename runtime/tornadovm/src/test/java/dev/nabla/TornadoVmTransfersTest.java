@@ -2,13 +2,13 @@ package dev.nabla;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 import dev.nabla.runtime.tornadovm.Transfers;
 import java.util.Map;
 import java.util.Random;

@@ -2,11 +2,11 @@ package dev.nabla.compiler.autodiff;
 
 import static dev.nabla.compiler.ir.Ops.*;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.GraphException;
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.GraphException;
+import dev.nabla.core.NablaException.ShapeException;
 import dev.nabla.compiler.ir.Node;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

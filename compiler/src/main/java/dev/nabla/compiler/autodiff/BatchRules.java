@@ -4,7 +4,7 @@ import static dev.nabla.compiler.ir.Ops.*;
 
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import java.util.List;
 
 /**

@@ -2,10 +2,10 @@ package dev.nabla.compiler.autodiff;
 
 import static dev.nabla.compiler.ir.Ops.*;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.GraphException;
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.DTypeException;
+import dev.nabla.core.NablaException.GraphException;
+import dev.nabla.core.NablaException.ShapeException;
 import dev.nabla.compiler.ir.Node;
 import java.util.ArrayList;
 import java.util.BitSet;

@@ -2,7 +2,7 @@ package dev.nabla.compiler.autodiff;
 
 import static dev.nabla.compiler.ir.Ops.*;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 import dev.nabla.compiler.ir.Barrier;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.TransparentRule;

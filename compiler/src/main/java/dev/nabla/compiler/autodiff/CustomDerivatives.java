@@ -2,13 +2,13 @@ package dev.nabla.compiler.autodiff;
 
 import static dev.nabla.compiler.ir.Ops.*;
 
-import dev.nabla.compiler.NablaException.GraphException;
-import dev.nabla.compiler.NablaException.RuleException;
+import dev.nabla.core.NablaException.GraphException;
+import dev.nabla.core.NablaException.RuleException;
 import dev.nabla.compiler.ir.CustomRule;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.ir.ShapeRules;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

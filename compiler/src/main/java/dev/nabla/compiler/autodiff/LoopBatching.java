@@ -2,7 +2,7 @@ package dev.nabla.compiler.autodiff;
 
 import static dev.nabla.compiler.ir.Ops.*;
 
-import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.core.NablaException.GraphException;
 import dev.nabla.compiler.ir.LoopBody;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;

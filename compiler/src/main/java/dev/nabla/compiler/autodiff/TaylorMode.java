@@ -3,9 +3,9 @@ package dev.nabla.compiler.autodiff;
 import static dev.nabla.compiler.autodiff.ReverseMode.ints;
 import static dev.nabla.compiler.ir.Ops.*;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 import dev.nabla.compiler.ir.BinaryFn;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.compiler.ir.ReduceFn;

@@ -1,7 +1,7 @@
 package dev.nabla.compiler.io;
 
 import dev.nabla.compiler.ir.CondBranches;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.LoopBody;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;

@@ -1,7 +1,7 @@
 package dev.nabla.compiler.io;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

@@ -1,6 +1,6 @@
 package dev.nabla.compiler.io;
 
-import dev.nabla.compiler.NablaException.GraphFileException;
+import dev.nabla.core.NablaException.GraphFileException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;

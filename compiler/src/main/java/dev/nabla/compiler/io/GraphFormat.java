@@ -1,7 +1,7 @@
 package dev.nabla.compiler.io;
 
 import dev.nabla.compiler.ir.Arithmetic;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Distribution;
 import java.util.Locale;
 

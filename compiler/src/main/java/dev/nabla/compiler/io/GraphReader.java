@@ -1,11 +1,11 @@
 package dev.nabla.compiler.io;
 
-import dev.nabla.compiler.NablaException.GraphFileException;
+import dev.nabla.core.NablaException.GraphFileException;
 import dev.nabla.compiler.ir.Arithmetic;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.NodeTable;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.nabla.compiler.io;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.GraphException;
 import dev.nabla.compiler.ir.CondBranches;
 import dev.nabla.compiler.ir.Literal;
 import dev.nabla.compiler.ir.LoopBody;

@@ -1,10 +1,10 @@
 package dev.nabla.compiler.io;
 
-import dev.nabla.compiler.NablaException.GraphFileException;
+import dev.nabla.core.NablaException.GraphFileException;
 import dev.nabla.compiler.ir.BinaryFn;
 import dev.nabla.compiler.ir.CompareFn;
 import dev.nabla.compiler.ir.CondBranches;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Distribution;
 import dev.nabla.compiler.ir.LoopBody;
 import dev.nabla.compiler.ir.Node;
@@ -12,7 +12,7 @@ import dev.nabla.compiler.ir.NodeTable;
 import dev.nabla.compiler.ir.Ops;
 import dev.nabla.compiler.ir.RandomOps;
 import dev.nabla.compiler.ir.ReduceFn;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.ir.UnaryFn;
 import dev.nabla.compiler.ir.WindowShape;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.nabla.compiler.io;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 
 /**
  * What a {@link GraphReader} is willing to hold, so that no file, however made, can exhaust its

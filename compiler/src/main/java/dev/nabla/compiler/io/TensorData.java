@@ -1,8 +1,8 @@
 package dev.nabla.compiler.io;
 
-import dev.nabla.compiler.NablaException.ShapeException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.NablaException.ShapeException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 
 /**
  * A tensor's values as the host holds them (the layout of the runtime's arrays): a float[] for

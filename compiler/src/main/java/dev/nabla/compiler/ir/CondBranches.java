@@ -1,7 +1,10 @@
 package dev.nabla.compiler.ir;
 
-import dev.nabla.compiler.NablaException.GraphException;
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+
+import dev.nabla.core.NablaException.GraphException;
+import dev.nabla.core.NablaException.ShapeException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.StructuralKey;
 import java.util.ArrayList;

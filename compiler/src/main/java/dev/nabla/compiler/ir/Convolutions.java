@@ -1,9 +1,11 @@
 package dev.nabla.compiler.ir;
 
+import dev.nabla.core.Shape;
+
 import static dev.nabla.compiler.ir.Ops.*;
 
-import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.NablaException.DTypeException;
+import dev.nabla.core.NablaException.ShapeException;
 import java.util.Arrays;
 
 /**

@@ -1,9 +1,11 @@
 package dev.nabla.compiler.ir;
 
+import dev.nabla.core.DType;
+
 import static dev.nabla.compiler.ir.Ops.*;
 
-import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.NablaException.DTypeException;
+import dev.nabla.core.NablaException.ShapeException;
 
 /** Losses over integer labels, as PyTorch defines them: composites, so every derivative order works. */
 public final class Losses {

@@ -1,5 +1,8 @@
 package dev.nabla.compiler.ir;
 
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+
 import java.util.List;
 
 /**

@@ -1,6 +1,9 @@
 package dev.nabla.compiler.ir;
 
-import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+
+import dev.nabla.core.NablaException.GraphException;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;

@@ -1,8 +1,11 @@
 package dev.nabla.compiler.ir;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.DTypeException;
+import dev.nabla.core.NablaException.ShapeException;
 import dev.nabla.compiler.passes.Simplifier;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.nabla.compiler.ir;
 
+import dev.nabla.core.DType;
+
 /**
  * The scalar definitions of the functions Math lacks, shared by {@link UnaryFn} and by code that
  * backends generate, so that every backend computes them alike.

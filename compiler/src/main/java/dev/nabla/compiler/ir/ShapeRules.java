@@ -1,7 +1,9 @@
 package dev.nabla.compiler.ir;
 
-import dev.nabla.compiler.NablaException.AxisException;
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.Shape;
+
+import dev.nabla.core.NablaException.AxisException;
+import dev.nabla.core.NablaException.ShapeException;
 import java.util.Arrays;
 import java.util.TreeSet;
 

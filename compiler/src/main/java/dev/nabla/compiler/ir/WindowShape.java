@@ -1,5 +1,7 @@
 package dev.nabla.compiler.ir;
 
+import dev.nabla.core.Shape;
+
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package dev.nabla.compiler.lower;
 
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 
 /**

@@ -12,7 +12,7 @@ import java.util.List;
 public record LoweredProgram(Program program, List<Buffer> buffers, List<Step> steps, List<View> results,
                              List<Integer> inputBuffers, List<Integer> parameterBuffers, List<Slot> slots) {
     /** Storage shared by temporaries whose lifetimes do not overlap. */
-    public record Slot(dev.nabla.compiler.ir.DType dtype, int size) {}
+    public record Slot(dev.nabla.core.DType dtype, int size) {}
 
     public Buffer buffer(int id) {
         return buffers.get(id);

@@ -1,11 +1,11 @@
 package dev.nabla.compiler.lower;
 
 import dev.nabla.compiler.Program;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.LoopBody;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;

@@ -1,7 +1,7 @@
 package dev.nabla.compiler.lower;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;

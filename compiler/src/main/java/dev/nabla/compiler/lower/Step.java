@@ -1,8 +1,8 @@
 package dev.nabla.compiler.lower;
 
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.ReduceFn;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import java.util.List;
 
 /** One kernel of a lowered program. Each writes one whole temporary buffer, row-major. */

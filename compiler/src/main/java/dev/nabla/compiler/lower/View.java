@@ -1,6 +1,6 @@
 package dev.nabla.compiler.lower;
 
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import java.util.Arrays;
 
 /**

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException.GraphException;
-import dev.nabla.compiler.NablaException.GraphFileException;
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.NablaException.GraphException;
+import dev.nabla.core.NablaException.GraphFileException;
+import dev.nabla.core.NablaException.ShapeException;
 import dev.nabla.compiler.ir.NodeTable;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

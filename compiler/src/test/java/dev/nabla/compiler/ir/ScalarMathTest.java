@@ -1,5 +1,7 @@
 package dev.nabla.compiler.ir;
 
+import dev.nabla.core.DType;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;

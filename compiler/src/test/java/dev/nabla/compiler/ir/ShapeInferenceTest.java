@@ -1,5 +1,8 @@
 package dev.nabla.compiler.ir;
 
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 
 import java.util.List;
 import net.jqwik.api.ForAll;

@@ -1,9 +1,9 @@
 package dev.nabla.compiler.lower;
 
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Literal;
 import dev.nabla.compiler.ir.Op;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

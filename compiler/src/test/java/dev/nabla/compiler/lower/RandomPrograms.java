@@ -2,12 +2,12 @@ package dev.nabla.compiler.lower;
 
 import dev.nabla.compiler.ir.BinaryFn;
 import dev.nabla.compiler.ir.CompareFn;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.NodeTable;
 import dev.nabla.compiler.ir.Ops;
 import dev.nabla.compiler.ir.ReduceFn;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.ir.ShapeRules;
 import dev.nabla.compiler.ir.UnaryFn;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -8,19 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.GraphException;
+import dev.nabla.core.NablaException.DTypeException;
+import dev.nabla.core.NablaException.GraphException;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.autodiff.Autodiff;
 import dev.nabla.compiler.ir.Arithmetic;
 import dev.nabla.compiler.ir.BinaryFn;
 import dev.nabla.compiler.ir.CompareFn;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.NodeTable;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.compiler.ir.Ops;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.text.GraphPrinter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -652,7 +652,7 @@ class SimplifierTest {
         assertThrows(GraphException.class, () -> Autodiff.vjp(x, one, List.of(x)));
         GraphException t = assertThrows(GraphException.class, () -> Autodiff.jvp(List.of(x), java.util.Map.of(x, one)));
         assertTrue(t.getMessage().startsWith("jvp: the tangent"), t.getMessage());
-        assertTrue(assertThrows(dev.nabla.compiler.NablaException.class, () -> Autodiff.jvp(List.of(), java.util.Map.of()))
+        assertTrue(assertThrows(dev.nabla.core.NablaException.class, () -> Autodiff.jvp(List.of(), java.util.Map.of()))
                 .getMessage().contains("at least one output"));
     }
 
@@ -773,7 +773,7 @@ class SimplifierTest {
         // A permutation that mixes an axis of another size does not keep it an identity.
         Node blocks = Ops.identity(table, 4, Shape.of(4, 2, 2), DType.F32);
         assertTrue(Ops.permute(blocks, 1, 0, 2).op() instanceof Op.Permute);
-        assertThrows(dev.nabla.compiler.NablaException.ShapeException.class,
+        assertThrows(dev.nabla.core.NablaException.ShapeException.class,
                 () -> Ops.identity(table, 3, Shape.of(3, 4), DType.F32));
     }
 }

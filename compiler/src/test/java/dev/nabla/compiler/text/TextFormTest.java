@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.CompareFn;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.NodeTable;
 import dev.nabla.compiler.ir.Ops;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

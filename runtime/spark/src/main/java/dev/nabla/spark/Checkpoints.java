@@ -1,8 +1,8 @@
 package dev.nabla.spark;
 
-import dev.nabla.compiler.NablaException.FormatException;
+import dev.nabla.core.NablaException.FormatException;
 import dev.nabla.io.SafeTensors;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;

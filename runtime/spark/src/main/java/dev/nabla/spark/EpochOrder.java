@@ -1,6 +1,6 @@
 package dev.nabla.spark;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 import java.io.Serializable;
 
 /**

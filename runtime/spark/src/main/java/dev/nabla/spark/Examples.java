@@ -1,6 +1,6 @@
 package dev.nabla.spark;
 
-import dev.nabla.compiler.NablaException.FeedException;
+import dev.nabla.core.NablaException.FeedException;
 import java.util.List;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;

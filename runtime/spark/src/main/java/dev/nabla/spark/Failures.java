@@ -1,13 +1,13 @@
 package dev.nabla.spark;
 
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.AnomalyException;
-import dev.nabla.compiler.NablaException.DTypeException;
-import dev.nabla.compiler.NablaException.FeedException;
-import dev.nabla.compiler.NablaException.FormatException;
-import dev.nabla.compiler.NablaException.GraphException;
-import dev.nabla.compiler.NablaException.IndexException;
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.AnomalyException;
+import dev.nabla.core.NablaException.DTypeException;
+import dev.nabla.core.NablaException.FeedException;
+import dev.nabla.core.NablaException.FormatException;
+import dev.nabla.core.NablaException.GraphException;
+import dev.nabla.core.NablaException.IndexException;
+import dev.nabla.core.NablaException.ShapeException;
 import java.util.function.Supplier;
 
 /**

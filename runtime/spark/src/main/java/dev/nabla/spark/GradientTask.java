@@ -1,6 +1,6 @@
 package dev.nabla.spark;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.Function2;

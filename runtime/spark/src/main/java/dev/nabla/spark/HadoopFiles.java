@@ -1,7 +1,7 @@
 package dev.nabla.spark;
 
 import dev.nabla.io.SafeTensors;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.io.IOException;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;

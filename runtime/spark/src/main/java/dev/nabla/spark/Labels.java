@@ -1,6 +1,6 @@
 package dev.nabla.spark;
 
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 
 /** What a label column holds, and so the tensor the loss gets for it. */
 public enum Labels {

@@ -1,6 +1,6 @@
 package dev.nabla.spark;
 
-import dev.nabla.compiler.NablaException.FeedException;
+import dev.nabla.core.NablaException.FeedException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -6,7 +6,7 @@ import dev.nabla.InputSpec;
 import dev.nabla.Tensor;
 import dev.nabla.Traced;
 import dev.nabla.nn.Model;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.List;
 
 /**

@@ -2,10 +2,10 @@ package dev.nabla.spark;
 
 import dev.nabla.Graph;
 import dev.nabla.Tensor;
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.FeedException;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.FeedException;
 import dev.nabla.nn.Model;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.nabla.spark;
 
 import dev.nabla.io.SafeTensors;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -3,9 +3,9 @@ package dev.nabla.spark;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nabla.Nabla;
-import dev.nabla.compiler.NablaException;
-import dev.nabla.compiler.NablaException.FeedException;
-import dev.nabla.compiler.NablaException.IndexException;
+import dev.nabla.core.NablaException;
+import dev.nabla.core.NablaException.FeedException;
+import dev.nabla.core.NablaException.IndexException;
 import dev.nabla.nn.BatchNorm1d;
 import dev.nabla.nn.Dropout;
 import dev.nabla.nn.Linear;

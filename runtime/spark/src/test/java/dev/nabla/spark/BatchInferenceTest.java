@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.nabla.Graph;
-import dev.nabla.compiler.NablaException.FeedException;
+import dev.nabla.core.NablaException.FeedException;
 import dev.nabla.nn.Layer;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Model;
 import dev.nabla.nn.Sequential;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -9,7 +9,7 @@ import dev.nabla.nn.Model;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

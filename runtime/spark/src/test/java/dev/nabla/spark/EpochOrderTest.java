@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

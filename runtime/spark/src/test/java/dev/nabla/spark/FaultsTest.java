@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.nabla.compiler.NablaException.FeedException;
-import dev.nabla.compiler.NablaException.FormatException;
+import dev.nabla.core.NablaException.FeedException;
+import dev.nabla.core.NablaException.FormatException;
 import dev.nabla.io.SafeTensors;
 import dev.nabla.optim.Optimizers;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,9 +3,9 @@ package dev.nabla.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+import dev.nabla.core.NDArray;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

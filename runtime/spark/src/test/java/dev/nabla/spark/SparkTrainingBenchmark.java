@@ -2,15 +2,15 @@ package dev.nabla.spark;
 
 import dev.nabla.Graph;
 import dev.nabla.InputSpec;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import dev.nabla.nn.Layers;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Model;
 import dev.nabla.nn.Sequential;
 import dev.nabla.optim.Optimizers;
 import dev.nabla.optim.Trainer;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

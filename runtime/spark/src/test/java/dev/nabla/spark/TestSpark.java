@@ -1,12 +1,12 @@
 package dev.nabla.spark;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import dev.nabla.nn.Layers;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Model;
 import dev.nabla.nn.Sequential;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

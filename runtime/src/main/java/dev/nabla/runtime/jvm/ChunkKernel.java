@@ -2,8 +2,8 @@ package dev.nabla.runtime.jvm;
 
 import dev.nabla.compiler.ir.BinaryFn;
 import dev.nabla.compiler.ir.CompareFn;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.ir.UnaryFn;
 import dev.nabla.compiler.lower.Expr;
 import dev.nabla.compiler.lower.View;

@@ -5,7 +5,7 @@ import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
 import dev.nabla.runtime.Executable;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 

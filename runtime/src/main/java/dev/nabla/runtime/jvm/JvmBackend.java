@@ -2,7 +2,7 @@ package dev.nabla.runtime.jvm;
 
 import dev.nabla.compiler.Program;
 import dev.nabla.runtime.Backend;
-import dev.nabla.runtime.Device;
+import dev.nabla.core.Device;
 import dev.nabla.runtime.Executable;
 import java.util.List;
 

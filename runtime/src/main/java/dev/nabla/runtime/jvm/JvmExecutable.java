@@ -1,7 +1,7 @@
 package dev.nabla.runtime.jvm;
 
 import dev.nabla.compiler.Program;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Literal;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.compiler.lower.Buffer;
@@ -10,7 +10,7 @@ import dev.nabla.compiler.lower.Lowering;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
 import dev.nabla.runtime.Executable;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -36,8 +36,8 @@ interface Lanes {
     void accumulate(dev.nabla.compiler.ir.ReduceFn fn, Object acc, int accOff, Object src, int sOff, int n);
 
     /** The Vector API's primitives, or plain loops when the JVM lacks it ({@link VectorSupport}). */
-    static Lanes of(dev.nabla.compiler.ir.DType working) {
-        boolean f32 = working == dev.nabla.compiler.ir.DType.F32;
+    static Lanes of(dev.nabla.core.DType working) {
+        boolean f32 = working == dev.nabla.core.DType.F32;
         if (!VectorSupport.enabled()) {
             return f32 ? PlainFloatLanes.INSTANCE : PlainDoubleLanes.INSTANCE;
         }

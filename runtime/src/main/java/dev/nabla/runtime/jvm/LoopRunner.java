@@ -1,13 +1,13 @@
 package dev.nabla.runtime.jvm;
 
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.LoopBody;
 import dev.nabla.compiler.ir.Node;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
 import dev.nabla.runtime.Executable;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

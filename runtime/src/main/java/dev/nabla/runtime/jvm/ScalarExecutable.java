@@ -3,7 +3,7 @@ package dev.nabla.runtime.jvm;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.runtime.Executable;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -60,7 +60,7 @@ final class ScalarExecutable implements Executable {
         for (int r = 0; r < results.size(); r++) {
             Node n = results.get(r);
             // The generated code has rounded each result to its dtype already.
-            Object storage = n.dtype() == dev.nabla.compiler.ir.DType.F32 ? new float[] {(float) out[r]}
+            Object storage = n.dtype() == dev.nabla.core.DType.F32 ? new float[] {(float) out[r]}
                     : new double[] {out[r]};
             values.add(NDArray.wrap(n.dtype(), n.shape(), storage));
         }

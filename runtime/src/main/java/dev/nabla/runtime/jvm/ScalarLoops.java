@@ -2,7 +2,7 @@ package dev.nabla.runtime.jvm;
 
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.BinaryFn;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.LoopBody;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;

@@ -1,6 +1,6 @@
 package dev.nabla.runtime.jvm;
 
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.lower.Buffer;
 import dev.nabla.compiler.lower.Expr;
 import dev.nabla.compiler.lower.LoweredProgram;

@@ -1,7 +1,7 @@
 package dev.nabla.runtime.jvm;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.lower.Buffer;
 import dev.nabla.compiler.lower.LoweredProgram;
 import dev.nabla.compiler.lower.Step;

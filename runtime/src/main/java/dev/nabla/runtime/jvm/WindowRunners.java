@@ -1,6 +1,6 @@
 package dev.nabla.runtime.jvm;
 
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.ir.WindowShape;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
@@ -157,8 +157,8 @@ final class WindowRunners {
                 body.run(source, view.offset());
                 return;
             }
-            Lanes lanes = Lanes.of(source instanceof float[] ? dev.nabla.compiler.ir.DType.F32
-                    : dev.nabla.compiler.ir.DType.F64);
+            Lanes lanes = Lanes.of(source instanceof float[] ? dev.nabla.core.DType.F32
+                    : dev.nabla.core.DType.F64);
             Object copy = spare.poll();
             if (copy == null) {
                 copy = lanes.newArray(view.shape().size());

@@ -1,6 +1,6 @@
 package dev.nabla.runtime.jvm;
 
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
 import dev.nabla.runtime.jvm.gemm.Gemm;

@@ -2,9 +2,9 @@ package dev.nabla.runtime.reference;
 
 import dev.nabla.compiler.Program;
 import dev.nabla.runtime.Backend;
-import dev.nabla.runtime.Device;
+import dev.nabla.core.Device;
 import dev.nabla.runtime.Executable;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.List;
 
 /** The reference interpreter as a backend: always present, lowest priority. */

@@ -1,13 +1,13 @@
 package dev.nabla.runtime.reference;
 
 import dev.nabla.compiler.Program;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Literal;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.compiler.ir.Ops;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.Shape;
+import dev.nabla.core.NDArray;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

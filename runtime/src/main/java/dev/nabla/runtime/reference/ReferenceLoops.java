@@ -1,10 +1,10 @@
 package dev.nabla.runtime.reference;
 
 import dev.nabla.compiler.Program;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.LoopBody;
 import dev.nabla.compiler.ir.Node;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.nabla.compiler.ir.BinaryFn;
 import dev.nabla.compiler.ir.CompareFn;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.ReduceFn;
 import dev.nabla.compiler.ir.UnaryFn;
 import java.util.Random;

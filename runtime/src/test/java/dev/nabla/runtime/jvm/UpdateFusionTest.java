@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.nabla.compiler.Program;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.NodeTable;
 import dev.nabla.compiler.ir.Ops;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.lower.Lowering;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;

@@ -64,7 +64,11 @@ class LineAlignmentTest {
         java.util.List<String> command = new java.util.ArrayList<>();
         command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(java.util.List.of(options));
-        command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
+        // On the class path, whether these tests run on it or on the module path.
+        String modules = System.getProperty("jdk.module.path", "");
+        String classPath = System.getProperty("java.class.path")
+                + (modules.isEmpty() ? "" : java.io.File.pathSeparator + modules);
+        command.addAll(java.util.List.of("-cp", classPath, Probe.class.getName()));
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(child.waitFor()).as("exit status of %s; output:%n%s", command, out).isZero();

@@ -3,7 +3,7 @@ package dev.nabla.runtime.tornadovm;
 import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.CondBranches;
 import dev.nabla.runtime.Executable;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.List;
 import java.util.function.Function;
 

@@ -3,7 +3,7 @@ package dev.nabla.runtime.tornadovm;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.compiler.random.Draws;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.List;
 
 /**

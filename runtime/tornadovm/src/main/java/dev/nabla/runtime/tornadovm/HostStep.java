@@ -1,6 +1,6 @@
 package dev.nabla.runtime.tornadovm;
 
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.List;
 
 /** A loop, conditional or random draw that the host runs between a staged program's task graphs (see {@link StagedExecutable}). */

@@ -1,6 +1,6 @@
 package dev.nabla.runtime.tornadovm;
 
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.NablaException;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.OutputStream;

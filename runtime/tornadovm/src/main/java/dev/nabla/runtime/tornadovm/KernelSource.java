@@ -1,8 +1,8 @@
 package dev.nabla.runtime.tornadovm;
 
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
-import dev.nabla.compiler.NablaException;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
+import dev.nabla.core.NablaException;
 import dev.nabla.compiler.lower.Buffer;
 import dev.nabla.compiler.lower.Expr;
 import dev.nabla.compiler.lower.LoweredProgram;

@@ -1,6 +1,6 @@
 package dev.nabla.runtime.tornadovm;
 
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.ir.WindowShape;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;

@@ -1,6 +1,6 @@
 package dev.nabla.runtime.tornadovm;
 
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;

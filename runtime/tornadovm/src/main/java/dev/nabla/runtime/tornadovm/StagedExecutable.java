@@ -5,7 +5,7 @@ import dev.nabla.compiler.ir.Literal;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.runtime.Executable;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package dev.nabla.runtime.tornadovm;
 
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.DeviceArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.spi.DeviceArray;
 import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 
 /**

@@ -1,7 +1,7 @@
 package dev.nabla.runtime.tornadovm;
 
 import dev.nabla.compiler.Program;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Literal;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
@@ -9,10 +9,10 @@ import dev.nabla.compiler.lower.Buffer;
 import dev.nabla.compiler.lower.LoweredProgram;
 import dev.nabla.compiler.lower.Lowering;
 import dev.nabla.compiler.lower.View;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.DeviceArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.spi.DeviceArray;
 import dev.nabla.runtime.Executable;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;

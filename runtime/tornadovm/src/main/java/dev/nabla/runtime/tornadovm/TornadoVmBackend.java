@@ -1,12 +1,12 @@
 package dev.nabla.runtime.tornadovm;
 
-import dev.nabla.compiler.NablaException.DeviceException;
+import dev.nabla.core.NablaException.DeviceException;
 import dev.nabla.compiler.Program;
 import dev.nabla.runtime.Backend;
-import dev.nabla.runtime.Device;
-import dev.nabla.runtime.DeviceArray;
+import dev.nabla.core.Device;
+import dev.nabla.core.spi.DeviceArray;
 import dev.nabla.runtime.Executable;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -11,10 +11,10 @@ import dev.nabla.Nabla;
 import dev.nabla.Scan;
 import dev.nabla.Tensor;
 import dev.nabla.compiler.Program;
-import dev.nabla.compiler.ir.DType;
+import dev.nabla.core.DType;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
-import dev.nabla.runtime.NDArray;
+import dev.nabla.core.NDArray;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -47,7 +47,7 @@ class ProgramStagesTest {
         try (Graph g = Graph.create()) {
             Tensor h0 = g.input("h0", DType.F32, 2, 3);
             Tensor xs = g.input("xs", DType.F32, 4, 2, 3);
-            Tensor w = g.parameter("w", NDArray.full(DType.F32, dev.nabla.compiler.ir.Shape.of(3, 3), 0.1));
+            Tensor w = g.parameter("w", NDArray.full(DType.F32, dev.nabla.core.Shape.of(3, 3), 0.1));
             Scan.Result s = Nabla.scan(h0, xs, (h, x) -> {
                 Tensor next = h.matmul(w).add(x).tanh();
                 return Scan.Step.of(next, next.sum());

@@ -1,6 +1,6 @@
-package dev.nabla.compiler.ir;
+package dev.nabla.core;
 
-import dev.nabla.compiler.NablaException.ShapeException;
+import dev.nabla.core.NablaException.ShapeException;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 

@@ -1,9 +1,8 @@
-package dev.nabla.runtime;
+package dev.nabla.core;
 
-import dev.nabla.compiler.NablaException.IndexException;
-import dev.nabla.compiler.NablaException.ShapeException;
-import dev.nabla.compiler.ir.DType;
-import dev.nabla.compiler.ir.Shape;
+import dev.nabla.core.NablaException.IndexException;
+import dev.nabla.core.spi.DeviceArray;
+import dev.nabla.core.NablaException.ShapeException;
 import java.util.Arrays;
 
 /**
@@ -126,7 +125,7 @@ public final class NDArray {
         if (onDevice != null && onDevice.device().equals(device)) {
             return this;
         }
-        return new NDArray(dtype, shape, null, null, Backends.forDevice(device).upload(this, device));
+        return new NDArray(dtype, shape, null, null, InstalledRuntime.directory().upload(this, device));
     }
 
     /** This array in Java memory: {@code to(Device.cpu())}. */

@@ -1,4 +1,7 @@
-package dev.nabla.runtime;
+package dev.nabla.core.spi;
+
+import dev.nabla.core.Device;
+import dev.nabla.core.NDArray;
 
 /**
  * The values of one array in a device's own memory, made and owned by that device's backend.

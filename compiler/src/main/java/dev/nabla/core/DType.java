@@ -1,4 +1,4 @@
-package dev.nabla.compiler.ir;
+package dev.nabla.core;
 
 /** Element types. Floating types carry values and gradients; the others carry masks and indices. */
 public enum DType {

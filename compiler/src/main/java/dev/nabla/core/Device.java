@@ -1,4 +1,4 @@
-package dev.nabla.runtime;
+package dev.nabla.core;
 
 import java.util.List;
 
@@ -29,22 +29,30 @@ public record Device(String backend, String id, Type type, String name, String p
 
     /** The device of ordinary Java arrays: the most preferred host-memory backend (the JVM's). */
     public static Device cpu() {
-        return Backends.host();
+        return InstalledRuntime.directory().host();
     }
 
     /** A GPU or other accelerator when one is present, else the JVM on the CPU. */
     public static Device best() {
-        return Backends.best();
+        return InstalledRuntime.directory().best();
     }
 
     /** Every device of every backend on the class path, most preferred first. */
     public static List<Device> all() {
-        return Backends.devices();
+        return InstalledRuntime.directory().devices();
     }
 
     /** The device printed as {@code s} ("jvm:cpu", "tornadovm:0.1"), with a list of the others if absent. */
     public static Device of(String s) {
-        return Backends.device(s);
+        return InstalledRuntime.directory().device(s);
+    }
+
+    /**
+     * Why a backend on the class path (or module path) did not load or offers no device, one line
+     * each: empty when every backend works. {@code Device.all()} simply leaves such devices out.
+     */
+    public static List<String> problems() {
+        return InstalledRuntime.directory().problems();
     }
 
     public boolean accelerator() {

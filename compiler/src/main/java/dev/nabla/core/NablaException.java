@@ -1,4 +1,4 @@
-package dev.nabla.compiler;
+package dev.nabla.core;
 
 /**
  * Bad input to Nabla: a shape, dtype, axis, feed or graph that the called op cannot accept.

@@ -1,0 +1,26 @@
+package dev.nabla.core;
+
+import dev.nabla.core.NablaException.DeviceException;
+import dev.nabla.core.spi.DeviceDirectory;
+import java.util.ServiceLoader;
+
+/** The runtime's device directory, found once as a service (nabla-runtime provides it). */
+final class InstalledRuntime {
+    private InstalledRuntime() {}
+
+    private static volatile DeviceDirectory directory;
+
+    static DeviceDirectory directory() {
+        DeviceDirectory d = directory;
+        if (d == null) {
+            // The context loader first, as the backends are found; then this module's own loader.
+            d = ServiceLoader.load(DeviceDirectory.class).findFirst()
+                    .or(() -> ServiceLoader.load(DeviceDirectory.class, InstalledRuntime.class.getClassLoader())
+                            .findFirst())
+                    .orElseThrow(() -> new DeviceException("no Nabla runtime found: put nabla-runtime "
+                            + "(dev.nabla:nabla-runtime) on the class path or module path"));
+            directory = d;
+        }
+        return d;
+    }
+}
