@@ -131,11 +131,13 @@ class BackendDifferentialTest {
     }
 
     // Edge cases off: they are the smallest recipes again and again.
+    @net.jqwik.api.statistics.StatisticsReport(onFailureOnly = true)
     @Property(tries = 400, seed = "20261127", edgeCases = EdgeCasesMode.NONE)
     void jvmBackendMatchesTheReference(@ForAll("recipes") Recipe recipe) {
         check(recipe);
     }
 
+    @net.jqwik.api.statistics.StatisticsReport(onFailureOnly = true)
     @Property(tries = 24, seed = "65537", edgeCases = EdgeCasesMode.NONE)
     void jvmBackendMatchesTheReferenceOnTensorsTheThreadPoolSplits(@ForAll("largeRecipes") Recipe recipe) {
         check(recipe);

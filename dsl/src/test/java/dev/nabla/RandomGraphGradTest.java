@@ -126,6 +126,7 @@ class RandomGraphGradTest {
     }
 
     // Edge cases off: they are the smallest programs (sin(x0) again and again).
+    @net.jqwik.api.statistics.StatisticsReport(onFailureOnly = true)
     @Property(tries = 150, seed = "4711", edgeCases = EdgeCasesMode.NONE, maxDiscardRatio = 1)
     void autodiffMatchesFiniteDifferencesOnRandomGraphs(
             @ForAll("programs") List<Step> steps,

@@ -33,12 +33,14 @@ class TornadoVmDifferentialTest {
         return BackendDifferentialTest.recipes(BackendDifferentialTest.LARGE_SHAPES, 6);
     }
 
+    @net.jqwik.api.statistics.StatisticsReport(onFailureOnly = true)
     @Property(tries = 40, seed = "5205", edgeCases = EdgeCasesMode.NONE)
     void tornadoVmMatchesTheReference(@ForAll("recipes") Recipe recipe) {
         BackendDifferentialTest.check(recipe, device, false);
     }
 
     /** Tensors of 64K elements and more: reductions over that many split across work-items. */
+    @net.jqwik.api.statistics.StatisticsReport(onFailureOnly = true)
     @Property(tries = 8, seed = "65537", edgeCases = EdgeCasesMode.NONE)
     void tornadoVmMatchesTheReferenceOnLargeTensors(@ForAll("largeRecipes") Recipe recipe) {
         BackendDifferentialTest.check(recipe, device, false);

@@ -488,6 +488,7 @@ class LoweringTest {
 
     // ---- random programs: shared slots never change a result ----
 
+    @net.jqwik.api.statistics.StatisticsReport(onFailureOnly = true)
     @Property(tries = 400, seed = "88172645", edgeCases = EdgeCasesMode.NONE)
     void sharedSlotsGiveTheSameResultsAsSeparateBuffers(@ForAll long seed) {
         Random r = new Random(seed);

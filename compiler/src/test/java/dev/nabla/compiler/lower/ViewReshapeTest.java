@@ -169,6 +169,7 @@ class ViewReshapeTest {
         return new Shape(dims.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    @net.jqwik.api.statistics.StatisticsReport(onFailureOnly = true)
     @Property(tries = 3000, seed = "20261127", edgeCases = EdgeCasesMode.NONE)
     void reshapeWalksTheSameElementsAsACopy(@ForAll long seed) {
         Random r = new Random(seed);
