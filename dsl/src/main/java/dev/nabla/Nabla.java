@@ -63,6 +63,7 @@ public final class Nabla {
      * @param b the other
      */
     public static Tensor minimum(Tensor a, Tensor b) { return a.minimum(b); }
+
     /**
      * {@return the larger of a and b, elementwise: {@code a.maximum(b)}}
      *
@@ -70,6 +71,7 @@ public final class Nabla {
      * @param b the other
      */
     public static Tensor maximum(Tensor a, Tensor b) { return a.maximum(b); }
+
     /**
      * {@return the matrix product a·b: {@code a.matmul(b)}}
      *
