@@ -39,9 +39,11 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>The file is the format of docs/graph-format.md: JSON, one node per line, values in base64.
- * Loading checks it as untrusted input (see {@link GraphReader}). What a saved graph holds is the
- * computation of its outputs and the parameters' values; a trainer's state (optimizer moments,
- * step assignments such as batch norm's running statistics, key states) is not saved.
+ * Loading treats it as untrusted input: whatever the bytes, it either gives a valid graph or throws
+ * a {@link GraphFileException} naming the line, entry and field, and it stops at bounded sizes
+ * before allocating for what the file claims. What a saved graph holds is the computation of its
+ * outputs and the parameters' values; a trainer's state (optimizer moments, step assignments such
+ * as batch norm's running statistics, key states) is not saved.
  */
 public final class SavedGraph implements AutoCloseable {
     /**
