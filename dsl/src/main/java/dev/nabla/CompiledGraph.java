@@ -36,14 +36,16 @@ public final class CompiledGraph implements AutoCloseable {
         this.checkFinite = checkFinite;
     }
 
-    /** Where the programs run and the parameters live; fed values must live there too. */
+    /** {@return where the programs run and the parameters live; fed values must live there too} */
     public Device device() {
         return session.device();
     }
 
     /**
-     * The same graph compiled for {@code device}, with the parameters' current values copied
-     * there; this one stays as it is.
+     * {@return the same graph compiled for {@code device}, with the parameters' current values copied
+     * there; this one stays as it is}
+     *
+     * @param device where the new one runs
      */
     public CompiledGraph to(Device device) {
         session.ensureOpen("to");
@@ -52,17 +54,31 @@ public final class CompiledGraph implements AutoCloseable {
         return moved;
     }
 
-    /** Evaluates one tensor of a graph that needs no fed inputs. */
+    /**
+     * {@return the value of one tensor of a graph that needs no fed inputs}
+     *
+     * @param output a tensor of the graph
+     */
     public NDArray eval(Tensor output) {
         return eval(Map.of(), output).get(0);
     }
 
-    /** Evaluates several tensors in one run. */
+    /**
+     * {@return the values of several tensors, computed in one run}
+     *
+     * @param outputs tensors of the graph that need no fed inputs
+     */
     public List<NDArray> eval(Tensor... outputs) {
         return eval(Map.of(), outputs);
     }
 
-    /** Evaluates tensors with a value for each input they need. */
+    /**
+     * {@return the values of tensors, computed with a value for each input they need}
+     *
+     * @param feeds   a value for each input the outputs need, on this graph's device
+     * @param outputs tensors of the graph
+     * @throws dev.nabla.core.NablaException.FeedException if a feed is missing or does not fit
+     */
     public List<NDArray> eval(Map<Tensor, NDArray> feeds, Tensor... outputs) {
         session.ensureOpen("eval");
         return session.run(graph.unwrapAll("eval", Arrays.asList(outputs)), byNode("eval", feeds));
@@ -72,6 +88,11 @@ public final class CompiledGraph implements AutoCloseable {
      * Evaluates {@code outputs}, then sets each parameter of {@code assignments} to the value its
      * tensor had in this run; all assignments see the parameters as they were before the run. A
      * training step is one such run: new weights and optimizer state never leave the backend.
+     *
+     * @param feeds       a value for each input the outputs and assignments need
+     * @param outputs     the tensors to evaluate
+     * @param assignments each parameter to update, with the tensor of its new value
+     * @return the outputs' values
      */
     public List<NDArray> run(Map<Tensor, NDArray> feeds, List<Tensor> outputs, Map<Tensor, Tensor> assignments) {
         return prepare(outputs, assignments).run(feeds);
@@ -80,6 +101,10 @@ public final class CompiledGraph implements AutoCloseable {
     /**
      * Evaluates a traced computation for {@code values} (in its specs' order), tracing it for their
      * shapes if they are new; each combination of shapes is compiled once.
+     *
+     * @param traced a computation over inputs whose shapes vary, of this graph
+     * @param values one value per input spec, in order
+     * @return the computation's value
      */
     public NDArray eval(Traced<Tensor> traced, NDArray... values) {
         Traced.Variant<Tensor> v = traced.variant(values);
@@ -89,6 +114,10 @@ public final class CompiledGraph implements AutoCloseable {
     /**
      * {@link #run} with its outputs and assignments fixed once, for a loop that runs them again
      * and again (a training step): each run then only checks and binds its feeds.
+     *
+     * @param outputs     the tensors to evaluate
+     * @param assignments each parameter to update, with the tensor of its new value
+     * @return the prepared run
      */
     public PreparedRun prepare(List<Tensor> outputs, Map<Tensor, Tensor> assignments) {
         session.ensureOpen("run");
@@ -109,6 +138,12 @@ public final class CompiledGraph implements AutoCloseable {
             this.updates = updates;
         }
 
+        /**
+         * Runs once: evaluates the outputs, then applies the updates.
+         *
+         * @param feeds a value for each input the outputs and updates need
+         * @return the outputs' values
+         */
         public List<NDArray> run(Map<Tensor, NDArray> feeds) {
             if (!announced && !updates.isEmpty()) {
                 graph.updatedBy(CompiledGraph.this, updates.stream().map(Program.Update::parameter).toList());
@@ -121,12 +156,22 @@ public final class CompiledGraph implements AutoCloseable {
     /**
      * Evaluates one f32 output into {@code destination} (of the output's size) instead of a new
      * array: for large results computed again and again, like PyTorch's {@code out=}.
+     *
+     * @param feeds       a value for each input the output needs
+     * @param output      an f32 tensor of the graph
+     * @param destination receives the values, row-major
      */
     public void evalInto(Map<Tensor, NDArray> feeds, Tensor output, float[] destination) {
         into(feeds, output, destination);
     }
 
-    /** Evaluates one f64 output into {@code destination}. */
+    /**
+     * Evaluates one f64 output into {@code destination}.
+     *
+     * @param feeds       a value for each input the output needs
+     * @param output      an f64 tensor of the graph
+     * @param destination receives the values, row-major, of the output's size
+     */
     public void evalInto(Map<Tensor, NDArray> feeds, Tensor output, double[] destination) {
         into(feeds, output, destination);
     }
@@ -153,6 +198,10 @@ public final class CompiledGraph implements AutoCloseable {
      * {@code run.function(dy, x).apply(5.0)}. Each argument is an input or a parameter; a
      * parameter named as an argument takes the argument's value for the call (its stored value
      * does not change), and the parameters not named take their current values at each call.
+     *
+     * @param output    a scalar tensor of the graph
+     * @param arguments scalar inputs or parameters, in the order the function takes them
+     * @return the function
      */
     public ScalarFunction function(Tensor output, Tensor... arguments) {
         return new ScalarFunction(session.scalarFunction(graph.unwrap("function", output),
@@ -160,14 +209,18 @@ public final class CompiledGraph implements AutoCloseable {
     }
 
     /**
-     * How many programs this compiled graph has compiled so far: one per distinct set of outputs
-     * (and updates) run, each compiled at its first run.
+     * {@return how many programs this compiled graph has compiled so far: one per distinct set of outputs
+     * (and updates) run, each compiled at its first run}
      */
     public int compiledPrograms() {
         return session.compiledPrograms();
     }
 
-    /** The current value of a parameter, copied to the host. */
+    /**
+     * {@return the current value of a parameter, copied to the host}
+     *
+     * @param p a parameter of the graph
+     */
     public NDArray parameter(Tensor p) {
         return session.parameter(graph.unwrap("parameter", p));
     }
@@ -175,23 +228,49 @@ public final class CompiledGraph implements AutoCloseable {
     /**
      * Writes the program that computes {@code outputs}, with every parameter's current value (a
      * trained model's weights), to {@code file}; {@link SavedGraph#load} reads it back.
+     *
+     * @param file    the file to write, replaced whole
+     * @param outputs at least one tensor of the graph
+     * @throws IOException if the file cannot be written
      */
     public void save(Path file, Tensor... outputs) throws IOException {
         save(file, SavedGraph.Options.defaults(), outputs);
     }
 
+    /**
+     * Writes the program that computes {@code outputs}, as {@link #save(Path, Tensor...)}, with
+     * {@code options}.
+     *
+     * @param file    the file to write, replaced whole
+     * @param options how to save custom functions
+     * @param outputs at least one tensor of the graph
+     * @throws IOException if the file cannot be written
+     */
     public void save(Path file, SavedGraph.Options options, Tensor... outputs) throws IOException {
         session.ensureOpen("save");
         SavedGraph.save(file, graph, "save", SavedGraph.outputs(outputs), session::parameter, options);
     }
 
-    /** As {@link #save(Path, Tensor...)}, to a stream (left open). */
+    /**
+     * As {@link #save(Path, Tensor...)}, to a stream (left open).
+     *
+     * @param out     the stream to write to
+     * @param options how to save custom functions
+     * @param outputs at least one tensor of the graph
+     * @throws IOException if the stream fails
+     */
     public void save(OutputStream out, SavedGraph.Options options, Tensor... outputs) throws IOException {
         session.ensureOpen("save");
         SavedGraph.save(out, graph, "save", SavedGraph.outputs(outputs), session::parameter, options);
     }
 
-    /** Sets a parameter's value for this compiled graph's runs; it becomes the graph's current value. */
+    /**
+     * Sets a parameter's value for this compiled graph's runs; it becomes the graph's current value.
+     *
+     * @param p     a parameter of the graph
+     * @param value its new value, of its dtype and shape (copied)
+     * @throws dev.nabla.core.NablaException.FeedException if the value does not fit
+     */
     public void setParameter(Tensor p, NDArray value) {
         Node n = graph.unwrap("setParameter", p);
         session.setParameter(n, value);

@@ -29,21 +29,50 @@ public final class ConvOptions {
         this.outputPadding = outputPadding;
     }
 
-    /** Stride 1, no padding, dilation 1, one group: PyTorch's defaults. */
+    /** {@return stride 1, no padding, dilation 1, one group: PyTorch's defaults} */
     public static ConvOptions defaults() {
         return new ConvOptions(new int[] {1}, new int[] {0}, false, new int[] {1}, 1, new int[] {0});
     }
 
+    /**
+     * {@return these options with another stride}
+     *
+     * @param s one stride, or one per spatial axis
+     */
     public ConvOptions stride(int... s) { return new ConvOptions(s.clone(), padding, same, dilation, groups, outputPadding); }
+
+    /**
+     * {@return these options with another padding, on both sides of each spatial axis}
+     *
+     * @param p one padding, or one per spatial axis
+     */
     public ConvOptions padding(int... p) { return new ConvOptions(stride, p.clone(), false, dilation, groups, outputPadding); }
-    /** PyTorch's padding="same": the output keeps the input's size (stride 1 only). */
+
+    /** {@return these options with PyTorch's padding="same": the output keeps the input's size (stride 1 only)} */
     public ConvOptions paddingSame() { return new ConvOptions(stride, new int[] {0}, true, dilation, groups, outputPadding); }
+
+    /**
+     * {@return these options with another dilation}
+     *
+     * @param d one dilation, or one per spatial axis
+     */
     public ConvOptions dilation(int... d) { return new ConvOptions(stride, padding, same, d.clone(), groups, outputPadding); }
+
+    /**
+     * {@return these options with another number of groups}
+     *
+     * @param g the groups; divides the input and output channels
+     */
     public ConvOptions groups(int g) { return new ConvOptions(stride, padding, same, dilation, g, outputPadding); }
-    /** Transposed convolutions only: extra size added to one side of the output. */
+
+    /**
+     * {@return these options with output padding, for transposed convolutions only: extra size added to one side of the output}
+     *
+     * @param p one output padding, or one per spatial axis
+     */
     public ConvOptions outputPadding(int... p) { return new ConvOptions(stride, padding, same, dilation, groups, p.clone()); }
 
-    /** The number of groups (1 unless set). */
+    /** {@return the number of groups (1 unless set)} */
     public int groupCount() { return groups; }
     boolean same() { return same; }
     int[] stride(String op, int s) { return expand(op, "stride", stride, s); }

@@ -58,18 +58,37 @@ public final class CustomFunction {
     /** Builds the function's value from its arguments, with ordinary ops. */
     @FunctionalInterface
     public interface Primal {
+        /**
+         * {@return the function's value}
+         *
+         * @param args the arguments
+         */
         Tensor apply(List<Tensor> args);
     }
 
     /** The output's tangent, given one tangent per argument (linear in the tangents). */
     @FunctionalInterface
     public interface Jvp {
+        /**
+         * {@return the output's tangent, of its shape and dtype}
+         *
+         * @param args     the arguments
+         * @param output   the function's value
+         * @param tangents one tangent per argument (zeros for one that has none)
+         */
         Tensor apply(List<Tensor> args, Tensor output, List<Tensor> tangents);
     }
 
     /** One cotangent per argument, given the output's cotangent (linear in the cotangent). */
     @FunctionalInterface
     public interface Vjp {
+        /**
+         * {@return one cotangent per argument, each of its argument's shape and dtype (or a shape that broadcasts to it)}
+         *
+         * @param args      the arguments
+         * @param output    the function's value
+         * @param cotangent the output's cotangent
+         */
         List<Tensor> apply(List<Tensor> args, Tensor output, Tensor cotangent);
     }
 
@@ -85,7 +104,12 @@ public final class CustomFunction {
         this.vjp = vjp;
     }
 
-    /** A function computed by {@code primal}; give it rules with {@link #withJvp} and {@link #withVjp}. */
+    /**
+     * {@return a function computed by {@code primal}; give it rules with {@link #withJvp} and {@link #withVjp}}
+     *
+     * @param name   names it in printed graphs and errors; not blank
+     * @param primal builds its value from its arguments
+     */
     public static CustomFunction of(String name, Primal primal) {
         if (name == null || name.isBlank()) {
             throw new NablaException("CustomFunction.of: give the function a non-blank name (it appears in printed"
@@ -97,7 +121,11 @@ public final class CustomFunction {
         return new CustomFunction(name, primal, null, null);
     }
 
-    /** This function with {@code rule} as its jvp (forward mode); a new object, this one is unchanged. */
+    /**
+     * {@return this function with {@code rule} as its jvp (forward mode); a new object, this one is unchanged}
+     *
+     * @param rule the jvp rule
+     */
     public CustomFunction withJvp(Jvp rule) {
         if (rule == null) {
             throw new NablaException("withJvp: custom function " + name + " got a null jvp rule");
@@ -105,7 +133,11 @@ public final class CustomFunction {
         return new CustomFunction(name, primal, rule, vjp);
     }
 
-    /** This function with {@code rule} as its vjp (reverse mode); a new object, this one is unchanged. */
+    /**
+     * {@return this function with {@code rule} as its vjp (reverse mode); a new object, this one is unchanged}
+     *
+     * @param rule the vjp rule
+     */
     public CustomFunction withVjp(Vjp rule) {
         if (rule == null) {
             throw new NablaException("withVjp: custom function " + name + " got a null vjp rule");
@@ -113,15 +145,27 @@ public final class CustomFunction {
         return new CustomFunction(name, primal, jvp, rule);
     }
 
+    /** {@return the function's name} */
     public String name() {
         return name;
     }
 
+    /**
+     * {@return the function of these arguments (tensors of one graph): the primal's value, with this function's rules}
+     *
+     * @param args at least one tensor, all of one graph
+     * @throws dev.nabla.core.NablaException.RuleException if the function has no rule
+     */
     public Tensor apply(Tensor... args) {
         return apply(args == null ? null : Arrays.asList(args));
     }
 
-    /** The function of these arguments (tensors of one graph): the primal's value, with this function's rules. */
+    /**
+     * {@return the function of these arguments (tensors of one graph): the primal's value, with this function's rules}
+     *
+     * @param args at least one tensor, all of one graph
+     * @throws dev.nabla.core.NablaException.RuleException if the function has no rule
+     */
     public Tensor apply(List<Tensor> args) {
         String op = "custom function " + name;
         if (jvp == null && vjp == null) {

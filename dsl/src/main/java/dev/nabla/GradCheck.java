@@ -82,12 +82,23 @@ public final class GradCheck {
     /** Builds the output from the declared inputs (all f64). Constants come from {@code x.get(0).graph()}. */
     @FunctionalInterface
     public interface Fn {
+        /**
+         * {@return the function's output, an f64 tensor of the inputs' graph}
+         *
+         * @param x the declared inputs, in order
+         */
         Tensor apply(List<Tensor> x);
     }
 
     /** Draws {@code n} values for one input. */
     @FunctionalInterface
     public interface Gen {
+        /**
+         * {@return {@code n} values, row-major}
+         *
+         * @param r the check's random source: draw only from it, so a failure reproduces
+         * @param n how many values
+         */
         double[] sample(Random r, int n);
     }
 
@@ -100,7 +111,12 @@ public final class GradCheck {
 
     // ---- value generators ----
 
-    /** Values uniform in [lo, hi). */
+    /**
+     * {@return values uniform in [lo, hi)}
+     *
+     * @param lo the lowest value
+     * @param hi the bound above every value
+     */
     public static Gen uniform(double lo, double hi) {
         return (r, n) -> {
             double[] v = new double[n];
@@ -111,7 +127,12 @@ public final class GradCheck {
         };
     }
 
-    /** |v| uniform in [lo, hi] with a random sign: away from the kink of abs, relu, sign at 0. */
+    /**
+     * {@return values whose magnitude is uniform in [lo, hi], with a random sign: away from the kink of abs, relu, sign at 0}
+     *
+     * @param lo the smallest magnitude, above 0 to stay away from 0
+     * @param hi the largest magnitude
+     */
     public static Gen awayFromZero(double lo, double hi) {
         return (r, n) -> {
             double[] v = uniform(lo, hi).sample(r, n);
@@ -128,6 +149,10 @@ public final class GradCheck {
      * n values in [lo, hi], pairwise at least (hi - lo) / (2n) apart: one per equal cell of the
      * interval, in random order, jittered within the middle half of its cell. No ties, so no
      * max/min/maximum/minimum kinks within reach of the finite differences.
+     *
+     * @param lo the interval's low end
+     * @param hi the interval's high end
+     * @return the generator
      */
     public static Gen distinct(double lo, double hi) {
         return (r, n) -> {
@@ -141,7 +166,11 @@ public final class GradCheck {
         };
     }
 
-    /** Exactly these values (row-major). */
+    /**
+     * {@return exactly these values (row-major)}
+     *
+     * @param values the values, as many as the input has elements (copied)
+     */
     public static Gen fixed(double... values) {
         double[] copy = values.clone();
         return (r, n) -> {
@@ -199,7 +228,12 @@ public final class GradCheck {
         this.at = at;
     }
 
-    /** A check of {@code fn}, a function of the f64 inputs declared next with {@link #input}. */
+    /**
+     * {@return a check of {@code fn}, a function of the f64 inputs declared next with {@link #input}}
+     *
+     * @param name names the check in reports, and seeds it unless {@link #seed} is set
+     * @param fn   builds the output from the inputs
+     */
     public static GradCheck of(String name, Fn fn) {
         if (fn == null) {
             throw new NablaException("gradcheck '" + name + "': the function is null");
@@ -211,6 +245,13 @@ public final class GradCheck {
      * A check of {@code output}, a tensor of an existing graph, with respect to the f64 inputs in
      * {@code at} (in its iteration order), around the values given there. Every input the output
      * reads must be among them; its graph stays open.
+     *
+     * @param name   names the check in reports, and seeds it unless {@link #seed} is set
+     * @param output an f64 tensor of the graph
+     * @param at     each f64 input of the graph with the value to check at
+     * @return the check
+     * @throws dev.nabla.core.NablaException if an input is not an f64 input of the output's graph
+     *         or its value does not fit
      */
     public static GradCheck of(String name, Tensor output, Map<Tensor, NDArray> at) {
         if (output == null || at == null || at.isEmpty()) {
@@ -235,7 +276,12 @@ public final class GradCheck {
         return check;
     }
 
-    /** Declares the next input: f64 of these dims, values drawn by {@code gen}. */
+    /**
+     * {@return this check with one more input: f64 of these dims, values drawn by {@code gen}}
+     *
+     * @param gen  draws its values; null to draw them with the joint generator
+     * @param dims its shape
+     */
     public GradCheck input(Gen gen, int... dims) {
         if (output != null) {
             throw new NablaException("gradcheck '" + name + "': the inputs of a graph's output are given with it");
@@ -244,7 +290,11 @@ public final class GradCheck {
         return this;
     }
 
-    /** Declares the next input with this value (f64). */
+    /**
+     * {@return this check with one more input, of this value}
+     *
+     * @param value an f64 array
+     */
     public GradCheck input(NDArray value) {
         if (value == null || value.dtype() != DType.F64) {
             throw new NablaException("gradcheck '" + name + "': an input's value must be an f64 array, got " + value);
@@ -252,7 +302,11 @@ public final class GradCheck {
         return input(fixed(value.toDoubleArray()), value.shape().dims());
     }
 
-    /** An input whose values come from the joint generator (see {@link #jointly}). */
+    /**
+     * {@return this check with one more input, whose values come from the joint generator (see {@link #jointly})}
+     *
+     * @param dims its shape
+     */
     public GradCheck input(int... dims) {
         return input((Gen) null, dims);
     }
@@ -260,13 +314,20 @@ public final class GradCheck {
     /**
      * Draws the values of all inputs declared without a generator as one sample, e.g.
      * {@code distinct(-2, 2)} so that no element of one input ties with one of another.
+     *
+     * @param gen the joint generator
+     * @return this check
      */
     public GradCheck jointly(Gen gen) {
         this.jointGen = gen;
         return this;
     }
 
-    /** Checks derivatives of orders 1..order (default 1). */
+    /**
+     * {@return this check, checking derivatives of orders 1..order (default 1)}
+     *
+     * @param order the highest order, at least 1
+     */
     public GradCheck order(int order) {
         if (order < 1) {
             throw new NablaException("gradcheck '" + name + "': the order must be at least 1, got " + order);
@@ -275,43 +336,66 @@ public final class GradCheck {
         return this;
     }
 
-    /** Seeds the random values (default: a hash of the name). */
+    /**
+     * {@return this check, with its random values seeded by {@code seed} (default: a hash of the name)}
+     *
+     * @param seed the seed
+     */
     public GradCheck seed(long seed) {
         this.seed = seed;
         return this;
     }
 
-    /** The largest of the three difference steps (default 1e-2). */
+    /**
+     * {@return this check with another largest difference step (default 1e-2)}
+     *
+     * @param eps the largest of the three steps h, h/2, h/4
+     */
     public GradCheck eps(double eps) {
         this.eps = eps;
         return this;
     }
 
     /**
-     * The relative rounding error of the function's values (default 64 roundoffs of f64); a
-     * function computed through f32 has about 1e-7.
+     * {@return this check with another relative rounding error of the function's values (default 64
+     * roundoffs of f64); a function computed through f32 has about 1e-7}
+     *
+     * @param relative the error, relative to the values
      */
     public GradCheck noise(double relative) {
         this.noise = relative;
         return this;
     }
 
-    /** Floors added to the estimated error: {@code atol + rtol * |numeric|} (defaults 0 and 1e-9). */
+    /**
+     * {@return this check with other floors added to the estimated error: {@code atol + rtol * |numeric|} (defaults 0 and 1e-9)}
+     *
+     * @param atol the absolute floor
+     * @param rtol the floor relative to the numeric derivative
+     */
     public GradCheck tolerance(double atol, double rtol) {
         this.atol = atol;
         this.rtol = rtol;
         return this;
     }
 
-    /** Tolerances for derivatives of one order (the defaults serve the others). */
+    /**
+     * {@return this check with floors for derivatives of one order (the defaults serve the others)}
+     *
+     * @param forOrder the order they apply to
+     * @param atol     the absolute floor
+     * @param rtol     the floor relative to the numeric derivative
+     */
     public GradCheck tolerance(int forOrder, double atol, double rtol) {
         toleranceByOrder.put(forOrder, new double[] {atol, rtol});
         return this;
     }
 
     /**
-     * Relative tolerance of the reverse-versus-forward identity {@code sum_i <vjp_i, t_i> = <w, jvp>}
-     * (default 1e-9: both sides are exact up to f64 rounding).
+     * {@return this check with another relative tolerance of the reverse-versus-forward identity
+     * {@code sum_i <vjp_i, t_i> = <w, jvp>} (default 1e-9: both sides are exact up to f64 rounding)}
+     *
+     * @param relative the tolerance
      */
     public GradCheck consistency(double relative) {
         this.consistency = relative;
@@ -324,13 +408,20 @@ public final class GradCheck {
      * Finite differences are valid only within one piece, so every point they evaluate must give
      * each element the sign (or the exact zero) it has at the inputs; where one does not, the
      * check throws {@link KinkCrossed} instead of comparing.
+     *
+     * @param kinks gives the tensors, once the function has built them
+     * @return this check
      */
     public GradCheck kinks(Supplier<List<Tensor>> kinks) {
         this.kinks = kinks;
         return this;
     }
 
-    /** Where the function and its derivatives run (default {@link Device#best()}). */
+    /**
+     * {@return this check, running the function and its derivatives on {@code device} (default {@link Device#best()})}
+     *
+     * @param device where to run
+     */
     public GradCheck device(Device device) {
         this.device = device;
         return this;
@@ -343,7 +434,13 @@ public final class GradCheck {
 
     // ---- running ----
 
-    /** Runs every comparison and reports them; never throws for a mismatch. */
+    /**
+     * {@return a report of every comparison; never throws for a mismatch}
+     *
+     * @throws dev.nabla.core.NablaException if no input is declared, or the function does not
+     *         return an f64 tensor of the inputs' graph
+     * @throws KinkCrossed if a difference step crosses a kink named by {@link #kinks}
+     */
     public GradCheckReport run() {
         if (inputs.isEmpty()) {
             throw new NablaException("gradcheck '" + name + "': declare at least one input");
@@ -369,7 +466,11 @@ public final class GradCheck {
         }
     }
 
-    /** Runs the check and returns its report, or throws {@link GradCheckError} if a derivative is off. */
+    /**
+     * {@return the check's report, when every derivative matched}
+     *
+     * @throws GradCheckError if a derivative is off, with the report
+     */
     public GradCheckReport check() {
         return run().orThrow();
     }

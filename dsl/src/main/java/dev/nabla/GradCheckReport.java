@@ -20,6 +20,7 @@ public record GradCheckReport(String name, int comparisons, List<Mismatch> misma
     /** Mismatches shown in the summary; the rest are counted. */
     private static final int SHOWN = 25;
 
+    /** Copies the mismatches and the inputs. */
     public GradCheckReport {
         mismatches = List.copyOf(mismatches);
         inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
@@ -52,6 +53,7 @@ public record GradCheckReport(String name, int comparisons, List<Mismatch> misma
      */
     public record Mismatch(int order, String link, Kind kind, String input, List<Integer> index, double analytic,
                            double numeric, double tolerance, String message) {
+        /** Copies the index. */
         public Mismatch {
             index = List.copyOf(index);
         }
@@ -62,11 +64,16 @@ public record GradCheckReport(String name, int comparisons, List<Mismatch> misma
         }
     }
 
+    /** {@return whether every derivative matched} */
     public boolean passed() {
         return mismatches.isEmpty();
     }
 
-    /** This report when every derivative matched; else throws a {@link GradCheckError} carrying it. */
+    /**
+     * {@return this report when every derivative matched}
+     *
+     * @throws GradCheckError carrying this report, when one did not
+     */
     public GradCheckReport orThrow() {
         if (!passed()) {
             throw new GradCheckError(this);

@@ -61,31 +61,55 @@ public final class Graph implements AutoCloseable {
                 options.detectAnomalies() ? UserFrames::firstOutsideNabla : null);
     }
 
-    /** A graph with IEEE-faithful arithmetic and no anomaly detection. */
+    /** {@return a new graph with IEEE-faithful arithmetic and no anomaly detection} */
     public static Graph create() {
         return create(GraphOptions.defaults());
     }
 
+    /**
+     * {@return a new graph that builds and runs as {@code options} say}
+     *
+     * @param options the arithmetic and whether to detect anomalies
+     */
     public static Graph create(GraphOptions options) {
         return new Graph(options);
     }
 
+    /** {@return the options this graph was created with} */
     public GraphOptions options() {
         return options;
     }
 
     // ---- leaves ----
 
-    /** An f32 input fed at every run. */
+    /**
+     * {@return an f32 input, fed at every run}
+     *
+     * @param name its name, unique among the graph's inputs and parameters
+     * @param dims its shape
+     */
     public Tensor input(String name, int... dims) {
         return input(name, DType.F32, dims);
     }
 
+    /**
+     * {@return an input of any dtype, fed at every run}
+     *
+     * @param name  its name, unique among the graph's inputs and parameters
+     * @param dtype its element type
+     * @param dims  its shape
+     */
     public Tensor input(String name, DType dtype, int... dims) {
         return wrap(Ops.input(table, name, new Shape(dims), dtype));
     }
 
-    /** A parameter: state with an initial value that persists across runs and can be updated. */
+    /**
+     * {@return a parameter: state with an initial value that persists across runs and can be updated}
+     *
+     * @param name    its name, unique among the graph's inputs and parameters
+     * @param initial its initial value, which also gives its dtype and shape
+     * @throws dev.nabla.core.NablaException.GraphException if {@code initial} is null or the name is taken
+     */
     public Tensor parameter(String name, NDArray initial) {
         if (initial == null) {
             throw new GraphException("parameter: '" + name + "' needs an initial value, got null");
@@ -95,20 +119,33 @@ public final class Graph implements AutoCloseable {
         return wrap(p);
     }
 
-    /** An f32 scalar parameter, like {@code torch.tensor(5.0, requires_grad=True)}. */
+    /**
+     * {@return an f32 scalar parameter, like {@code torch.tensor(5.0, requires_grad=True)}}
+     *
+     * @param name  its name
+     * @param value its initial value
+     */
     public Tensor scalar(String name, float value) {
         return parameter(name, NDArray.scalar(value));
     }
 
-    /** An f64 scalar parameter. */
+    /**
+     * {@return an f64 scalar parameter}
+     *
+     * @param name  its name
+     * @param value its initial value
+     */
     public Tensor scalar(String name, double value) {
         return parameter(name, NDArray.scalar(value));
     }
 
     /**
-     * A key kept as state (an i32 [2] parameter, initially {@link Nabla#key}'s value for the
-     * seed): draws from it differ at every step of a {@link dev.nabla.optim.Trainer}, which
+     * {@return a key kept as state (an i32 [2] parameter, initially {@link Nabla#key}'s value for the
+     * seed)} Draws from it differ at every step of a {@link dev.nabla.optim.Trainer}, which
      * replaces it with a new key derived from it after each step, inside the compiled step.
+     *
+     * @param name the parameter's name
+     * @param seed the seed of its first value
      */
     public Tensor keyState(String name, long seed) {
         Tensor key = parameter(name, RandomDraws.keyValue(seed));
@@ -116,27 +153,58 @@ public final class Graph implements AutoCloseable {
         return key;
     }
 
-    /** Whether t was made by {@link #keyState}. */
+    /**
+     * {@return whether t was made by {@link #keyState}}
+     *
+     * @param t a tensor of this graph
+     */
     public boolean isKeyState(Tensor t) {
         return keyStates.contains(t.node());
     }
 
+    /**
+     * {@return an f32 scalar constant}
+     *
+     * @param value its value
+     */
     public Tensor constant(float value) {
         return wrap(Ops.fill(table, value, Shape.SCALAR, DType.F32));
     }
 
+    /**
+     * {@return an f64 scalar constant}
+     *
+     * @param value its value
+     */
     public Tensor constant(double value) {
         return wrap(Ops.fill(table, value, Shape.SCALAR, DType.F64));
     }
 
+    /**
+     * {@return a constant of the array's dtype, shape and values}
+     *
+     * @param value the values, copied into the graph
+     */
     public Tensor constant(NDArray value) {
         return wrap(Ops.constant(table, value.toDoubleArray(), value.shape(), value.dtype()));
     }
 
+    /**
+     * {@return a constant of zeros}
+     *
+     * @param dtype its element type
+     * @param dims  its shape
+     */
     public Tensor zeros(DType dtype, int... dims) {
         return wrap(Ops.fill(table, 0, new Shape(dims), dtype));
     }
 
+    /**
+     * {@return a constant of ones}
+     *
+     * @param dtype its element type
+     * @param dims  its shape
+     */
     public Tensor ones(DType dtype, int... dims) {
         return wrap(Ops.fill(table, 1, new Shape(dims), dtype));
     }
@@ -146,6 +214,11 @@ public final class Graph implements AutoCloseable {
      * {@code next} needs also set {@code state} (a parameter that is not trained, such as batch
      * norm's running mean) to {@code next}, computed from the values before the step, as PyTorch
      * updates its buffers in a forward pass.
+     *
+     * @param state a parameter of this graph
+     * @param next  its value after each step, of its shape and dtype
+     * @throws dev.nabla.core.NablaException.GraphException if {@code state} is not a parameter or
+     *         {@code next} does not fit it
      */
     public void assignOnStep(Tensor state, Tensor next) {
         assignOnStep(state, next, null);
@@ -155,6 +228,13 @@ public final class Graph implements AutoCloseable {
      * Makes every training step whose loss depends on {@code whenUsed} (the output of the forward
      * pass that computed {@code next}, say) also set {@code state} to {@code next}. A loss that
      * uses two forward passes assigning the same state is refused when its trainer is built.
+     *
+     * @param state    a parameter of this graph
+     * @param next     its value after each step, of its shape and dtype
+     * @param whenUsed the tensor a loss must depend on for its steps to assign; null for the rule of
+     *                 {@link #assignOnStep(Tensor, Tensor)}
+     * @throws dev.nabla.core.NablaException.GraphException if {@code state} is not a parameter or
+     *         {@code next} does not fit it
      */
     public synchronized void assignOnStep(Tensor state, Tensor next, Tensor whenUsed) {
         Node s = unwrap("assignOnStep", state);
@@ -177,10 +257,14 @@ public final class Graph implements AutoCloseable {
      * State a training step sets besides the optimizers' updates: {@code state} becomes {@code next}
      * in steps whose loss uses {@code whenUsed} (or, where that is null, needs every input
      * {@code next} needs).
+     *
+     * @param state    the parameter assigned
+     * @param next     its value after each step
+     * @param whenUsed the tensor a loss must depend on, or null
      */
     public record StepAssignment(Tensor state, Tensor next, Tensor whenUsed) {}
 
-    /** What {@link #assignOnStep} registered, in registration order. */
+    /** {@return what {@link #assignOnStep} registered, in registration order} */
     public synchronized List<StepAssignment> stepAssignments() {
         return List.copyOf(stepAssignments);
     }
@@ -192,6 +276,10 @@ public final class Graph implements AutoCloseable {
      * {@code setParameter} on a compiled graph changes it, then the latest value, read from the
      * compiled graph (a {@link dev.nabla.optim.Trainer}'s, say) that holds it; after that compiled
      * graph closes, the value it left. A new {@link #compile()} starts from these values.
+     *
+     * @param parameter a parameter of this graph
+     * @return its current value
+     * @throws dev.nabla.core.NablaException.GraphException if it is not a parameter
      */
     public NDArray value(Tensor parameter) {
         Node p = requireParameter("value", parameter);
@@ -201,6 +289,11 @@ public final class Graph implements AutoCloseable {
     /**
      * Sets a parameter's value here and in every open compiled graph of this graph (as loading a
      * PyTorch state dict changes the model in place; an optimizer's moments stay as they are).
+     *
+     * @param parameter a parameter of this graph
+     * @param value     its new value, of its dtype and shape
+     * @throws dev.nabla.core.NablaException.FeedException if the value does not fit
+     * @throws dev.nabla.core.NablaException.GraphException if it is not a parameter
      */
     public void setValue(Tensor parameter, NDArray value) {
         Node p = requireParameter("setValue", parameter);
@@ -239,12 +332,20 @@ public final class Graph implements AutoCloseable {
 
     // ---- looking at the graph ----
 
-    /** The text form of the program that computes {@code outputs}, one line per node. */
+    /**
+     * {@return the text form of the program that computes {@code outputs}, one line per node}
+     *
+     * @param outputs tensors of this graph
+     */
     public String print(Tensor... outputs) {
         return GraphPrinter.print(program("print", outputs));
     }
 
-    /** Graphviz DOT for the program that computes {@code outputs}. */
+    /**
+     * {@return Graphviz DOT for the program that computes {@code outputs}}
+     *
+     * @param outputs tensors of this graph
+     */
     public String toDot(Tensor... outputs) {
         return DotExporter.export(program("toDot", outputs));
     }
@@ -256,17 +357,39 @@ public final class Graph implements AutoCloseable {
      * ({@link #value}: the trained one once a trainer has stepped), to {@code file}
      * (docs/graph-format.md); {@link SavedGraph#load} reads it back. {@link CompiledGraph#save}
      * writes the values one compiled graph holds.
+     *
+     * @param file    the file to write, replaced whole
+     * @param outputs at least one tensor of this graph
+     * @throws IOException if the file cannot be written
+     * @throws dev.nabla.core.NablaException.GraphException if there is no output, or one uses a
+     *         custom function (see {@link SavedGraph.Options})
      */
     public void save(Path file, Tensor... outputs) throws IOException {
         save(file, SavedGraph.Options.defaults(), outputs);
     }
 
+    /**
+     * Writes the program that computes {@code outputs}, as {@link #save(Path, Tensor...)}, with
+     * {@code options}.
+     *
+     * @param file    the file to write, replaced whole
+     * @param options how to save custom functions
+     * @param outputs at least one tensor of this graph
+     * @throws IOException if the file cannot be written
+     */
     public void save(Path file, SavedGraph.Options options, Tensor... outputs) throws IOException {
         requireOpen("save");
         SavedGraph.save(file, this, "save", SavedGraph.outputs(outputs), values::current, options);
     }
 
-    /** As {@link #save(Path, Tensor...)}, to a stream (left open): to ship a graph without a file. */
+    /**
+     * As {@link #save(Path, Tensor...)}, to a stream (left open): to ship a graph without a file.
+     *
+     * @param out     the stream to write to
+     * @param options how to save custom functions
+     * @param outputs at least one tensor of this graph
+     * @throws IOException if the stream fails
+     */
     public void save(OutputStream out, SavedGraph.Options options, Tensor... outputs) throws IOException {
         requireOpen("save");
         SavedGraph.save(out, this, "save", SavedGraph.outputs(outputs), values::current, options);
@@ -284,17 +407,27 @@ public final class Graph implements AutoCloseable {
 
     // ---- running ----
 
-    /** Compiles for the best device present (an accelerator if any, else the CPU). */
+    /** {@return this graph compiled for the best device present (an accelerator if any, else the CPU)} */
     public CompiledGraph compile() {
         return compile(Device.best());
     }
 
+    /**
+     * {@return this graph compiled for {@code device}}
+     *
+     * @param device where to run and keep the parameters
+     */
     public CompiledGraph compile(Device device) {
         return compile(device, false);
     }
 
     /**
+     * {@return this graph compiled for {@code device}, checking values if asked}
+     *
+     * @param device      where to run and keep the parameters
      * @param checkFinite when true, every fed value and parameter is checked for NaN and infinity
+     * @throws dev.nabla.core.NablaException.FeedException with {@code checkFinite}, if a parameter
+     *         is not finite
      */
     public synchronized CompiledGraph compile(Device device, boolean checkFinite) {
         requireOpen("compile");

@@ -18,15 +18,25 @@ package dev.nabla;
  *                         is slower); a training step that would make one commits nothing
  */
 public record GraphOptions(boolean fastMath, boolean detectAnomalies) {
-    /** IEEE-faithful arithmetic, no anomaly detection. */
+    /** {@return IEEE-faithful arithmetic, no anomaly detection} */
     public static GraphOptions defaults() {
         return new GraphOptions(false, false);
     }
 
+    /**
+     * {@return these options with fast math on or off}
+     *
+     * @param on true for the rewrites that assume finite values
+     */
     public GraphOptions withFastMath(boolean on) {
         return new GraphOptions(on, detectAnomalies);
     }
 
+    /**
+     * {@return these options with anomaly detection on or off}
+     *
+     * @param on true to throw on a run whose results hold NaN or infinity
+     */
     public GraphOptions withAnomalyDetection(boolean on) {
         return new GraphOptions(fastMath, on);
     }

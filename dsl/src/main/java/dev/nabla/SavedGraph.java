@@ -39,9 +39,11 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>The file is the format of docs/graph-format.md: JSON, one node per line, values in base64.
- * Loading checks it as untrusted input (see {@link GraphReader}). What a saved graph holds is the
- * computation of its outputs and the parameters' values; a trainer's state (optimizer moments,
- * step assignments such as batch norm's running statistics, key states) is not saved.
+ * Loading treats it as untrusted input: whatever the bytes, it either gives a valid graph or throws
+ * a {@link GraphFileException} naming the line, entry and field, and it stops at bounded sizes
+ * before allocating for what the file claims. What a saved graph holds is the computation of its
+ * outputs and the parameters' values; a trainer's state (optimizer moments, step assignments such
+ * as batch norm's running statistics, key states) is not saved.
  */
 public final class SavedGraph implements AutoCloseable {
     /**
@@ -53,10 +55,16 @@ public final class SavedGraph implements AutoCloseable {
      *                       derivatives are the primal's, not the function's rules
      */
     public record Options(boolean customAsPrimal) {
+        /** {@return the default: a graph with a custom function cannot be saved} */
         public static Options defaults() {
             return new Options(false);
         }
 
+        /**
+         * {@return these options, saving custom functions as their primal values or not}
+         *
+         * @param on true to save each custom function as its primal value
+         */
         public Options withCustomAsPrimal(boolean on) {
             return new Options(on);
         }
@@ -84,7 +92,14 @@ public final class SavedGraph implements AutoCloseable {
 
     // ---- loading ----
 
-    /** Reads a saved graph into a new graph with default options (and the file's arithmetic). */
+    /**
+     * Reads a saved graph into a new graph with default options (and the file's arithmetic).
+     *
+     * @param file a file {@link Graph#save} or {@link CompiledGraph#save} wrote
+     * @return the loaded graph
+     * @throws IOException if the file cannot be read
+     * @throws GraphFileException if it is not a saved graph this version can read
+     */
     public static SavedGraph load(Path file) throws IOException {
         return load(file, GraphOptions.defaults());
     }
@@ -92,6 +107,12 @@ public final class SavedGraph implements AutoCloseable {
     /**
      * Reads a saved graph into a new graph with {@code options}, but the arithmetic the graph was
      * saved with ({@link GraphOptions#fastMath} as it was when the graph was built).
+     *
+     * @param file    a file {@link Graph#save} or {@link CompiledGraph#save} wrote
+     * @param options the new graph's options; its fast math is the file's
+     * @return the loaded graph
+     * @throws IOException if the file cannot be read
+     * @throws GraphFileException if it is not a saved graph this version can read
      */
     public static SavedGraph load(Path file, GraphOptions options) throws IOException {
         if (file == null) {
@@ -105,6 +126,11 @@ public final class SavedGraph implements AutoCloseable {
     /**
      * Reads a saved graph from {@code in} (left open) within {@code limits}.
      *
+     * @param in      the saved graph's bytes
+     * @param options the new graph's options; its fast math is the file's
+     * @param limits  the most the reader accepts (sizes, counts, depths) before it refuses the input
+     * @return the loaded graph
+     * @throws IOException if the stream fails
      * @throws GraphFileException when the file is not a saved graph this version can read, or a
      *                            parameter has no value in it
      */
@@ -187,16 +213,22 @@ public final class SavedGraph implements AutoCloseable {
 
     // ---- the loaded graph ----
 
-    /** The graph the file was read into; closing this closes it. */
+    /** {@return the graph the file was read into; closing this closes it} */
     public Graph graph() {
         return graph;
     }
 
-    /** The saved outputs, in the order they were saved. */
+    /** {@return the saved outputs, in the order they were saved} */
     public List<Tensor> outputs() {
         return outputs;
     }
 
+    /**
+     * {@return the saved output at an index}
+     *
+     * @param i its position among the outputs, from 0
+     * @throws dev.nabla.core.NablaException.IndexException if there is no such output
+     */
     public Tensor output(int i) {
         if (i < 0 || i >= outputs.size()) {
             throw new dev.nabla.core.NablaException.IndexException("output: " + i + " is not an output index; the"
@@ -205,25 +237,37 @@ public final class SavedGraph implements AutoCloseable {
         return outputs.get(i);
     }
 
-    /** The inputs by name, in the order they were declared. */
+    /** {@return the inputs by name, in the order they were declared} */
     public Map<String, Tensor> inputs() {
         return inputs;
     }
 
+    /**
+     * {@return the input of this name}
+     *
+     * @param name the input's name
+     * @throws dev.nabla.core.NablaException.GraphException if there is no such input
+     */
     public Tensor input(String name) {
         return named("input", inputs, name);
     }
 
-    /** The parameters by name, each holding the value saved with it. */
+    /** {@return the parameters by name, each holding the value saved with it} */
     public Map<String, Tensor> parameters() {
         return parameters;
     }
 
+    /**
+     * {@return the parameter of this name}
+     *
+     * @param name the parameter's name
+     * @throws dev.nabla.core.NablaException.GraphException if there is no such parameter
+     */
     public Tensor parameter(String name) {
         return named("parameter", parameters, name);
     }
 
-    /** The custom functions that were saved as their primal values (see {@link Options}). */
+    /** {@return the custom functions that were saved as their primal values (see {@link Options})} */
     public List<String> customPrimals() {
         return customPrimals;
     }
@@ -237,6 +281,7 @@ public final class SavedGraph implements AutoCloseable {
         return t;
     }
 
+    /** Closes the loaded graph and every graph compiled from it. */
     @Override
     public void close() {
         graph.close();

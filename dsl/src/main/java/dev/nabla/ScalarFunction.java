@@ -17,14 +17,30 @@ public final class ScalarFunction {
         this.call = call;
     }
 
+    /**
+     * {@return the function's value at one argument}
+     *
+     * @param x the argument
+     */
     public double apply(double x) {
         return call.call(x);
     }
 
+    /**
+     * {@return the function's value at two arguments}
+     *
+     * @param x the first argument
+     * @param y the second
+     */
     public double apply(double x, double y) {
         return call.call(x, y);
     }
 
+    /**
+     * {@return the function's value at any number of arguments}
+     *
+     * @param args one value per argument tensor, in order
+     */
     public double apply(double... args) {
         return call.call(args);
     }

@@ -11,8 +11,18 @@ import java.util.List;
 public final class Scan {
     private Scan() {}
 
-    /** One step's result: the new carries and the per-step outputs to stack. */
+    /**
+     * One step's result: the new carries and the per-step outputs to stack.
+     *
+     * @param carries the new carries, each of the shape and dtype it came in with
+     * @param ys      the outputs to stack, of the same shapes at every step
+     */
     public record Step(List<Tensor> carries, List<Tensor> ys) {
+        /**
+         * Copies the lists.
+         *
+         * @throws dev.nabla.core.NablaException.GraphException if either list is null
+         */
         public Step {
             if (carries == null || ys == null) {
                 throw new GraphException("scan: a step's carries and outputs must not be null (use List.of())");
@@ -21,20 +31,38 @@ public final class Scan {
             ys = List.copyOf(ys);
         }
 
-        /** One carry and one per-step output. */
+        /**
+         * {@return one carry and one per-step output}
+         *
+         * @param carry the new carry
+         * @param y     the output to stack
+         */
         public static Step of(Tensor carry, Tensor y) {
             return new Step(List.of(carry), List.of(y));
         }
     }
 
-    /** The final carries and the stacked outputs (the step index first). */
+    /**
+     * The final carries and the stacked outputs (the step index first).
+     *
+     * @param carries the carries after the last step
+     * @param ys      each per-step output, stacked along a new first axis
+     */
     public record Result(List<Tensor> carries, List<Tensor> ys) {
-        /** The only final carry. */
+        /**
+         * {@return the only final carry}
+         *
+         * @throws dev.nabla.core.NablaException.GraphException if there is not exactly one
+         */
         public Tensor carry() {
             return only(carries, "carry");
         }
 
-        /** The only stacked output. */
+        /**
+         * {@return the only stacked output}
+         *
+         * @throws dev.nabla.core.NablaException.GraphException if there is not exactly one
+         */
         public Tensor stacked() {
             return only(ys, "stacked output");
         }
@@ -50,6 +78,13 @@ public final class Scan {
     /** A step over the index (an i32 scalar), the carries and one slice of each stacked input. */
     @FunctionalInterface
     public interface Body {
+        /**
+         * {@return the step's new carries and outputs to stack}
+         *
+         * @param index   the step's position in the stacked inputs, an i32 scalar
+         * @param carries the carries
+         * @param xs      this step's slice of each stacked input
+         */
         Step apply(Tensor index, List<Tensor> carries, List<Tensor> xs);
     }
 }

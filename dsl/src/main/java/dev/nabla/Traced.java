@@ -24,6 +24,8 @@ import java.util.function.Function;
  *         in -> net.evaluate(in.get(0)));
  * NDArray logits = compiled.eval(predict, images);   // any number of rows
  * }</pre>
+ *
+ * @param <T> what the body builds: a tensor, or any value holding tensors
  */
 public final class Traced<T> {
     private final Graph graph;
@@ -32,9 +34,19 @@ public final class Traced<T> {
     private final Map<List<Shape>, Variant<T>> variants = new LinkedHashMap<>();
     private final Map<List<Shape>, RuntimeException> failures = new HashMap<>();
 
-    /** The graph built for one combination of shapes: its inputs, in the specs' order, and what the body made. */
+    /**
+     * The graph built for one combination of shapes: its inputs, in the specs' order, and what the body made.
+     *
+     * @param <T>    what the body builds
+     * @param inputs the inputs of this combination of shapes, in the specs' order
+     * @param result what the body built from them
+     */
     public record Variant<T>(List<Tensor> inputs, T result) {
-        /** The feeds for {@code values}, given in the specs' order. */
+        /**
+         * {@return the feeds for {@code values}, given in the specs' order}
+         *
+         * @param values one value per input, in the specs' order
+         */
         public Map<Tensor, NDArray> feeds(NDArray... values) {
             Map<Tensor, NDArray> feeds = new HashMap<>(values.length * 2);
             for (int i = 0; i < values.length; i++) {
@@ -50,7 +62,15 @@ public final class Traced<T> {
         this.body = body;
     }
 
-    /** Traces {@code body} over inputs of the specs' shapes now, and over other shapes when fed them. */
+    /**
+     * {@return a traced computation: {@code body} traced over inputs of the specs' shapes now, and over other shapes when fed them}
+     *
+     * @param <T>   what the body builds
+     * @param graph the graph to build in
+     * @param specs the inputs' names, dtypes and shapes, with the axes that may vary
+     * @param body  builds the computation from one input per spec, in order
+     * @throws dev.nabla.core.NablaException if an argument is null, or the body fails on the specs' shapes
+     */
     public static <T> Traced<T> of(Graph graph, List<InputSpec> specs, Function<List<Tensor>, T> body) {
         if (graph == null || specs == null || body == null) {
             throw new NablaException("Traced.of: the graph, the input specs and the body must not be null");
@@ -60,12 +80,18 @@ public final class Traced<T> {
         return traced;
     }
 
-    /** The variant traced with the specs' own shapes. */
+    /** {@return the variant traced with the specs' own shapes} */
     public synchronized Variant<T> first() {
         return variants.values().iterator().next();
     }
 
-    /** The variant for the shapes of {@code values} (in the specs' order), traced if new. */
+    /**
+     * {@return the variant for the shapes of {@code values} (in the specs' order), traced if new}
+     *
+     * @param values one value per input spec, in order
+     * @throws dev.nabla.core.NablaException.FeedException if the number of values, a dtype or a fixed
+     *         axis does not fit the specs
+     */
     public Variant<T> variant(NDArray... values) {
         if (values.length != specs.size()) {
             throw new FeedException("run: expected " + specs.size() + " values (" + specs.stream().map(InputSpec::name)
@@ -88,7 +114,7 @@ public final class Traced<T> {
         return variant(shapes);
     }
 
-    /** How many combinations of shapes have been traced: the number of programs this computation has. */
+    /** {@return how many combinations of shapes have been traced: the number of programs this computation has} */
     public synchronized int size() {
         return variants.size();
     }

@@ -40,12 +40,24 @@ public final class Vmap {
         and(x, xs, inAxis);
     }
 
-    /** Also batch {@code x} over {@code xs}, whose batch axis is the first. */
+    /**
+     * {@return this batching, also batching {@code x} over {@code xs}, whose batch axis is the first}
+     *
+     * @param x  an input or parameter, written for one example
+     * @param xs the batch: x's shape with a leading batch axis
+     */
     public Vmap and(Tensor x, Tensor xs) {
         return and(x, xs, 0);
     }
 
-    /** Also batch {@code x} over {@code xs}, whose batch axis is {@code inAxis} (negative: from the end). */
+    /**
+     * {@return this batching, also batching {@code x} over {@code xs}, whose batch axis is {@code inAxis}}
+     *
+     * @param x      an input or parameter, written for one example
+     * @param xs     the batch: x's shape with one more axis
+     * @param inAxis where xs's batch axis is; negative counts from the end
+     * @throws dev.nabla.core.NablaException.GraphException if x is already batched
+     */
     public Vmap and(Tensor x, Tensor xs, int inAxis) {
         Node variable = graph.unwrap("vmap", x);
         Node batch = graph.unwrap("vmap", xs);
@@ -56,20 +68,39 @@ public final class Vmap {
         return this;
     }
 
-    /** Where the batch axis goes in each result (default 0; negative counts from the end). */
+    /**
+     * {@return this batching, putting the batch axis at {@code axis} in each result (default 0)}
+     *
+     * @param axis the result's batch axis; negative counts from the end
+     */
     public Vmap outAxis(int axis) {
         this.outAxis = axis;
         return this;
     }
 
+    /**
+     * {@return {@code output} computed for the whole batch}
+     *
+     * @param output a tensor written for one example
+     */
     public Tensor apply(Tensor output) {
         return apply(List.of(output)).get(0);
     }
 
+    /**
+     * {@return each output computed for the whole batch}
+     *
+     * @param outputs tensors written for one example
+     */
     public List<Tensor> apply(Tensor... outputs) {
         return apply(Arrays.asList(outputs));
     }
 
+    /**
+     * {@return each output computed for the whole batch}
+     *
+     * @param outputs tensors written for one example
+     */
     public List<Tensor> apply(List<Tensor> outputs) {
         List<Node> batched = Batching.vmap("vmap", graph.unwrapAll("vmap", outputs), batches);
         List<Tensor> out = new ArrayList<>(batched.size());

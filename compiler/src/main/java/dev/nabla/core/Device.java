@@ -19,47 +19,81 @@ import java.util.List;
  */
 public record Device(String backend, String id, Type type, String name, String platform, long memoryBytes,
                      boolean hostMemory) {
-    public enum Type { CPU, GPU, ACCELERATOR }
+    /** What kind of processor a device is. */
+    public enum Type {
+        /** A CPU: the host, or an OpenCL CPU device. */
+        CPU,
+        /** A GPU. */
+        GPU,
+        /** Any other device TornadoVM reports (an FPGA, a custom accelerator). */
+        ACCELERATOR
+    }
 
-    /** A backend's device that runs on the host CPU with values in the Java heap. */
+    /**
+     * {@return a backend's device that runs on the host CPU with values in the Java heap}
+     *
+     * @param backend the backend's name, e.g. "jvm"
+     */
     public static Device host(String backend) {
         return new Device(backend, "cpu", Type.CPU, "host CPU, " + Runtime.getRuntime().availableProcessors()
                 + " cores", "Java " + Runtime.version().feature(), Runtime.getRuntime().maxMemory(), true);
     }
 
-    /** The device of ordinary Java arrays: the most preferred host-memory backend (the JVM's). */
+    /**
+     * {@return the device of ordinary Java arrays: the most preferred host-memory backend (the JVM's)}
+     *
+     * @throws NablaException.DeviceException if no Nabla runtime is on the class path or module path
+     */
     public static Device cpu() {
         return InstalledRuntime.directory().host();
     }
 
-    /** A GPU or other accelerator when one is present, else the JVM on the CPU. */
+    /**
+     * {@return a GPU or other accelerator when one is present, else the JVM on the CPU}
+     *
+     * @throws NablaException.DeviceException if no Nabla runtime is on the class path or module path
+     */
     public static Device best() {
         return InstalledRuntime.directory().best();
     }
 
-    /** Every device of every backend on the class path, most preferred first. */
+    /**
+     * {@return every device of every backend on the class path, most preferred first}
+     *
+     * @throws NablaException.DeviceException if no Nabla runtime is on the class path or module path
+     */
     public static List<Device> all() {
         return InstalledRuntime.directory().devices();
     }
 
-    /** The device printed as {@code s} ("jvm:cpu", "tornadovm:0.1"), with a list of the others if absent. */
+    /**
+     * {@return the device printed as {@code s}}
+     *
+     * @param s a device as {@link #toString()} prints it: "jvm:cpu", "tornadovm:0.1"
+     * @throws NablaException.DeviceException if no such device is present (the message lists the
+     *         present ones), or no Nabla runtime is found
+     */
     public static Device of(String s) {
         return InstalledRuntime.directory().device(s);
     }
 
     /**
      * Why a backend on the class path (or module path) did not load or offers no device, one line
-     * each: empty when every backend works. {@code Device.all()} simply leaves such devices out.
+     * each. {@code Device.all()} simply leaves such devices out.
+     *
+     * @return one line per problem; empty when every backend works
+     * @throws NablaException.DeviceException if no Nabla runtime is on the class path or module path
      */
     public static List<String> problems() {
         return InstalledRuntime.directory().problems();
     }
 
+    /** {@return whether this is a GPU or another accelerator rather than a CPU} */
     public boolean accelerator() {
         return type != Type.CPU;
     }
 
-    /** One line for people: id, type, name, platform and memory. */
+    /** {@return one line for people: id, type, name, platform and memory} */
     public String describe() {
         return this + " " + type + " " + name + " (" + platform + ", " + gib(memoryBytes) + ")";
     }

@@ -36,23 +36,54 @@ public final class NDArray {
         this.onDevice = onDevice;
     }
 
+    /**
+     * {@return an f32 scalar}
+     *
+     * @param value its value
+     */
     public static NDArray scalar(float value) {
         return new NDArray(DType.F32, Shape.SCALAR, new float[] {value}, null);
     }
 
+    /**
+     * {@return an f64 scalar}
+     *
+     * @param value its value
+     */
     public static NDArray scalar(double value) {
         return new NDArray(DType.F64, Shape.SCALAR, null, new double[] {value});
     }
 
+    /**
+     * {@return an f32 array of these values (copied) in this shape}
+     *
+     * @param values the elements in row-major order
+     * @param dims   the shape; none for a scalar
+     * @throws NablaException.ShapeException if the values do not fill the shape exactly
+     */
     public static NDArray of(float[] values, int... dims) {
         return new NDArray(DType.F32, checked(values.length, dims), values.clone(), null);
     }
 
+    /**
+     * {@return an f64 array of these values (copied) in this shape}
+     *
+     * @param values the elements in row-major order
+     * @param dims   the shape; none for a scalar
+     * @throws NablaException.ShapeException if the values do not fill the shape exactly
+     */
     public static NDArray of(double[] values, int... dims) {
         return new NDArray(DType.F64, checked(values.length, dims), null, values.clone());
     }
 
-    /** Values rounded to {@code dtype}, one double per element. */
+    /**
+     * {@return an array of any dtype from one double per element, each rounded to {@code dtype}}
+     *
+     * @param dtype  the element type
+     * @param shape  the shape
+     * @param values the elements in row-major order (copied)
+     * @throws NablaException.ShapeException if the values do not fill the shape exactly
+     */
     public static NDArray fromDoubles(DType dtype, Shape shape, double[] values) {
         checked(values.length, shape.dims());
         if (dtype == DType.F32) {
@@ -72,6 +103,12 @@ public final class NDArray {
     /**
      * For backends: wraps an array without copying (float[] for f32, double[] otherwise). The
      * caller hands the array over and must not change it afterwards.
+     *
+     * @param dtype   the element type
+     * @param shape   the shape
+     * @param storage a float[] for f32, else a double[], of exactly {@code shape.size()} elements
+     * @return the array over {@code storage}
+     * @throws IllegalArgumentException if the storage's type or length does not match
      */
     public static NDArray wrap(DType dtype, Shape shape, Object storage) {
         if (storage instanceof float[] f && dtype == DType.F32 && f.length == shape.size()) {
@@ -83,32 +120,40 @@ public final class NDArray {
         throw new IllegalArgumentException("NDArray.wrap: storage does not match " + dtype + shape);
     }
 
-    /** For backends: an array whose values are in {@code values}' device memory. */
+    /**
+     * For backends: an array whose values are in a device's memory.
+     *
+     * @param dtype  the element type
+     * @param shape  the shape
+     * @param values the values, owned by that device's backend
+     * @return the array on {@code values}' device
+     */
     public static NDArray onDevice(DType dtype, Shape shape, DeviceArray values) {
         return new NDArray(dtype, shape, null, null, values);
     }
 
-    /** An independent host copy with the same dtype, shape and values. */
+    /** {@return an independent host copy with the same dtype, shape and values} */
     public NDArray copy() {
         NDArray h = host();
         return new NDArray(dtype, shape, h.floats != null ? h.floats.clone() : null, h.doubles != null ? h.doubles.clone() : null);
     }
 
     /**
-     * For backends: the host array behind this value (float[] for f32, double[] otherwise),
-     * copied from the device first if needed; read only.
+     * For backends: the host array behind this value, copied from the device first if needed.
+     *
+     * @return a float[] for f32, else a double[]; not a copy, so read only
      */
     public Object storage() {
         NDArray h = host();
         return h.floats != null ? h.floats : h.doubles;
     }
 
-    /** Where the values live: {@link Device#cpu()} for Java arrays, else the device that holds them. */
+    /** {@return where the values live: {@link Device#cpu()} for Java arrays, else the device that holds them} */
     public Device device() {
         return onDevice != null ? onDevice.device() : Device.cpu();
     }
 
-    /** For backends: the values in a device's memory, or null for a host array. */
+    /** {@return for backends: the values in a device's memory, or null for a host array} */
     public DeviceArray deviceArray() {
         return onDevice;
     }
@@ -117,6 +162,9 @@ public final class NDArray {
      * This array on {@code device}: itself when already there (any host-memory device shares Java
      * arrays), else a copy in that device's memory, or on the host the values read from the
      * device (read once per array, then shared: arrays are immutable).
+     *
+     * @param device where the values should live
+     * @return this array or a copy on {@code device}
      */
     public NDArray to(Device device) {
         if (device.hostMemory()) {
@@ -128,7 +176,7 @@ public final class NDArray {
         return new NDArray(dtype, shape, null, null, InstalledRuntime.directory().upload(this, device));
     }
 
-    /** This array in Java memory: {@code to(Device.cpu())}. */
+    /** {@return this array in Java memory: {@code to(Device.cpu())}} */
     public NDArray cpu() {
         return host();
     }
@@ -154,6 +202,13 @@ public final class NDArray {
         return f;
     }
 
+    /**
+     * {@return an array with every element equal to {@code value}, rounded to {@code dtype}}
+     *
+     * @param dtype the element type
+     * @param shape the shape
+     * @param value the value of every element
+     */
     public static NDArray full(DType dtype, Shape shape, double value) {
         double[] values = new double[shape.size()];
         Arrays.fill(values, value);
@@ -169,26 +224,39 @@ public final class NDArray {
         return shape;
     }
 
+    /** {@return the element type} */
     public DType dtype() {
         return dtype;
     }
 
+    /** {@return the shape} */
     public Shape shape() {
         return shape;
     }
 
+    /** {@return the number of elements} */
     public int size() {
         return shape.size();
     }
 
-    /** The element at a row-major index, in [0, size()); else an {@link IndexException}. */
+    /**
+     * {@return the element at a row-major index}
+     *
+     * @param flatIndex the index, in [0, size())
+     * @throws NablaException.IndexException if the index is out of bounds
+     */
     public double getDouble(int flatIndex) {
         checkIndex("getDouble", flatIndex);
         NDArray h = host();
         return h.floats != null ? h.floats[flatIndex] : h.doubles[flatIndex];
     }
 
-    /** The element at a row-major index as a float (f64 values rounded); else an {@link IndexException}. */
+    /**
+     * {@return the element at a row-major index as a float (f64 values rounded)}
+     *
+     * @param flatIndex the index, in [0, size())
+     * @throws NablaException.IndexException if the index is out of bounds
+     */
     public float getFloat(int flatIndex) {
         checkIndex("getFloat", flatIndex);
         NDArray h = host();
@@ -204,6 +272,7 @@ public final class NDArray {
         }
     }
 
+    /** {@return a copy of the values as doubles, in row-major order} */
     public double[] toDoubleArray() {
         NDArray h = host();
         if (h.doubles != null) {
@@ -216,6 +285,7 @@ public final class NDArray {
         return d;
     }
 
+    /** {@return a copy of the values as floats (f64 values rounded), in row-major order} */
     public float[] toFloatArray() {
         NDArray h = host();
         if (h.floats != null) {
@@ -228,7 +298,11 @@ public final class NDArray {
         return f;
     }
 
-    /** The single value of a one-element array. */
+    /**
+     * {@return the single value of a one-element array}
+     *
+     * @throws NablaException.ShapeException if the array has more or fewer than one element
+     */
     public double item() {
         if (size() != 1) {
             throw new ShapeException("item: needs a one-element array, this one has shape " + shape);
@@ -236,7 +310,7 @@ public final class NDArray {
         return getDouble(0);
     }
 
-    /** Whether every value is finite (no NaN, no infinity). */
+    /** {@return whether every value is finite (no NaN, no infinity)} */
     public boolean isFinite() {
         for (int i = 0; i < size(); i++) {
             if (!Double.isFinite(getDouble(i))) {

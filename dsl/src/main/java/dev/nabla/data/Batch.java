@@ -21,8 +21,21 @@ import java.util.Objects;
  *     trainer.step(b.feeds(x, labels));          // x gets column 0, labels column 1
  * }
  * }</pre>
+ *
+ * @param epoch   the epoch's number, from 0
+ * @param index   the batch's index within the epoch, from 0
+ * @param size    the number of examples: the leading axis of every column
+ * @param names   the columns' names, one per column
+ * @param columns the columns, in the dataset's order
  */
 public record Batch(int epoch, int index, int size, List<String> names, List<NDArray> columns) {
+    /**
+     * Checks that there is one name per column and that every column has {@code size} rows.
+     *
+     * @throws dev.nabla.core.NablaException if a name or column is missing or null
+     * @throws dev.nabla.core.NablaException.ShapeException if a column's leading axis is not
+     *         {@code size}
+     */
     public Batch {
         if (names == null || columns == null || names.size() != columns.size()) {
             throw new NablaException("Batch: needs one name per column, got " + names + " for "
@@ -42,6 +55,12 @@ public record Batch(int epoch, int index, int size, List<String> names, List<NDA
         }
     }
 
+    /**
+     * {@return the column at an index}
+     *
+     * @param column the index, from 0
+     * @throws dev.nabla.core.NablaException.IndexException if there is no such column
+     */
     public NDArray get(int column) {
         if (column < 0 || column >= columns.size()) {
             throw new IndexException("Batch.get: no column " + column + "; the columns are 0 to "
@@ -50,6 +69,12 @@ public record Batch(int epoch, int index, int size, List<String> names, List<NDA
         return columns.get(column);
     }
 
+    /**
+     * {@return the column of this name}
+     *
+     * @param name the column's name
+     * @throws dev.nabla.core.NablaException if no column has this name
+     */
     public NDArray get(String name) {
         int i = names.indexOf(name);
         if (i < 0) {
@@ -59,7 +84,12 @@ public record Batch(int epoch, int index, int size, List<String> names, List<NDA
         return columns.get(i);
     }
 
-    /** This batch with the column {@code name} replaced by (or, if new, extended with) {@code column}. */
+    /**
+     * {@return this batch with the column {@code name} replaced by (or, if new, extended with) {@code column}}
+     *
+     * @param name   the column's name
+     * @param column its values, with a leading axis of {@link #size()}
+     */
     public Batch with(String name, NDArray column) {
         var newNames = new ArrayList<>(names);
         var newColumns = new ArrayList<>(columns);
@@ -73,12 +103,21 @@ public record Batch(int epoch, int index, int size, List<String> names, List<NDA
         return new Batch(epoch, index, size, newNames, newColumns);
     }
 
-    /** Every column copied to {@code device} (in a {@link Batches#map} transform, on the prefetching thread). */
+    /**
+     * {@return every column copied to {@code device} (in a {@link Batches#map} transform, on the prefetching thread)}
+     *
+     * @param device where the columns should live
+     */
     public Batch to(Device device) {
         return new Batch(epoch, index, size, names, columns.stream().map(c -> c.to(device)).toList());
     }
 
-    /** The feeds of a run: {@code inputs[i]} gets column i. */
+    /**
+     * {@return the feeds of a run: {@code inputs[i]} gets column i}
+     *
+     * @param inputs one graph input per column, in the columns' order
+     * @throws dev.nabla.core.NablaException if there is not exactly one non-null input per column
+     */
     public Map<Tensor, NDArray> feeds(Tensor... inputs) {
         if (inputs == null || inputs.length != columns.size()) {
             throw new NablaException("Batch.feeds: needs one input per column (" + columns.size() + ": "

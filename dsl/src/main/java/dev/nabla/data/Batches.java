@@ -56,12 +56,21 @@ public final class Batches {
         return new Batches(dataset, batchSize, false, 0, false, 2, UnaryOperator.identity());
     }
 
-    /** Each epoch in its own random order, from {@code seed} and the epoch's number. */
+    /**
+     * {@return this loader with each epoch in its own random order, from {@code seed} and the epoch's number}
+     *
+     * @param seed the seed of every epoch's order
+     */
     public Batches shuffle(long seed) {
         return new Batches(dataset, batchSize, true, seed, dropLast, prefetch, transform);
     }
 
-    /** Whether to drop the last batch when it is smaller than the batch size (default false: keep it). */
+    /**
+     * {@return this loader, dropping the last batch of each epoch when it is smaller than the
+     * batch size, or keeping it (the default)}
+     *
+     * @param drop true to drop it
+     */
     public Batches dropLast(boolean drop) {
         return new Batches(dataset, batchSize, shuffle, seed, drop, prefetch, transform);
     }
@@ -69,6 +78,10 @@ public final class Batches {
     /**
      * How many batches a background thread prepares ahead of the caller (default 2); 0 prepares
      * each batch in the caller's thread when it asks for it.
+     *
+     * @param batches 0 to 1024
+     * @return this loader with that prefetch
+     * @throws dev.nabla.core.NablaException if {@code batches} is out of range
      */
     public Batches prefetch(int batches) {
         if (batches < 0 || batches > MAX_PREFETCH) {
@@ -80,6 +93,9 @@ public final class Batches {
     /**
      * Applies {@code f} to each batch as it is prepared (on the prefetching thread when there is
      * one): augmentation, or {@code b -> b.to(device)} to upload ahead. Composes with earlier maps.
+     *
+     * @param f the transform; it must not return null
+     * @return this loader with the transform added
      */
     public Batches map(UnaryOperator<Batch> f) {
         if (f == null) {
@@ -89,26 +105,32 @@ public final class Batches {
         return new Batches(dataset, batchSize, shuffle, seed, dropLast, prefetch, b -> f.apply(before.apply(b)));
     }
 
+    /** {@return the dataset the batches come from} */
     public Dataset dataset() {
         return dataset;
     }
 
+    /** {@return the number of examples in each batch but perhaps the last} */
     public int batchSize() {
         return batchSize;
     }
 
-    /** Batches per epoch: N / size rounded up, or down when dropping the last partial batch. */
+    /** {@return the batches per epoch: N / size rounded up, or down when dropping the last partial batch} */
     public int batchCount() {
         int n = dataset.size();
         return dropLast ? n / batchSize : n / batchSize + (n % batchSize == 0 ? 0 : 1);
     }
 
-    /** Examples per epoch that batches cover: N, or fewer when the last partial batch is dropped. */
+    /** {@return the examples per epoch that batches cover: N, or fewer when the last partial batch is dropped} */
     public int examplesPerEpoch() {
         return dropLast ? batchCount() * batchSize : dataset.size();
     }
 
-    /** The order of the examples in {@code epoch}: 0..N-1 unshuffled, else the seed's permutation for it. */
+    /**
+     * {@return the order of the examples in {@code epoch}: 0..N-1 unshuffled, else the seed's permutation for it}
+     *
+     * @param epoch the epoch's number, from 0
+     */
     public int[] order(int epoch) {
         checkEpoch("Batches.order", epoch);
         int n = dataset.size();
@@ -120,12 +142,22 @@ public final class Batches {
         return Shuffle.epochOrder(seed, epoch, n);
     }
 
-    /** The batches of {@code epoch} (0, 1, ...). */
+    /**
+     * {@return the batches of {@code epoch}}
+     *
+     * @param epoch the epoch's number, from 0
+     */
     public Epoch epoch(int epoch) {
         return epoch(epoch, 0);
     }
 
-    /** The batches of {@code epoch} from batch {@code fromBatch} on: resuming in the middle of an epoch. */
+    /**
+     * {@return the batches of {@code epoch} from batch {@code fromBatch} on: resuming in the middle of an epoch}
+     *
+     * @param epoch     the epoch's number, from 0
+     * @param fromBatch the first batch to give, from 0 to {@link #batchCount()}
+     * @throws dev.nabla.core.NablaException.IndexException if {@code fromBatch} is out of range
+     */
     public Epoch epoch(int epoch, int fromBatch) {
         checkEpoch("Batches.epoch", epoch);
         if (fromBatch < 0 || fromBatch > batchCount()) {

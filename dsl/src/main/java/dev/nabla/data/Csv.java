@@ -62,31 +62,54 @@ public final class Csv {
         this.scales = scales;
     }
 
-    /** No header, commas, every column an f32 feature, no label. */
+    /** {@return a reader with no header, commas, every column an f32 feature, no label} */
     public static Csv reader() {
         return new Csv(false, ',', null, null, DType.F32, DType.I32, 1, Map.of());
     }
 
-    /** Whether the first record names the columns (default false). */
+    /**
+     * {@return this reader, told whether the first record names the columns (default false)}
+     *
+     * @param hasHeader true if the first record is a header
+     */
     public Csv header(boolean hasHeader) {
         return new Csv(hasHeader, delimiter, features, label, dtype, labelDtype, scale, scales);
     }
 
+    /**
+     * {@return this reader with another field delimiter (default a comma)}
+     *
+     * @param c the delimiter, such as {@code ';'} or {@code '\t'}
+     */
     public Csv delimiter(char c) {
         return new Csv(header, c, features, label, dtype, labelDtype, scale, scales);
     }
 
-    /** The feature columns by index (0-based), in this order. Default: every column but the label. */
+    /**
+     * {@return this reader with the feature columns by index (0-based), in this order; by default every column but the label}
+     *
+     * @param columns at least one column index
+     */
     public Csv features(int... columns) {
         return withFeatures(Column.list(columns));
     }
 
-    /** The feature columns by header name, in this order. */
+    /**
+     * {@return this reader with the feature columns by header name, in this order}
+     *
+     * @param names at least one column name
+     */
     public Csv features(String... names) {
         return withFeatures(Column.list(names));
     }
 
-    /** The feature columns from (inclusive) to (exclusive). */
+    /**
+     * {@return this reader with the feature columns from {@code from} (inclusive) to {@code to} (exclusive)}
+     *
+     * @param from the first column index
+     * @param to   the index after the last column
+     * @throws dev.nabla.core.NablaException if this is not a range of at least one column
+     */
     public Csv featureRange(int from, int to) {
         if (from < 0 || to < from) {
             throw new NablaException("Csv.featureRange: [" + from + ", " + to + ") is not a range of columns");
@@ -105,17 +128,30 @@ public final class Csv {
         return new Csv(header, delimiter, columns, label, dtype, labelDtype, scale, scales);
     }
 
-    /** The label column by index. */
+    /**
+     * {@return this reader with the label column by index}
+     *
+     * @param column the label's column index, from 0
+     */
     public Csv label(int column) {
         return new Csv(header, delimiter, features, Column.of(column), dtype, labelDtype, scale, scales);
     }
 
-    /** The label column by header name. */
+    /**
+     * {@return this reader with the label column by header name}
+     *
+     * @param name the label's column name
+     */
     public Csv label(String name) {
         return new Csv(header, delimiter, features, Column.of(name), dtype, labelDtype, scale, scales);
     }
 
-    /** The features' dtype: f32 (default) or f64. */
+    /**
+     * {@return this reader with the features' dtype: f32 (default) or f64}
+     *
+     * @param type f32 or f64
+     * @throws dev.nabla.core.NablaException.DTypeException for any other type
+     */
     public Csv dtype(DType type) {
         if (type != DType.F32 && type != DType.F64) {
             throw new DTypeException("Csv.dtype: features are f32 or f64, not " + type);
@@ -123,7 +159,12 @@ public final class Csv {
         return new Csv(header, delimiter, features, label, type, labelDtype, scale, scales);
     }
 
-    /** The label's dtype: i32 (default, class indices) or f32/f64 (regression targets). */
+    /**
+     * {@return this reader with the label's dtype: i32 (default, class indices) or f32/f64 (regression targets)}
+     *
+     * @param type i32, f32 or f64
+     * @throws dev.nabla.core.NablaException.DTypeException for any other type
+     */
     public Csv labelDtype(DType type) {
         if (type != DType.I32 && type != DType.F32 && type != DType.F64) {
             throw new DTypeException("Csv.labelDtype: a label is i32, f32 or f64, not " + type);
@@ -131,17 +172,31 @@ public final class Csv {
         return new Csv(header, delimiter, features, label, dtype, type, scale, scales);
     }
 
-    /** Multiplies every feature by {@code factor} (unless a column has a scale of its own). */
+    /**
+     * {@return this reader multiplying every feature by {@code factor} (unless a column has a scale of its own)}
+     *
+     * @param factor a finite factor, such as 1 / 255.0
+     */
     public Csv scale(double factor) {
         return new Csv(header, delimiter, features, label, dtype, labelDtype, checkedScale(factor), scales);
     }
 
-    /** Multiplies the feature column {@code column} by {@code factor}. */
+    /**
+     * {@return this reader multiplying the feature column {@code column} by {@code factor}}
+     *
+     * @param column the column's index
+     * @param factor a finite factor
+     */
     public Csv scale(int column, double factor) {
         return withScale(Column.of(column), factor);
     }
 
-    /** Multiplies the feature column named {@code name} by {@code factor}. */
+    /**
+     * {@return this reader multiplying the feature column named {@code name} by {@code factor}}
+     *
+     * @param name   the column's header name
+     * @param factor a finite factor
+     */
     public Csv scale(String name, double factor) {
         return withScale(Column.of(name), factor);
     }
@@ -159,7 +214,15 @@ public final class Csv {
         return factor;
     }
 
-    /** Reads a file, gzipped or not (told by its first bytes). */
+    /**
+     * Reads a file, gzipped or not (told by its first bytes).
+     *
+     * @param file the file
+     * @return its "features" column and, if a label is chosen, its "label" column
+     * @throws IOException if the file cannot be read
+     * @throws dev.nabla.core.NablaException.FormatException if it is not valid CSV, a field is not a
+     *         number, or a row has another number of fields
+     */
     public Dataset read(Path file) throws IOException {
         if (file == null) {
             throw new NablaException("Csv.read: the file is null");
@@ -169,7 +232,16 @@ public final class Csv {
         }
     }
 
-    /** Reads a stream, gzipped or not, to its end; {@code name} is for messages. The caller closes it. */
+    /**
+     * Reads a stream, gzipped or not, to its end. The caller closes it.
+     *
+     * @param in   the stream
+     * @param name names the source in messages
+     * @return its "features" column and, if a label is chosen, its "label" column
+     * @throws IOException if the stream fails
+     * @throws dev.nabla.core.NablaException.FormatException if it is not valid CSV, a field is not a
+     *         number, or a row has another number of fields
+     */
     public Dataset read(InputStream in, String name) throws IOException {
         if (in == null) {
             throw new NablaException("Csv.read: the stream for " + name + " is null");

@@ -33,7 +33,13 @@ public final class Dataset {
         this.size = size;
     }
 
-    /** Columns named "0", "1", ...: each with a leading axis of the same length. */
+    /**
+     * {@return a dataset of columns named "0", "1", ...}
+     *
+     * @param columns at least one array, each with a leading axis of the same length
+     * @throws dev.nabla.core.NablaException if there is no column, a column is null, a scalar or of
+     *         another length
+     */
     public static Dataset of(NDArray... columns) {
         if (columns == null || columns.length == 0) {
             throw new NablaException("Dataset.of: needs at least one column");
@@ -45,7 +51,14 @@ public final class Dataset {
         return of(names, Arrays.asList(columns));
     }
 
-    /** Named columns, in order: names.get(i) names columns.get(i). */
+    /**
+     * {@return a dataset of named columns, in order: names.get(i) names columns.get(i)}
+     *
+     * @param names   distinct non-empty names, one per column
+     * @param columns at least one array, each with a leading axis of the same length
+     * @throws dev.nabla.core.NablaException if the names do not fit, or a column is null, a scalar or
+     *         of another length
+     */
     public static Dataset of(List<String> names, List<NDArray> columns) {
         if (names == null || columns == null || names.size() != columns.size() || columns.isEmpty()) {
             throw new NablaException("Dataset.of: needs one name per column and at least one column, got "
@@ -73,7 +86,11 @@ public final class Dataset {
         return new Dataset(List.copyOf(names), List.copyOf(columns), n);
     }
 
-    /** The same columns under new names, one per column. */
+    /**
+     * {@return the same columns under new names}
+     *
+     * @param newNames distinct non-empty names, one per column
+     */
     public Dataset named(String... newNames) {
         if (newNames == null || newNames.length != columns.size()) {
             throw new NablaException("Dataset.named: needs " + columns.size() + " names (one per column), got "
@@ -102,19 +119,27 @@ public final class Dataset {
         return String.join(", ", parts);
     }
 
-    /** The number of examples, N. */
+    /** {@return the number of examples, N} */
     public int size() {
         return size;
     }
 
+    /** {@return the columns' names, in order} */
     public List<String> names() {
         return names;
     }
 
+    /** {@return the columns, in order} */
     public List<NDArray> columns() {
         return columns;
     }
 
+    /**
+     * {@return the column at an index}
+     *
+     * @param index the index, from 0
+     * @throws dev.nabla.core.NablaException.IndexException if there is no such column
+     */
     public NDArray column(int index) {
         if (index < 0 || index >= columns.size()) {
             throw new IndexException("Dataset.column: no column " + index + "; the columns are 0 to "
@@ -123,6 +148,12 @@ public final class Dataset {
         return columns.get(index);
     }
 
+    /**
+     * {@return the column of this name}
+     *
+     * @param name the column's name
+     * @throws dev.nabla.core.NablaException if no column has this name
+     */
     public NDArray column(String name) {
         return columns.get(indexOf("Dataset.column", name));
     }
@@ -135,7 +166,12 @@ public final class Dataset {
         return i;
     }
 
-    /** The examples at these indices, in this order (repeats allowed): row j is example indices[j]. */
+    /**
+     * {@return the examples at these indices, in this order (repeats allowed): row j is example indices[j]}
+     *
+     * @param indices example indices, each in [0, N)
+     * @throws dev.nabla.core.NablaException.IndexException if an index is out of range
+     */
     public Dataset take(int... indices) {
         for (int i : indices) {
             if (i < 0 || i >= size) {
@@ -146,7 +182,13 @@ public final class Dataset {
         return gather(indices, 0, indices.length);
     }
 
-    /** Examples from (inclusive) to (exclusive). */
+    /**
+     * {@return the examples from {@code from} (inclusive) to {@code to} (exclusive)}
+     *
+     * @param from the first example
+     * @param to   the example after the last
+     * @throws dev.nabla.core.NablaException.IndexException if this is not a range of the examples
+     */
     public Dataset rows(int from, int to) {
         if (from < 0 || to > size || from > to) {
             throw new IndexException("Dataset.rows: [" + from + ", " + to + ") is not a range of the " + size
@@ -157,13 +199,23 @@ public final class Dataset {
         return gather(indices, 0, indices.length);
     }
 
-    /** A training set and a held-out test set. */
+    /**
+     * A training set and a held-out test set.
+     *
+     * @param train the examples not held out
+     * @param test  the held-out examples
+     */
     public record Split(Dataset train, Dataset test) {}
 
     /**
      * Holds out {@code testCount} examples chosen at random from the seed; the rest are the
      * training set. Both keep the dataset's order. The choice is the first {@code testCount}
      * entries of {@code Nabla.permutation(Nabla.key(g, seed), size())}: the same on every machine.
+     *
+     * @param testCount how many examples to hold out, from 0 to N
+     * @param seed      the seed of the choice
+     * @return the training and test sets
+     * @throws dev.nabla.core.NablaException if {@code testCount} is out of range
      */
     public Split split(int testCount, long seed) {
         if (testCount < 0 || testCount > size) {
@@ -178,7 +230,12 @@ public final class Dataset {
         return new Split(gather(train, 0, train.length), gather(test, 0, test.length));
     }
 
-    /** Mini-batches of this dataset (see {@link Batches} for shuffling, drop-last and prefetching). */
+    /**
+     * {@return mini-batches of this dataset (see {@link Batches} for shuffling, drop-last and prefetching)}
+     *
+     * @param batchSize the examples per batch, at least 1
+     * @throws dev.nabla.core.NablaException if {@code batchSize} is less than 1
+     */
     public Batches batches(int batchSize) {
         return Batches.of(this, batchSize);
     }

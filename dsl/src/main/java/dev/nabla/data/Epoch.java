@@ -36,21 +36,27 @@ public final class Epoch implements Iterable<Batch>, AutoCloseable {
         this.fromBatch = fromBatch;
     }
 
-    /** This epoch's number. */
+    /** {@return this epoch's number, from 0} */
     public int number() {
         return number;
     }
 
-    /** The index of the first batch an iteration gives. */
+    /** {@return the index of the first batch an iteration gives} */
     public int fromBatch() {
         return fromBatch;
     }
 
-    /** The batches an iteration gives: the epoch's batch count less {@link #fromBatch()}. */
+    /** {@return the batches an iteration gives: the epoch's batch count less {@link #fromBatch()}} */
     public int remaining() {
         return batches.batchCount() - fromBatch;
     }
 
+    /**
+     * {@return an iteration through the epoch from batch {@link #fromBatch()}, prefetching on a
+     * daemon thread when the loader prefetches}
+     *
+     * @throws dev.nabla.core.NablaException if the epoch is closed
+     */
     @Override
     public synchronized Iterator<Batch> iterator() {
         if (closed) {

@@ -68,12 +68,33 @@ public final class Idx {
         }
     }
 
-    /** The file's values as {@code dtype}: f32 or f64, or i32 for a file of integers (labels). */
+    /**
+     * Reads a file, gzipped or not.
+     *
+     * @param file  the file
+     * @param dtype f32 or f64, or i32 for a file of integers (labels)
+     * @return the file's values as {@code dtype}, in the file's shape
+     * @throws IOException if the file cannot be read
+     * @throws dev.nabla.core.NablaException.FormatException if it is not a valid IDX file
+     * @throws dev.nabla.core.NablaException.DTypeException if {@code dtype} is not f32, f64 or i32,
+     *         or is i32 for a file of floating values
+     */
     public static NDArray read(Path file, DType dtype) throws IOException {
         return read(file, dtype, 1);
     }
 
-    /** The file's values times {@code scale} (1 / 255.0 for pixels), as f32 or f64. */
+    /**
+     * Reads a file, gzipped or not, scaling its values.
+     *
+     * @param file  the file
+     * @param dtype f32 or f64 (or i32 with a scale of 1)
+     * @param scale multiplies every value: 1 / 255.0 for pixels
+     * @return the file's values times {@code scale}, in the file's shape
+     * @throws IOException if the file cannot be read
+     * @throws dev.nabla.core.NablaException.FormatException if it is not a valid IDX file
+     * @throws dev.nabla.core.NablaException.DTypeException if {@code dtype} is not f32, f64 or i32,
+     *         or is i32 for a file of floating values
+     */
     public static NDArray read(Path file, DType dtype, double scale) throws IOException {
         if (file == null) {
             throw new NablaException("Idx.read: the file is null");
@@ -86,7 +107,19 @@ public final class Idx {
         }
     }
 
-    /** Reads a stream (plain or gzipped) to its end; {@code name} is for messages. The caller closes it. */
+    /**
+     * Reads a stream (plain or gzipped) to its end. The caller closes it.
+     *
+     * @param in    the stream
+     * @param name  names the source in messages
+     * @param dtype f32 or f64 (or i32 with a scale of 1)
+     * @param scale multiplies every value
+     * @return the values times {@code scale}, in the file's shape
+     * @throws IOException if the stream fails
+     * @throws dev.nabla.core.NablaException.FormatException if it is not a valid IDX file
+     * @throws dev.nabla.core.NablaException.DTypeException if {@code dtype} is not f32, f64 or i32,
+     *         or is i32 for a file of floating values
+     */
     public static NDArray read(InputStream in, String name, DType dtype, double scale) throws IOException {
         if (in == null) {
             throw new NablaException("Idx.read: the stream for " + name + " is null");

@@ -36,7 +36,13 @@ public final class ProgressBar {
         this.every = every;
     }
 
-    /** A bar of {@code total} steps printed to {@code out}: no label, 20 characters wide, a line per update. */
+    /**
+     * {@return a bar of {@code total} steps printed to {@code out}: no label, 20 characters wide, a line per update}
+     *
+     * @param out   where to print
+     * @param total the number of steps, 0 or more
+     * @throws dev.nabla.core.NablaException if {@code out} is null or {@code total} negative
+     */
     public static ProgressBar to(PrintStream out, int total) {
         if (out == null) {
             throw new NablaException("ProgressBar.to: the stream is null");
@@ -47,12 +53,20 @@ public final class ProgressBar {
         return new ProgressBar(out, total, "", 20, false, 1);
     }
 
-    /** Text before the bar, such as "epoch". */
+    /**
+     * {@return this bar with text before it, such as "epoch"}
+     *
+     * @param text the label; null for none
+     */
     public ProgressBar label(String text) {
         return new ProgressBar(out, total, text == null ? "" : text, width, inPlace, every);
     }
 
-    /** The bar's width in characters between the brackets. */
+    /**
+     * {@return this bar with another width in characters between the brackets}
+     *
+     * @param characters 1 to 1000
+     */
     public ProgressBar width(int characters) {
         if (characters < 1 || characters > 1000) {
             throw new NablaException("ProgressBar.width: needs 1 to 1000 characters, got " + characters);
@@ -63,12 +77,19 @@ public final class ProgressBar {
     /**
      * Whether to redraw one line ("\r" and ANSI erase-line, a newline when done) rather than print
      * a line per update: for an interactive terminal, not for logs.
+     *
+     * @param redraw true to redraw one line
+     * @return this bar, redrawing or not
      */
     public ProgressBar inPlace(boolean redraw) {
         return new ProgressBar(out, total, label, width, redraw, every);
     }
 
-    /** Shows only every n-th step (and the last): a bar over many batches without a line each. */
+    /**
+     * {@return this bar showing only every n-th step (and the last): a bar over many batches without a line each}
+     *
+     * @param n at least 1
+     */
     public ProgressBar every(int n) {
         if (n < 1) {
             throw new NablaException("ProgressBar.every: needs n >= 1, got " + n);
@@ -76,7 +97,13 @@ public final class ProgressBar {
         return new ProgressBar(out, total, label, width, inPlace, n);
     }
 
-    /** The bar's text at {@code done} of the total steps, then the metrics (if any), without line ends. */
+    /**
+     * {@return the bar's text at {@code done} of the total steps, then the metrics (if any), without line ends}
+     *
+     * @param done    the steps done, from 0 to the total
+     * @param metrics text after the bar; null or empty for none
+     * @throws dev.nabla.core.NablaException if {@code done} is out of range
+     */
     public String render(int done, String metrics) {
         if (done < 0 || done > total) {
             throw new NablaException("ProgressBar: " + done + " steps done is outside 0 to " + total);
@@ -95,7 +122,11 @@ public final class ProgressBar {
         return line.toString();
     }
 
-    /** Shows {@code done} steps. */
+    /**
+     * Shows {@code done} steps.
+     *
+     * @param done the steps done, from 0 to the total
+     */
     public void update(int done) {
         update(done, "");
     }
@@ -103,6 +134,10 @@ public final class ProgressBar {
     /**
      * Shows {@code done} steps and metrics: {@code String.format(Locale.ROOT, format, args)}, or
      * {@code format} as it is when there are no arguments.
+     *
+     * @param done   the steps done, from 0 to the total
+     * @param format the metrics, or their format
+     * @param args   the format's arguments
      */
     public void update(int done, String format, Object... args) {
         String metrics = args.length == 0 ? format : String.format(Locale.ROOT, format, args);

@@ -63,12 +63,23 @@ public final class SafeTensors {
 
     private SafeTensors() {}
 
-    /** What a safetensors file holds: tensors in file order, and the header's string metadata. */
+    /**
+     * What a safetensors file holds: tensors in file order, and the header's string metadata.
+     *
+     * @param tensors  the tensors by name, in the header's order
+     * @param metadata the header's {@code __metadata__} entries; empty if it has none
+     */
     public record TensorFile(Map<String, NDArray> tensors, Map<String, String> metadata) {}
 
     /**
      * Writes {@code tensors} (in the map's order) and {@code metadata} to {@code path}, through a
      * temporary file renamed into place, so a crash never leaves a half-written checkpoint.
+     *
+     * @param path     the file to write
+     * @param tensors  the tensors by name; values on a device are copied to the host first
+     * @param metadata string entries for the header's {@code __metadata__}
+     * @throws IOException if the file cannot be written or moved into place
+     * @throws dev.nabla.core.NablaException.FormatException if a tensor is named {@code __metadata__}
      */
     public static void write(Path path, Map<String, NDArray> tensors, Map<String, String> metadata) throws IOException {
         Encoded encoded = encode(tensors, metadata);
@@ -80,6 +91,14 @@ public final class SafeTensors {
         Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * Writes {@code tensors} (in the map's order) to {@code path} without metadata, as
+     * {@link #write(Path, Map, Map)} does.
+     *
+     * @param path    the file to write
+     * @param tensors the tensors by name
+     * @throws IOException if the file cannot be written or moved into place
+     */
     public static void write(Path path, Map<String, NDArray> tensors) throws IOException {
         write(path, tensors, Map.of());
     }
@@ -87,6 +106,12 @@ public final class SafeTensors {
     /**
      * Writes the same bytes as {@link #write(Path, Map, Map)} to a stream (a Hadoop file system's,
      * say), leaving it open. Making the file appear whole (a rename, as above) is the caller's part.
+     *
+     * @param out      the stream to write to
+     * @param tensors  the tensors by name, in the order to write them
+     * @param metadata string entries for the header's {@code __metadata__}
+     * @throws IOException if the stream fails
+     * @throws dev.nabla.core.NablaException.FormatException if a tensor is named {@code __metadata__}
      */
     public static void write(OutputStream out, Map<String, NDArray> tensors, Map<String, String> metadata)
             throws IOException {
@@ -138,7 +163,15 @@ public final class SafeTensors {
         return new Encoded(head.flip(), order);
     }
 
-    /** Reads every tensor of a safetensors file, checking the header against the file. */
+    /**
+     * Reads every tensor of a safetensors file, checking the header against the file.
+     *
+     * @param path the file to read
+     * @return its tensors and metadata
+     * @throws IOException if the file cannot be read or ends early
+     * @throws dev.nabla.core.NablaException.FormatException if the file is not valid safetensors
+     *         or holds a dtype Nabla cannot read
+     */
     public static TensorFile read(Path path) throws IOException {
         try (InputStream in = Files.newInputStream(path)) {
             return read(in, Files.size(path), path.toString());
@@ -147,8 +180,16 @@ public final class SafeTensors {
 
     /**
      * Reads a safetensors file from a stream of {@code length} bytes (a Hadoop file system's, with
-     * the length its file status gives), with every check of {@link #read(Path)}; {@code source}
-     * names the file in errors. The stream is read to the end of the data and left open.
+     * the length its file status gives), with every check of {@link #read(Path)}. The stream is read
+     * to the end of the data and left open.
+     *
+     * @param stream the file's bytes, from the start
+     * @param length the file's length in bytes
+     * @param source names the file in errors
+     * @return its tensors and metadata
+     * @throws IOException if the stream fails or ends early
+     * @throws dev.nabla.core.NablaException.FormatException if the file is not valid safetensors
+     *         or holds a dtype Nabla cannot read
      */
     public static TensorFile read(InputStream stream, long length, String source) throws IOException {
         ReadableByteChannel in = Channels.newChannel(stream);

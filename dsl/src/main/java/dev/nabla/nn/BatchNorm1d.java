@@ -3,9 +3,20 @@ package dev.nabla.nn;
 import dev.nabla.Tensor;
 import dev.nabla.core.NablaException.ShapeException;
 
-/** PyTorch's {@code nn.BatchNorm1d(channels, eps, momentum)} over [N, C] or [N, C, L]; as {@link BatchNorm2d}. */
+/**
+ * PyTorch's {@code nn.BatchNorm1d(channels, eps, momentum)} over [N, C] or [N, C, L]; as {@link BatchNorm2d}.
+ *
+ * @param channels C, the number of channels
+ * @param eps      added to the variance, for stability
+ * @param momentum how far each training step moves the running statistics toward the batch's
+ */
 public record BatchNorm1d(int channels, double eps, double momentum) implements Layer {
 
+    /**
+     * Batch norm with PyTorch's defaults: eps 1e-5, momentum 0.1.
+     *
+     * @param channels C, the number of channels
+     */
     public BatchNorm1d(int channels) {
         this(channels, 1e-5, 0.1);
     }

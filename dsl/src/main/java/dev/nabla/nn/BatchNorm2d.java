@@ -11,9 +11,18 @@ import dev.nabla.core.Shape;
  * it normalizes with the batch's mean and (biased) variance and each training step moves the
  * running statistics toward the batch's (the unbiased variance, as PyTorch); in evaluation mode
  * it normalizes with the running statistics.
+ *
+ * @param channels C, the number of channels
+ * @param eps      added to the variance, for stability
+ * @param momentum how far each training step moves the running statistics toward the batch's
  */
 public record BatchNorm2d(int channels, double eps, double momentum) implements Layer {
 
+    /**
+     * Batch norm with PyTorch's defaults: eps 1e-5, momentum 0.1.
+     *
+     * @param channels C, the number of channels
+     */
     public BatchNorm2d(int channels) {
         this(channels, 1e-5, 0.1);
     }

@@ -8,13 +8,34 @@ import dev.nabla.core.Shape;
 /**
  * PyTorch's {@code nn.Conv2d(in, out, kernel, stride, padding, dilation, groups, bias)}: weight
  * [out, in / groups, k, k] and bias [out], initialized as PyTorch does.
+ *
+ * @param in      input channels
+ * @param out     output channels
+ * @param kernel  the square kernel's side k
+ * @param options stride, padding, dilation and groups
+ * @param bias    whether to add a learned bias
  */
 public record Conv2d(int in, int out, int kernel, ConvOptions options, boolean bias) implements Layer {
 
+    /**
+     * A convolution with stride 1, no padding and a bias.
+     *
+     * @param in     input channels
+     * @param out    output channels
+     * @param kernel the square kernel's side
+     */
     public Conv2d(int in, int out, int kernel) {
         this(in, out, kernel, ConvOptions.defaults(), true);
     }
 
+    /**
+     * A convolution with a bias.
+     *
+     * @param in      input channels
+     * @param out     output channels
+     * @param kernel  the square kernel's side
+     * @param options stride, padding, dilation and groups
+     */
     public Conv2d(int in, int out, int kernel, ConvOptions options) {
         this(in, out, kernel, options, true);
     }

@@ -26,22 +26,49 @@ public final class Declarations {
         this.entries = entries;
     }
 
-    /** A trained parameter. */
+    /**
+     * Declares a trained parameter of the model's dtype.
+     *
+     * @param name  its name within this layer
+     * @param shape its shape
+     * @param init  makes its initial value
+     * @throws dev.nabla.core.NablaException if the name is already declared
+     */
     public void parameter(String name, Shape shape, Initializer init) {
         add(new Entry(prefix + name, shape, null, init, true));
     }
 
-    /** State that is not trained but saved with the model (batch norm's running statistics). */
+    /**
+     * Declares state that is not trained but saved with the model (batch norm's running
+     * statistics), of the model's dtype.
+     *
+     * @param name  its name within this layer
+     * @param shape its shape
+     * @param init  makes its initial value
+     * @throws dev.nabla.core.NablaException if the name is already declared
+     */
     public void buffer(String name, Shape shape, Initializer init) {
         add(new Entry(prefix + name, shape, null, init, false));
     }
 
-    /** A buffer of its own dtype whatever the model's (batch norm's i32 count of batches). */
+    /**
+     * Declares a buffer of its own dtype whatever the model's (batch norm's i32 count of batches).
+     *
+     * @param name  its name within this layer
+     * @param shape its shape
+     * @param dtype its element type
+     * @param init  makes its initial value
+     * @throws dev.nabla.core.NablaException if the name is already declared
+     */
     public void buffer(String name, Shape shape, DType dtype, Initializer init) {
         add(new Entry(prefix + name, shape, dtype, init, false));
     }
 
-    /** The declarations of a child layer, under {@code name.}. */
+    /**
+     * {@return the declarations of a child layer, under {@code name.}}
+     *
+     * @param name the child's name within this layer
+     */
     public Declarations child(String name) {
         return new Declarations(prefix + name + ".", entries);
     }

@@ -10,5 +10,12 @@ import dev.nabla.core.NDArray;
  */
 @FunctionalInterface
 public interface Initializer {
+    /**
+     * {@return a parameter's initial value}
+     *
+     * @param shape the parameter's shape
+     * @param dtype its element type
+     * @param seed  the parameter's own seed: the same seed gives the same values
+     */
     NDArray create(Shape shape, DType dtype, long seed);
 }

@@ -15,9 +15,18 @@ import dev.nabla.Tensor;
 @FunctionalInterface
 public interface Layer {
 
-    /** The output for {@code x}; parameters and the mode come from {@code scope}. */
+    /**
+     * {@return the output for {@code x}}
+     *
+     * @param x     the input
+     * @param scope this layer's parameters and the mode (training or evaluation)
+     */
     Tensor forward(Tensor x, Scope scope);
 
-    /** Declares this layer's parameters and buffers (none by default). */
+    /**
+     * Declares this layer's parameters and buffers (none by default).
+     *
+     * @param declarations where to declare them, under this layer's name
+     */
     default void declare(Declarations declarations) {}
 }

@@ -61,59 +61,109 @@ public final class Model {
         }
     }
 
-    /** Declares {@code layer}'s parameters in {@code graph} as f32, initialized from {@code seed}. */
+    /**
+     * Declares {@code layer}'s parameters in {@code graph} as f32, initialized from {@code seed}.
+     *
+     * @param graph the graph to hold the parameters
+     * @param layer the model's description
+     * @param seed  the seed every parameter's own seed derives from
+     * @return the model
+     * @throws dev.nabla.core.NablaException.GraphException if a parameter's name is already taken in
+     *         the graph (name the models to share a graph)
+     */
     public static Model create(Graph graph, Layer layer, long seed) {
         return new Model(graph, null, layer, DType.F32, seed);
     }
 
+    /**
+     * Declares {@code layer}'s parameters in {@code graph} as {@code dtype}, initialized from
+     * {@code seed}.
+     *
+     * @param graph the graph to hold the parameters
+     * @param layer the model's description
+     * @param dtype the parameters' element type (a buffer may declare its own)
+     * @param seed  the seed every parameter's own seed derives from
+     * @return the model
+     * @throws dev.nabla.core.NablaException.GraphException if a parameter's name is already taken in
+     *         the graph
+     */
     public static Model create(Graph graph, Layer layer, DType dtype, long seed) {
         return new Model(graph, null, layer, dtype, seed);
     }
 
     /**
      * A model whose parameters are named {@code name/...} in the graph (their state dict names
-     * stay PyTorch's): how several models share one graph.
+     * stay PyTorch's): how several models share one graph. Its parameters are f32.
+     *
+     * @param graph the graph to hold the parameters
+     * @param name  the prefix of its parameters' names in the graph
+     * @param layer the model's description
+     * @param seed  the seed every parameter's own seed derives from
+     * @return the model
+     * @throws dev.nabla.core.NablaException.GraphException if a parameter's name is already taken in
+     *         the graph
      */
     public static Model create(Graph graph, String name, Layer layer, long seed) {
         return new Model(graph, name, layer, DType.F32, seed);
     }
 
+    /**
+     * A named model (see {@link #create(Graph, String, Layer, long)}) whose parameters are {@code dtype}.
+     *
+     * @param graph the graph to hold the parameters
+     * @param name  the prefix of its parameters' names in the graph
+     * @param layer the model's description
+     * @param dtype the parameters' element type (a buffer may declare its own)
+     * @param seed  the seed every parameter's own seed derives from
+     * @return the model
+     * @throws dev.nabla.core.NablaException.GraphException if a parameter's name is already taken in
+     *         the graph
+     */
     public static Model create(Graph graph, String name, Layer layer, DType dtype, long seed) {
         return new Model(graph, name, layer, dtype, seed);
     }
 
-    /** The output for x in training mode (PyTorch's {@code model.train(); model(x)}). */
+    /**
+     * {@return the output for x in training mode (PyTorch's {@code model.train(); model(x)})}
+     *
+     * @param x the input
+     */
     public Tensor forward(Tensor x) {
         return layer.forward(x, new Scope(this, "", true));
     }
 
-    /** The output for x in evaluation mode (PyTorch's {@code model.eval(); model(x)}). */
+    /**
+     * {@return the output for x in evaluation mode (PyTorch's {@code model.eval(); model(x)})}
+     *
+     * @param x the input
+     */
     public Tensor evaluate(Tensor x) {
         return layer.forward(x, new Scope(this, "", false));
     }
 
-    /** The trained parameters by PyTorch's names, in declaration order. */
+    /** {@return the trained parameters by PyTorch's names, in declaration order} */
     public Map<String, Tensor> parameters() {
         return Collections.unmodifiableMap(parameters);
     }
 
-    /** The untrained state (running statistics) by name. */
+    /** {@return the untrained state (running statistics) by name} */
     public Map<String, Tensor> buffers() {
         return Collections.unmodifiableMap(buffers);
     }
 
-    /** Parameters and buffers by name, in declaration order: the keys of PyTorch's state_dict. */
+    /** {@return parameters and buffers by name, in declaration order: the keys of PyTorch's state_dict} */
     public Map<String, Tensor> stateDict() {
         return Collections.unmodifiableMap(tensors);
     }
 
+    /** {@return the graph that holds the parameters} */
     public Graph graph() {
         return graph;
     }
 
     /**
-     * The current values of the state dict (trained ones once a trainer has stepped; see
-     * {@link Graph#value}), by PyTorch's names: what {@code model.state_dict()} holds.
+     * {@return the current values of the state dict (trained ones once a trainer has stepped; see
+     * {@link Graph#value}), by PyTorch's names: what {@code model.state_dict()} holds}
      */
     public Map<String, NDArray> values() {
         Map<String, NDArray> out = new LinkedHashMap<>();
@@ -126,6 +176,10 @@ public final class Model {
      * here and in every open compiled graph of the model's graph, a trainer's included. Floating
      * values are converted to the model's dtype; a missing or unexpected name, or another shape, is
      * an error that lists them, and nothing is changed then.
+     *
+     * @param values a value for every name of {@link #stateDict()}, and no other
+     * @throws dev.nabla.core.NablaException.FeedException if the names, a shape or a kind of dtype
+     *         do not match
      */
     public void load(Map<String, NDArray> values) {
         List<String> missing = new ArrayList<>();
@@ -144,12 +198,23 @@ public final class Model {
         converted.forEach(graph::setValue);
     }
 
-    /** Writes {@link #values()} as a safetensors file that {@code safetensors.torch.load_file} reads. */
+    /**
+     * Writes {@link #values()} as a safetensors file that {@code safetensors.torch.load_file} reads.
+     *
+     * @param path the file to write
+     * @throws IOException if the file cannot be written
+     */
     public void save(Path path) throws IOException {
         SafeTensors.write(path, values(), Map.of("format", "pt"));
     }
 
-    /** Loads a safetensors state dict (one PyTorch saved, say) into the model, as {@link #load(Map)}. */
+    /**
+     * Loads a safetensors state dict (one PyTorch saved, say) into the model, as {@link #load(Map)}.
+     *
+     * @param path the file to read
+     * @throws IOException if the file cannot be read
+     * @throws dev.nabla.core.NablaException if the file is not safetensors or does not fit the model
+     */
     public void load(Path path) throws IOException {
         load(SafeTensors.read(path).tensors());
     }

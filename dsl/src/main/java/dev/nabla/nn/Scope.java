@@ -19,7 +19,12 @@ public final class Scope {
         this.training = training;
     }
 
-    /** The parameter or buffer this layer declared as {@code name}. */
+    /**
+     * {@return the parameter or buffer this layer declared as {@code name}}
+     *
+     * @param name the name the layer declared
+     * @throws dev.nabla.core.NablaException if this layer declared no such name
+     */
     public Tensor get(String name) {
         Tensor t = model.tensors().get(prefix + name);
         if (t == null) {
@@ -29,24 +34,29 @@ public final class Scope {
         return t;
     }
 
-    /** The scope of the child layer declared as {@code name}. */
+    /**
+     * {@return the scope of the child layer declared as {@code name}}
+     *
+     * @param name the child's name
+     */
     public Scope child(String name) {
         return new Scope(model, prefix + name + ".", training);
     }
 
-    /** True in training mode (dropout drops, batch norm uses and updates batch statistics). */
+    /** {@return true in training mode (dropout drops, batch norm uses and updates batch statistics)} */
     public boolean training() {
         return training;
     }
 
     /**
-     * A random key for this layer alone: the model's key folded with the layer's place in it,
-     * so that two dropouts draw different masks and every training step new ones.
+     * {@return a random key for this layer alone: the model's key folded with the layer's place in it,
+     * so that two dropouts draw different masks and every training step new ones}
      */
     public Tensor key() {
         return dev.nabla.Nabla.foldIn(model.key(), prefix.hashCode());
     }
 
+    /** {@return the model's graph, for layers that build tensors of their own} */
     public Graph graph() {
         return model.graph();
     }
@@ -54,6 +64,9 @@ public final class Scope {
     /**
      * In training mode, makes each training step set the buffer {@code name} to {@code next}
      * (see {@link Graph#assignOnStep}); nothing in evaluation mode.
+     *
+     * @param name the buffer this layer declared
+     * @param next its value after the step
      */
     public void updateOnStep(String name, Tensor next) {
         if (training) {
@@ -64,6 +77,10 @@ public final class Scope {
     /**
      * In training mode, makes each training step whose loss uses {@code output} (this layer's
      * output) set the buffer {@code name} to {@code next}; nothing in evaluation mode.
+     *
+     * @param name   the buffer this layer declared
+     * @param next   its value after the step
+     * @param output this layer's output
      */
     public void updateOnStep(String name, Tensor next, Tensor output) {
         if (training) {

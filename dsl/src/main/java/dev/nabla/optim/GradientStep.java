@@ -63,7 +63,15 @@ public final class GradientStep implements AutoCloseable {
         this.update = compiled.prepare(List.of(), assignments);
     }
 
-    /** The update of {@code optimizer} for the given parameters (of one graph, floating, each once). */
+    /**
+     * {@return the update of {@code optimizer} for the given parameters, compiled}
+     *
+     * @param optimizer  the update rule
+     * @param parameters floating parameters of one graph, each once; {@link #step} takes their
+     *                   gradients in this order
+     * @throws dev.nabla.core.NablaException if there is no parameter, or one is not a floating
+     *         parameter, belongs to another graph or is listed twice
+     */
     public static GradientStep of(Optimizer optimizer, List<Tensor> parameters) {
         if (optimizer == null || parameters == null || parameters.isEmpty()) {
             throw new NablaException("GradientStep.of: needs an optimizer and at least one parameter");
@@ -85,12 +93,19 @@ public final class GradientStep implements AutoCloseable {
         return new GradientStep(optimizer, parameters);
     }
 
-    /** The parameters, in the order {@link #step} takes their gradients. */
+    /** {@return the parameters, in the order {@link #step} takes their gradients} */
     public List<Tensor> parameters() {
         return parameters;
     }
 
-    /** Updates every parameter from its gradient, given in {@link #parameters()}' order. */
+    /**
+     * Updates every parameter from its gradient.
+     *
+     * @param grads one gradient per parameter, in {@link #parameters()}' order, each of its
+     *              parameter's dtype and shape
+     * @throws dev.nabla.core.NablaException.FeedException if the number, a dtype or a shape of the
+     *         gradients does not fit
+     */
     public void step(List<NDArray> grads) {
         requireOpen("step");
         if (grads == null || grads.size() != parameters.size()) {
@@ -110,13 +125,17 @@ public final class GradientStep implements AutoCloseable {
         update.run(feeds);
     }
 
-    /** A parameter's current value. */
+    /**
+     * {@return a parameter's current value}
+     *
+     * @param p a parameter of the graph
+     */
     public NDArray parameter(Tensor p) {
         requireOpen("parameter");
         return compiled.parameter(p);
     }
 
-    /** Everything the next step depends on, by name: the parameters and the optimizer's state. */
+    /** {@return everything the next step depends on, by name: the parameters and the optimizer's state} */
     public Map<String, NDArray> state() {
         requireOpen("state");
         Map<String, NDArray> out = new LinkedHashMap<>();
@@ -127,6 +146,9 @@ public final class GradientStep implements AutoCloseable {
     /**
      * Sets everything {@link #state} gave (of a step built the same way). Names, shapes and dtypes
      * must match exactly, or nothing is changed and the error lists the differences.
+     *
+     * @param values the state, by name
+     * @throws dev.nabla.core.NablaException.FeedException if the values do not fit this step
      */
     public void load(Map<String, NDArray> values) {
         requireOpen("load");

@@ -62,11 +62,21 @@ public final class ImperativeOptimizer implements AutoCloseable {
         compiled.run(Map.of(), List.of(), zero);
     }
 
-    /** Adds the loss's gradients to the buffers; returns the loss. */
+    /**
+     * Adds the loss's gradients to the buffers, for a graph that needs no fed inputs.
+     *
+     * @return the loss
+     */
     public NDArray backward() {
         return backward(Map.of());
     }
 
+    /**
+     * Adds the loss's gradients to the buffers.
+     *
+     * @param feeds a value for each input the loss needs
+     * @return the loss
+     */
     public NDArray backward(Map<Tensor, NDArray> feeds) {
         requireOpen("backward");
         return compiled.run(feeds, List.of(loss), accumulate).get(0);
@@ -78,12 +88,22 @@ public final class ImperativeOptimizer implements AutoCloseable {
         compiled.run(Map.of(), List.of(), update);
     }
 
+    /**
+     * {@return a parameter's current value}
+     *
+     * @param p a parameter of the loss's graph
+     */
     public NDArray parameter(Tensor p) {
         requireOpen("parameter");
         return compiled.parameter(p);
     }
 
-    /** The accumulated gradient of a parameter. */
+    /**
+     * {@return the accumulated gradient of a parameter}
+     *
+     * @param p one of the parameters this optimizer updates
+     * @throws dev.nabla.core.NablaException if this optimizer does not update {@code p}
+     */
     public NDArray grad(Tensor p) {
         requireOpen("grad");
         Tensor buffer = gradBuffers.get(p);

@@ -6,5 +6,11 @@ package dev.nabla.optim;
  */
 @FunctionalInterface
 public interface LrSchedule {
+    /**
+     * {@return the learning rate for this epoch}
+     *
+     * @param baseLr the optimizer's base learning rate
+     * @param epoch  the number of schedule steps taken so far, from 0
+     */
     double lr(double baseLr, int epoch);
 }

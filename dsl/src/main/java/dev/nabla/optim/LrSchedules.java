@@ -6,7 +6,13 @@ import dev.nabla.core.NablaException;
 public final class LrSchedules {
     private LrSchedules() {}
 
-    /** torch.optim.lr_scheduler.StepLR: multiply by gamma every {@code stepSize} epochs. */
+    /**
+     * {@return torch.optim.lr_scheduler.StepLR: multiply by gamma every {@code stepSize} epochs}
+     *
+     * @param stepSize the epochs between two multiplications, at least 1
+     * @param gamma    the factor
+     * @throws dev.nabla.core.NablaException if {@code stepSize} is not positive
+     */
     public static LrSchedule step(int stepSize, double gamma) {
         if (stepSize <= 0) {
             throw new NablaException("step schedule: step size must be positive, got " + stepSize);
@@ -14,12 +20,22 @@ public final class LrSchedules {
         return (base, epoch) -> base * Math.pow(gamma, epoch / stepSize);
     }
 
-    /** torch.optim.lr_scheduler.ExponentialLR: multiply by gamma every epoch. */
+    /**
+     * {@return torch.optim.lr_scheduler.ExponentialLR: multiply by gamma every epoch}
+     *
+     * @param gamma the factor
+     */
     public static LrSchedule exponential(double gamma) {
         return (base, epoch) -> base * Math.pow(gamma, epoch);
     }
 
-    /** torch.optim.lr_scheduler.CosineAnnealingLR (closed form): from base down to etaMin over tMax epochs. */
+    /**
+     * {@return torch.optim.lr_scheduler.CosineAnnealingLR (closed form): from base down to etaMin over tMax epochs}
+     *
+     * @param tMax   the epochs of one half cosine period, at least 1
+     * @param etaMin the rate reached at epoch {@code tMax}
+     * @throws dev.nabla.core.NablaException if {@code tMax} is not positive
+     */
     public static LrSchedule cosine(int tMax, double etaMin) {
         if (tMax <= 0) {
             throw new NablaException("cosine schedule: tMax must be positive, got " + tMax);
@@ -30,6 +46,11 @@ public final class LrSchedules {
     /**
      * torch.optim.lr_scheduler.LinearLR from {@code startFactor} to 1 over {@code warmupEpochs}:
      * a linear warm-up.
+     *
+     * @param startFactor  the fraction of the base rate at epoch 0, in (0, 1]
+     * @param warmupEpochs the epochs until the full base rate, at least 1
+     * @return the schedule
+     * @throws dev.nabla.core.NablaException if either is out of range
      */
     public static LrSchedule linearWarmup(double startFactor, int warmupEpochs) {
         if (!(startFactor > 0 && startFactor <= 1) || warmupEpochs <= 0) {

@@ -8,15 +8,28 @@ import java.util.List;
  * immutable; the {@code with...} methods return changed copies. Build one with {@link Optimizers}.
  */
 public sealed interface Optimizer permits Sgd, Adam, RMSprop, Adagrad {
-    /** The base learning rate. */
+    /** {@return the base learning rate} */
     double lr();
 
-    /** One compiled training step minimizing a scalar loss over every parameter it depends on. */
+    /**
+     * {@return one compiled training step minimizing a scalar loss over every parameter it depends on}
+     *
+     * @param loss a floating scalar
+     * @throws dev.nabla.core.NablaException if the loss is not a floating scalar or depends on no
+     *         parameter
+     */
     default Trainer minimize(Tensor loss) {
         return Trainer.builder(loss).group(this).build();
     }
 
-    /** One compiled training step minimizing a scalar loss over the given parameters. */
+    /**
+     * {@return one compiled training step minimizing a scalar loss over the given parameters}
+     *
+     * @param loss       a floating scalar
+     * @param parameters floating parameters of the loss's graph ({@code Graph.parameter})
+     * @throws dev.nabla.core.NablaException if the loss is not a floating scalar, a parameter is
+     *         not a floating parameter of its graph, or the loss depends on none of them
+     */
     default Trainer minimize(Tensor loss, List<Tensor> parameters) {
         return Trainer.builder(loss).group(this, parameters).build();
     }
@@ -24,6 +37,10 @@ public sealed interface Optimizer permits Sgd, Adam, RMSprop, Adagrad {
     /**
      * The same rule driven the imperative way: zero the gradients, accumulate them with
      * backward, then step.
+     *
+     * @param loss       a floating scalar
+     * @param parameters the floating parameters to update, at least one
+     * @return the optimizer, with its gradient buffers at zero
      */
     default ImperativeOptimizer imperative(Tensor loss, List<Tensor> parameters) {
         return new ImperativeOptimizer(this, loss, parameters);

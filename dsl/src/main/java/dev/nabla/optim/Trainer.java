@@ -91,6 +91,12 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /**
+     * {@return a builder of a trainer minimizing {@code loss}; add at least one parameter group}
+     *
+     * @param loss a floating scalar
+     * @throws dev.nabla.core.NablaException if the loss is not a floating scalar
+     */
     public static Builder builder(Tensor loss) {
         return new Builder(loss, null);
     }
@@ -106,6 +112,12 @@ public final class Trainer implements AutoCloseable {
      *         in -> Nabla.crossEntropy(net.forward(in.get(0)), in.get(1))).group(Optimizers.adam(1e-3)).build();
      * t.step(images, labels);   // any number of rows
      * }</pre>
+     *
+     * @param graph  the graph the inputs and loss are built in
+     * @param inputs the inputs' names, dtypes and shapes, with the axes that may vary
+     * @param loss   builds a floating scalar loss from one input per spec, in order
+     * @return a builder; add at least one parameter group
+     * @throws dev.nabla.core.NablaException if the loss built is not a floating scalar
      */
     public static Builder builder(Graph graph, List<InputSpec> inputs, Function<List<Tensor>, Tensor> loss) {
         Traced<Tensor> traced = Traced.of(graph, inputs, in -> requireScalarLoss(loss.apply(in)));
@@ -120,7 +132,11 @@ public final class Trainer implements AutoCloseable {
         return loss;
     }
 
-    /** One step on a graph that needs no fed inputs; returns the loss before the update. */
+    /**
+     * One step on a graph that needs no fed inputs.
+     *
+     * @return the loss before the update
+     */
     public NDArray step() {
         return step(Map.of());
     }
@@ -128,7 +144,12 @@ public final class Trainer implements AutoCloseable {
     /**
      * One step of a trainer over traced inputs ({@link #builder(Graph, List, Function)}), with a
      * value for each input in the specs' order; a new combination of shapes builds and compiles its
-     * step program first. Returns the loss before the update.
+     * step program first.
+     *
+     * @param values one value per input spec, in order
+     * @return the loss before the update
+     * @throws dev.nabla.core.NablaException if this trainer was built from a loss tensor, or the
+     *         values do not fit the specs
      */
     public NDArray step(NDArray... values) {
         requireOpen("step");
@@ -148,7 +169,7 @@ public final class Trainer implements AutoCloseable {
         return run.run(v.feeds(values)).get(0);
     }
 
-    /** How many step programs this trainer has: one per combination of input shapes it was fed. */
+    /** {@return how many step programs this trainer has: one per combination of input shapes it was fed} */
     public int stepPrograms() {
         if (traced == null) {
             return 1;
@@ -158,7 +179,14 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** One step with a value for each input the loss needs; returns the loss before the update. */
+    /**
+     * One step with a value for each input the loss needs.
+     *
+     * @param feeds a value for each input the loss needs
+     * @return the loss before the update
+     * @throws dev.nabla.core.NablaException if this trainer's inputs are traced from specs, or a
+     *         feed is missing or does not fit
+     */
     public NDArray step(Map<Tensor, NDArray> feeds) {
         requireOpen("step");
         if (step == null) {
@@ -168,7 +196,11 @@ public final class Trainer implements AutoCloseable {
         return step.run(feeds).get(0);
     }
 
-    /** Advances the learning-rate schedule by one epoch (PyTorch's scheduler.step()). */
+    /**
+     * Advances the learning-rate schedule by one epoch (PyTorch's scheduler.step()).
+     *
+     * @throws dev.nabla.core.NablaException if this trainer has no schedule
+     */
     public void scheduleStep() {
         requireOpen("scheduleStep");
         if (schedule == null) {
@@ -186,7 +218,12 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** The learning rate group {@code index} uses for the next step. */
+    /**
+     * {@return the learning rate group {@code index} uses for the next step}
+     *
+     * @param index the group, from 0 in the order they were added
+     * @throws dev.nabla.core.NablaException if there is no such group
+     */
     public double lr(int index) {
         requireOpen("lr");
         if (index < 0 || index >= groups.size()) {
@@ -197,7 +234,11 @@ public final class Trainer implements AutoCloseable {
         return g.lrs().isEmpty() ? g.optimizer().lr() : compiled.parameter(g.lrs().get(0)).item();
     }
 
-    /** A parameter's current (trained) value. */
+    /**
+     * {@return a parameter's current (trained) value}
+     *
+     * @param p a parameter of the loss's graph
+     */
     public NDArray parameter(Tensor p) {
         requireOpen("parameter");
         return compiled.parameter(p);
@@ -208,20 +249,39 @@ public final class Trainer implements AutoCloseable {
      * step counts and learning rates, random keys, the schedule's epoch) to a safetensors file, with
      * {@code metadata} of your own (where the data loader stands, say). Loading it into a trainer
      * built the same way, in this JVM or another, continues bit for bit as if never interrupted.
+     *
+     * @param path     the file to write
+     * @param metadata your own entries; keys must not start with {@code nabla.}
+     * @throws IOException if the file cannot be written
+     * @throws dev.nabla.core.NablaException.FormatException if a metadata key starts with
+     *         {@code nabla.}
      */
     public void save(Path path, Map<String, String> metadata) throws IOException {
         requireOpen("save");
         TrainerCheckpoints.save(path, compiled, state, epoch, metadata);
     }
 
+    /**
+     * Writes everything the next step depends on to a safetensors file: {@link #save(Path, Map)}
+     * without metadata of your own.
+     *
+     * @param path the file to write
+     * @throws IOException if the file cannot be written
+     */
     public void save(Path path) throws IOException {
         save(path, Map.of());
     }
 
     /**
      * Restores what {@link #save} wrote into this trainer (built the same way: same model, same
-     * optimizers and groups); returns the metadata saved with it. Names, shapes and dtypes must
-     * match exactly, or nothing is changed and the error lists the differences.
+     * optimizers and groups). Names, shapes and dtypes must match exactly, or nothing is changed and
+     * the error lists the differences.
+     *
+     * @param path a file {@link #save} wrote
+     * @return the metadata saved with it
+     * @throws IOException if the file cannot be read
+     * @throws dev.nabla.core.NablaException.FormatException if it is not a trainer checkpoint, is of
+     *         a newer version, or does not fit this trainer
      */
     public Map<String, String> load(Path path) throws IOException {
         requireOpen("load");
@@ -230,7 +290,7 @@ public final class Trainer implements AutoCloseable {
         return loaded.metadata();
     }
 
-    /** The session holding the trained parameters: evaluate any tensor of the graph with them. */
+    /** {@return the session holding the trained parameters: evaluate any tensor of the graph with them} */
     public CompiledGraph compiled() {
         requireOpen("compiled");
         return compiled;
@@ -271,8 +331,11 @@ public final class Trainer implements AutoCloseable {
         }
 
         /**
-         * Every parameter the loss depends on that no earlier group claimed, except state the graph
-         * assigns at each step ({@link Graph#assignOnStep}).
+         * Adds a group of every parameter the loss depends on that no earlier group claimed, except
+         * state the graph assigns at each step ({@link Graph#assignOnStep}).
+         *
+         * @param optimizer the rule that updates them
+         * @return this builder
          */
         public Builder group(Optimizer optimizer) {
             Set<Tensor> assigned = new HashSet<>();
@@ -285,7 +348,16 @@ public final class Trainer implements AutoCloseable {
             return group(optimizer, rest);
         }
 
-        /** A parameter group with its own optimizer and hyper-parameters. */
+        /**
+         * Adds a parameter group with its own optimizer and hyper-parameters. As in PyTorch, a listed
+         * parameter the loss does not reach gets no update.
+         *
+         * @param optimizer  the rule that updates them
+         * @param parameters floating parameters of the loss's graph, in no other group
+         * @return this builder
+         * @throws dev.nabla.core.NablaException if a parameter is listed twice, is in another group,
+         *         belongs to another graph or is not a floating parameter
+         */
         public Builder group(Optimizer optimizer, List<Tensor> parameters) {
             Set<Node> used = new HashSet<>(reachable);
             List<Tensor> kept = new ArrayList<>();
@@ -317,30 +389,59 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
-        /** Scales all gradients together so that their joint 2-norm is at most {@code maxNorm}. */
+        /**
+         * Scales all gradients together so that their joint 2-norm is at most {@code maxNorm}.
+         *
+         * @param maxNorm the largest norm, at least 0
+         * @return this builder
+         */
         public Builder clipGradNorm(double maxNorm) {
             Checks.nonNegative("clipGradNorm", "max norm", maxNorm);
             this.clipNorm = maxNorm;
             return this;
         }
 
-        /** Clamps every gradient element to [-value, value]. */
+        /**
+         * Clamps every gradient element to [-value, value].
+         *
+         * @param value the largest magnitude, at least 0
+         * @return this builder
+         */
         public Builder clipGradValue(double value) {
             Checks.nonNegative("clipGradValue", "clip value", value);
             this.clipValue = value;
             return this;
         }
 
+        /**
+         * Sets a learning-rate schedule, applied to every group's base rate from the first step and
+         * advanced by {@link Trainer#scheduleStep()}.
+         *
+         * @param schedule the schedule; null for a constant rate
+         * @return this builder
+         */
         public Builder schedule(LrSchedule schedule) {
             this.schedule = schedule;
             return this;
         }
 
+        /**
+         * Chooses where the step runs and the trained values live.
+         *
+         * @param device the device; null (the default) for {@link Device#best()}
+         * @return this builder
+         */
         public Builder device(Device device) {
             this.device = device;
             return this;
         }
 
+        /**
+         * {@return the trainer, its step compiled}
+         *
+         * @throws dev.nabla.core.NablaException if there is no group, or the loss depends on none of
+         *         the groups' parameters
+         */
         public Trainer build() {
             if (groups.isEmpty()) {
                 throw new NablaException("minimize: add at least one parameter group");
