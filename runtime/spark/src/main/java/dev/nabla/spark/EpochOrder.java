@@ -15,12 +15,22 @@ import java.io.Serializable;
  * <p>The permutation is a Feistel network over the smallest power of four at least N (four rounds
  * of SplitMix64's mixer) with cycle walking: indices it maps past N are mapped again until they
  * land inside, which keeps it a permutation of 0..N-1.
+ *
+ * @param examples  N, the number of examples, from 1 to 2^32
+ * @param batchSize the examples per global batch, at least 1
+ * @param seed      the seed every epoch's permutation is drawn from
  */
 public record EpochOrder(long examples, int batchSize, long seed) implements Serializable {
     private static final int ROUNDS = 4;
     /** Positions and row numbers share one long when sorting a partition's rows (see PartitionPlan). */
     static final long MAX_EXAMPLES = 1L << 32;
 
+    /**
+     * Checks the sizes.
+     *
+     * @throws NablaException if the number of examples is outside 1 to 2^32 or the batch size is
+     *         below 1
+     */
     public EpochOrder {
         if (examples < 1 || examples > MAX_EXAMPLES) {
             throw new NablaException("EpochOrder: needs 1 to " + MAX_EXAMPLES + " examples, got " + examples);
@@ -30,22 +40,36 @@ public record EpochOrder(long examples, int batchSize, long seed) implements Ser
         }
     }
 
-    /** Batches per epoch, the last one partial when the size does not divide N. */
+    /** {@return the batches per epoch, the last one partial when the batch size does not divide N} */
     public long batches() {
         return (examples + batchSize - 1) / batchSize;
     }
 
-    /** The first position of batch {@code b} of an epoch. */
+    /**
+     * {@return the first position of batch {@code b} of an epoch}
+     *
+     * @param b the batch, from 0
+     */
     public long start(long b) {
         return b * batchSize;
     }
 
-    /** One past the last position of batch {@code b}. */
+    /**
+     * {@return one past the last position of batch {@code b}}
+     *
+     * @param b the batch, from 0
+     */
     public long end(long b) {
         return Math.min(examples, (b + 1) * batchSize);
     }
 
-    /** Where example {@code row} comes in epoch {@code epoch}'s order. */
+    /**
+     * {@return where example {@code row} comes in epoch {@code epoch}'s order, from 0 to N-1}
+     *
+     * @param epoch the epoch, from 0
+     * @param row   the example's index in the data, from 0 to N-1
+     * @throws NablaException if the row is outside 0 to N-1
+     */
     public long position(long epoch, long row) {
         if (row < 0 || row >= examples) {
             throw new NablaException("EpochOrder.position: row " + row + " is outside 0.." + (examples - 1));
@@ -58,7 +82,13 @@ public record EpochOrder(long examples, int batchSize, long seed) implements Ser
         return v;
     }
 
-    /** The examples of batch {@code b} in epoch {@code epoch}, in the epoch's order (a pass over all N indices). */
+    /**
+     * {@return the examples (their indices in the data) of batch {@code b} in epoch {@code epoch},
+     * in the epoch's order} It takes a pass over all N indices.
+     *
+     * @param epoch the epoch, from 0
+     * @param b     the batch, from 0
+     */
     public long[] rows(long epoch, long b) {
         long from = start(b);
         long[] out = new long[(int) (end(b) - from)];

@@ -12,5 +12,13 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface ExampleLoss extends Serializable {
+    /**
+     * {@return the loss of each example, f32 [n]} It is traced once per padded share size on each
+     * executor, and once on the driver to check it.
+     *
+     * @param model    the model the factory built (call {@link Model#forward} for training mode)
+     * @param features the examples' features, f32 [n, F]
+     * @param labels   their labels, i32 [n] or f32 [n] as {@link Labels} says
+     */
     Tensor apply(Model model, Tensor features, Tensor labels);
 }

@@ -59,41 +59,79 @@ public final class Examples implements AutoCloseable {
         }
     }
 
-    /** The examples in {@code data}'s columns, kept in memory (spilling to disk when it runs short). */
+    /**
+     * {@return the examples in {@code data}'s columns, kept in memory (spilling to disk when it
+     * runs short)} Runs a Spark job that reads and checks every row.
+     *
+     * @param data    the rows
+     * @param columns which columns hold the features and the label
+     * @throws FeedException if a column is missing or not numeric, no label column is named, a
+     *         value is null or not finite, an array of features has another width, a label of
+     *         classes is not a whole number from 0, or there are no rows
+     */
     public static Examples of(Dataset<Row> data, Columns columns) {
         return of(data, columns, StorageLevel.MEMORY_AND_DISK());
     }
 
-    /** The same, kept at {@code level}; {@link StorageLevel#NONE()} reads the source again at every step. */
+    /**
+     * {@return the examples in {@code data}'s columns, kept at {@code level}}
+     * {@link StorageLevel#NONE()} reads the source again at every step.
+     *
+     * @param data    the rows
+     * @param columns which columns hold the features and the label
+     * @param level   where Spark keeps the blocks of examples
+     * @throws FeedException as {@link #of(Dataset, Columns)}
+     */
     public static Examples of(Dataset<Row> data, Columns columns, StorageLevel level) {
         RowReader reader = RowReader.of("Examples.of", data.schema(), columns, true);
         return new Examples(data.javaRDD(), reader, level);
     }
 
-    /** Rows of {@code features} numbers followed by the label, with no schema: each row is checked. */
+    /**
+     * {@return the examples in rows of {@code features} numbers followed by the label, kept in
+     * memory (spilling to disk)} With no schema, each row is checked.
+     *
+     * @param rows     the rows
+     * @param features how many features each row has before its label
+     * @param labels   how the labels are read
+     * @throws FeedException if {@code features} is below 1 or {@code labels} null, a row has
+     *         another number of values, a value is null, not a number or not finite, a label of
+     *         classes is not a whole number from 0, or there are no rows
+     */
     public static Examples of(JavaRDD<Row> rows, int features, Labels labels) {
         return of(rows, features, labels, StorageLevel.MEMORY_AND_DISK());
     }
 
+    /**
+     * {@return the examples in rows of {@code features} numbers followed by the label, kept at
+     * {@code level}}
+     *
+     * @param rows     the rows
+     * @param features how many features each row has before its label
+     * @param labels   how the labels are read
+     * @param level    where Spark keeps the blocks of examples
+     * @throws FeedException as {@link #of(JavaRDD, int, Labels)}
+     */
     public static Examples of(JavaRDD<Row> rows, int features, Labels labels, StorageLevel level) {
         return new Examples(rows, RowReader.flat("Examples.of", features, labels), level);
     }
 
-    /** How many examples there are. */
+    /** {@return how many examples there are} */
     public long count() {
         return count;
     }
 
-    /** How many features each example has. */
+    /** {@return how many features each example has} */
     public int features() {
         return features;
     }
 
+    /** {@return how the labels are read: as the columns said, or as the label column's type gives} */
     public Labels labels() {
         return labels;
     }
 
-    /** How many partitions hold them. */
+    /** {@return how many partitions hold them} */
     public int partitions() {
         return offsets.length;
     }

@@ -11,7 +11,14 @@ import org.apache.spark.broadcast.Broadcast;
  * global batch, and hand in its summed loss and gradients (nothing, for an empty share).
  *
  * @param trainer  the trainer's id: which compiled model on the executor to use
+ * @param recipe   how to build that model and its gradient program, where none is cached
+ * @param weights  the parameters of this step
+ * @param examples the examples' id: which cached partition plans to use
  * @param offsets  each partition's first example in the data
+ * @param order    the examples' order, which gives the batch
+ * @param epoch    the step's epoch
+ * @param batch    the step's batch in its epoch
+ * @param step     the trainer's step, for messages
  */
 record GradientTask(String trainer, TrainingRecipe recipe, Broadcast<Weights> weights, String examples,
                     long[] offsets, EpochOrder order, long epoch, long batch, long step)

@@ -15,6 +15,7 @@ public enum Labels {
         this.dtype = dtype;
     }
 
+    /** {@return the dtype of the labels the loss gets: i32 for classes, f32 for values} */
     public DType dtype() {
         return dtype;
     }

@@ -16,5 +16,11 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface ModelFactory extends Serializable {
+    /**
+     * {@return a model created in {@code graph}} The trainer and the scorer refuse one of another
+     * graph.
+     *
+     * @param graph the graph to build in: a new one on each call
+     */
     Model create(Graph graph);
 }

@@ -19,10 +19,13 @@ import org.apache.spark.sql.types.StructType;
  * travel to the executors in this object. Every problem is a {@link FeedException} naming the
  * partition, the row's place in it, the column and what would be valid; nothing is skipped.
  *
+ * @param op         the operation reading, for messages
  * @param width      how many values a row must have, or -1 when a schema fixes it
  * @param featureAt  the feature columns' places, or the array column's place alone
+ * @param array      whether the features are one array column
  * @param features   how many features an example has
  * @param labelAt    the label's place, or -1 (scoring)
+ * @param labels     how the label is read, or null (scoring)
  * @param names      each place's name, for messages
  */
 record RowReader(String op, int width, int[] featureAt, boolean array, int features, int labelAt, Labels labels,

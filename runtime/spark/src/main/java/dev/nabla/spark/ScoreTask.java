@@ -17,7 +17,13 @@ import org.apache.spark.sql.RowFactory;
  * Scores one partition lazily, a batch of rows at a time (the last batch padded to the compiled
  * size), and hands back each row with the model's output (and its arg max) appended.
  *
- * @param outputs   the model's outputs per row (C for [n, C]), or 0 for one value per row ([n])
+ * @param scorer     the scorer's id: which compiled model on the executor to use
+ * @param factory    builds the model, where none is cached
+ * @param weights    the model's state
+ * @param reader     reads the features out of a row
+ * @param batchSize  the rows per evaluation
+ * @param outputs    the model's outputs per row (C for [n, C]), or 0 for one value per row ([n])
+ * @param prediction whether each row's arg max is appended too
  */
 record ScoreTask(String scorer, ModelFactory factory, Broadcast<Weights> weights, RowReader reader, int batchSize,
                  int outputs, boolean prediction) implements MapPartitionsFunction<Row, Row> {

@@ -47,7 +47,16 @@ public final class Scorer {
         this.prediction = prediction;
     }
 
-    /** Scores with {@code factory}'s model holding {@code state} (a state dict, as {@link SparkTrainer#modelValues} gives). */
+    /**
+     * {@return a scorer of {@code factory}'s model holding {@code state}, in batches of 256 rows,
+     * with an output column "scores" and no prediction column} The state is checked against the
+     * model by {@link #transform}.
+     *
+     * @param factory builds the model, on the driver and on each executor
+     * @param state   the model's state dict by PyTorch's names, as {@link SparkTrainer#modelValues}
+     *                gives it (copied)
+     * @throws NablaException if either is null
+     */
     public static Scorer of(ModelFactory factory, Map<String, NDArray> state) {
         if (factory == null || state == null) {
             throw new NablaException("Scorer.of: needs a model factory and its state dict");
@@ -55,13 +64,29 @@ public final class Scorer {
         return new Scorer(UUID.randomUUID().toString(), factory, new LinkedHashMap<>(state), 256, "scores", null);
     }
 
-    /** Scores with the state dict in a safetensors file on any Hadoop file system ({@link SparkTrainer#saveModel}). */
+    /**
+     * {@return a scorer of {@code factory}'s model holding the state dict in a safetensors file on
+     * any Hadoop file system} The file is what {@link SparkTrainer#saveModel} writes (or PyTorch's
+     * {@code save_file}); the settings are those of {@link #of}.
+     *
+     * @param spark   the session whose Hadoop configuration reaches the file
+     * @param factory builds the model, on the driver and on each executor
+     * @param path    the file, e.g. {@code hdfs:///models/digits.safetensors}
+     * @throws IOException if the file cannot be read
+     * @throws NablaException if it is not a safetensors file
+     */
     public static Scorer load(org.apache.spark.sql.SparkSession spark, ModelFactory factory, String path)
             throws IOException {
         return of(factory, HadoopFiles.read(spark.sparkContext().hadoopConfiguration(), path).tensors());
     }
 
-    /** Rows per evaluation (default 256): the compiled batch size. */
+    /**
+     * {@return a copy that evaluates {@code rows} rows at a time (default 256)} This is the
+     * compiled batch size, to which a partition's last batch is padded.
+     *
+     * @param rows the rows per evaluation, at least 1
+     * @throws NablaException if {@code rows} is below 1
+     */
     public Scorer batchSize(int rows) {
         if (rows < 1) {
             throw new NablaException("Scorer.batchSize: needs at least 1 row, got " + rows);
@@ -69,12 +94,21 @@ public final class Scorer {
         return new Scorer(id, factory, state, rows, output, prediction);
     }
 
-    /** The name of the appended output column (default "scores"). */
+    /**
+     * {@return a copy that appends the model's output as a column of this name (default "scores")}
+     *
+     * @param name the output column's name
+     */
     public Scorer outputColumn(String name) {
         return new Scorer(id, factory, state, batchSize, name, prediction);
     }
 
-    /** Also appends each row's arg max, an int column of this name (for classifiers). */
+    /**
+     * {@return a copy that also appends each row's arg max, an int column of this name} For
+     * classifiers: the model's outputs must be [n, C].
+     *
+     * @param name the prediction column's name
+     */
     public Scorer predictionColumn(String name) {
         return new Scorer(id, factory, state, batchSize, output, name);
     }
@@ -85,6 +119,13 @@ public final class Scorer {
      * the model, its state and the columns are checked here; each row when an action scores it,
      * where a bad row fails the action with Spark's exception caused by a {@code FeedException}
      * that names the partition, the row and the column.
+     *
+     * @param data    the rows to score
+     * @param columns which columns hold the features (a label named there is not read)
+     * @return {@code data} with the output column (and the prediction column) appended
+     * @throws FeedException if a feature column is missing or not numeric, the state does not fit
+     *         the model, the model's output is neither [n] nor [n, C], a column to append already
+     *         exists, or a prediction column is asked of a model with outputs [n]
      */
     public Dataset<Row> transform(Dataset<Row> data, Columns columns) {
         RowReader reader = RowReader.of("Scorer", data.schema(), columns, false);

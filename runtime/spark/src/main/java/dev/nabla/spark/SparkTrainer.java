@@ -93,11 +93,34 @@ public final class SparkTrainer implements AutoCloseable {
                 : new Checkpoints(context.hadoopConfiguration(), b.folder, b.every, b.keep);
     }
 
+    /**
+     * {@return a builder of a trainer with batches of 64, seed 0 and no checkpoints; choose an
+     * optimizer}
+     *
+     * @param spark the session whose cluster trains
+     * @param model builds the model, on the driver and on every executor
+     * @param loss  the loss of each example, whose mean over the batch is minimized
+     * @throws NablaException if one of them is null
+     */
     public static Builder builder(SparkSession spark, ModelFactory model, ExampleLoss loss) {
         return new Builder(spark, model, loss);
     }
 
-    /** One step on the next global batch of {@code data}. */
+    /**
+     * Takes one step on the next global batch of {@code data}: one Spark job, then the update on
+     * the driver, then a checkpoint when one is due. The first step also checks the loss.
+     *
+     * @param data the examples, the same at every step (their count fixes the batches)
+     * @return what the step did
+     * @throws FeedException if the examples' width or labels differ from earlier steps', they give
+     *         other batches than the checkpoint resumed from, or the partitions give another
+     *         number of examples than the batch has (a source that changed)
+     * @throws NablaException if the trainer is closed, the loss is not one f32 value per example
+     *         or draws random numbers, the loss or a gradient is not finite (the parameters are
+     *         then not updated), or a task fails with Nabla's error (rethrown with the step and
+     *         partition in its message)
+     * @throws UncheckedIOException if writing a checkpoint fails
+     */
     public synchronized StepResult step(Examples data) {
         requireOpen("step");
         long start = System.nanoTime();
@@ -142,7 +165,15 @@ public final class SparkTrainer implements AutoCloseable {
         return new StepResult(steps, epoch, batch, expected, total.meanLoss(), (System.nanoTime() - start) / 1e9);
     }
 
-    /** Trains until {@code epochs} epochs of {@code data} are done (from where it stands), reporting each step. */
+    /**
+     * Trains until {@code epochs} epochs of {@code data} are done, counting the steps already
+     * taken (resumed ones included), so that after a restart it only finishes the run.
+     *
+     * @param data   the examples
+     * @param epochs the epochs the run has in all
+     * @param onStep called with each step's result, on this thread
+     * @throws NablaException as {@link #step}, which stops the run
+     */
     public void fit(Examples data, int epochs, Consumer<StepResult> onStep) {
         long total = epochs * new EpochOrder(data.count(), batchSize, seed).batches();
         while (steps() < total) {
@@ -150,22 +181,35 @@ public final class SparkTrainer implements AutoCloseable {
         }
     }
 
-    /** {@link #fit(Examples, int, Consumer)}, returning the results of the steps it took. */
+    /**
+     * {@return the results of the steps taken} As {@link #fit(Examples, int, Consumer)}.
+     *
+     * @param data   the examples
+     * @param epochs the epochs the run has in all
+     * @throws NablaException as {@link #step}
+     */
     public List<StepResult> fit(Examples data, int epochs) {
         List<StepResult> results = new ArrayList<>();
         fit(data, epochs, results::add);
         return results;
     }
 
-    /** How many steps have been taken (resumed ones included). */
+    /** {@return how many steps have been taken, resumed ones included} */
     public synchronized long steps() {
         return steps;
     }
 
     /**
      * Loads the newest checkpoint in the folder given to {@link Builder#checkpoints}: the parameters,
-     * the optimizer's state and the step count, after a driver restart say. Returns the step it
-     * resumes after, 0 when the folder holds none.
+     * the optimizer's state and the step count, after a driver restart say.
+     *
+     * @return the step it resumes after; with no checkpoint in the folder, the steps taken so far
+     *         (0 for a new trainer)
+     * @throws IOException if the folder or the checkpoint cannot be read
+     * @throws NablaException if the trainer is closed or has no checkpoint folder, or the newest
+     *         checkpoint is not a trainer's or of a newer version
+     * @throws FeedException if the checkpoint was written with another batch size or seed, or its
+     *         state does not fit the model and optimizer
      */
     public synchronized long resume() throws IOException {
         requireOpen("resume");
@@ -193,7 +237,11 @@ public final class SparkTrainer implements AutoCloseable {
         return steps;
     }
 
-    /** The model's current parameters by PyTorch's names: its state dict. */
+    /**
+     * {@return the model's current parameters by PyTorch's names: its state dict}
+     *
+     * @throws NablaException if the trainer is closed
+     */
     public synchronized Map<String, NDArray> modelValues() {
         requireOpen("modelValues");
         return model.values();
@@ -202,6 +250,11 @@ public final class SparkTrainer implements AutoCloseable {
     /**
      * Writes the model's state dict as safetensors to a path of any Hadoop file system; it loads
      * with {@code Model.load} or {@link Scorer#load}, and in PyTorch with {@code safetensors.torch.load_file}.
+     *
+     * @param path the file, e.g. {@code hdfs:///models/digits.safetensors}; one already there is
+     *             replaced
+     * @throws IOException if writing fails
+     * @throws NablaException if the trainer is closed
      */
     public void saveModel(String path) throws IOException {
         HadoopFiles.write(context.hadoopConfiguration(), path, modelValues(), Map.of("format", "pt"));
@@ -267,19 +320,35 @@ public final class SparkTrainer implements AutoCloseable {
             this.loss = loss;
         }
 
-        /** The optimizer whose update the driver applies (required). */
+        /**
+         * Sets the optimizer whose update the driver applies (required).
+         *
+         * @param optimizer the optimizer, e.g. {@code Optimizers.adam(1e-3)}
+         * @return this builder
+         */
         public Builder optimizer(Optimizer optimizer) {
             this.optimizer = optimizer;
             return this;
         }
 
-        /** Examples per global batch, over all partitions (default 64). */
+        /**
+         * Sets the examples per global batch, over all partitions (default 64).
+         *
+         * @param size the batch size, at least 1
+         * @return this builder
+         * @throws NablaException if {@code size} is below 1
+         */
         public Builder batchSize(int size) {
             this.batchSize = atLeast("batchSize", size, 1);
             return this;
         }
 
-        /** The seed of every epoch's order (default 0). */
+        /**
+         * Sets the seed of every epoch's order (default 0).
+         *
+         * @param seed the seed
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
@@ -288,19 +357,37 @@ public final class SparkTrainer implements AutoCloseable {
         /**
          * A partition's share is padded to a multiple of {@code rows} (default 32), so that the few
          * sizes shares take reuse compiled programs; padding rows weigh 0 but cost compute.
+         *
+         * @param rows the multiple, at least 1
+         * @return this builder
+         * @throws NablaException if {@code rows} is below 1
          */
         public Builder padTo(int rows) {
             this.padTo = atLeast("padTo", rows, 1);
             return this;
         }
 
-        /** The depth of the gradients' tree aggregation (default 2, as Spark's). */
+        /**
+         * Sets the depth of the gradients' tree aggregation (default 2, as Spark's).
+         *
+         * @param depth the depth, at least 1
+         * @return this builder
+         * @throws NablaException if {@code depth} is below 1
+         */
         public Builder treeDepth(int depth) {
             this.depth = atLeast("treeDepth", depth, 1);
             return this;
         }
 
-        /** Writes a checkpoint to {@code folder} (any Hadoop file system) every {@code everySteps} steps. */
+        /**
+         * Writes a checkpoint to {@code folder} every {@code everySteps} steps (default: none),
+         * which {@link SparkTrainer#resume} reads back.
+         *
+         * @param folder     a folder of any Hadoop file system, e.g. {@code hdfs:///models/run1}
+         * @param everySteps the steps between checkpoints, at least 1
+         * @return this builder
+         * @throws NablaException if the folder is blank or {@code everySteps} below 1
+         */
         public Builder checkpoints(String folder, int everySteps) {
             if (folder == null || folder.isBlank()) {
                 throw new NablaException("checkpoints: name a folder, e.g. hdfs:///models/run1 or file:/tmp/run1");
@@ -310,12 +397,25 @@ public final class SparkTrainer implements AutoCloseable {
             return this;
         }
 
-        /** How many of the newest checkpoints to keep (default 2). */
+        /**
+         * Sets how many of the newest checkpoints to keep (default 2); older ones are deleted.
+         *
+         * @param count the checkpoints kept, at least 1
+         * @return this builder
+         * @throws NablaException if {@code count} is below 1
+         */
         public Builder keepCheckpoints(int count) {
             this.keep = atLeast("keepCheckpoints", count, 1);
             return this;
         }
 
+        /**
+         * {@return a trainer} Builds the model on the driver from the factory and checks it.
+         *
+         * @throws NablaException if no optimizer was chosen, or the factory's model is of another
+         *         graph, has no parameters, has a parameter that is not f32, or has buffers (batch
+         *         norm)
+         */
         public SparkTrainer build() {
             if (optimizer == null) {
                 throw new NablaException("SparkTrainer.build: choose an optimizer, e.g. .optimizer(Optimizers.adam(1e-3))");

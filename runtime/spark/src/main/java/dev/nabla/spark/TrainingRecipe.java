@@ -16,6 +16,12 @@ import java.util.List;
  * Everything an executor needs to build the gradient program: the model's factory, the loss,
  * the examples' width and label kind, and the row count a partition's share is padded to a
  * multiple of (so that shares of varying size reuse a few compiled programs).
+ *
+ * @param factory  builds the model
+ * @param loss     the loss of each example
+ * @param features how many features an example has
+ * @param labels   the labels' kind
+ * @param padTo    the multiple a share's rows are padded to
  */
 record TrainingRecipe(ModelFactory factory, ExampleLoss loss, int features, Labels labels, int padTo)
         implements Serializable {

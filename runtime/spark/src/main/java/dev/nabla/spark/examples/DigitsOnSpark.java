@@ -38,6 +38,15 @@ public final class DigitsOnSpark {
 
     private DigitsOnSpark() {}
 
+    /**
+     * Runs the example in the session spark-submit (or {@code -Dspark.master}) configures, and
+     * prints the test accuracy.
+     *
+     * @param args the digits' CSV file (default: the examples module's copy, as seen from
+     *             runtime/spark) and the output folder (default: a new temporary folder)
+     * @throws IOException if the temporary folder cannot be made, or a checkpoint or the model
+     *                     cannot be read or written
+     */
     public static void main(String[] args) throws IOException {
         String csv = args.length > 0 ? args[0] : "../../examples/src/main/resources/data/digits.csv.gz";
         String out = args.length > 1 ? args[1] : Files.createTempDirectory("nabla-digits").toUri().toString();
@@ -47,7 +56,16 @@ public final class DigitsOnSpark {
         spark.stop();
     }
 
-    /** Trains, saves and scores; returns the accuracy on the held-out digits. */
+    /**
+     * Trains, saves and scores. A checkpoint already in the output folder is resumed from.
+     *
+     * @param spark the session
+     * @param csv   the digits' CSV file: 64 pixels from 0 to 16, then the digit, no header
+     * @param out   the output folder (any Hadoop file system): checkpoints and the model go there
+     * @param log   where the training's progress is printed
+     * @return the accuracy on the held-out digits, from 0 to 1
+     * @throws IOException if a checkpoint or the model cannot be read or written
+     */
     public static double run(SparkSession spark, String csv, String out, PrintStream log) throws IOException {
         // 64 pixel columns from 0 to 16, then the digit; no header.
         Dataset<Row> raw = spark.read().option("inferSchema", "true").csv(csv);
