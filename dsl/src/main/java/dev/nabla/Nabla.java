@@ -4,7 +4,7 @@ import dev.nabla.core.NablaException.ShapeException;
 import dev.nabla.core.NablaException.GraphException;
 import dev.nabla.compiler.autodiff.Autodiff;
 import dev.nabla.compiler.autodiff.Checkpoint;
-import dev.nabla.compiler.autodiff.Autodiff.JacobianMode;
+import dev.nabla.core.JacobianMode;
 import dev.nabla.compiler.ir.Convolutions;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Pooling;

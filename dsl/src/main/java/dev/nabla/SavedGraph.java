@@ -124,6 +124,21 @@ public final class SavedGraph implements AutoCloseable {
     }
 
     /**
+     * Reads a saved graph from {@code in} (left open), refusing one past the default limits (sizes,
+     * counts, depths) that keep a hostile file from exhausting memory.
+     *
+     * @param in      the saved graph's bytes
+     * @param options the new graph's options; its fast math is the file's
+     * @return the loaded graph
+     * @throws IOException if the stream fails
+     * @throws GraphFileException when the stream is not a saved graph this version can read, or a
+     *                            parameter has no value in it
+     */
+    public static SavedGraph load(InputStream in, GraphOptions options) throws IOException {
+        return load(in, options, ReadLimits.defaults());
+    }
+
+    /**
      * Reads a saved graph from {@code in} (left open) within {@code limits}.
      *
      * @param in      the saved graph's bytes
@@ -134,7 +149,7 @@ public final class SavedGraph implements AutoCloseable {
      * @throws GraphFileException when the file is not a saved graph this version can read, or a
      *                            parameter has no value in it
      */
-    public static SavedGraph load(InputStream in, GraphOptions options, ReadLimits limits) throws IOException {
+    static SavedGraph load(InputStream in, GraphOptions options, ReadLimits limits) throws IOException {
         if (in == null || options == null || limits == null) {
             throw new GraphException("load: the stream, options and limits must not be null");
         }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nabla.compiler.autodiff.Autodiff.JacobianMode;
+import dev.nabla.core.JacobianMode;
 import dev.nabla.core.DType;
 import dev.nabla.core.Shape;
 import dev.nabla.core.Device;

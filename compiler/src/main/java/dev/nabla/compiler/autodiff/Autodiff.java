@@ -1,5 +1,6 @@
 package dev.nabla.compiler.autodiff;
 
+import dev.nabla.core.JacobianMode;
 import static dev.nabla.compiler.ir.Ops.*;
 
 import dev.nabla.core.NablaException;
@@ -71,16 +72,6 @@ public final class Autodiff {
             }
         }
         return ForwardMode.jvp(outputs, new LinkedHashMap<>(tangents));
-    }
-
-    /** How a Jacobian is formed: batched reverse mode, batched forward mode, or chosen by shape. */
-    public enum JacobianMode {
-        /** One vjp per output, batched over its elements (JAX's jacrev): best for few outputs. */
-        REVERSE,
-        /** One jvp per variable, batched over its elements (JAX's jacfwd): best for few inputs. */
-        FORWARD,
-        /** Reverse when the outputs have no more elements than the variables, else forward. */
-        AUTO
     }
 
     /** The Jacobian of y with respect to x, of shape y.shape ++ x.shape, chosen by shape. */
