@@ -83,6 +83,44 @@ class EvalPlanCacheTest {
     }
 
     @Test
+    void threadsEvaluatingManySetsOfOutputsAtOnceEachGetTheirOwnValues() throws Exception {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64);
+            Tensor y = g.input("y", DType.F64);
+            List<Tensor> outputs = new ArrayList<>();
+            for (int k = 1; k <= 12; k++) {
+                outputs.add(x.mul(k).add(y));
+            }
+            CompiledGraph run = g.compile();
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                for (int t = 0; t < 4; t++) {
+                    int thread = t;
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < 3000; i++) {
+                            int k = (i * (thread + 1)) % 12 + 1;
+                            double a = thread * 1000 + i;
+                            List<NDArray> r = k % 2 == 0
+                                    ? run.eval(Map.of(x, NDArray.scalar(a), y, NDArray.scalar((double) thread)),
+                                            outputs.get(k - 1))
+                                    : run.eval(Map.of(x, NDArray.scalar(a), y, NDArray.scalar((double) thread)),
+                                            outputs.get(k - 1), outputs.get(0));
+                            assertEquals(a * k + thread, r.get(0).getDouble(0));
+                            if (k % 2 != 0) {
+                                assertEquals(a + thread, r.get(1).getDouble(0));
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (var f : done) {
+                    f.get();
+                }
+            }
+        }
+    }
+
+    @Test
     void parametersAreReadAtEachRun() {
         try (Graph g = Graph.create()) {
             Tensor x = g.input("x");
