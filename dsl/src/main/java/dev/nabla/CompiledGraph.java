@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -81,7 +82,126 @@ public final class CompiledGraph implements AutoCloseable {
      */
     public List<NDArray> eval(Map<Tensor, NDArray> feeds, Tensor... outputs) {
         session.ensureOpen("eval");
-        return session.run(graph.unwrapAll("eval", Arrays.asList(outputs)), byNode("eval", feeds));
+        EvalPlan plan = planFor(outputs);
+        if (plan != null) {
+            NDArray[] values = inputValues(plan, feeds);
+            if (values != null) {
+                return plan.evaluation().run(values);
+            }
+        }
+        // A first evaluation of these outputs, or feeds that need a closer look: this path checks
+        // everything and names what is wrong.
+        List<Node> nodes = graph.unwrapAll("eval", Arrays.asList(outputs));
+        List<NDArray> results = session.run(nodes, byNode("eval", feeds));
+        if (plan == null) {
+            remember(outputs, nodes);
+        }
+        return results;
+    }
+
+    /**
+     * Outputs evaluated before, resolved to their compiled program, with the program's inputs as
+     * the feeds' keys. A plan never goes stale: a compiled graph compiles each set of outputs once
+     * and keeps it until closed, and a plan reads the parameters' current values at each run.
+     */
+    private record EvalPlan(Tensor[] outputs, Tensor[] inputs, Session.Evaluation evaluation) {
+        boolean matches(Tensor[] requested) {
+            if (requested.length != outputs.length) {
+                return false;
+            }
+            for (int i = 0; i < requested.length; i++) {
+                if (requested[i] != outputs[i] && !outputs[i].equals(requested[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * The program's input values from {@code feeds}, in its order, when every feed passes the
+     * checks a run makes; else null, and the caller takes the path that names the problem.
+     */
+    private NDArray[] inputValues(EvalPlan plan, Map<Tensor, NDArray> feeds) {
+        Tensor[] inputs = plan.inputs();
+        if (feeds == null) {
+            return null;
+        }
+        NDArray[] values = inputs.length == 0 ? NO_VALUES : new NDArray[inputs.length];
+        boolean exactly = feeds.size() == inputs.length;
+        if (!exactly) {
+            // Feeds the program does not read are checked all the same, as a run checks them.
+            for (Map.Entry<Tensor, NDArray> e : feeds.entrySet()) {
+                Tensor t = e.getKey();
+                if (t == null || t.graph() != graph || !session.accepts(t.node(), e.getValue())) {
+                    return null;
+                }
+            }
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            NDArray v = feeds.get(inputs[i]);
+            // With as many feeds as inputs, finding every input means that the feeds are
+            // exactly the inputs: then these are all the checks there are to make.
+            if (v == null || exactly && !session.accepts(inputs[i].node(), v)) {
+                return null;
+            }
+            values[i] = v;
+        }
+        return values;
+    }
+
+    private static final NDArray[] NO_VALUES = {};
+
+    /** The most plans {@link #plans} keeps, the latest first; a longer cycle of outputs finds the rest in {@link #allPlans}. */
+    private static final int RECENT_PLANS = 8;
+
+    /** Plans for the latest sets of outputs evaluated, the latest first; replaced whole, never changed. */
+    private volatile EvalPlan[] plans = new EvalPlan[0];
+
+    /** A plan for every set of outputs evaluated, as the session keeps a program for each. */
+    private final Map<List<Tensor>, EvalPlan> allPlans = new ConcurrentHashMap<>();
+
+    /** The plan for these outputs, or null if they were never evaluated (or are not all tensors). */
+    private EvalPlan planFor(Tensor[] outputs) {
+        if (outputs == null) {
+            return null;
+        }
+        EvalPlan[] recent = plans;
+        for (EvalPlan p : recent) {
+            if (p.matches(outputs)) {
+                return p;
+            }
+        }
+        if (allPlans.isEmpty()) {
+            return null;
+        }
+        for (Tensor t : outputs) {
+            if (t == null) {
+                return null;
+            }
+        }
+        EvalPlan p = allPlans.get(List.of(outputs));
+        if (p != null) {
+            remember(p);
+        }
+        return p;
+    }
+
+    /** Keeps a plan for outputs just evaluated (their nodes {@code nodes}). */
+    private void remember(Tensor[] outputs, List<Node> nodes) {
+        Session.Evaluation evaluation = session.evaluation(nodes);
+        Tensor[] inputs = evaluation.inputs().stream().map(graph::wrap).toArray(Tensor[]::new);
+        EvalPlan p = new EvalPlan(outputs.clone(), inputs, evaluation);
+        allPlans.putIfAbsent(List.of(p.outputs()), p);
+        remember(p);
+    }
+
+    private void remember(EvalPlan p) {
+        EvalPlan[] recent = plans;
+        EvalPlan[] next = new EvalPlan[Math.min(recent.length + 1, RECENT_PLANS)];
+        next[0] = p;
+        System.arraycopy(recent, 0, next, 1, next.length - 1);
+        plans = next;
     }
 
     /**
@@ -295,6 +415,8 @@ public final class CompiledGraph implements AutoCloseable {
     /** Frees the parameters' values and the compiled programs; later calls are errors. */
     @Override
     public void close() {
+        plans = new EvalPlan[0];
+        allPlans.clear();
         if (!session.isClosed()) {
             graph.takeBack(this);
         }

@@ -115,4 +115,44 @@ class DevicePlacementTest {
             assertEquals(1.5, onDevice.parameter(w).item(), "the moved copy is independent");
         }
     }
+
+    /**
+     * A compiled graph keeps a plan for outputs it ran ({@link EvalPlanCacheTest}); a feed on the
+     * wrong device must still fail as in a first run, and values on the right device still work.
+     */
+    @Test
+    void misplacedFeedsFailAlikeBeforeAndAfterTheOutputsRan() {
+        try (var g = Graph.create()) {
+            Tensor a = g.input("a", 1);
+            Tensor b = g.input("b", 1);
+            Tensor sum = a.add(b);
+            NDArray ten = NDArray.of(new float[] {10}, 1);
+            List<Map<Tensor, NDArray>> misplaced = List.of(
+                    Map.of(a, ten, b, ten.to(SEPARATE)),
+                    Map.of(a, ten.to(SEPARATE), b, ten.to(SEPARATE)));
+            for (Map<Tensor, NDArray> feeds : misplaced) {
+                var fresh = g.compile(Device.cpu());
+                var warm = g.compile(Device.cpu());
+                assertEquals(20.0, warm.eval(Map.of(a, ten, b, ten), sum).get(0).item());
+                assertEquals(20.0, warm.eval(Map.of(a, ten, b, ten), sum).get(0).item());
+                Throwable first = org.junit.jupiter.api.Assertions.assertThrows(DeviceException.class,
+                        () -> fresh.eval(feeds, sum));
+                Throwable again = org.junit.jupiter.api.Assertions.assertThrows(DeviceException.class,
+                        () -> warm.eval(feeds, sum));
+                assertEquals(first.getMessage(), again.getMessage());
+            }
+            var onDevice = g.compile(SEPARATE);
+            for (int i = 0; i < 3; i++) {
+                NDArray r = onDevice.eval(Map.of(a, ten.to(SEPARATE), b, NDArray.of(new float[] {i}, 1).to(SEPARATE)), sum)
+                        .get(0);
+                assertEquals(SEPARATE, r.device());
+                assertEquals(10.0 + i, r.item());
+            }
+            Throwable first = org.junit.jupiter.api.Assertions.assertThrows(DeviceException.class,
+                    () -> g.compile(SEPARATE).eval(Map.of(a, ten, b, ten.to(SEPARATE)), sum));
+            Throwable again = org.junit.jupiter.api.Assertions.assertThrows(DeviceException.class,
+                    () -> onDevice.eval(Map.of(a, ten, b, ten.to(SEPARATE)), sum));
+            assertEquals(first.getMessage(), again.getMessage());
+        }
+    }
 }

@@ -67,6 +67,12 @@ public class SeedScalarBenchmark {
         return run.eval(atFive, square, dy);
     }
 
+    /** dy/dx alone at x = 5: one feed, one output. */
+    @Benchmark
+    public List<NDArray> derivativeOnly() {
+        return run.eval(atFive, dy);
+    }
+
     /** dy/dx and d2y/dx2 at x = 5. */
     @Benchmark
     public List<NDArray> secondDerivative() {

@@ -19,6 +19,15 @@ public interface Executable {
     List<NDArray> run(List<NDArray> inputs, List<NDArray> parameters);
 
     /**
+     * {@link #run(List, List)} with the values in arrays, which the call neither keeps nor
+     * changes: for a caller that evaluates small programs again and again (a backend can then
+     * read them without a list around them).
+     */
+    default List<NDArray> run(NDArray[] inputs, NDArray[] parameters) {
+        return run(java.util.Arrays.asList(inputs), java.util.Arrays.asList(parameters));
+    }
+
+    /**
      * Runs the program and writes result i into {@code destinations[i]} (a float[] for f32,
      * else a double[], of the result's size) where that is not null, so that large outputs can
      * reuse memory across runs. Backends that can compute straight into the destination do so.

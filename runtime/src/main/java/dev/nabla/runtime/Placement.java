@@ -17,7 +17,7 @@ final class Placement {
     private Placement() {}
 
     /** Whether a program on {@code device} reads a value on {@code where} without a transfer. */
-    private static boolean readable(Device where, Device device) {
+    static boolean readable(Device where, Device device) {
         return where.equals(device) || where.hostMemory() && device.hostMemory();
     }
 

@@ -9,6 +9,7 @@ import dev.nabla.compiler.Program;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ import java.util.function.Function;
  */
 public final class Session implements AutoCloseable {
     private final Device device;
+    /** {@code device.hostMemory()}, read once: feeds are checked against it on every run. */
+    private final boolean hostMemory;
     private final Backend backend;
     private final boolean checkFinite;
     private final boolean detectAnomalies;
@@ -53,6 +56,7 @@ public final class Session implements AutoCloseable {
     public Session(Device device, Function<Node, NDArray> initialValues, boolean checkFinite,
                    boolean detectAnomalies) {
         this.device = device;
+        this.hostMemory = device.hostMemory();
         this.backend = Backends.forDevice(device);
         this.checkFinite = checkFinite;
         this.detectAnomalies = detectAnomalies;
@@ -145,6 +149,114 @@ public final class Session implements AutoCloseable {
         Executable exe = compiled.computeIfAbsent(key, k -> compile(op, Program.of(k.outputs(), k.updates())));
         recent = new Recent(key.outputs(), key.updates(), exe);
         return exe;
+    }
+
+    /**
+     * The evaluation of {@code outputs} (no updates) resolved to its compiled program once, for a
+     * caller that evaluates the same outputs again and again: each {@link Evaluation#run} then
+     * skips the program lookup and takes its fed values already checked ({@link #accepts}).
+     */
+    public Evaluation evaluation(List<Node> outputs) {
+        ensureOpen("run");
+        return new Evaluation(executable("run", outputs, List.of()));
+    }
+
+    /**
+     * Whether a run takes {@code value} fed to {@code node} as it is: the node is an input, and the
+     * value is not null, of the node's dtype and shape, finite when this session checks that, and
+     * readable on this session's device. Never throws: where this is false, a run given the same
+     * feeds refuses them and says why.
+     */
+    public boolean accepts(Node node, NDArray value) {
+        if (value == null || !(node.op() instanceof Op.Input) || value.dtype() != node.dtype()
+                || value.shape() != node.shape() && !value.shape().equals(node.shape())) {
+            return false;
+        }
+        if (value.deviceArray() == null ? !hostMemory : !Placement.readable(value.device(), device)) {
+            return false;
+        }
+        if (checkFinite) {
+            for (int i = 0; i < value.size(); i++) {
+                if (!Double.isFinite(value.getDouble(i))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Outputs resolved to their compiled program by {@link #evaluation}. Runs as {@link #run} does
+     * (optimistically, else under the read lock), from any number of threads.
+     */
+    public final class Evaluation {
+        private static final NDArray[] NO_VALUES = {};
+        private final Executable exe;
+        private final Node[] parameterNodes;
+
+        private Evaluation(Executable exe) {
+            this.exe = exe;
+            this.parameterNodes = exe.program().parameters().toArray(new Node[0]);
+        }
+
+        /** {@return the inputs the program reads, in the order {@link #run} takes their values} */
+        public List<Node> inputs() {
+            return exe.program().inputs();
+        }
+
+        /**
+         * Evaluates the outputs.
+         *
+         * @param inputs a value for each of {@link #inputs()}, in that order, each {@linkplain
+         *               #accepts accepted}; not kept
+         * @return the outputs' values
+         */
+        public List<NDArray> run(NDArray[] inputs) {
+            ensureOpen("run");
+            long stamp = lock.tryOptimisticRead();
+            if (stamp != 0) {
+                NDArray[] params = null;
+                List<NDArray> results = null;
+                try {
+                    params = parameterValues();
+                    results = exe.run(inputs, params);
+                } catch (RuntimeException e) {
+                    if (lock.validate(stamp)) {
+                        throw e;
+                    }
+                }
+                if (results != null && lock.validate(stamp)) {
+                    checkAnomalies(results, inputs, params);
+                    return results;
+                }
+            }
+            stamp = lock.readLock();
+            try {
+                NDArray[] params = parameterValues();
+                List<NDArray> results = exe.run(inputs, params);
+                checkAnomalies(results, inputs, params);
+                return results;
+            } finally {
+                lock.unlockRead(stamp);
+            }
+        }
+
+        private NDArray[] parameterValues() {
+            if (parameterNodes.length == 0) {
+                return NO_VALUES;
+            }
+            NDArray[] values = new NDArray[parameterNodes.length];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = current("run", parameterNodes[i]);
+            }
+            return values;
+        }
+
+        private void checkAnomalies(List<NDArray> results, NDArray[] inputs, NDArray[] params) {
+            if (detectAnomalies) {
+                Anomalies.check("eval", device, exe.program(), results, Arrays.asList(inputs), Arrays.asList(params));
+            }
+        }
     }
 
     /**
