@@ -143,8 +143,8 @@ print('''## Notes
 
 - What the seed rows compare: PyTorch builds its graph and runs backward on every call (eager
   autograd, as the tutorial does); Nabla differentiates once and evaluates the compiled
-  gradient. `eval` goes through feeds and NDArrays (about 80 ns, of which the generated code
-  is a few); `run.function(...)` calls the generated straight-line code with doubles and
+  gradient. `eval` goes through feeds and NDArrays (the eval rows less the function rows; the
+  generated code itself is a few ns); `run.function(...)` calls the generated straight-line code with doubles and
   allocates nothing. The function rows compare against PyTorch's y = x^2 and both-partials
   timings.
 - The fused chain y = sin(x)·exp(−x·x) + 3·x·x: PyTorch runs seven eager kernels into
