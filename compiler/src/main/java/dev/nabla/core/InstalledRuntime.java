@@ -14,11 +14,14 @@ final class InstalledRuntime {
         DeviceDirectory d = directory;
         if (d == null) {
             // The context loader first, as the backends are found; then this module's own loader.
-            d = ServiceLoader.load(DeviceDirectory.class).findFirst()
-                    .or(() -> ServiceLoader.load(DeviceDirectory.class, InstalledRuntime.class.getClassLoader())
-                            .findFirst())
-                    .orElseThrow(() -> new DeviceException("no Nabla runtime found: put nabla-runtime "
-                            + "(dev.nabla:nabla-runtime) on the class path or module path"));
+            // No lambda on the way that succeeds: this runs in every JVM's first compile, where
+            // each lambda is linked through invokedynamic the first time it is reached.
+            d = ServiceLoader.load(DeviceDirectory.class).findFirst().orElse(null);
+            if (d == null) {
+                d = ServiceLoader.load(DeviceDirectory.class, InstalledRuntime.class.getClassLoader()).findFirst()
+                        .orElseThrow(() -> new DeviceException("no Nabla runtime found: put nabla-runtime "
+                                + "(dev.nabla:nabla-runtime) on the class path or module path"));
+            }
             directory = d;
         }
         return d;

@@ -3,14 +3,26 @@ package dev.nabla.runtime;
 import dev.nabla.core.Device;
 
 import dev.nabla.core.NablaException.DeviceException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
-import java.util.function.Supplier;
 
-/** The backends on the class path and their devices. */
+/**
+ * The backends on the class path and their devices. Every first compile in a JVM comes through
+ * here: the lookups are plain loops, where lambdas would each be linked through invokedynamic
+ * (about a millisecond apiece in a fresh JVM; see "Cold start" in bench/RESULTS.md).
+ */
 public final class Backends {
     private static final List<String> PROBLEMS = new java.util.ArrayList<>();
+    /** Higher priority first (before BACKENDS, whose initializer sorts with it). */
+    private static final Comparator<Backend> BY_PRIORITY = new Comparator<>() {
+        @Override
+        public int compare(Backend a, Backend b) {
+            return Integer.compare(b.priority(), a.priority());
+        }
+    };
     private static final List<Backend> BACKENDS = load();
 
     /** Every backend that loads; one whose dependencies are missing is left out and noted. */
@@ -27,7 +39,8 @@ public final class Backends {
                 PROBLEMS.add(e.toString());
             }
         }
-        found.sort(Comparator.comparingInt(Backend::priority).reversed());
+        // Most preferred first; a stable sort, so equal priorities keep the order they were found in.
+        found.sort(BY_PRIORITY);
         return List.copyOf(found);
     }
 
@@ -45,23 +58,42 @@ public final class Backends {
 
     /** Every device of every backend, most preferred first. */
     public static List<Device> devices() {
-        return BACKENDS.stream().flatMap(b -> b.devices().stream()).toList();
+        List<Device> all = new ArrayList<>();
+        for (Backend b : BACKENDS) {
+            all.addAll(b.devices());
+        }
+        return Collections.unmodifiableList(all);
     }
 
     /** A GPU first, then another accelerator, else the host (a TornadoVM CPU device loses to the JVM). */
     public static Device best() {
         List<Device> all = devices();
-        return all.stream().filter(d -> d.type() == Device.Type.GPU).findFirst()
-                .or(() -> all.stream().filter(Device::accelerator).findFirst())
-                .orElseGet(Backends::host);
+        for (Device d : all) {
+            if (d.type() == Device.Type.GPU) {
+                return d;
+            }
+        }
+        for (Device d : all) {
+            if (d.accelerator()) {
+                return d;
+            }
+        }
+        return host();
     }
 
     /** The most preferred device whose values are Java arrays (looked up once: every host array asks). */
     public static Device host() {
         Device h = host;
         if (h == null) {
-            h = BACKENDS.stream().flatMap(b -> b.devices().stream()).filter(Device::hostMemory).findFirst()
-                    .orElseThrow(noBackend());
+            for (Device d : devices()) {
+                if (d.hostMemory()) {
+                    h = d;
+                    break;
+                }
+            }
+            if (h == null) {
+                throw new DeviceException("no Nabla backend found on the class path");
+            }
             host = h;
         }
         return h;
@@ -70,17 +102,20 @@ public final class Backends {
     private static volatile Device host;
 
     public static Device device(String printed) {
-        return devices().stream().filter(d -> d.toString().equals(printed)).findFirst()
-                .orElseThrow(() -> new DeviceException("no device '" + printed + "'; present: " + devices()));
+        for (Device d : devices()) {
+            if (d.toString().equals(printed)) {
+                return d;
+            }
+        }
+        throw new DeviceException("no device '" + printed + "'; present: " + devices());
     }
 
     public static Backend forDevice(Device device) {
-        return BACKENDS.stream().filter(b -> b.name().equals(device.backend()) && b.devices().contains(device))
-                .findFirst()
-                .orElseThrow(() -> new DeviceException("device " + device + " is not present; present: " + devices()));
-    }
-
-    private static Supplier<DeviceException> noBackend() {
-        return () -> new DeviceException("no Nabla backend found on the class path");
+        for (Backend b : BACKENDS) {
+            if (b.name().equals(device.backend()) && b.devices().contains(device)) {
+                return b;
+            }
+        }
+        throw new DeviceException("device " + device + " is not present; present: " + devices());
     }
 }
