@@ -201,8 +201,9 @@ print('''## Notes
 ''')
 if previous and os.path.exists(previous):
     old = open(previous).read()
-    # Sections other scripts write (bench/run-memory.sh, bench/run-taylor.sh, bench/run-transforms.sh) are kept.
-    for section in ("memory", "taylor", "transforms"):
+    # Sections other scripts write (bench/run-memory.sh, bench/run-taylor.sh, bench/run-transforms.sh) are kept,
+    # and the cold-start section (bench/run-coldstart.sh; written by hand from its summary.md).
+    for section in ("memory", "taylor", "transforms", "coldstart"):
         start, end = old.find(f"<!-- {section}:start -->"), old.find(f"<!-- {section}:end -->")
         if start >= 0 and end > start:
             print()

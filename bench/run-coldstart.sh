@@ -6,7 +6,7 @@
 # Writes bench/target/results-coldstart: one file of ColdStart lines per configuration, the JMH
 # outputs, the load averages, and summary.md (median and min of each figure).
 # Needs JDK 25 or later: JAVA_HOME=/path/to/jdk-25 bench/run-coldstart.sh   (from the repository
-# root; MVN="mvn -o" builds offline; about 3 minutes with RUNS=10)
+# root; MVN="mvn -o" builds offline; about a minute with RUNS=20, once built)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$PWD/bench/target/results-coldstart
@@ -55,8 +55,8 @@ for run in $(seq 1 "$runs"); do
         end=$(date +%s%N)
         echo "$line process_ms=$(( (end - start) / 1000000 ))" >> "$out/$c.txt"
     done
-    echo "after run $run: $(load)" >> "$out/load.txt"
 done
+echo "after the fresh JVMs: $(load)" >> "$out/load.txt"
 
 # JMH's single-shot mode, one iteration per fresh fork, without and with a cache trained on one
 # such fork (the forks' class path is the host's, so the cache matches it).
@@ -70,12 +70,10 @@ for round in 1 2; do
     jmh -f "$half" -jvmArgsAppend "$vector" > "$out/jmh-$round.txt" 2>&1
     jmh -f "$half" -jvmArgsAppend "$vector -XX:AOTCache=$out/jmh.aot -XX:AOTMode=on" \
         > "$out/jmh-aot-$round.txt" 2>&1
-    echo "after JMH round $round: $(load)" >> "$out/load.txt"
 done
+echo "after JMH: $(load)" >> "$out/load.txt"
 grep -h '^Iteration   1:' "$out"/jmh-[12].txt | awk '{print "first_call_ms=" $3}' > "$out/jmh.txt"
 grep -h '^Iteration   1:' "$out"/jmh-aot-[12].txt | awk '{print "first_call_ms=" $3}' > "$out/jmh-aot.txt"
-
-echo "end: $(load)" >> "$out/load.txt"
 
 # Median and min of each figure.
 stat() {  # file key
@@ -98,7 +96,7 @@ stat() {  # file key
         echo "- $c: $(for k in create build grad compile eval; do stat "$out/$c.txt" $k | cut -d' ' -f1; done | paste -sd' ')"
     done
     echo
-    echo "Load averages:"
+    echo "Load averages (1, 5, 15 minutes):"
     sed 's/^/- /' "$out/load.txt"
 } > "$out/summary.md"
 cat "$out/summary.md"
