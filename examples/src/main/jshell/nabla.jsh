@@ -1,4 +1,4 @@
-// Started by: mvn -q -Pjshell -DskipTests package   (README: "Try it in JShell")
+// Started by: mvn -q -Pjshell -DskipTests package   (README: "One example at a time, and JShell")
 import dev.nabla.*;
 import dev.nabla.core.*;
 import dev.nabla.nn.*;
