@@ -1,7 +1,6 @@
 package dev.nabla.runtime.jvm;
 
 import dev.nabla.core.DType;
-import dev.nabla.core.Shape;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
 
@@ -15,17 +14,11 @@ final class MatMulRunner implements StepRunner {
 
     MatMulRunner(Step.MatMul step) {
         this.step = step;
-        Shape a = step.a().shape();
-        Shape b = step.b().shape();
-        int r = a.rank();
-        this.m = a.dim(r - 2);
-        this.k = a.dim(r - 1);
-        this.n = b.dim(r - 1);
-        int count = 1;
-        for (int d = 0; d < r - 2; d++) {
-            count *= a.dim(d);
-        }
-        this.batches = count;
+        ProductGeometry g = ProductGeometry.of(step);
+        this.batches = g.batches();
+        this.m = g.m();
+        this.k = g.k();
+        this.n = g.n();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.nabla.runtime.jvm;
 
-import dev.nabla.core.Shape;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
 
@@ -21,21 +20,13 @@ final class WindowMatMulRunner implements StepRunner {
     WindowMatMulRunner(Step.MatMul step, WindowFusion.Operand windows) {
         this.step = step;
         this.windows = windows;
-        Shape a = step.a().shape();
-        int r = a.rank();
-        this.m = a.dim(r - 2);
-        this.k = a.dim(r - 1);
-        this.n = step.b().shape().dim(r - 1);
+        ProductGeometry g = ProductGeometry.of(step);
+        this.batches = g.batches();
+        this.m = g.m();
+        this.k = g.k();
+        this.n = g.n();
+        int r = step.b().shape().rank();
         this.transB = step.b().stride(r - 2) == 1 && step.b().stride(r - 1) != 1;
-        this.batches = batchCount(a);
-    }
-
-    private static int batchCount(Shape a) {
-        int count = 1;
-        for (int d = 0; d < a.rank() - 2; d++) {
-            count *= a.dim(d);
-        }
-        return count;
     }
 
     @Override

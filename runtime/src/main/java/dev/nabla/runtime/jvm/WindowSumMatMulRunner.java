@@ -1,6 +1,5 @@
 package dev.nabla.runtime.jvm;
 
-import dev.nabla.core.Shape;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.compiler.lower.View;
 import dev.nabla.runtime.jvm.gemm.Gemm;
@@ -20,16 +19,11 @@ final class WindowSumMatMulRunner implements StepRunner {
 
     WindowSumMatMulRunner(WindowSumFusion.Pair pair) {
         this.pair = pair;
-        Shape a = pair.product().a().shape();
-        int r = a.rank();
-        this.m = a.dim(r - 2);
-        this.k = a.dim(r - 1);
-        this.n = pair.product().b().shape().dim(r - 1);
-        int count = 1;
-        for (int d = 0; d < r - 2; d++) {
-            count *= a.dim(d);
-        }
-        this.batches = count;
+        ProductGeometry g = ProductGeometry.of(pair.product());
+        this.batches = g.batches();
+        this.m = g.m();
+        this.k = g.k();
+        this.n = g.n();
     }
 
     @Override
