@@ -5,7 +5,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Transposes 8 x 8 blocks of doubles in registers, for packing, as {@link FloatTranspose} does
- * for floats: 3 rounds of two-vector lane selections. Used only with 8-lane vectors.
+ * for floats: 3 rounds of two-vector lane selections, their indexes loaded in the method (why:
+ * {@link FloatTranspose}). Used only with 8-lane vectors.
  */
 final class DoubleTranspose {
     /** Whether this machine's vectors are the 8 lanes the code is written for. */
@@ -14,26 +15,19 @@ final class DoubleTranspose {
     static final int SIDE = 8;
 
     private static final VectorSpecies<Double> S = DoubleKernel.SPECIES;
-    private static final DoubleVector[] LOW = new DoubleVector[3];
-    private static final DoubleVector[] HIGH = new DoubleVector[3];
+    /** The selection indexes, round by round, low then high, as {@link FloatTranspose} keeps them. */
+    private static final double[] INDEXES = indexes();
 
-    static {
-        if (ENABLED) {
-            // Round b pairs rows r and r + h (h = 2^b): the low row keeps lanes with bit b clear from
-            // both, the high row those with bit b set. Index i < 8 selects lane i of the first
-            // vector, 8 + i lane i of the second.
-            for (int b = 0; b < 3; b++) {
-                int h = 1 << b;
-                double[] low = new double[8];
-                double[] high = new double[8];
-                for (int c = 0; c < 8; c++) {
-                    low[c] = (c & h) == 0 ? c : 8 + c - h;
-                    high[c] = (c & h) == 0 ? c + h : 8 + c;
-                }
-                LOW[b] = DoubleVector.fromArray(S, low, 0);
-                HIGH[b] = DoubleVector.fromArray(S, high, 0);
+    private static double[] indexes() {
+        double[] indexes = new double[3 * 2 * SIDE];
+        for (int b = 0; b < 3; b++) {
+            int h = 1 << b;
+            for (int c = 0; c < SIDE; c++) {
+                indexes[2 * b * SIDE + c] = (c & h) == 0 ? c : SIDE + c - h;
+                indexes[(2 * b + 1) * SIDE + c] = (c & h) == 0 ? c + h : SIDE + c;
             }
         }
+        return indexes;
     }
 
     private DoubleTranspose() {}
@@ -45,9 +39,12 @@ final class DoubleTranspose {
      * past its column over the start of the next column's, which the next store then fixes.
      */
     static void block(double[] src, int srcAt, int srcStride, int rows, double[] dst, int dstAt, int dstStride) {
-        DoubleVector low0 = LOW[0], high0 = HIGH[0];
-        DoubleVector low1 = LOW[1], high1 = HIGH[1];
-        DoubleVector low2 = LOW[2], high2 = HIGH[2];
+        DoubleVector low0 = DoubleVector.fromArray(S, INDEXES, 0 * SIDE);
+        DoubleVector high0 = DoubleVector.fromArray(S, INDEXES, 1 * SIDE);
+        DoubleVector low1 = DoubleVector.fromArray(S, INDEXES, 2 * SIDE);
+        DoubleVector high1 = DoubleVector.fromArray(S, INDEXES, 3 * SIDE);
+        DoubleVector low2 = DoubleVector.fromArray(S, INDEXES, 4 * SIDE);
+        DoubleVector high2 = DoubleVector.fromArray(S, INDEXES, 5 * SIDE);
         DoubleVector zero = DoubleVector.zero(S);
         DoubleVector r0 = DoubleVector.fromArray(S, src, srcAt);
         DoubleVector r1 = rows > 1 ? DoubleVector.fromArray(S, src, srcAt + 1 * srcStride) : zero;

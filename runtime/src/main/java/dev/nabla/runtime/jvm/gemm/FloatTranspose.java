@@ -12,7 +12,13 @@ import jdk.incubator.vector.VectorSpecies;
  * 128 x 784 . 784 x 256 product got 6-7% faster.
  *
  * <p>Written out for 16-lane vectors (AVX-512) and used only with them ({@link #ENABLED}): a
- * vector that crosses a loop, or an array of vectors, is not kept in registers by C2.
+ * vector that crosses a loop, or an array of vectors, is not kept in registers by C2. The
+ * selection indexes are loaded in the method from a float array, never kept as vector objects
+ * in a field or an array: C2 knows a loaded vector's exact class, but only guesses a stored
+ * one's from the type profile, and once the Vector API's shared methods have seen enough
+ * failed guesses in a JVM's life (over 100 class-check traps, counted over every method a
+ * compilation inlines), it compiles each guess with a slow path, a real call that boxes every
+ * vector: 23 MB of garbage per 512 x 512 product, and packing ten times slower.
  */
 final class FloatTranspose {
     /** Whether this machine's vectors are the 16 lanes the code is written for. */
@@ -21,26 +27,23 @@ final class FloatTranspose {
     static final int SIDE = 16;
 
     private static final VectorSpecies<Float> S = FloatKernel.SPECIES;
-    private static final FloatVector[] LOW = new FloatVector[4];
-    private static final FloatVector[] HIGH = new FloatVector[4];
+    /**
+     * The selection indexes, round by round: low then high, 16 lanes each. Round b pairs rows r
+     * and r + h (h = 2^b): the low row keeps lanes with bit b clear from both, the high row those
+     * with bit b set. Index i < 16 selects lane i of the first vector, 16 + i lane i of the second.
+     */
+    private static final float[] INDEXES = indexes();
 
-    static {
-        if (ENABLED) {
-            // Round b pairs rows r and r + h (h = 2^b): the low row keeps lanes with bit b clear from
-            // both, the high row those with bit b set. Index i < 16 selects lane i of the first
-            // vector, 16 + i lane i of the second.
-            for (int b = 0; b < 4; b++) {
-                int h = 1 << b;
-                float[] low = new float[16];
-                float[] high = new float[16];
-                for (int c = 0; c < 16; c++) {
-                    low[c] = (c & h) == 0 ? c : 16 + c - h;
-                    high[c] = (c & h) == 0 ? c + h : 16 + c;
-                }
-                LOW[b] = FloatVector.fromArray(S, low, 0);
-                HIGH[b] = FloatVector.fromArray(S, high, 0);
+    private static float[] indexes() {
+        float[] indexes = new float[4 * 2 * SIDE];
+        for (int b = 0; b < 4; b++) {
+            int h = 1 << b;
+            for (int c = 0; c < SIDE; c++) {
+                indexes[2 * b * SIDE + c] = (c & h) == 0 ? c : SIDE + c - h;
+                indexes[(2 * b + 1) * SIDE + c] = (c & h) == 0 ? c + h : SIDE + c;
             }
         }
+        return indexes;
     }
 
     private FloatTranspose() {}
@@ -52,10 +55,14 @@ final class FloatTranspose {
      * past its column over the start of the next column's, which the next store then fixes.
      */
     static void block(float[] src, int srcAt, int srcStride, int rows, float[] dst, int dstAt, int dstStride) {
-        FloatVector low0 = LOW[0], high0 = HIGH[0];
-        FloatVector low1 = LOW[1], high1 = HIGH[1];
-        FloatVector low2 = LOW[2], high2 = HIGH[2];
-        FloatVector low3 = LOW[3], high3 = HIGH[3];
+        FloatVector low0 = FloatVector.fromArray(S, INDEXES, 0 * SIDE);
+        FloatVector high0 = FloatVector.fromArray(S, INDEXES, 1 * SIDE);
+        FloatVector low1 = FloatVector.fromArray(S, INDEXES, 2 * SIDE);
+        FloatVector high1 = FloatVector.fromArray(S, INDEXES, 3 * SIDE);
+        FloatVector low2 = FloatVector.fromArray(S, INDEXES, 4 * SIDE);
+        FloatVector high2 = FloatVector.fromArray(S, INDEXES, 5 * SIDE);
+        FloatVector low3 = FloatVector.fromArray(S, INDEXES, 6 * SIDE);
+        FloatVector high3 = FloatVector.fromArray(S, INDEXES, 7 * SIDE);
         FloatVector zero = FloatVector.zero(S);
         FloatVector r0 = FloatVector.fromArray(S, src, srcAt);
         FloatVector r1 = rows > 1 ? FloatVector.fromArray(S, src, srcAt + 1 * srcStride) : zero;
