@@ -150,6 +150,10 @@ class JvmBackendAllocationTest {
      */
     @Test
     void convolutionsAllocateOnlyWhatTheyReturn() {
+        checkConvolutions();
+    }
+
+    static void checkConvolutions() {
         try (Graph g = Graph.create()) {
             Tensor x = g.input("x", DType.F32, 4, 3, 20, 20);
             Tensor w = g.input("w", DType.F32, 5, 3, 3, 3);
@@ -169,6 +173,10 @@ class JvmBackendAllocationTest {
 
     @Test
     void workSplitOverThreadsAllocatesOnlyWhatItReturns() {
+        checkWorkSplitOverThreads();
+    }
+
+    static void checkWorkSplitOverThreads() {
         // 131,072 elements: kernels and row reductions split in parts over the pool's threads.
         try (Graph g = Graph.create()) {
             Tensor x = g.input("x", DType.F32, 512, 256);
