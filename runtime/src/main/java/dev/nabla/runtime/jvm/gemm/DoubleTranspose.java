@@ -20,12 +20,8 @@ final class DoubleTranspose {
 
     private static double[] indexes() {
         double[] indexes = new double[3 * 2 * SIDE];
-        for (int b = 0; b < 3; b++) {
-            int h = 1 << b;
-            for (int c = 0; c < SIDE; c++) {
-                indexes[2 * b * SIDE + c] = (c & h) == 0 ? c : SIDE + c - h;
-                indexes[(2 * b + 1) * SIDE + c] = (c & h) == 0 ? c + h : SIDE + c;
-            }
+        for (int i = 0; i < indexes.length; i++) {
+            indexes[i] = FloatTranspose.selection(SIDE, i);
         }
         return indexes;
     }

@@ -36,14 +36,24 @@ final class FloatTranspose {
 
     private static float[] indexes() {
         float[] indexes = new float[4 * 2 * SIDE];
-        for (int b = 0; b < 4; b++) {
-            int h = 1 << b;
-            for (int c = 0; c < SIDE; c++) {
-                indexes[2 * b * SIDE + c] = (c & h) == 0 ? c : SIDE + c - h;
-                indexes[(2 * b + 1) * SIDE + c] = (c & h) == 0 ? c + h : SIDE + c;
-            }
+        for (int i = 0; i < indexes.length; i++) {
+            indexes[i] = selection(SIDE, i);
         }
         return indexes;
+    }
+
+    /**
+     * Entry {@code i} of the selection indexes for blocks of side {@code side}: round
+     * {@code i / (2 side)}, the high row's when {@code i / side} is odd, lane {@code i % side}.
+     */
+    static int selection(int side, int i) {
+        int h = 1 << (i / (2 * side));
+        boolean high = (i / side) % 2 == 1;
+        int c = i % side;
+        if ((c & h) == 0) {
+            return high ? c + h : c;
+        }
+        return high ? side + c : side + c - h;
     }
 
     private FloatTranspose() {}
