@@ -80,16 +80,7 @@ public final class Session implements AutoCloseable {
         ensureOpen("run");
         Executable exe = executable("run", outputs, updates);
         if (updates.isEmpty()) {
-            List<NDArray> optimistic = optimisticRun(exe, feeds);
-            if (optimistic != null) {
-                return optimistic;
-            }
-            long stamp = lock.readLock();
-            try {
-                return execute(exe, feeds);
-            } finally {
-                lock.unlockRead(stamp);
-            }
+            return evaluate(exe, exe.program().parameters(), inputs(exe, feeds));
         }
         long stamp = lock.writeLock();
         try {
@@ -190,13 +181,12 @@ public final class Session implements AutoCloseable {
      * (optimistically, else under the read lock), from any number of threads.
      */
     public final class Evaluation {
-        private static final NDArray[] NO_VALUES = {};
         private final Executable exe;
-        private final Node[] parameterNodes;
+        private final List<Node> parameterNodes;
 
         private Evaluation(Executable exe) {
             this.exe = exe;
-            this.parameterNodes = exe.program().parameters().toArray(new Node[0]);
+            this.parameterNodes = exe.program().parameters();
         }
 
         /** {@return the inputs the program reads, in the order {@link #run} takes their values} */
@@ -213,49 +203,7 @@ public final class Session implements AutoCloseable {
          */
         public List<NDArray> run(NDArray[] inputs) {
             ensureOpen("run");
-            long stamp = lock.tryOptimisticRead();
-            if (stamp != 0) {
-                NDArray[] params = null;
-                List<NDArray> results = null;
-                try {
-                    params = parameterValues();
-                    results = exe.run(inputs, params);
-                } catch (RuntimeException e) {
-                    if (lock.validate(stamp)) {
-                        throw e;
-                    }
-                }
-                if (results != null && lock.validate(stamp)) {
-                    checkAnomalies(results, inputs, params);
-                    return results;
-                }
-            }
-            stamp = lock.readLock();
-            try {
-                NDArray[] params = parameterValues();
-                List<NDArray> results = exe.run(inputs, params);
-                checkAnomalies(results, inputs, params);
-                return results;
-            } finally {
-                lock.unlockRead(stamp);
-            }
-        }
-
-        private NDArray[] parameterValues() {
-            if (parameterNodes.length == 0) {
-                return NO_VALUES;
-            }
-            NDArray[] values = new NDArray[parameterNodes.length];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = current("run", parameterNodes[i]);
-            }
-            return values;
-        }
-
-        private void checkAnomalies(List<NDArray> results, NDArray[] inputs, NDArray[] params) {
-            if (detectAnomalies) {
-                Anomalies.check("eval", device, exe.program(), results, Arrays.asList(inputs), Arrays.asList(params));
-            }
+            return evaluate(exe, parameterNodes, inputs);
         }
     }
 
@@ -351,31 +299,53 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * An evaluation without taking the lock: kept if no step ran meanwhile (the lock's stamp is
-     * still valid), else null and the caller runs again under the read lock. A step that did run
-     * may have rewritten arrays this run read; its results are then thrown away unlooked at.
+     * Evaluates a program without updates: first without taking the lock, kept if no step ran
+     * meanwhile (the lock's stamp is still valid), else again under the read lock. A step that did
+     * run may have rewritten arrays the first try read; its results are then thrown away unlooked at.
+     *
+     * @param inputs the program's input values, in its order, already checked
      */
-    private List<NDArray> optimisticRun(Executable exe, Map<Node, NDArray> feeds) {
+    private List<NDArray> evaluate(Executable exe, List<Node> parameterNodes, NDArray[] inputs) {
         long stamp = lock.tryOptimisticRead();
-        if (stamp == 0) {
-            return null;
-        }
-        List<List<NDArray>> args;
-        List<NDArray> results;
-        try {
-            args = arguments(exe, feeds);
-            results = exe.run(args.get(0), args.get(1));
-        } catch (RuntimeException e) {
-            if (lock.validate(stamp)) {
-                throw e;
+        if (stamp != 0) {
+            NDArray[] params = null;
+            List<NDArray> results = null;
+            try {
+                params = parameterValues(parameterNodes);
+                results = exe.run(inputs, params);
+            } catch (RuntimeException e) {
+                if (lock.validate(stamp)) {
+                    throw e;
+                }
             }
-            return null;
+            if (results != null && lock.validate(stamp)) {
+                checkAnomalies("eval", exe, results, Arrays.asList(inputs), Arrays.asList(params));
+                return results;
+            }
         }
-        if (!lock.validate(stamp)) {
-            return null;
+        stamp = lock.readLock();
+        try {
+            NDArray[] params = parameterValues(parameterNodes);
+            List<NDArray> results = exe.run(inputs, params);
+            checkAnomalies("eval", exe, results, Arrays.asList(inputs), Arrays.asList(params));
+            return results;
+        } finally {
+            lock.unlockRead(stamp);
         }
-        checkAnomalies("eval", exe, results, args);
-        return results;
+    }
+
+    private static final NDArray[] NO_VALUES = {};
+
+    /** The parameters' current values; under the lock or within an optimistic read. */
+    private NDArray[] parameterValues(List<Node> parameterNodes) {
+        if (parameterNodes.isEmpty()) {
+            return NO_VALUES;
+        }
+        NDArray[] values = new NDArray[parameterNodes.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = current("run", parameterNodes.get(i));
+        }
+        return values;
     }
 
     /** Runs under the lock the caller holds. */
@@ -387,13 +357,24 @@ public final class Session implements AutoCloseable {
     }
 
     private void checkAnomalies(String op, Executable exe, List<NDArray> results, List<List<NDArray>> args) {
+        checkAnomalies(op, exe, results, args.get(0), args.get(1));
+    }
+
+    private void checkAnomalies(String op, Executable exe, List<NDArray> results, List<NDArray> inputs,
+                                List<NDArray> parameters) {
         if (detectAnomalies) {
-            Anomalies.check(op, device, exe.program(), results, args.get(0), args.get(1));
+            Anomalies.check(op, device, exe.program(), results, inputs, parameters);
         }
     }
 
     /** The checked inputs and current parameters for a run: {inputs, parameters}. */
     private List<List<NDArray>> arguments(Executable exe, Map<Node, NDArray> feeds) {
+        List<NDArray> inputs = Arrays.asList(inputs(exe, feeds));
+        return List.of(inputs, Arrays.asList(parameterValues(exe.program().parameters())));
+    }
+
+    /** The program's input values from {@code feeds}, in its order, once every feed is checked. */
+    private NDArray[] inputs(Executable exe, Map<Node, NDArray> feeds) {
         Program program = exe.program();
         for (Node fed : feeds.keySet()) {
             if (!(fed.op() instanceof Op.Input)) {
@@ -404,20 +385,17 @@ public final class Session implements AutoCloseable {
             checked("run", "input", fed, feeds.get(fed));
         }
         Placement.check(device, feeds);
-        List<NDArray> inputs = new ArrayList<>(program.inputs().size());
-        for (Node in : program.inputs()) {
+        NDArray[] inputs = new NDArray[program.inputs().size()];
+        for (int i = 0; i < inputs.length; i++) {
+            Node in = program.inputs().get(i);
             NDArray v = feeds.get(in);
             if (v == null) {
                 throw new FeedException("run: input '" + in.variableName() + "' (" + in.dtype() + in.shape()
                         + ") needs a value for this run; pass one in the feeds");
             }
-            inputs.add(v);
+            inputs[i] = v;
         }
-        List<NDArray> params = new ArrayList<>(program.parameters().size());
-        for (Node p : program.parameters()) {
-            params.add(current("run", p));
-        }
-        return List.of(inputs, params);
+        return inputs;
     }
 
     /** The current value of a parameter, on the host (a copy: the session reuses its own arrays). */
