@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * softplus and rsqrt are {@link MathLoops}' (the same bits in every JIT tier and in vector
  * bodies and tails alike, docs/ARCHITECTURE.md); sign uses its scalar definition.
  *
- * <p>{@link DoubleLanes} is this class for the other type, line for line (Java has no generics over
- * primitive arrays, and boxing would undo the SIMD): change both together.
+ * <p>The build makes {@code DoubleLanes} from this file by swapping the types (runtime/pom.xml):
+ * Java has no generics over primitive arrays, and boxing would undo the SIMD. Lines marked
+ * "both types" keep their types, the {@link Lanes} interface's.
  */
 final class FloatLanes implements Lanes {
     static final FloatLanes INSTANCE = new FloatLanes();
@@ -30,7 +31,7 @@ final class FloatLanes implements Lanes {
     }
 
     @Override
-    public void fill(Object dst, int dOff, double value, int n) {
+    public void fill(Object dst, int dOff, double value, int n) {  // both types (Lanes)
         java.util.Arrays.fill((float[]) dst, dOff, dOff + n, (float) value);
     }
 
@@ -256,7 +257,7 @@ final class FloatLanes implements Lanes {
     }
 
     @Override
-    public double reduce(ReduceFn fn, Object array, int off, int n, double acc) {
+    public double reduce(ReduceFn fn, Object array, int off, int n, double acc) {  // both types (Lanes)
         float[] a = (float[]) array;
         int i = 0;
         int bound = S.loopBound(n);

@@ -13,7 +13,7 @@ import dev.nabla.compiler.ir.UnaryFn;
  * another order). The cheap arithmetic has loops of its own, which C2 may vectorize by itself;
  * the rest goes through the enums.
  *
- * <p>{@link PlainDoubleLanes} is this class for the other type, line for line: change both together.
+ * <p>The build makes {@code PlainDoubleLanes} from this file by swapping the types (runtime/pom.xml).
  */
 final class PlainFloatLanes implements Lanes {
     static final PlainFloatLanes INSTANCE = new PlainFloatLanes();
@@ -26,7 +26,7 @@ final class PlainFloatLanes implements Lanes {
     }
 
     @Override
-    public void fill(Object dst, int dOff, double value, int n) {
+    public void fill(Object dst, int dOff, double value, int n) {  // both types (Lanes)
         java.util.Arrays.fill((float[]) dst, dOff, dOff + n, (float) value);
     }
 
@@ -138,7 +138,7 @@ final class PlainFloatLanes implements Lanes {
     }
 
     @Override
-    public double reduce(ReduceFn fn, Object array, int off, int n, double acc) {
+    public double reduce(ReduceFn fn, Object array, int off, int n, double acc) {  // both types (Lanes)
         float[] a = (float[]) array;
         for (int i = 0; i < n; i++) {
             acc = fn.combine(acc, a[off + i]);

@@ -6,14 +6,15 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float micro-kernel: one 12 x {@link #NR} tile of C from packed panels of A and B, held in
  * 24 vector registers while it walks the shared dimension.
+ * The build makes {@code DoubleKernel} from this file by swapping the types (runtime/pom.xml).
  *
  * <p>Each step loads two vectors of a B row and broadcasts 12 values of an A column: 24 fmas
  * for 14 loads, so the two fma ports, not the loads, set the pace. 24 accumulators, two B
  * vectors and one broadcast take 27 of AVX-512's 32 vector registers. Measured with A and B
  * in L1, against 14 x 2, 8 x 2, 8 x 3, 6 x 4 and 4 x 4 vectors: 12 x 2 was fastest or level:
  * 85-90% of the fma peak with packed B 16 bytes off a cache line, 229-233 of 230-236 GFLOP/s
- * with B on one ({@link LineAlignment}). Unrolling the loop by hand (2 or 4 steps) made C2
- * slower, not faster.
+ * with B on one ({@link LineAlignment}), with 32-bit values; 113-115 of 116-119 with 64-bit
+ * ones. Unrolling the loop by hand (2 or 4 steps) made C2 slower, not faster.
  * With 16 registers (AVX2) this tile spills, costing about 8% against a 6-row one.
  *
  * <p>Written for C2, which alone turns Vector API calls into SIMD instructions:

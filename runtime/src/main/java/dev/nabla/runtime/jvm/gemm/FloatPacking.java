@@ -5,11 +5,13 @@ import static dev.nabla.runtime.jvm.gemm.FloatKernel.NR;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Copies blocks of A and B into the panel order the micro-kernel reads front to back, padding
  * partial panels with zeros so that the kernel never needs a bounds test.
+ * The build makes {@code DoublePacking} from this file by swapping the types (runtime/pom.xml).
  *
  * <p>A matrix is seen through strides: element (i, j) is at {@code start + i * rowStride + j *
  * colStride}, which covers the plain and the transposed layout alike. The loops read the source
@@ -20,10 +22,13 @@ final class FloatPacking {
     private FloatPacking() {}
 
     /**
-     * Copies a run of MR values (a transposed A panel's step) in three 128-bit moves: a species every
-     * SIMD machine has, where a 12-value {@code System.arraycopy} call costs more than the copy.
+     * Copies a run of MR values (a transposed A panel's step) in three moves of four values: 128
+     * bits of 32-bit values, which every SIMD machine has, or 256 bits of 64-bit ones (six 128-bit
+     * moves where the machine's vectors are narrower). A 12-value {@code System.arraycopy} call
+     * costs more than the copy.
      */
-    private static final VectorSpecies<Float> RUN = FloatVector.SPECIES_128;
+    private static final VectorSpecies<Float> RUN = FloatKernel.SPECIES.length() >= 4
+            ? VectorSpecies.of(float.class, VectorShape.forBitSize(4 * Float.SIZE)) : FloatVector.SPECIES_128;
     private static final int HALF = FloatKernel.SPECIES.length();
     private static final int SIDE = FloatTranspose.SIDE;
     /** Values past its panels that packA may write in a packed buffer. */
@@ -71,9 +76,18 @@ final class FloatPacking {
                 int src = start + i0 * rowStride;
                 int done = 0;
                 if (colStride == 1 && FloatTranspose.ENABLED) {
-                    // 12 rows and 4 of zeros per block; each step's 16-value store runs 4 into the next step's.
                     for (; done + SIDE <= kc; done += SIDE) {
-                        FloatTranspose.block(a, src + done, rowStride, MR, packed, dst + done * MR, MR);
+                        if (SIDE >= MR) {
+                            // MR rows and SIDE - MR of zeros per block; each step's store runs
+                            // SIDE - MR into the next step's.
+                            FloatTranspose.block(a, src + done, rowStride, MR, packed, dst + done * MR, MR);
+                        } else {
+                            // Rows SIDE to MR first (the rest zeros): their stores run into the next
+                            // step's first rows, which the block of rows 0 to SIDE then writes.
+                            FloatTranspose.block(a, src + SIDE * rowStride + done, rowStride, MR - SIDE,
+                                    packed, dst + done * MR + SIDE, MR);
+                            FloatTranspose.block(a, src + done, rowStride, SIDE, packed, dst + done * MR, MR);
+                        }
                     }
                 }
                 for (int p = done; p < kc; p++) {
