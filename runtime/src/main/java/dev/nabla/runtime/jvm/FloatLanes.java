@@ -39,51 +39,64 @@ final class FloatLanes implements Lanes {
     public void unary(UnaryFn fn, Object dst, int dOff, Object x, int xOff, int n) {
         float[] d = (float[]) dst;
         float[] a = (float[]) x;
-        FloatVector zero = FloatVector.zero(S);
+        // One method per operator, as in reduce: C2 compiles a method's cases that had not run
+        // yet as calls it cannot see through, and where it may no longer set traps (a method that
+        // has recorded too many) it never recompiles them, so a vector loop sharing a method with
+        // cases run later kept boxing its vectors (JvmBackendAllocationTest's every kind of step,
+        // in the no-speculation JVM of UnspeculativeJitAllocationTest).
         switch (fn) {
             case EXP, LOG, LOG1P, EXPM1, SIN, COS, TAN, TANH, SIGMOID, SOFTPLUS, RSQRT ->
                     MathLoops.apply(fn, d, dOff, a, xOff, n);
-            case NEG -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.NEG).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
-                }
-            }
-            case ABS -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.ABS).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
-                }
-            }
-            case SQRT -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.SQRT).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
-                }
-            }
-            case RELU -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector v = FloatVector.fromArray(S, a, xOff + i); v.blend(zero, v.compare(VectorOperators.LE, 0)).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[xOff + i]);
-                }
-            }
+            case NEG -> neg(d, dOff, a, xOff, n);
+            case ABS -> abs(d, dOff, a, xOff, n);
+            case SQRT -> sqrt(d, dOff, a, xOff, n);
+            case RELU -> relu(d, dOff, a, xOff, n);
             default -> {
                 for (int i = 0; i < n; i++) {
                     d[dOff + i] = (float) fn.apply(a[xOff + i]);
                 }
             }
+        }
+    }
+
+    private static void neg(float[] d, int dOff, float[] a, int xOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.NEG).intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = (float) UnaryFn.NEG.apply(a[xOff + i]);
+        }
+    }
+
+    private static void abs(float[] d, int dOff, float[] a, int xOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.ABS).intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = (float) UnaryFn.ABS.apply(a[xOff + i]);
+        }
+    }
+
+    private static void sqrt(float[] d, int dOff, float[] a, int xOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, xOff + i).lanewise(VectorOperators.SQRT).intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = (float) UnaryFn.SQRT.apply(a[xOff + i]);
+        }
+    }
+
+    private static void relu(float[] d, int dOff, float[] a, int xOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, a, xOff + i);
+            v.blend(FloatVector.zero(S), v.compare(VectorOperators.LE, 0)).intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = (float) UnaryFn.RELU.apply(a[xOff + i]);
         }
     }
 
@@ -93,65 +106,83 @@ final class FloatLanes implements Lanes {
         float[] a = (float[]) x;
         float[] b = (float[]) y;
         switch (fn) {
-            case ADD -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.ADD, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
-                }
-            }
-            case SUB -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.SUB, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
-                }
-            }
-            case MUL -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.MUL, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
-                }
-            }
-            case DIV -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.DIV, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
-                }
-            }
-            case MINIMUM -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.MIN, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
-                }
-            }
-            case MAXIMUM -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.MAX, FloatVector.fromArray(S, b, bOff + i)).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = (float) fn.apply(a[aOff + i], b[bOff + i]);
-                }
-            }
+            case ADD -> add(d, dOff, a, aOff, b, bOff, n);
+            case SUB -> subtract(d, dOff, a, aOff, b, bOff, n);
+            case MUL -> multiply(d, dOff, a, aOff, b, bOff, n);
+            case DIV -> divide(d, dOff, a, aOff, b, bOff, n);
+            case MINIMUM -> minimum(d, dOff, a, aOff, b, bOff, n);
+            case MAXIMUM -> maximum(d, dOff, a, aOff, b, bOff, n);
             case POW -> {
                 for (int i = 0; i < n; i++) {
                     d[dOff + i] = (float) Math.pow(a[aOff + i], b[bOff + i]);
                 }
             }
+        }
+    }
+
+    private static void add(float[] d, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.ADD, FloatVector.fromArray(S, b, bOff + i))
+                    .intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = (float) BinaryFn.ADD.apply(a[aOff + i], b[bOff + i]);
+        }
+    }
+
+    private static void subtract(float[] d, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.SUB, FloatVector.fromArray(S, b, bOff + i))
+                    .intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = (float) BinaryFn.SUB.apply(a[aOff + i], b[bOff + i]);
+        }
+    }
+
+    private static void multiply(float[] d, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.MUL, FloatVector.fromArray(S, b, bOff + i))
+                    .intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = (float) BinaryFn.MUL.apply(a[aOff + i], b[bOff + i]);
+        }
+    }
+
+    private static void divide(float[] d, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.DIV, FloatVector.fromArray(S, b, bOff + i))
+                    .intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = (float) BinaryFn.DIV.apply(a[aOff + i], b[bOff + i]);
+        }
+    }
+
+    private static void minimum(float[] d, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.MIN, FloatVector.fromArray(S, b, bOff + i))
+                    .intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = (float) BinaryFn.MINIMUM.apply(a[aOff + i], b[bOff + i]);
+        }
+    }
+
+    private static void maximum(float[] d, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, aOff + i).lanewise(VectorOperators.MAX, FloatVector.fromArray(S, b, bOff + i))
+                    .intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = (float) BinaryFn.MAXIMUM.apply(a[aOff + i], b[bOff + i]);
         }
     }
 
@@ -176,54 +207,77 @@ final class FloatLanes implements Lanes {
         float[] d = (float[]) dst;
         float[] a = (float[]) x;
         float[] b = (float[]) y;
+        switch (fn) {
+            case LT -> less(d, dOff, a, aOff, b, bOff, n);
+            case LE -> lessOrEqual(d, dOff, a, aOff, b, bOff, n);
+            case GT -> greater(d, dOff, a, aOff, b, bOff, n);
+            case GE -> greaterOrEqual(d, dOff, a, aOff, b, bOff, n);
+            case EQ -> equal(d, dOff, a, aOff, b, bOff, n);
+        }
+    }
+
+    private static void less(float[] d, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector zero = FloatVector.zero(S);
         FloatVector one = FloatVector.broadcast(S, 1f);
-        switch (fn) {
-            case LT -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.LT, FloatVector.fromArray(S, b, bOff + i))).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
-                }
-            }
-            case LE -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.LE, FloatVector.fromArray(S, b, bOff + i))).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
-                }
-            }
-            case GT -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.GT, FloatVector.fromArray(S, b, bOff + i))).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
-                }
-            }
-            case GE -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.GE, FloatVector.fromArray(S, b, bOff + i))).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
-                }
-            }
-            case EQ -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bOff + i))).intoArray(d, dOff + i);
-                }
-                for (; i < n; i++) {
-                    d[dOff + i] = fn.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
-                }
-            }
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.LT, FloatVector.fromArray(S, b, bOff + i)))
+                    .intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = CompareFn.LT.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
+        }
+    }
+
+    private static void lessOrEqual(float[] d, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.LE, FloatVector.fromArray(S, b, bOff + i)))
+                    .intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = CompareFn.LE.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
+        }
+    }
+
+    private static void greater(float[] d, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.GT, FloatVector.fromArray(S, b, bOff + i)))
+                    .intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = CompareFn.GT.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
+        }
+    }
+
+    private static void greaterOrEqual(float[] d, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.GE, FloatVector.fromArray(S, b, bOff + i)))
+                    .intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = CompareFn.GE.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
+        }
+    }
+
+    private static void equal(float[] d, int dOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            zero.blend(one, FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bOff + i)))
+                    .intoArray(d, dOff + i);
+        }
+        for (; i < n; i++) {
+            d[dOff + i] = CompareFn.EQ.test(a[aOff + i], b[bOff + i]) ? 1f : 0f;
         }
     }
 
@@ -338,23 +392,34 @@ final class FloatLanes implements Lanes {
     public void accumulate(ReduceFn fn, Object accumulator, int accOff, Object source, int sOff, int n) {
         float[] acc = (float[]) accumulator;
         float[] src = (float[]) source;
-        int i = 0;
-        int bound = S.loopBound(n);
         switch (fn) {
-            case SUM -> {
-                for (; i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, acc, accOff + i).add(FloatVector.fromArray(S, src, sOff + i)).intoArray(acc, accOff + i);
+            case SUM -> accumulateSum(acc, accOff, src, sOff, n);
+            case PROD -> accumulateProduct(acc, accOff, src, sOff, n);
+            default -> {
+                for (int i = 0; i < n; i++) {
+                    acc[accOff + i] = (float) fn.combine(acc[accOff + i], src[sOff + i]);
                 }
             }
-            case PROD -> {
-                for (; i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, acc, accOff + i).mul(FloatVector.fromArray(S, src, sOff + i)).intoArray(acc, accOff + i);
-                }
-            }
-            default -> { }
+        }
+    }
+
+    private static void accumulateSum(float[] acc, int accOff, float[] src, int sOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, acc, accOff + i).add(FloatVector.fromArray(S, src, sOff + i)).intoArray(acc, accOff + i);
         }
         for (; i < n; i++) {
-            acc[accOff + i] = (float) fn.combine(acc[accOff + i], src[sOff + i]);
+            acc[accOff + i] = (float) ReduceFn.SUM.combine(acc[accOff + i], src[sOff + i]);
+        }
+    }
+
+    private static void accumulateProduct(float[] acc, int accOff, float[] src, int sOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, acc, accOff + i).mul(FloatVector.fromArray(S, src, sOff + i)).intoArray(acc, accOff + i);
+        }
+        for (; i < n; i++) {
+            acc[accOff + i] = (float) ReduceFn.PROD.combine(acc[accOff + i], src[sOff + i]);
         }
     }
 }
