@@ -17,7 +17,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The JVM backend's matrix multiplication, C = A.B with row-major operands, time per call.
- * GFLOP/s = 2 m n k / time. Shapes are m x k times k x n.
+ * GFLOP/s = 2 m n k / time. Shapes are m x k times k x n. The float shapes include the MLP
+ * training step's small products (128x784x256, 128x256x10) and 512^3.
  *
  * <pre>mvn -q -Pbench -DskipTests package -Djmh.args="GemmBenchmark -wi 2 -i 3 -f 1"</pre>
  */
@@ -30,7 +31,7 @@ public class GemmBenchmark {
     /** Float operands; shape "m x k x n". */
     @State(Scope.Benchmark)
     public static class Floats {
-        @Param({"512x1024x512", "1024x1024x1024", "2048x2048x2048"})
+        @Param({"128x256x10", "128x784x256", "512x512x512", "512x1024x512", "1024x1024x1024", "2048x2048x2048"})
         public String shape;
 
         @Param({"1", "2"})
