@@ -148,6 +148,40 @@ class JvmBackendAllocationTest {
     }
 
     /**
+     * Every elementwise operator of the chunk kernels (they read strided and broadcast views, so
+     * these outputs are not generated SIMD kernels), in both float types, and the column
+     * reductions that accumulate rows: a run allocates only what it returns.
+     */
+    @Test
+    void chunkKernelOperatorsAllocateOnlyWhatTheyReturn() {
+        checkChunkKernelOperators();
+    }
+
+    static void checkChunkKernelOperators() {
+        try (Graph g = Graph.create()) {
+            List<Tensor> outputs = new java.util.ArrayList<>();
+            Map<Tensor, NDArray> feeds = new java.util.HashMap<>();
+            for (DType type : new DType[] {DType.F32, DType.F64}) {
+                Tensor x = g.input("x" + type, type, 64, 64);
+                Tensor v = g.input("v" + type, type, 64, 1);
+                feeds.put(x, NDArray.full(type, x.shape(), 0.25));
+                feeds.put(v, NDArray.full(type, v.shape(), 0.5));
+                Tensor t = x.transpose();
+                outputs.addAll(List.of(t.add(v), t.sub(v), t.mul(v), t.div(v), t.minimum(v), t.maximum(v),
+                        t.neg(), t.abs(), t.sqrt(), t.relu(),
+                        t.lt(v), t.le(v), t.gt(v), t.ge(v), t.eq(v),
+                        x.sum(0), x.prod(0)));
+            }
+            Tensor[] all = outputs.toArray(new Tensor[0]);
+            var run = g.compile(Device.host("jvm"));
+            long returned = bytes(run.eval(feeds, all));
+            long perRun = bestBytesPerCall(() -> run.eval(feeds, all), 50, 30, returned + allowance(all.length));
+            assertThat(perRun - returned).as("bytes per run beyond the %d returned (%d outputs)", returned, all.length)
+                    .isLessThanOrEqualTo(allowance(all.length));
+        }
+    }
+
+    /**
      * A convolution and its gradients, whose windows are never stored (the products pack them from
      * the input, the input gradient's product adds into the sum): the plans that say how to read
      * the windows are made once and kept, so a run allocates only what it returns.
