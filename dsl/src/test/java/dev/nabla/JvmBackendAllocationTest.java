@@ -170,7 +170,7 @@ class JvmBackendAllocationTest {
                 outputs.addAll(List.of(t.add(v), t.sub(v), t.mul(v), t.div(v), t.minimum(v), t.maximum(v),
                         t.neg(), t.abs(), t.sqrt(), t.relu(),
                         t.lt(v), t.le(v), t.gt(v), t.ge(v), t.eq(v),
-                        x.sum(0), x.prod(0)));
+                        x.sum(0), x.prod(0), x.max(0), x.min(0)));
             }
             Tensor[] all = outputs.toArray(new Tensor[0]);
             var run = g.compile(Device.host("jvm"));

@@ -395,11 +395,8 @@ final class FloatLanes implements Lanes {
         switch (fn) {
             case SUM -> accumulateSum(acc, accOff, src, sOff, n);
             case PROD -> accumulateProduct(acc, accOff, src, sOff, n);
-            default -> {
-                for (int i = 0; i < n; i++) {
-                    acc[accOff + i] = (float) fn.combine(acc[accOff + i], src[sOff + i]);
-                }
-            }
+            case MAX -> accumulateMax(acc, accOff, src, sOff, n);
+            case MIN -> accumulateMin(acc, accOff, src, sOff, n);
         }
     }
 
@@ -410,6 +407,28 @@ final class FloatLanes implements Lanes {
         }
         for (; i < n; i++) {
             acc[accOff + i] = (float) ReduceFn.SUM.combine(acc[accOff + i], src[sOff + i]);
+        }
+    }
+
+    /** Lane by lane as Math.max: a NaN wins, and +0 is larger than -0 (as ReduceFn.MAX). */
+    private static void accumulateMax(float[] acc, int accOff, float[] src, int sOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, acc, accOff + i).max(FloatVector.fromArray(S, src, sOff + i)).intoArray(acc, accOff + i);
+        }
+        for (; i < n; i++) {
+            acc[accOff + i] = (float) ReduceFn.MAX.combine(acc[accOff + i], src[sOff + i]);
+        }
+    }
+
+    /** Lane by lane as Math.min: a NaN wins, and -0 is smaller than +0 (as ReduceFn.MIN). */
+    private static void accumulateMin(float[] acc, int accOff, float[] src, int sOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, acc, accOff + i).min(FloatVector.fromArray(S, src, sOff + i)).intoArray(acc, accOff + i);
+        }
+        for (; i < n; i++) {
+            acc[accOff + i] = (float) ReduceFn.MIN.combine(acc[accOff + i], src[sOff + i]);
         }
     }
 
