@@ -46,6 +46,7 @@ CASES = {
     "avg_pool2d_exclude_pad": ([2, 3, 7, 7], None, False,
                lambda x, w, b: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False)),
     "adaptive_avg_pool2d": ([2, 3, 7, 5], None, False, lambda x, w, b: F.adaptive_avg_pool2d(x, (3, 2))),
+    "adaptive_max_pool2d": ([2, 3, 7, 5], None, False, lambda x, w, b: F.adaptive_max_pool2d(x, (3, 2))),
     "max_pool1d": ([2, 3, 9], None, False, lambda x, w, b: F.max_pool1d(x, 2, 2)),
 }
 

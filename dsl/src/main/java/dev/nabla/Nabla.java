@@ -503,6 +503,19 @@ public final class Nabla {
         return g.wrap(Pooling.adaptiveAvgPool(g.unwrap("adaptiveAvgPool2d", x), new int[] {height, width}));
     }
 
+    /**
+     * {@return PyTorch's {@code F.adaptive_max_pool2d(x, (h, w))}: the maximum of each of the
+     * same bins as {@link #adaptiveAvgPool2d}; (1, 1) is global max pooling}
+     *
+     * @param x      the input, [..., H, W]
+     * @param height the output's height
+     * @param width  the output's width
+     */
+    public static Tensor adaptiveMaxPool2d(Tensor x, int height, int width) {
+        Graph g = x.graph();
+        return g.wrap(Pooling.adaptiveMaxPool(g.unwrap("adaptiveMaxPool2d", x), new int[] {height, width}));
+    }
+
     // ---- loops ----
 
     /**

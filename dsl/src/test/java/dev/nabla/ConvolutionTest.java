@@ -68,6 +68,8 @@ class ConvolutionTest {
                 (x, w, b) -> Nabla.avgPool2d(x, 3, 2, 1, false)));
         CASES.put("adaptive_avg_pool2d", new Case(new int[] {2, 3, 7, 5}, null, false,
                 (x, w, b) -> Nabla.adaptiveAvgPool2d(x, 3, 2)));
+        CASES.put("adaptive_max_pool2d", new Case(new int[] {2, 3, 7, 5}, null, false,
+                (x, w, b) -> Nabla.adaptiveMaxPool2d(x, 3, 2)));
         CASES.put("max_pool1d", new Case(new int[] {2, 3, 9}, null, false, (x, w, b) -> Nabla.maxPool1d(x, 2, 2, 0)));
     }
 
@@ -153,7 +155,10 @@ class ConvolutionTest {
                 GradCheck.of("avgPool2d", t -> Nabla.avgPool2d(t.get(0), 3, 2, 1, false).sin())
                         .input(uniform(-2, 2), 1, 2, 5, 5).order(2),
                 GradCheck.of("adaptiveAvgPool2d", t -> Nabla.adaptiveAvgPool2d(t.get(0), 2, 3).sin())
-                        .input(uniform(-2, 2), 1, 2, 5, 4).order(2));
+                        .input(uniform(-2, 2), 1, 2, 5, 4).order(2),
+                // Overlapping bins (5 rows into 3, 4 columns into 3); distinct values, unique maxima.
+                GradCheck.of("adaptiveMaxPool2d", t -> Nabla.adaptiveMaxPool2d(t.get(0), 3, 3).mul(t.get(0).sum()))
+                        .input(distinct(-2, 2), 1, 2, 5, 4).order(2));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -272,6 +277,14 @@ class ConvolutionTest {
             var outPad = assertThrows(ShapeException.class,
                     () -> Nabla.convTranspose2d(x, g.zeros(DType.F32, 4, 2, 3, 3), null, d.outputPadding(1)));
             assertTrue(outPad.getMessage().contains("smaller than the stride or the dilation"), outPad.getMessage());
+            var flat = assertThrows(ShapeException.class,
+                    () -> Nabla.adaptiveMaxPool2d(g.input("m", DType.F32, 5, 5), 2, 2));
+            assertTrue(flat.getMessage().contains("adaptiveMaxPool: needs a tensor with 3 or more axes"),
+                    flat.getMessage());
+            var empty = assertThrows(ShapeException.class, () -> Nabla.adaptiveAvgPool2d(x, 0, 2));
+            assertTrue(empty.getMessage().contains("adaptiveAvgPool: output sizes must be positive, got [0, 2]"),
+                    empty.getMessage());
+            assertThrows(DTypeException.class, () -> Nabla.adaptiveMaxPool2d(g.input("i", DType.I32, 1, 2, 4, 4), 2, 2));
         }
     }
 

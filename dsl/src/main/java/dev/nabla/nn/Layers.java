@@ -62,4 +62,14 @@ public final class Layers {
     public static Layer adaptiveAvgPool2d(int height, int width) {
         return (x, s) -> Nabla.adaptiveAvgPool2d(x, height, width);
     }
+
+    /**
+     * {@return PyTorch's {@code nn.AdaptiveMaxPool2d((h, w))}; (1, 1) is global max pooling}
+     *
+     * @param height the output's height
+     * @param width  the output's width
+     */
+    public static Layer adaptiveMaxPool2d(int height, int width) {
+        return (x, s) -> Nabla.adaptiveMaxPool2d(x, height, width);
+    }
 }

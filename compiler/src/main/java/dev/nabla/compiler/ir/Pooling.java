@@ -10,9 +10,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Max, average and adaptive average pooling over the last 1, 2 or 3 axes, as PyTorch's
- * {@code max_poolNd}, {@code avg_poolNd} and {@code adaptive_avg_poolNd} (floor mode): a
- * reduction over the windows of {@link SlidingWindows}, so the derivatives are the reductions'.
+ * Max, average, adaptive average and adaptive max pooling over the last 1, 2 or 3 axes, as
+ * PyTorch's {@code max_poolNd}, {@code avg_poolNd}, {@code adaptive_avg_poolNd} and
+ * {@code adaptive_max_poolNd} (floor mode): reductions over the windows of
+ * {@link SlidingWindows} or over adaptive bins, so the derivatives are the reductions'.
  * Where a window holds several equal maxima, max pooling's gradient is shared among them
  * equally (PyTorch gives it all to one of them); the sum over the window is the same.
  */
@@ -45,20 +46,40 @@ public final class Pooling {
      * [floor(i·n/m), ceil((i+1)·n/m)). The mean over a box is the mean over each axis in turn.
      */
     public static Node adaptiveAvgPool(Node x, int[] outSize) {
-        Statistics.requireFloating("adaptiveAvgPool", x);
+        return adaptive("adaptiveAvgPool", x, outSize, (bin, axis) -> mean(bin, new int[] {axis}, true));
+    }
+
+    /**
+     * The maximum of each of PyTorch's adaptive bins (as {@link #adaptiveAvgPool}), as
+     * {@code adaptive_max_pool1d/2d/3d}: the maximum over a box is the maximum over each axis in
+     * turn. Where a bin holds several equal maxima the gradient is shared among them, as
+     * {@link #maxPool}'s is.
+     */
+    public static Node adaptiveMaxPool(Node x, int[] outSize) {
+        return adaptive("adaptiveMaxPool", x, outSize, (bin, axis) -> max(bin, new int[] {axis}, true));
+    }
+
+    /** Reduces one bin along one axis, keeping the axis. */
+    private interface BinReduction {
+        Node apply(Node bin, int axis);
+    }
+
+    private static Node adaptive(String op, Node x, int[] outSize, BinReduction reduce) {
+        Statistics.requireFloating(op, x);
         int s = outSize.length;
         if (x.rank() < s + 1) {
-            throw new ShapeException("adaptiveAvgPool: needs a tensor with " + (s + 1) + " or more axes, got "
-                    + x.describe());
+            throw new ShapeException(op + ": needs a tensor with " + (s + 1) + " or more axes, got " + x.describe());
+        }
+        for (int m : outSize) {
+            if (m < 1) {
+                throw new ShapeException(op + ": output sizes must be positive, got " + Arrays.toString(outSize));
+            }
         }
         Node y = x;
         for (int d = 0; d < s; d++) {
             int axis = x.rank() - s + d;
             int n = x.shape().dim(axis);
             int m = outSize[d];
-            if (m < 1) {
-                throw new ShapeException("adaptiveAvgPool: output sizes must be positive, got " + Arrays.toString(outSize));
-            }
             if (m == n) {
                 continue;
             }
@@ -66,7 +87,7 @@ public final class Pooling {
             for (int i = 0; i < m; i++) {
                 int from = Math.floorDiv(i * n, m);
                 int to = -Math.floorDiv(-(i + 1) * n, m);
-                bins.add(mean(slice(y, axis, from, to, 1), new int[] {axis}, true));
+                bins.add(reduce.apply(slice(y, axis, from, to, 1), axis));
             }
             y = concat(axis, bins);
         }
