@@ -63,7 +63,9 @@ public record Program(List<Node> outputs, List<Update> updates, List<Node> nodes
                         + " belong to different graphs");
             }
         }
-        List<Node> live = GraphWalk.ancestors(roots);
+        // In building order, as a program reads best (and its parameters keep their order).
+        List<Node> live = new ArrayList<>(GraphWalk.ancestors(roots));
+        live.sort(java.util.Comparator.comparingInt(Node::id));
         return new Program(outputs, updates, live,
                 live.stream().filter(n -> n.op() instanceof Op.Input).toList(),
                 live.stream().filter(n -> n.op() instanceof Op.Parameter).toList());

@@ -3,15 +3,15 @@ package dev.nabla.compiler.autodiff;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
-/** Graph traversals the transforms share. Node ids are a topological order (inputs first). */
+/** Graph traversals the transforms share, in topological orders (inputs first) fixed by structure. */
 public final class GraphWalk {
     private GraphWalk() {}
 
@@ -33,16 +33,42 @@ public final class GraphWalk {
         return n.op() instanceof Op.Custom ? n.inputs().subList(1, n.inputs().size()) : n.inputs();
     }
 
+    /**
+     * The post-order of a depth-first walk from the roots, each node's inputs in their order: a
+     * topological order that the graph's structure alone fixes. (Sorting by id gave one too, but
+     * the table holds nodes weakly: a node the collector took and a later build made again has a
+     * new id, so the order, and with it the sums a derivative accumulates and the graph it ends
+     * as, depended on when the collector had run.) Iterative, for graphs of any depth.
+     */
     private static List<Node> walk(Collection<Node> roots, Function<Node, List<Node>> edges) {
         Set<Node> seen = new HashSet<>();
-        ArrayDeque<Node> stack = new ArrayDeque<>(roots);
-        while (!stack.isEmpty()) {
-            Node n = stack.pop();
-            if (seen.add(n)) {
-                stack.addAll(edges.apply(n));
+        List<Node> order = new ArrayList<>();
+        ArrayDeque<Node> path = new ArrayDeque<>();
+        ArrayDeque<int[]> next = new ArrayDeque<>();
+        for (Node root : roots) {
+            if (!seen.add(root)) {
+                continue;
+            }
+            path.push(root);
+            next.push(new int[1]);
+            while (!path.isEmpty()) {
+                Node n = path.peek();
+                int[] at = next.peek();
+                List<Node> inputs = edges.apply(n);
+                if (at[0] < inputs.size()) {
+                    Node in = inputs.get(at[0]++);
+                    if (seen.add(in)) {
+                        path.push(in);
+                        next.push(new int[1]);
+                    }
+                } else {
+                    path.pop();
+                    next.pop();
+                    order.add(n);
+                }
             }
         }
-        return seen.stream().sorted(Comparator.comparingInt(Node::id)).toList();
+        return order;
     }
 
     /** Ids of the nodes in {@code order} (topological) that depend on any of {@code sources}. */
