@@ -1,9 +1,9 @@
 """The main table's workloads (bench/run.sh) in JAX, jit on XLA:CPU, printed as one JSON object.
 
-Run from bench/jax with the Java side's thread count, e.g. one thread:
+Run with the Java side's thread count, as bench/run.sh does from the repository root, e.g. one thread:
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
     XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" \
-    taskset -c 0 python workloads.py
+    taskset -c 0 python bench/jax/workloads.py
 Times are per call, the best of five timed loops after a warm call (timing.best_ms); --quick:
 two loops of fewer calls, to check bench/run.sh end to end (not results).
 - seed rows (float32 scalars already on the device): jit(grad(x^2)); dy/dx and d2y/dx2 from one

@@ -133,10 +133,6 @@ class JvmBackendAllocationTest {
 
     @Test
     void everyKindOfStepAllocatesOnlyWhatItReturns() {
-        checkEveryKindOfStep();
-    }
-
-    static void checkEveryKindOfStep() {
         long[] small = everyKindOfStep(64, 64, allowance(18));
         assertThat(small[0]).as("bytes per run beyond the %d returned (%d outputs)", small[1], small[2])
                 .isLessThanOrEqualTo(allowance((int) small[2]));

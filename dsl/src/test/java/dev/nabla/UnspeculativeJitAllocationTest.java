@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The chunk kernels' elementwise operators, the matrix products' packing and the convolutions
- * allocate only what they return even when C2 may not speculate: its own JVM (dsl/pom.xml) runs with {@code -XX:PerMethodTrapLimit=0}, which
- * makes every compilation behave as one in a JVM that has recorded too many failed guesses
+ * allocate only what they return even when C2 may not speculate: its own JVM (dsl/pom.xml) runs
+ * with {@code -XX:PerMethodTrapLimit=0}, which makes every compilation behave as one in a JVM
+ * that has recorded too many failed guesses
  * (class-check traps, counted over every method a compilation inlines, the Vector API's shared
  * ones included). Vector code whose vectors' classes C2 only guesses then compiles with boxing
  * slow paths; this caught packing transposes that kept their selection indexes as vector objects

@@ -43,32 +43,36 @@ public final class GraphWalk {
     private static List<Node> walk(Collection<Node> roots, Function<Node, List<Node>> edges) {
         Set<Node> seen = new HashSet<>();
         List<Node> order = new ArrayList<>();
-        ArrayDeque<Node> path = new ArrayDeque<>();
-        ArrayDeque<int[]> next = new ArrayDeque<>();
+        ArrayDeque<Frame> path = new ArrayDeque<>();
         for (Node root : roots) {
-            if (!seen.add(root)) {
-                continue;
+            if (seen.add(root)) {
+                path.push(new Frame(root, edges.apply(root)));
             }
-            path.push(root);
-            next.push(new int[1]);
             while (!path.isEmpty()) {
-                Node n = path.peek();
-                int[] at = next.peek();
-                List<Node> inputs = edges.apply(n);
-                if (at[0] < inputs.size()) {
-                    Node in = inputs.get(at[0]++);
+                Frame top = path.peek();
+                if (top.next < top.inputs.size()) {
+                    Node in = top.inputs.get(top.next++);
                     if (seen.add(in)) {
-                        path.push(in);
-                        next.push(new int[1]);
+                        path.push(new Frame(in, edges.apply(in)));
                     }
                 } else {
-                    path.pop();
-                    next.pop();
-                    order.add(n);
+                    order.add(path.pop().node);
                 }
             }
         }
         return order;
+    }
+
+    /** A node on the walk's path, its inputs, and the next of them to visit. */
+    private static final class Frame {
+        final Node node;
+        final List<Node> inputs;
+        int next;
+
+        Frame(Node node, List<Node> inputs) {
+            this.node = node;
+            this.inputs = inputs;
+        }
     }
 
     /** Ids of the nodes in {@code order} (topological) that depend on any of {@code sources}. */
