@@ -5,9 +5,7 @@ import dev.nabla.core.Shape;
 
 import dev.nabla.core.NablaException.GraphException;
 import dev.nabla.core.NablaException.ShapeException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -184,19 +182,11 @@ public final class Loops {
      */
     public static List<Node> captures(int firstBodyId, List<Node> params, List<Node> roots, boolean hoist) {
         Set<Node> paramSet = new HashSet<>(params);
-        // The body's own nodes: built after it began, reachable from the roots without passing a parameter.
-        Set<Node> seen = new HashSet<>();
-        ArrayDeque<Node> todo = new ArrayDeque<>(roots);
-        List<Node> own = new ArrayList<>();
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (!seen.add(n) || paramSet.contains(n) || n.id() < firstBodyId) {
-                continue;
-            }
-            own.add(n);
-            todo.addAll(n.inputs());
-        }
-        own.sort(Comparator.comparingInt(Node::id));
+        // The body's own nodes: built after it began, reachable from the roots without passing a
+        // parameter; in the structural order, so the captured values' order never depends on ids.
+        List<Node> own = PostOrder.of(roots,
+                        n -> paramSet.contains(n) || n.id() < firstBodyId ? List.of() : n.inputs())
+                .stream().filter(n -> !paramSet.contains(n) && n.id() >= firstBodyId).toList();
         Map<Node, Boolean> dependent = new HashMap<>();
         for (Node n : own) {
             boolean d = false;
@@ -221,7 +211,7 @@ public final class Loops {
                 captured.add(r);
             }
         }
-        return captured.stream().sorted(Comparator.comparingInt(Node::id)).toList();
+        return List.copyOf(captured);
     }
 
     private static boolean isOuter(Node n, int firstBodyId, Map<Node, Boolean> dependent, boolean hoist) {
