@@ -28,7 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * every device present): the seed's matrix product with its operands copied to the device at
  * every call and with them held as parameters (which stay on the device), the fused chain on 1M
  * floats, and an MLP training step whose parameters stay on the device while each batch is
- * copied in. Inputs cross to the device at every run; every result is read back to the host.
+ * copied in. An input crosses to the device when fed another array than the last run's: the
+ * product's operands ({@code x.to(device)} at every call) and the MLP's batch do, the fused
+ * chain's input (the same array at every call) stays; every result is read back to the host.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -29,7 +29,9 @@ import uk.ac.manchester.tornado.api.TaskGraph;
  */
 final class KernelCompiler {
     private static final JavaCompiler JAVAC = ToolProvider.getSystemJavaCompiler();
-    private static final String CLASS_PATH = tornadoApiJar();
+    /** TornadoVM's API, and its cuBLAS module where loaded (kernels may call cuBLAS, see CuBlasGemm). */
+    private static final String CLASS_PATH = tornadoApiJar()
+            + CuBlasGemm.moduleJar().map(jar -> File.pathSeparator + jar).orElse("");
 
     private KernelCompiler() {}
 

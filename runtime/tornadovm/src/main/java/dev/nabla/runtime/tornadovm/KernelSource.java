@@ -45,10 +45,16 @@ final class KernelSource {
     private int[] contextKernel;
     private final ReductionKernels reductions = new ReductionKernels(this);
     private final LayoutKernels layouts = new LayoutKernels(this);
+    private final boolean cublas;
 
-    KernelSource(LoweredProgram program, String className) {
+    /**
+     * @param cublas whether matrix products go to cuBLAS where it can compute them (TornadoVM's
+     *               CUDA backend with its cuBLAS module), not to the tiled kernel
+     */
+    KernelSource(LoweredProgram program, String className, boolean cublas) {
         this.program = program;
         this.className = className;
+        this.cublas = cublas;
         for (Buffer b : program.buffers()) {
             String name = arrayName(b.id());
             if (!arrays.containsKey(name)) {
@@ -101,13 +107,17 @@ final class KernelSource {
     }
 
     /**
-     * The class's source. With {@code residentParameters} it builds two task graphs: one that
-     * copies the parameters to the device, run only when their values come from the host, and
-     * the program, which reads them there (and commits updates there).
+     * The class's source: the program's task graph, and before it up to two graphs that copy
+     * values to the device and leave them there for the program to read, each run only when one
+     * of its values changed: {@code residentParameters} (whose updates the program commits on
+     * the device) and {@code residentInputs} (a batch fed again is not copied again). A graph
+     * takes over device buffers only from the graph run just before it, so with both, the
+     * inputs' graph also passes the parameters on: it runs after the parameters' graph, and the
+     * program reads everything from it.
      *
      * @param hostResults the arrays read back after every run
      */
-    String source(List<String> hostResults, List<String> residentParameters) {
+    String source(List<String> hostResults, List<String> residentParameters, List<String> residentInputs) {
         StringBuilder s = new StringBuilder();
         s.append("package ").append(PACKAGE).append(";\n\n")
                 .append("import uk.ac.manchester.tornado.api.GridScheduler;\n")
@@ -125,39 +135,73 @@ final class KernelSource {
                 .append(Helpers.SOURCE);
         List<Array> all = arrays();
         List<Array> resident = all.stream().filter(a -> residentParameters.contains(a.name())).toList();
-        if (!resident.isEmpty()) {
-            s.append("    public static void upload(")
-                    .append(String.join(", ", resident.stream().map(a -> a.type() + " " + a.name()).toList()))
-                    .append(") {\n    }\n\n");
-        }
+        List<Array> fed = all.stream().filter(a -> residentInputs.contains(a.name())).toList();
+        List<Array> staged = new ArrayList<>(resident);
+        staged.addAll(fed);
+        emptyTask(s, "upload", resident);
+        emptyTask(s, "feed", fed);
         s.append("    public static GridScheduler grid(String name) {\n")
                 .append("        GridScheduler grid = new GridScheduler();\n")
                 .append(grids)
                 .append("        return grid;\n    }\n\n");
         s.append("    public static TaskGraph[] graphs(String name, Object[] arrays) {\n")
-                .append("        TaskGraph up = new TaskGraph(name + \"up\");\n")
+                .append("        java.util.List<TaskGraph> graphs = new java.util.ArrayList<>();\n")
                 .append("        TaskGraph g = new TaskGraph(name);\n");
-        if (!resident.isEmpty()) {
-            transfer(s, "up", "transferToDevice", "EVERY_EXECUTION", resident);
-            s.append("        up.task(\"upload\", ").append(className).append("::upload")
-                    .append(String.join("", resident.stream().map(a -> ", " + argument(a)).toList())).append(");\n");
-            s.append("        up.persistOnDevice(").append(references(resident)).append(");\n");
-            s.append("        g.consumeFromDevice(name + \"up\", ").append(references(resident)).append(");\n");
-        }
+        // With inputs staged too, the inputs' graph takes the parameters over (see above).
+        staging(s, "up", "upload", resident, List.of(), fed.isEmpty() ? "g" : null);
+        staging(s, "in", "feed", fed, resident, "g");
         transfer(s, "g", "transferToDevice", "EVERY_EXECUTION", all.stream()
                 .filter(a -> a.kind() == Buffer.Kind.INPUT || a.kind() == Buffer.Kind.PARAMETER)
-                .filter(a -> !resident.contains(a)).toList());
+                .filter(a -> !staged.contains(a)).toList());
         transfer(s, "g", "transferToDevice", "FIRST_EXECUTION", all.stream()
                 .filter(a -> a.kind() == Buffer.Kind.CONSTANT || a.kind() == Buffer.Kind.TEMP).toList());
         s.append(tasks);
         transfer(s, "g", "transferToHost", "EVERY_EXECUTION", all.stream().filter(a -> hostResults.contains(a.name())).toList());
-        if (!resident.isEmpty()) {
-            s.append("        g.persistOnDevice(").append(references(resident)).append(");\n");
-            s.append("        return new TaskGraph[] {up, g};\n    }\n}\n");
-        } else {
-            s.append("        return new TaskGraph[] {g};\n    }\n}\n");
+        if (!staged.isEmpty()) {
+            s.append("        g.persistOnDevice(").append(references(staged)).append(");\n");
         }
+        s.append("        graphs.add(g);\n        return graphs.toArray(new TaskGraph[0]);\n    }\n}\n");
         return s.toString();
+    }
+
+    /** A task that does nothing: what a graph that only moves its arguments to the device runs. */
+    private void emptyTask(StringBuilder s, String method, List<Array> arguments) {
+        if (!arguments.isEmpty()) {
+            s.append("    public static void ").append(method).append('(')
+                    .append(String.join(", ", arguments.stream().map(a -> a.type() + " " + a.name()).toList()))
+                    .append(") {\n    }\n\n");
+        }
+    }
+
+    /**
+     * A graph that copies {@code arrays} to the device and leaves them there, for graph
+     * {@code next} (null: the next graph says what it takes itself), with the {@code passed}
+     * arrays it takes over from the graph run before it (the parameters' graph after an upload,
+     * else the program's last run). Its task takes only {@code arrays}: TornadoVM's 20-argument
+     * limit then counts the inputs alone.
+     */
+    private void staging(StringBuilder s, String suffix, String method, List<Array> arrays, List<Array> passed,
+            String next) {
+        if (arrays.isEmpty()) {
+            return;
+        }
+        List<Array> all = new ArrayList<>(passed);
+        all.addAll(arrays);
+        s.append("        TaskGraph ").append(suffix).append(" = new TaskGraph(name + \"").append(suffix).append("\");\n");
+        if (!passed.isEmpty()) {
+            s.append("        ").append(suffix).append(".consumeFromDevice(name + \"up\", ").append(references(passed))
+                    .append(");\n");
+        }
+        transfer(s, suffix, "transferToDevice", "EVERY_EXECUTION", arrays);
+        s.append("        ").append(suffix).append(".task(\"").append(method).append("\", ").append(className)
+                .append("::").append(method)
+                .append(String.join("", arrays.stream().map(a -> ", " + argument(a)).toList())).append(");\n");
+        s.append("        ").append(suffix).append(".persistOnDevice(").append(references(all)).append(");\n");
+        if (next != null) {
+            s.append("        ").append(next).append(".consumeFromDevice(name + \"").append(suffix).append("\", ")
+                    .append(references(all)).append(");\n");
+        }
+        s.append("        graphs.add(").append(suffix).append(");\n");
     }
 
     boolean hasContextKernels() {
@@ -249,6 +293,12 @@ final class KernelSource {
             throw new NablaException("tornadovm: " + step.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
                     + " reads " + (params.size() - 1) + " arrays, more than a TornadoVM task takes (" + MAX_READS
                     + "); concatenate fewer tensors at a time, or use the jvm backend");
+        }
+        if (step instanceof Step.MatMul m && libraryGemm(m) instanceof CuBlasGemm call) {
+            usedByKernels.addAll(params.stream().filter(p -> !usedByKernels.contains(p)).toList());
+            tasks.append(call.task(method, argument(arrays.get(arrayName(m.a().buffer()))),
+                    argument(arrays.get(arrayName(m.b().buffer()))), argument(arrays.get(arrayName(m.output())))));
+            return;
         }
         if (step instanceof Step.Reduce r && ReductionKernels.parts(r) > 1) {
             reductions.split(method, r, params, ReductionKernels.parts(r));
@@ -382,6 +432,16 @@ final class KernelSource {
             case BOOL -> value + " != 0 ? 1.0 : 0.0";
             default -> value;
         };
+    }
+
+    /** The cuBLAS call for a product, where matrix products go to cuBLAS and it can compute this one; else null. */
+    private CuBlasGemm libraryGemm(Step.MatMul m) {
+        if (!cublas || arrays.get(arrayName(m.a().buffer())).storage() != DType.F32
+                || arrays.get(arrayName(m.b().buffer())).storage() != DType.F32
+                || arrays.get(arrayName(m.output())).storage() != DType.F32) {
+            return null;
+        }
+        return CuBlasGemm.of(m).orElse(null);
     }
 
     private void matmul(Step.MatMul m) {

@@ -32,12 +32,17 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  * one execution plan, whose arrays stay allocated from run to run. The first run JIT-compiles
  * the kernels. Constants and temporaries stay on the device; so do parameters: they cross the
  * bus only when their value comes from the host (the first run, {@code setParameter}, a value
- * another program computed) or when read. A training step then moves only its inputs in and
- * its outputs out.
+ * another program computed) or when read. Inputs stay too: an input crosses when it is fed a
+ * different array than the last run's (arrays are immutable, so the same array needs no copy).
+ * A training step then moves only its batch in and its outputs out, and a batch fed again
+ * (an evaluation set, a benchmark's operands) not even that.
  */
 final class TornadoExecutable implements Executable {
     private static final AtomicLong PROGRAMS = new AtomicLong();
-    /** TornadoVM's task methods take at most 20 arguments: the upload task takes every parameter. */
+    /**
+     * TornadoVM's task methods take at most 20 arguments: the upload task takes every resident
+     * parameter, the feed task every resident input.
+     */
     private static final int MAX_RESIDENT = 20;
 
     private final LoweredProgram lowered;
@@ -49,8 +54,16 @@ final class TornadoExecutable implements Executable {
     private final TornadoExecutionPlan plan;
     /** The parameters (by position in the program) that live on the device between runs. */
     private final boolean[] resident;
-    /** Whether any does: then the plan's graph 0 uploads them and graph 1 is the program. */
+    /** Whether any does: then the plan's graph {@link #uploadGraph} copies them in. */
     private final boolean parametersOnDevice;
+    /** The inputs (by position) that stay on the device from run to run until fed another array. */
+    private final boolean[] residentInput;
+    /** Per input: the array last copied in. */
+    private final NDArray[] boundInput;
+    /** The plan's graphs: the parameters' upload (if any), the inputs' (if any), the program. */
+    private final int uploadGraph;
+    private final int feedGraph;
+    private final int programGraph;
     /** For each update, the position of its parameter among the program's parameters. */
     private final int[] updatedParameter;
     /** Per parameter: the value last bound, to skip uploading it again. */
@@ -68,7 +81,7 @@ final class TornadoExecutable implements Executable {
         this.lowered = Lowering.lower(program);
         this.device = device;
         this.className = "Program" + PROGRAMS.incrementAndGet();
-        KernelSource kernels = new KernelSource(lowered, className);
+        KernelSource kernels = new KernelSource(lowered, className, CuBlasGemm.usedOn(tornadoDevice));
         List<Integer> params = lowered.parameterBuffers();
         this.resident = new boolean[params.size()];
         this.bound = new NDArray[params.size()];
@@ -91,6 +104,25 @@ final class TornadoExecutable implements Executable {
             }
         }
         this.parametersOnDevice = !residentNames.isEmpty();
+        List<Integer> inputs = lowered.inputBuffers();
+        this.residentInput = new boolean[inputs.size()];
+        this.boundInput = new NDArray[inputs.size()];
+        List<String> fedNames = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            String name = kernels.arrayName(inputs.get(i));
+            if (kernels.usedByKernels(name) && !fedNames.contains(name) && !residentNames.contains(name)) {
+                fedNames.add(name);
+                residentInput[i] = true;
+            }
+        }
+        if (fedNames.size() > MAX_RESIDENT) {
+            // Too many inputs for one feed task: they cross at every run instead.
+            fedNames.clear();
+            Arrays.fill(residentInput, false);
+        }
+        this.uploadGraph = 0;
+        this.feedGraph = parametersOnDevice ? 1 : 0;
+        this.programGraph = feedGraph + (fedNames.isEmpty() ? 0 : 1);
 
         List<KernelSource.Array> specs = kernels.arrays();
         this.arrays = new TornadoNativeArray[specs.size()];
@@ -114,7 +146,7 @@ final class TornadoExecutable implements Executable {
         int readBack = residentNames.isEmpty() ? lowered.results().size() : program.outputs().size();
         List<String> hostResults = lowered.results().subList(0, readBack).stream()
                 .map(v -> kernels.arrayName(v.buffer())).distinct().toList();
-        this.source = kernels.source(hostResults, residentNames);
+        this.source = kernels.source(hostResults, residentNames, fedNames);
         if (!kernels.hasTasks()) {
             this.plan = null;
             return;
@@ -157,16 +189,26 @@ final class TornadoExecutable implements Executable {
 
     @Override
     public synchronized List<NDArray> run(List<NDArray> inputs, List<NDArray> parameters) {
-        bindInputs(inputs);
+        boolean feed = bindInputs(inputs);
         boolean upload = bindParameters(parameters);
         if (plan != null) {
             try {
-                TornadoExecutionResult uploaded = upload ? plan.withGraph(0).execute() : null;
-                last = plan.withGraph(parametersOnDevice ? 1 : 0).execute();
+                Transfers.Run moved = new Transfers.Run(0, 0);
+                if (upload) {
+                    moved = moved.plus(execute(uploadGraph));
+                }
+                // The inputs' graph passes the parameters on, so it runs after every upload.
+                if (feed || (upload && programGraph != feedGraph)) {
+                    moved = moved.plus(execute(feedGraph));
+                }
+                moved = moved.plus(execute(programGraph));
                 if (profiled) {
-                    recordTransfers(uploaded);
+                    Transfers.record(moved);
                 }
             } catch (RuntimeException | Error e) {
+                // Nothing bound in this run is known to have reached the device.
+                Arrays.fill(boundInput, null);
+                Arrays.fill(bound, null);
                 if (compiled) {
                     throw e;
                 }
@@ -197,21 +239,32 @@ final class TornadoExecutable implements Executable {
         return results;
     }
 
-    private void recordTransfers(TornadoExecutionResult uploaded) {
-        long in = last.getProfilerResult().getTotalBytesCopyIn();
-        long out = last.getProfilerResult().getTotalBytesCopyOut();
-        if (uploaded != null) {
-            in += uploaded.getProfilerResult().getTotalBytesCopyIn();
-            out += uploaded.getProfilerResult().getTotalBytesCopyOut();
-        }
-        Transfers.record(new Transfers.Run(in, out));
+    /**
+     * Runs one of the plan's graphs; when profiling, {@return what it moved} (read at once: a
+     * result's profile follows the plan's selected graph, so it is gone once another runs).
+     */
+    private Transfers.Run execute(int graph) {
+        last = plan.withGraph(graph).execute();
+        return profiled ? new Transfers.Run(last.getProfilerResult().getTotalBytesCopyIn(),
+                last.getProfilerResult().getTotalBytesCopyOut()) : null;
     }
 
-    private void bindInputs(List<NDArray> values) {
+    /** Copies in each input not already where the program reads it; true if a resident one changed. */
+    private boolean bindInputs(List<NDArray> values) {
+        boolean feed = false;
         List<Integer> buffers = lowered.inputBuffers();
         for (int i = 0; i < buffers.size(); i++) {
-            copyIn(values.get(i), arrays[arrayOf[buffers.get(i)]]);
+            NDArray v = values.get(i);
+            if (residentInput[i] && v == boundInput[i]) {
+                continue;
+            }
+            copyIn(v, arrays[arrayOf[buffers.get(i)]]);
+            if (residentInput[i]) {
+                boundInput[i] = v;
+                feed = true;
+            }
         }
+        return feed;
     }
 
     /** Copies in each parameter whose value is not already where the program reads it; true if a resident one changed. */

@@ -7,7 +7,12 @@ package dev.nabla.runtime.tornadovm;
  */
 public final class Transfers {
     /** Bytes copied to the device and back to the host in one run. */
-    public record Run(long bytesIn, long bytesOut) {}
+    public record Run(long bytesIn, long bytesOut) {
+        /** Both runs' transfers together; {@code other} null (not profiled) adds nothing. */
+        Run plus(Run other) {
+            return other == null ? this : new Run(bytesIn + other.bytesIn, bytesOut + other.bytesOut);
+        }
+    }
 
     private static volatile Run last;
 
