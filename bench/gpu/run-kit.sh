@@ -17,7 +17,8 @@
 #                      runtime/tornadovm), e.g. TESTS="--select-class dev.nabla.TornadoVmBackendTest"
 #   BENCH_DEVICES=...  the devices to benchmark, e.g. "tornadovm:0.0,jvm:cpu" (default: all but the
 #                      reference interpreter, as bench/run-devices.sh)
-#   BENCH_ARGS="..."   more JMH arguments, e.g. "matmul" to run only the matrix products
+#   BENCH=DeviceBenchmark   the benchmarks (JMH's regular expression), e.g. DeviceBenchmark.matmul
+#   BENCH_ARGS="..."   more JMH arguments
 #   OPENCL_LOADER=auto|kit|system   which libOpenCL.so.1 (auto: the system's if the dynamic linker
 #                      finds one, else the kit's)
 #   NVIDIA_OPENCL_LIB=path   the vendor library to register (default: libnvidia-opencl.so.1, if found)
@@ -162,11 +163,15 @@ stage() {
     STAGE_LIMIT=$limit
     s0=$(date +%s.%N)
     echo "=== $name (limit ${limit} s) ===" >> "$log"
+    touch "$work/.stage-start"
     ( cd "$work" && "stage_$name" ) >> "$log" 2>&1
     rc=$?
+    # A JVM's crash report, and the OpenCL build logs TornadoVM writes when a kernel does not build.
     for f in "$work"/hs_err_pid*.log; do
         [[ -f $f ]] && { echo "=== $f"; cat "$f"; rm -f "$f"; } >> "$log"
     done
+    find "$TORNADOVM_HOME/var" -name '*.log' -newer "$work/.stage-start" 2>/dev/null | head -10 \
+        | while read -r f; do echo "=== $f"; head -100 "$f"; done >> "$log"
     secs=$(awk -v a="$s0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
     if (( rc == 0 )); then
         note "$(printf '%-9s ok      %7s s' "$name" "$secs")"
@@ -176,9 +181,10 @@ stage() {
         status=1
     fi
 }
-# Runs a command with the stage's time limit; at the limit a JVM is asked for a thread dump
-# (SIGQUIT, into the log) and killed 10 s later.
-limited() { timeout -s QUIT -k 10 "$STAGE_LIMIT" "$@"; }
+# Runs a command with the stage's time limit: stopped (SIGTERM) at the limit, killed 10 s later.
+# No thread dump by SIGQUIT: PoCL's LLVM takes that signal, deletes its temporary files (failing
+# the kernel build under way) and the JVM prints nothing.
+limited() { timeout -k 10 "$STAGE_LIMIT" "$@"; }
 
 stage_probe() {
     echo "date: $(date -u)"; uname -a
@@ -236,7 +242,7 @@ stage_bench() {
     echo "devices: $devices"
     # As bench/run-devices.sh: the JMH host on plain Java, TornadoVM's options for its fork.
     # shellcheck disable=SC2086
-    limited "$java" "$vector" -cp "$(cp_of bench)" org.openjdk.jmh.Main DeviceBenchmark -f 1 "${iters[@]}" \
+    limited "$java" "$vector" -cp "$(cp_of bench)" org.openjdk.jmh.Main "${BENCH:-DeviceBenchmark}" -f 1 "${iters[@]}" \
         -w 1 -r 1 -p "device=$devices" -rf json -rff "$OUT/jmh-devices.json" \
         -jvmArgsAppend "${tornado[*]}" ${BENCH_ARGS:-}
     rc=$?
