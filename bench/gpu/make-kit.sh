@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes the GPU kit: what a bare GPU machine (a driver, no Java, no Maven, no network) needs to
-# run the TornadoVM backend's tests, the GpuMatmul and Devices examples and DeviceBenchmark, so
+# run the TornadoVM backend's tests, the GpuMatmul and Devices examples, DeviceBenchmark and GpuBenchmark, so
 # that a short lease is spent running, not building. See bench/gpu/README.md.
 #
 #   TORNADOVM_HOME=/root/tornadovm-sdk bench/gpu/make-kit.sh      (from anywhere in the repository)

@@ -9,7 +9,11 @@
 # log under $OUT and its wall time in $OUT/SUMMARY.txt. A stage that fails does not stop the next.
 #
 # Settings (environment):
-#   STAGES="probe devices examples tests bench"   the stages to run, in this order
+#   STAGES="probe devices examples gpubench torch bench tests"   the stages to run, in this order:
+#                      the numbers first (gpubench: GpuBenchmark, issue 18's targets, on the TornadoVM
+#                      devices; torch: PyTorch on the same GPU, bench/pytorch/gpu.py; bench:
+#                      DeviceBenchmark), the tests last with the time left (a second call with
+#                      STAGES=tests gives them the whole deadline)
 #   QUICK=1            shorter benchmark (2 warm-up and 3 measured iterations instead of 5 and 5)
 #   DEADLINE=570       seconds for the whole run, unpacking included (the device tool allows 600
 #                      a command): each stage's timeout is cut to what is left, and the tests
@@ -20,6 +24,8 @@
 #                      reference interpreter, as bench/run-devices.sh)
 #   BENCH=DeviceBenchmark   the benchmarks (JMH's regular expression), e.g. DeviceBenchmark.matmul
 #   BENCH_ARGS="..."   more JMH arguments
+#   GPU_SIZES="-p n=4096 -p chain=67108864"   GpuBenchmark's sizes (PoCL: -p n=256 -p chain=1048576)
+#   PYTHON=python3     the Python with PyTorch for the torch stage
 #   OPENCL_LOADER=auto|kit|system   which libOpenCL.so.1 (auto: the system's if the dynamic linker
 #                      finds one, else the kit's)
 #   NVIDIA_OPENCL_LIB=path   the vendor library to register (default: libnvidia-opencl.so.1, if found)
@@ -33,7 +39,7 @@ export HOME=${HOME:-/tmp/gpukit-home}
 OUT=${OUT:-/tmp/gpukit-out}
 mkdir -p "$OUT" "$HOME"
 OUT=$(cd "$OUT" && pwd)
-STAGES=${STAGES:-probe devices examples tests bench}
+STAGES=${STAGES:-probe devices examples gpubench torch bench tests}
 DEADLINE=${DEADLINE:-570}
 summary=$OUT/SUMMARY.txt
 : > "$summary"
@@ -76,7 +82,8 @@ sed "s:\${TORNADOVM_HOME}:$TORNADOVM_HOME:g" "$TORNADOVM_HOME/tornado-argfile.te
 argfile=$TORNADOVM_HOME/tornado-argfile
 # As runtime/tornadovm's surefire argLine (TornadoVM's options, the kernel class loader, bailouts
 # that fail instead of falling back to Java), and the Vector API for the JVM backend.
-tornado=(@"$argfile" -Djava.system.class.loader=dev.nabla.runtime.tornadovm.KernelClassLoader)
+tornado=(@"$argfile" -Djava.system.class.loader=dev.nabla.runtime.tornadovm.KernelClassLoader
+    -Dtornado.recover.bailout=False)
 vector=--add-modules=jdk.incubator.vector
 cp_of() { sed "s:^:$KIT/nabla/lib/:" "$KIT/nabla/$1.cp" | paste -sd: -; }
 # Java runs in a scratch folder: TornadoVM's argfile puts "." on the module path, and a crash
@@ -137,6 +144,25 @@ if [[ $loader_mode == kit || ($loader_mode == auto && -z $system_loader) ]]; the
 else
     opencl_setup+=("ICD loader: the system's, $system_loader")
 fi
+# CUDA's libraries from the machine's Python packages (nvidia-cublas, nvidia-cuda-nvrtc, ...), for
+# an SDK with TornadoVM's CUDA backend: libcublas, libcublasLt, libnvrtc, libcudart.
+PYTHON=${PYTHON:-python3}
+if command -v "$PYTHON" >/dev/null; then
+    while read -r d; do
+        [[ -n $d ]] && libpath+=("$d")
+    done < <("$PYTHON" - <<'PY' 2>/dev/null
+import glob, os, site
+roots = site.getsitepackages() + [site.getusersitepackages()]
+seen = []
+for root in roots:
+    for lib in sorted(glob.glob(os.path.join(root, "nvidia", "**", "lib"), recursive=True)):
+        if glob.glob(os.path.join(lib, "lib*.so*")) and lib not in seen:
+            seen.append(lib)
+print("\n".join(seen))
+PY
+)
+    ((${#libpath[@]})) && opencl_setup+=("library folders for CUDA's libraries and the driver's: ${libpath[*]}")
+fi
 if ((${#libpath[@]})); then
     LD_LIBRARY_PATH=$(IFS=:; echo "${libpath[*]}")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
     export LD_LIBRARY_PATH
@@ -153,8 +179,6 @@ stage() {
     [[ " $STAGES " == *" $name "* ]] || return 0
     case $name in devices) log=$OUT/probe.log ;; *) log=$OUT/$name.log ;; esac
     remaining=$(( $(left) - 10 ))
-    # The benchmark is the run's other result: the tests leave it its time.
-    [[ $name == tests && " $STAGES " == *" bench "* ]] && remaining=$(( remaining - 110 ))
     (( remaining < limit )) && limit=$remaining
     if (( limit < 5 )); then
         note "$(printf '%-9s SKIPPED: no time left before the %d s deadline' "$name" "$DEADLINE")"
@@ -235,6 +259,32 @@ stage_tests() {
         --details=testfeed "${select[@]}"
 }
 
+# GpuBenchmark (issue 18's targets) on the TornadoVM devices: every workload once, then the SGEMM
+# again with cuBLAS off (Nabla's own kernel; the same kernel twice where the backend has no cuBLAS).
+stage_gpubench() {
+    local devices iters
+    iters=(-wi 3 -i 5); [[ ${QUICK:-0} == 1 ]] && iters=(-wi 1 -i 2)
+    devices=$(limited "$java" "${tornado[@]}" "$vector" -cp "$(cp_of bench)" dev.nabla.bench.ListDevices) || return 1
+    devices=$(tr ',' '\n' <<< "$devices" | grep '^tornadovm' | paste -sd, -)
+    [[ -n $devices ]] || { echo "no TornadoVM device"; return 1; }
+    echo "devices: $devices"
+    # shellcheck disable=SC2086
+    limited "$java" "$vector" -cp "$(cp_of bench)" org.openjdk.jmh.Main 'GpuBenchmark' -f 1 "${iters[@]}" \
+        -w 1 -r 1 -p "device=$devices" ${GPU_SIZES:-} -rf json -rff "$work/jmh-gpu.json" -jvmArgsAppend "${tornado[*]}" \
+        && limited "$java" "$vector" -cp "$(cp_of bench)" org.openjdk.jmh.Main 'GpuBenchmark.sgemm' -f 1 "${iters[@]}" \
+        -w 1 -r 1 -p "device=$devices" -p cublas=false ${GPU_SIZES:-} -rf json -rff "$work/jmh-gpu-own.json" \
+        -jvmArgsAppend "${tornado[*]}"
+}
+
+# PyTorch on the same GPU: the reference points (bench/pytorch/gpu.py), its JSON in the log.
+stage_torch() {
+    local small=()
+    [[ ${GPU_SIZES:-} == *"n=4096"* || -z ${GPU_SIZES:-} ]] || small=(--small)
+    command -v "$PYTHON" >/dev/null || { echo "no $PYTHON"; return 1; }
+    limited env -u LD_LIBRARY_PATH PYTHONUNBUFFERED=1 "$PYTHON" "$repo/bench/pytorch/gpu.py" "${small[@]}" \
+        ${TORCH_ARGS:-} | tee "$work/torch-gpu.json"
+}
+
 stage_bench() {
     local devices iters rc
     iters=(-wi 5 -i 5); [[ ${QUICK:-0} == 1 ]] && iters=(-wi 2 -i 3)
@@ -248,6 +298,8 @@ stage_bench() {
         -jvmArgsAppend "${tornado[*]}" ${BENCH_ARGS:-}
     rc=$?
     if [[ -s $OUT/jmh-devices.json ]] && command -v python3 >/dev/null; then
+        NABLA_COMMIT=$(sed -n 's/.*from commit \([0-9a-f]*\).*/\1/p' "$KIT/MANIFEST.txt") \
+        DEVICE_NOTE="Run by the GPU kit (bench/gpu/run-kit.sh) on the machine its probe.log describes." \
         python3 "$repo/bench/report_devices.py" "$OUT/jmh-devices.json" "$devices" > "$OUT/RESULTS-devices.md" \
             && echo "wrote RESULTS-devices.md"
     fi
@@ -259,7 +311,27 @@ note "Nabla GPU kit run, $(date -u +%Y-%m-%dT%H:%M:%SZ), stages: $STAGES (deadli
 stage probe 60
 stage devices 90
 stage examples 150
-stage tests 420
+stage gpubench 200
+stage torch 120
 stage bench 240
+stage tests 420
+# GpuBenchmark's two JMH files and PyTorch's figures as one file (at most 8 files come back).
+if [[ -f $work/jmh-gpu.json || -f $work/torch-gpu.json ]] && command -v "$PYTHON" >/dev/null; then
+    "$PYTHON" - "$work" "$OUT/gpu-targets.json" <<'PY'
+import json, os, sys
+work, out = sys.argv[1], sys.argv[2]
+def load(name, last_line=False):
+    path = os.path.join(work, name)
+    if not os.path.exists(path):
+        return None
+    text = open(path).read().strip()
+    try:
+        return json.loads(text.splitlines()[-1] if last_line else text)
+    except (ValueError, IndexError):
+        return None
+jmh = (load("jmh-gpu.json") or []) + (load("jmh-gpu-own.json") or [])
+json.dump({"jmh": jmh, "torch": load("torch-gpu.json", last_line=True)}, open(out, "w"), indent=1)
+PY
+fi
 note "total $(( $(date +%s) - t0 )) s; logs in $OUT: $(cd "$OUT" && echo *)"
 exit $status
