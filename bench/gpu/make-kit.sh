@@ -28,7 +28,8 @@ export TORNADOVM_HOME JAVA_HOME
 java=$JAVA_HOME/bin/java
 
 tree=target/gpukit      # the kit unpacked (inspect it, or run target/gpukit/run.sh here)
-out=.gpukit             # what is carried to the GPU machine
+# What is carried to the GPU machine; KIT_OUT=.gpukit-cuda (say) keeps kits of several SDKs side by side.
+out=${KIT_OUT:-.gpukit}
 rm -rf "$tree" "$out"
 mkdir -p "$tree/nabla/lib" "$tree/ocl" "$out"
 
@@ -166,4 +167,4 @@ size=$(du -sb "$out" | cut -f1)
 if (( size > 58 * 1024 * 1024 )); then
     echo "make-kit: WARNING: .gpukit is $((size / 1048576)) MiB; with the repository it may not fit one transfer (64 MiB)" >&2
 fi
-echo "make-kit: done. Send it with the device tool: carry [\".gpukit\"], command: bash .gpukit/run.sh"
+echo "make-kit: done. Send it with the device tool: carry [\"$out\"], command: bash $out/run.sh"

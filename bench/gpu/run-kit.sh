@@ -172,12 +172,12 @@ fi
 status=0
 left() { echo $((DEADLINE - ($(date +%s) - t0))); }
 # stage NAME LIMIT: runs the function stage_NAME with its output in $OUT/NAME.log (probe and
-# devices share probe.log: at most 8 files come back), timed, cut off at LIMIT seconds or the
+# devices share probe.log, gpubench, torch and bench bench.log: at most 8 files come back), timed, cut off at LIMIT seconds or the
 # deadline. The tests print each test as it ends (testfeed), so a cut-off run still shows how far it got.
 stage() {
     local name=$1 limit=$2 log rc s0 secs remaining
     [[ " $STAGES " == *" $name "* ]] || return 0
-    case $name in devices) log=$OUT/probe.log ;; *) log=$OUT/$name.log ;; esac
+    case $name in devices) log=$OUT/probe.log ;; gpubench | torch) log=$OUT/bench.log ;; *) log=$OUT/$name.log ;; esac
     remaining=$(( $(left) - 10 ))
     (( remaining < limit )) && limit=$remaining
     if (( limit < 5 )); then

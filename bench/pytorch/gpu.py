@@ -44,11 +44,11 @@ def chain_sum(x):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--device", default=None, help="default: cuda where PyTorch sees a GPU, else cpu")
     parser.add_argument("--small", action="store_true", help="PoCL-sized inputs: 256^2 SGEMM, 1M floats")
     parser.add_argument("--no-compile", action="store_true")
     args = parser.parse_args()
-    device = torch.device(args.device)
+    device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     n = 256 if args.small else 4096
     length = (1 << 20) if args.small else (64 << 20)
     g = torch.Generator(device="cpu").manual_seed(7)
