@@ -13,7 +13,7 @@ for r in json.load(open(path)):
 WORKLOADS = [
     ("matmulFed", "matmul 512x1024·1024x512, operands fed from the host"),
     ("matmulOnDevice", "matmul 512x1024·1024x512, operands already on the device"),
-    ("fusedChain", "fused chain sin(x)·exp(-x²) + 3x², 1M f32"),
+    ("fusedChain", "fused chain sin(x)·exp(-x²) + 3x², 1M f32 (the same input each call, which stays on the device)"),
     ("mlpStep", "MLP 784-256-10 SGD step, batch 128 (parameters stay on the device)"),
 ]
 
