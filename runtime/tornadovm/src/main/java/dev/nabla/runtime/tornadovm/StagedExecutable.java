@@ -31,6 +31,14 @@ final class StagedExecutable implements Executable {
 
     /** @param compiler compiles a stage, a loop body or a branch for the device (staged again if it has loops) */
     StagedExecutable(Program program, Function<Program, Executable> compiler) {
+        this(program, compiler, compiler);
+    }
+
+    /**
+     * @param compiler compiles a stage for the device (staged again if it has loops)
+     * @param bodies   compiles a loop body or a branch, which runs on values made for each iteration
+     */
+    StagedExecutable(Program program, Function<Program, Executable> compiler, Function<Program, Executable> bodies) {
         this.program = program;
         ProgramStages.Plan plan = ProgramStages.of(program);
         this.families = plan.families();
@@ -38,8 +46,8 @@ final class StagedExecutable implements Executable {
             stages.add(stage == null ? null : compiler.apply(stage));
         }
         for (ProgramStages.Family f : families) {
-            hostSteps.add(f.loop() != null ? new HostLoop(f.loop(), compiler)
-                    : f.branches() != null ? new HostCond(f.branches(), compiler) : new HostRandom(f.random()));
+            hostSteps.add(f.loop() != null ? new HostLoop(f.loop(), bodies)
+                    : f.branches() != null ? new HostCond(f.branches(), bodies) : new HostRandom(f.random()));
             for (Node in : f.inputs()) {
                 if (in.op() instanceof Op.Constant(Literal value)) {
                     double[] values = new double[in.shape().size()];

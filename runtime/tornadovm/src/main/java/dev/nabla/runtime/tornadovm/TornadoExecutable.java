@@ -77,7 +77,8 @@ final class TornadoExecutable implements Executable {
     private final String source;
     private boolean compiled;
 
-    TornadoExecutable(Program program, Device device, TornadoDevice tornadoDevice) {
+    /** @param residentInputs whether inputs may stay on the device between runs (see the class comment) */
+    TornadoExecutable(Program program, Device device, TornadoDevice tornadoDevice, boolean residentInputs) {
         this.lowered = Lowering.lower(program);
         this.device = device;
         this.className = "Program" + PROGRAMS.incrementAndGet();
@@ -110,7 +111,8 @@ final class TornadoExecutable implements Executable {
         List<String> fedNames = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             String name = kernels.arrayName(inputs.get(i));
-            if (kernels.usedByKernels(name) && !fedNames.contains(name) && !residentNames.contains(name)) {
+            if (residentInputs && kernels.usedByKernels(name) && !fedNames.contains(name)
+                    && !residentNames.contains(name)) {
                 fedNames.add(name);
                 residentInput[i] = true;
             }

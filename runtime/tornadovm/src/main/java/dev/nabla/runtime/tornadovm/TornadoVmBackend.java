@@ -122,12 +122,22 @@ public final class TornadoVmBackend implements Backend {
 
     @Override
     public Executable compile(Program program, Device device) {
+        return compile(program, device, true);
+    }
+
+    /**
+     * @param residentInputs whether inputs stay on the device from run to run; not for loop
+     *                       bodies and branches, whose inputs are new arrays at every iteration
+     *                       (keeping them would cost a task graph more per iteration, for nothing)
+     */
+    private Executable compile(Program program, Device device, boolean residentInputs) {
         TornadoDevice t = tornadoDevice(device);
         if (ProgramStages.hasControlFlow(program)) {
             // Loops and conditionals run on the host, their bodies' task graphs once per iteration.
-            return new StagedExecutable(program, p -> compile(p, device));
+            return new StagedExecutable(program, p -> compile(p, device, residentInputs),
+                    p -> compile(p, device, false));
         }
-        return new TornadoExecutable(program, device, t);
+        return new TornadoExecutable(program, device, t, residentInputs);
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.Graph;
 import dev.nabla.Nabla;
@@ -106,6 +107,35 @@ class StagedExecutableTest {
             assertNotSame(captured.get(0).get(0), captured.get(3).get(0), "a host array may have changed between runs");
             assertNotSame(cValue, captured.get(0).get(0));
             assertArrayEquals(run(JVM.compile(program, null), feeds).get(0).toDoubleArray(), first.toDoubleArray(), 0);
+        }
+    }
+
+    /**
+     * Loop bodies are compiled apart from the stages: the TornadoVM backend compiles them without
+     * resident inputs, since a body's inputs are new arrays at every step.
+     */
+    @Test
+    void loopBodiesAreCompiledByTheirOwnCompiler() {
+        try (Graph g = Graph.create()) {
+            Tensor x0 = g.input("x0", DType.F64, 2);
+            Tensor y = Nabla.fori(3, x0, x -> x.sin()).mul(2);
+            Program program = Program.of(List.of(y.node()));
+            List<Program> stages = new ArrayList<>();
+            List<Program> bodies = new ArrayList<>();
+            StagedExecutable staged = new StagedExecutable(program, p -> {
+                stages.add(p);
+                return JVM.compile(p, null);
+            }, p -> {
+                bodies.add(p);
+                return JVM.compile(p, null);
+            });
+            Map<Node, NDArray> feeds = Map.of(x0.node(), values(5, 2));
+            assertArrayEquals(run(JVM.compile(program, null), feeds).get(0).toDoubleArray(),
+                    run(staged, feeds).get(0).toDoubleArray(), 0);
+            assertEquals(1, bodies.size(), "the loop's body");
+            assertTrue(bodies.getFirst().nodes().stream().anyMatch(n -> n.opName().equals("sin")), "the body computes sin");
+            assertTrue(stages.stream().noneMatch(p -> p.nodes().stream().anyMatch(n -> n.opName().equals("sin"))),
+                    "no stage computes the body");
         }
     }
 }
