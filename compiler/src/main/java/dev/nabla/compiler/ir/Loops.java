@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Builds loops from a function the user writes over stand-ins for the loop variables: the body is
@@ -184,9 +185,9 @@ public final class Loops {
         Set<Node> paramSet = new HashSet<>(params);
         // The body's own nodes: built after it began, reachable from the roots without passing a
         // parameter; in the structural order, so the captured values' order never depends on ids.
-        List<Node> own = PostOrder.of(roots,
-                        n -> paramSet.contains(n) || n.id() < firstBodyId ? List.of() : n.inputs())
-                .stream().filter(n -> !paramSet.contains(n) && n.id() >= firstBodyId).toList();
+        Predicate<Node> inBody = n -> !paramSet.contains(n) && n.id() >= firstBodyId;
+        List<Node> own = PostOrder.of(roots, n -> inBody.test(n) ? n.inputs() : List.of()).stream()
+                .filter(inBody).toList();
         Map<Node, Boolean> dependent = new HashMap<>();
         for (Node n : own) {
             boolean d = false;

@@ -46,7 +46,7 @@ class LoopCapturesTest {
         Node p = Ops.placeholder(table, "carry", SCALAR, DType.F64);
         Node root = Ops.add(Ops.mul(p, sin), cos);
         return Loops.captures(firstBodyId, List.of(p), List.of(root), true).stream()
-                .map(n -> ((Op.Unary) n.op()).fn().name().toLowerCase())
+                .map(Node::opName)
                 .toList();
     }
 }

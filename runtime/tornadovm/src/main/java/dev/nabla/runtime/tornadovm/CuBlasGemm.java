@@ -40,17 +40,14 @@ record CuBlasGemm(boolean transB, boolean transA, int n, int m, int k, int ldb, 
      * measures Nabla's own kernel on the same device).
      */
     static boolean usedOn(TornadoDevice device) {
-        return device.getTornadoVMBackend() == TornadoVMBackendType.CUDA && moduleJar().isPresent()
+        return device.getTornadoVMBackend() == TornadoVMBackendType.CUDA && MODULE_JAR.isPresent()
                 && !"false".equalsIgnoreCase(System.getProperty("nabla.tornadovm.cublas"));
     }
 
-    /** {@return the jar of TornadoVM's cuBLAS module, where the JVM loaded it} */
-    static Optional<String> moduleJar() {
-        return ModuleLayer.boot().findModule("tornado.cublas")
-                .flatMap(module -> ModuleLayer.boot().configuration().findModule(module.getName()))
-                .flatMap(resolved -> resolved.reference().location())
-                .map(uri -> java.nio.file.Path.of(uri).toString());
-    }
+    /** The jar of TornadoVM's cuBLAS module, where the JVM loaded it (the boot layer never changes). */
+    static final Optional<String> MODULE_JAR = ModuleLayer.boot().configuration().findModule("tornado.cublas")
+            .flatMap(resolved -> resolved.reference().location())
+            .map(uri -> java.nio.file.Path.of(uri).toString());
 
     /** {@return the call for {@code product}, or empty where only the tiled kernel computes it} */
     static Optional<CuBlasGemm> of(Step.MatMul product) {

@@ -31,7 +31,7 @@ final class KernelCompiler {
     private static final JavaCompiler JAVAC = ToolProvider.getSystemJavaCompiler();
     /** TornadoVM's API, and its cuBLAS module where loaded (kernels may call cuBLAS, see CuBlasGemm). */
     private static final String CLASS_PATH = tornadoApiJar()
-            + CuBlasGemm.moduleJar().map(jar -> File.pathSeparator + jar).orElse("");
+            + CuBlasGemm.MODULE_JAR.map(jar -> File.pathSeparator + jar).orElse("");
 
     private KernelCompiler() {}
 

@@ -294,10 +294,9 @@ final class KernelSource {
                     + " reads " + (params.size() - 1) + " arrays, more than a TornadoVM task takes (" + MAX_READS
                     + "); concatenate fewer tensors at a time, or use the jvm backend");
         }
-        if (step instanceof Step.MatMul m && libraryGemm(m) instanceof CuBlasGemm call) {
-            usedByKernels.addAll(params.stream().filter(p -> !usedByKernels.contains(p)).toList());
-            tasks.append(call.task(method, argument(arrays.get(arrayName(m.a().buffer()))),
-                    argument(arrays.get(arrayName(m.b().buffer()))), argument(arrays.get(arrayName(m.output())))));
+        if (step instanceof Step.MatMul m && cublasTask(method, m) instanceof String task) {
+            markUsed(params);
+            tasks.append(task);
             return;
         }
         if (step instanceof Step.Reduce r && ReductionKernels.parts(r) > 1) {
@@ -334,7 +333,7 @@ final class KernelSource {
             declared.addFirst("KernelContext kc");
         }
         kernels.insert(header, "    public static void " + method + "(" + String.join(", ", declared) + ") {\n");
-        usedByKernels.addAll(params.stream().filter(p -> !usedByKernels.contains(p)).toList());
+        markUsed(params);
         tasks.append("        g.task(\"").append(method).append("\", ").append(className).append("::").append(method);
         if (contextKernel != null) {
             tasks.append(", new KernelContext()");
@@ -434,14 +433,20 @@ final class KernelSource {
         };
     }
 
-    /** The cuBLAS call for a product, where matrix products go to cuBLAS and it can compute this one; else null. */
-    private CuBlasGemm libraryGemm(Step.MatMul m) {
-        if (!cublas || arrays.get(arrayName(m.a().buffer())).storage() != DType.F32
-                || arrays.get(arrayName(m.b().buffer())).storage() != DType.F32
-                || arrays.get(arrayName(m.output())).storage() != DType.F32) {
+    /** The task line calling cuBLAS for a product, where products go to cuBLAS and it can compute this one; else null. */
+    private String cublasTask(String method, Step.MatMul m) {
+        Array a = arrays.get(arrayName(m.a().buffer()));
+        Array b = arrays.get(arrayName(m.b().buffer()));
+        Array out = arrays.get(arrayName(m.output()));
+        if (!cublas || a.storage() != DType.F32 || b.storage() != DType.F32 || out.storage() != DType.F32) {
             return null;
         }
-        return CuBlasGemm.of(m).orElse(null);
+        return CuBlasGemm.of(m).map(call -> call.task(method, argument(a), argument(b), argument(out))).orElse(null);
+    }
+
+    /** Records that a task reads or writes these arrays (so the task graph moves them). */
+    private void markUsed(List<String> names) {
+        usedByKernels.addAll(names.stream().filter(p -> !usedByKernels.contains(p)).toList());
     }
 
     private void matmul(Step.MatMul m) {

@@ -54,14 +54,16 @@ final class TornadoExecutable implements Executable {
     private final TornadoExecutionPlan plan;
     /** The parameters (by position in the program) that live on the device between runs. */
     private final boolean[] resident;
-    /** Whether any does: then the plan's graph {@link #uploadGraph} copies them in. */
+    /** Whether any does: then the plan's graph {@link #UPLOAD_GRAPH} copies them in. */
     private final boolean parametersOnDevice;
     /** The inputs (by position) that stay on the device from run to run until fed another array. */
     private final boolean[] residentInput;
+    /** Whether any does: then the plan's graph {@link #feedGraph} copies them in. */
+    private final boolean inputsOnDevice;
     /** Per input: the array last copied in. */
     private final NDArray[] boundInput;
     /** The plan's graphs: the parameters' upload (if any), the inputs' (if any), the program. */
-    private final int uploadGraph;
+    private static final int UPLOAD_GRAPH = 0;
     private final int feedGraph;
     private final int programGraph;
     /** For each update, the position of its parameter among the program's parameters. */
@@ -87,44 +89,29 @@ final class TornadoExecutable implements Executable {
         this.resident = new boolean[params.size()];
         this.bound = new NDArray[params.size()];
         this.hostCurrent = new boolean[params.size()];
-        // Too many parameters for one upload task: they all cross at every run instead.
         this.updatedParameter = program.updates().stream()
                 .mapToInt(u -> program.parameters().indexOf(u.parameter())).toArray();
+        // Too many parameters for one upload task: they all cross at every run instead.
         boolean commit = params.size() <= MAX_RESIDENT && committable(program);
         if (commit) {
             for (int u = 0; u < updatedParameter.length; u++) {
                 kernels.commit(params.get(updatedParameter[u]), lowered.results().get(program.outputs().size() + u));
             }
         }
-        List<String> residentNames = new ArrayList<>();
-        for (int i = 0; i < params.size(); i++) {
-            String name = kernels.arrayName(params.get(i));
-            resident[i] = commit && kernels.usedByKernels(name) && !residentNames.contains(name);
-            if (resident[i]) {
-                residentNames.add(name);
-            }
-        }
+        List<String> residentNames = staying(kernels, params, commit, resident, List.of());
         this.parametersOnDevice = !residentNames.isEmpty();
         List<Integer> inputs = lowered.inputBuffers();
         this.residentInput = new boolean[inputs.size()];
         this.boundInput = new NDArray[inputs.size()];
-        List<String> fedNames = new ArrayList<>();
-        for (int i = 0; i < inputs.size(); i++) {
-            String name = kernels.arrayName(inputs.get(i));
-            if (residentInputs && kernels.usedByKernels(name) && !fedNames.contains(name)
-                    && !residentNames.contains(name)) {
-                fedNames.add(name);
-                residentInput[i] = true;
-            }
-        }
+        List<String> fedNames = staying(kernels, inputs, residentInputs, residentInput, residentNames);
         if (fedNames.size() > MAX_RESIDENT) {
             // Too many inputs for one feed task: they cross at every run instead.
             fedNames.clear();
             Arrays.fill(residentInput, false);
         }
-        this.uploadGraph = 0;
+        this.inputsOnDevice = !fedNames.isEmpty();
         this.feedGraph = parametersOnDevice ? 1 : 0;
-        this.programGraph = feedGraph + (fedNames.isEmpty() ? 0 : 1);
+        this.programGraph = feedGraph + (inputsOnDevice ? 1 : 0);
 
         List<KernelSource.Array> specs = kernels.arrays();
         this.arrays = new TornadoNativeArray[specs.size()];
@@ -171,6 +158,24 @@ final class TornadoExecutable implements Executable {
     }
 
     /**
+     * Marks in {@code marks} which of {@code buffers} stay on the device (none unless
+     * {@code allowed}): those whose array a kernel uses, each array once and none of
+     * {@code taken}; {@return those arrays' names}.
+     */
+    private static List<String> staying(KernelSource kernels, List<Integer> buffers, boolean allowed, boolean[] marks,
+            List<String> taken) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; allowed && i < buffers.size(); i++) {
+            String name = kernels.arrayName(buffers.get(i));
+            if (kernels.usedByKernels(name) && !names.contains(name) && !taken.contains(name)) {
+                names.add(name);
+                marks[i] = true;
+            }
+        }
+        return names;
+    }
+
+    /**
      * Whether updates can be committed on the device: not when a new value is itself a
      * parameter's view, which another commit could overwrite first.
      */
@@ -197,10 +202,10 @@ final class TornadoExecutable implements Executable {
             try {
                 Transfers.Run moved = new Transfers.Run(0, 0);
                 if (upload) {
-                    moved = moved.plus(execute(uploadGraph));
+                    moved = moved.plus(execute(UPLOAD_GRAPH));
                 }
                 // The inputs' graph passes the parameters on, so it runs after every upload.
-                if (feed || (upload && programGraph != feedGraph)) {
+                if (feed || (upload && inputsOnDevice)) {
                     moved = moved.plus(execute(feedGraph));
                 }
                 moved = moved.plus(execute(programGraph));
