@@ -5,7 +5,7 @@ import static dev.nabla.runtime.jvm.gemm.FloatKernel.NR;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,20 +22,21 @@ final class FloatPacking {
     private FloatPacking() {}
 
     /**
-     * Copies a run of MR values (a transposed A panel's step) in three moves of four values: 128
-     * bits of 32-bit values, which every SIMD machine has, or 256 bits of 64-bit ones (six 128-bit
-     * moves where the machine's vectors are narrower). A 12-value {@code System.arraycopy} call
-     * costs more than the copy.
+     * Copies a run of MR values (a transposed A panel's step) in moves of the kernel's vectors, the
+     * last one masked: one or two moves with AVX-512 (a 12-value {@code System.arraycopy} call
+     * costs more than the copy). Not in a narrower species: a second vector class at the
+     * Vector API's shared call sites (intoArray's, fromArray's) splits their type profiles, and
+     * C2 then boxed the vectors of unrelated loops compiled after it (the column minimum's, 256
+     * boxes per run in JvmBackendAllocationTest's every kind of step).
      */
-    private static final VectorSpecies<Float> RUN = FloatKernel.SPECIES.length() >= 4
-            ? VectorSpecies.of(float.class, VectorShape.forBitSize(4 * Float.SIZE)) : FloatVector.SPECIES_128;
+    private static final VectorSpecies<Float> RUN = FloatKernel.SPECIES;
     private static final int HALF = FloatKernel.SPECIES.length();
     private static final int SIDE = FloatTranspose.SIDE;
     /** Values past its panels that packA may write in a packed buffer. */
     static final int SLACK = SIDE;
 
     static {
-        // packA copies a panel's rows one by one, written out for twelve of them (a multiple of RUN).
+        // packA copies a panel's rows one by one, written out for twelve of them.
         if (MR != 12) {
             throw new IllegalStateException("FloatPacking.packA is written for MR = 12, not " + MR);
         }
@@ -57,7 +58,8 @@ final class FloatPacking {
                     int from = start + p * colStride + i0;
                     int to = dst + p * MR;
                     for (int r = 0; r < MR; r += RUN.length()) {
-                        FloatVector.fromArray(RUN, a, from + r).intoArray(packed, to + r);
+                        VectorMask<Float> inRun = RUN.indexInRange(r, MR);
+                        FloatVector.fromArray(RUN, a, from + r, inRun).intoArray(packed, to + r, inRun);
                     }
                 }
             }
