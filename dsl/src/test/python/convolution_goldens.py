@@ -16,6 +16,11 @@ def x_of(shape):
     return filled(shape, lambda i: math.sin(0.7 * i + 0.3))
 
 
+def tied_x_of(shape):
+    """Small integers: windows and bins hold their maximum several times."""
+    return filled(shape, lambda i: float(math.floor(3 * math.sin(0.7 * i + 0.3))))
+
+
 def w_of(shape):
     return filled(shape, lambda i: 0.4 * math.cos(0.9 * i + 0.1))
 
@@ -48,6 +53,12 @@ CASES = {
     "adaptive_avg_pool2d": ([2, 3, 7, 5], None, False, lambda x, w, b: F.adaptive_avg_pool2d(x, (3, 2))),
     "adaptive_max_pool2d": ([2, 3, 7, 5], None, False, lambda x, w, b: F.adaptive_max_pool2d(x, (3, 2))),
     "max_pool1d": ([2, 3, 9], None, False, lambda x, w, b: F.max_pool1d(x, 2, 2)),
+    # Ties: PyTorch gives a window's gradient to its first maximum in row-major order.
+    "max_pool2d_ties": ([2, 3, 7, 7], None, False, lambda x, w, b: F.max_pool2d(x, 3, 2, 1)),
+    "max_pool2d_overlapping_ties": ([1, 2, 6, 5], None, False, lambda x, w, b: F.max_pool2d(x, 3, 1, 0)),
+    "max_pool2d_relu_ties": ([2, 2, 6, 6], None, False, lambda x, w, b: F.max_pool2d(F.relu(x - 1), 2)),
+    "max_pool1d_ties": ([2, 3, 9], None, False, lambda x, w, b: F.max_pool1d(x, 3, 2, 1)),
+    "adaptive_max_pool2d_ties": ([2, 3, 7, 5], None, False, lambda x, w, b: F.adaptive_max_pool2d(x, (3, 2))),
 }
 
 
@@ -58,7 +69,7 @@ def row(name, t):
 with open("../resources/goldens/convolutions.txt", "w") as out:
     out.write("# torch %s, float64; inputs and loss weights as the script defines them\n" % torch.__version__)
     for name, (xs, ws, bias, f) in CASES.items():
-        x = x_of(xs)
+        x = tied_x_of(xs) if name.endswith("_ties") else x_of(xs)
         w = w_of(ws) if ws else None
         # The bias has one value per output channel: axis 1 of an unbiased output.
         b = b_of(f(x, w, None).shape[1]) if bias else None

@@ -71,6 +71,24 @@ class ConvolutionTest {
         CASES.put("adaptive_max_pool2d", new Case(new int[] {2, 3, 7, 5}, null, false,
                 (x, w, b) -> Nabla.adaptiveMaxPool2d(x, 3, 2)));
         CASES.put("max_pool1d", new Case(new int[] {2, 3, 9}, null, false, (x, w, b) -> Nabla.maxPool1d(x, 2, 2, 0)));
+        // Ties (inputs of small integers): the gradient goes to each window's first maximum.
+        CASES.put("max_pool2d_ties", new Case(new int[] {2, 3, 7, 7}, null, false,
+                (x, w, b) -> Nabla.maxPool2d(x, 3, 2, 1)));
+        CASES.put("max_pool2d_overlapping_ties", new Case(new int[] {1, 2, 6, 5}, null, false,
+                (x, w, b) -> Nabla.maxPool2d(x, 3, 1, 0)));
+        CASES.put("max_pool2d_relu_ties", new Case(new int[] {2, 2, 6, 6}, null, false,
+                (x, w, b) -> Nabla.maxPool2d(x.sub(1).relu(), 2)));
+        CASES.put("max_pool1d_ties", new Case(new int[] {2, 3, 9}, null, false,
+                (x, w, b) -> Nabla.maxPool1d(x, 3, 2, 1)));
+        CASES.put("adaptive_max_pool2d_ties", new Case(new int[] {2, 3, 7, 5}, null, false,
+                (x, w, b) -> Nabla.adaptiveMaxPool2d(x, 3, 2)));
+    }
+
+    /** The script's inputs: smooth values, or small integers for the cases named "_ties". */
+    private static NDArray inputOf(String name, int[] shape) {
+        return name.endsWith("_ties")
+                ? filled(shape, i -> Math.floor(3 * Math.sin(0.7 * i + 0.3)))
+                : filled(shape, i -> Math.sin(0.7 * i + 0.3));
     }
 
     static Stream<Arguments> goldens() throws IOException {
@@ -103,7 +121,7 @@ class ConvolutionTest {
             Tensor w = c.w() == null ? null : g.input("w", DType.F64, c.w());
             Tensor b = null;
             Map<Tensor, NDArray> feeds = new HashMap<>();
-            feeds.put(x, filled(c.x(), i -> Math.sin(0.7 * i + 0.3)));
+            feeds.put(x, inputOf(name, c.x()));
             if (w != null) {
                 feeds.put(w, filled(c.w(), i -> 0.4 * Math.cos(0.9 * i + 0.1)));
             }

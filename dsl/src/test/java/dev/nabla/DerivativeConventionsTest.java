@@ -117,6 +117,36 @@ class DerivativeConventionsTest {
     }
 
     @Test
+    void maxPoolingGivesATieToItsFirstMaximum() {
+        try (Graph g = Graph.create()) {
+            Tensor x = param(g, "x", new double[] {1, 3, 3, 2, 7, 7, 7, 7}, 1, 1, 8);
+            Tensor y = Nabla.maxPool1d(x, 4, 4, 0);
+            assertValues(new double[] {0, 1, 0, 0, 1, 0, 0, 0}, g, y.sum().grad(x));
+            // Forward mode takes the first maximum's tangent.
+            Tensor t = g.constant(NDArray.of(new double[] {1, 2, 4, 8, 16, 32, 64, 128}, 1, 1, 8));
+            assertValues(new double[] {2, 16}, g, Nabla.jvp(y, Map.of(x, t)).reshape(2));
+            // The second derivative is 0, ties included.
+            assertValues(new double[8], g, y.sum().grad(x).mul(t).sum().grad(x));
+
+            // Overlapping windows, stride 1: each window's first 5 takes its gradient.
+            Tensor z = param(g, "z", new double[] {5, 5, 5, 5}, 1, 1, 4);
+            assertValues(new double[] {1, 1, 1, 0}, g, Nabla.maxPool1d(z, 2, 1, 0).sum().grad(z));
+
+            // An adaptive bin's first maximum in row-major order: (0, 1), not (1, 0).
+            Tensor m = param(g, "m", new double[] {0, 5, 5, 0}, 1, 1, 2, 2);
+            assertValues(new double[] {0, 1, 0, 0}, g, Nabla.adaptiveMaxPool2d(m, 1, 1).sum().grad(m));
+            assertValues(new double[] {0, 1, 0, 0}, g, Nabla.maxPool2d(m, 2).sum().grad(m));
+
+            // A window holding NaN: the value is NaN and the window's first element takes the
+            // gradient (PyTorch's NaN takes it; either way the NaN reaches the loss).
+            Tensor n = param(g, "n", new double[] {1, Double.NaN, 9, Double.NaN}, 1, 1, 4);
+            Tensor pooled = Nabla.maxPool1d(n, 4, 4, 0);
+            assertValues(new double[] {Double.NaN}, g, pooled.reshape(1));
+            assertValues(new double[] {1, 0, 0, 0}, g, pooled.sum().grad(n));
+        }
+    }
+
+    @Test
     void prodGradientWithZeros() {
         try (Graph g = Graph.create()) {
             Tensor none = vec(g, "none", 2, 4, 3);

@@ -133,6 +133,20 @@ class SavedGraphTest {
     }
 
     @Test
+    void maxPoolingKeepsItsTieRule() throws IOException {
+        try (Graph g = Graph.create()) {
+            Tensor x = g.input("x", DType.F64, 1, 1, 2, 4);
+            Tensor pooled = Nabla.maxPool2d(x, 2);
+            Tensor grad = pooled.sum().grad(x);
+            NDArray ties = NDArray.of(new double[] {1, 3, 2, 2, 3, 3, 2, 2}, 1, 1, 2, 4);
+            try (SavedGraph s = roundTrip(g, null, Map.of(x, ties), pooled, grad)) {
+                assertArrayEquals(new double[] {0, 1, 1, 0, 0, 0, 0, 0},
+                        s.graph().compile().eval(Map.of(s.input("x"), ties), s.outputs().get(1)).get(0).toDoubleArray());
+            }
+        }
+    }
+
+    @Test
     void aCnnWithConvolutionPoolingAndBatchNorm() throws IOException {
         Layer cnn = Sequential.of(new Conv2d(2, 3, 3, ConvOptions.defaults().padding(1)), new BatchNorm2d(3),
                 Layers.relu(), Layers.maxPool2d(2), Layers.flatten(), new Linear(12, 4));

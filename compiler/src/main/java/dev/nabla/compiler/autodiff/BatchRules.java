@@ -38,7 +38,7 @@ final class BatchRules {
             case Op.Compare(var fn) -> compare(fn, node(in, 0), node(in, 1));
             case Op.Fma f -> fma(node(in, 0), node(in, 1), node(in, 2));
             case Op.Where w -> where(node(in, 0), node(in, 1), node(in, 2));
-            case Op.Reduce r -> reduce(r.fn(), node(in, 0), shifted(r.axes()), r.keepDims());
+            case Op.Reduce r -> reduce(r.fn(), node(in, 0), shifted(r.axes()), r.keepDims(), r.ties());
             case Op.Reshape r -> reshape(node(in, 0), shape);
             case Op.Permute(var perm) -> permute(node(in, 0), withBatchAxis(perm));
             case Op.BroadcastTo b -> broadcastTo(node(in, 0), shape);

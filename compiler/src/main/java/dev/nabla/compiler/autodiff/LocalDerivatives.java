@@ -6,7 +6,12 @@ import dev.nabla.compiler.ir.BinaryFn;
 import dev.nabla.compiler.ir.CompareFn;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
+import dev.nabla.compiler.ir.ReduceFn;
+import dev.nabla.compiler.ir.Ties;
+import dev.nabla.core.DType;
+import dev.nabla.core.Shape;
 import dev.nabla.compiler.ir.UnaryFn;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,7 +21,8 @@ import java.util.List;
  *
  * <p>Non-differentiable points follow PyTorch: relu'(0) = 0, abs'(0) = sign(0) = 0, sign' = 0;
  * a tie in minimum/maximum gives half the gradient to each side; a tie in a max/min reduction
- * shares the gradient evenly among the tied elements (as torch.amax/amin do).
+ * shares the gradient evenly among the tied elements (as torch.amax/amin do) or gives it all to
+ * the first of them, as the reduction's {@link Ties} says (max pooling's, as PyTorch's).
  */
 final class LocalDerivatives {
     private LocalDerivatives() {}
@@ -100,12 +106,45 @@ final class LocalDerivatives {
         Node yb = broadcastTo(keepDims(y, op, x), x.shape());
         return switch (op.fn()) {
             case SUM -> onesLike(x);
-            case MAX, MIN -> {
-                Node mask = cast(compare(CompareFn.EQ, x, stopGradient(yb)), x.dtype());
-                yield div(mask, broadcastTo(sum(mask, axes, true), x.shape()));
-            }
+            case MAX, MIN -> op.ties() == Ties.FIRST ? cast(firstExtreme(op, x, yb), x.dtype())
+                    : sharedExtreme(x, stopGradient(yb), axes);
             case PROD -> prodSlope(x, axes);
         };
+    }
+
+    /** 1/m at each of a slice's m elements equal to its extreme, 0 elsewhere. */
+    private static Node sharedExtreme(Node x, Node extreme, int[] axes) {
+        Node mask = cast(compare(CompareFn.EQ, x, extreme), x.dtype());
+        return div(mask, broadcastTo(sum(mask, axes, true), x.shape()));
+    }
+
+    /**
+     * Whether each element is the first of its slice (row-major over the reduced axes) to equal
+     * the slice's extreme {@code yb} (broadcast to x's shape): a reduction with {@link Ties#FIRST}
+     * sends its derivative there. A slice holding NaN, whose extreme is NaN, sends it to its first
+     * element (no element there is below a NaN extreme). The mask depends on x only through
+     * comparisons, so its own derivatives are zero.
+     */
+    static Node firstExtreme(Op.Reduce op, Node x, Node yb) {
+        int[] dims = new int[x.rank()];
+        Arrays.fill(dims, 1);
+        int count = 1;
+        for (int a : op.axes()) {
+            dims[a] = x.shape().dim(a);
+            count *= dims[a];
+        }
+        // Positions are exact in the index dtype: f32 holds integers up to 2^24.
+        DType indexType = count < 1 << 24 ? x.dtype() : DType.F64;
+        double[] iota = new double[count];
+        for (int i = 0; i < count; i++) {
+            iota[i] = i;
+        }
+        Node positions = broadcastTo(constant(x.table(), iota, new Shape(dims), indexType), x.shape());
+        // One comparison: an element is a candidate unless the extreme beats it.
+        Node beaten = compare(op.fn() == ReduceFn.MAX ? CompareFn.LT : CompareFn.GT, x, stopGradient(yb));
+        Node candidate = where(beaten, fillLike(positions, count, x.shape(), indexType), positions);
+        Node first = min(stopGradient(candidate), ReverseMode.ints(op.axes()), true);
+        return compare(CompareFn.EQ, positions, broadcastTo(first, x.shape()));
     }
 
     /**

@@ -4,6 +4,7 @@ import static dev.nabla.compiler.ir.Ops.*;
 
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
+import dev.nabla.compiler.ir.Ties;
 import dev.nabla.compiler.ir.Ops;
 import dev.nabla.compiler.passes.DerivativeScope;
 import java.util.ArrayList;
@@ -133,6 +134,11 @@ final class ReverseMode {
             case Op.Reduce r -> {
                 Node x = in.get(0);
                 Node spread = broadcastTo(LocalDerivatives.keepDims(g, r, x), x.shape());
+                if (r.ties() == Ties.FIRST) {
+                    // A selection: the cotangent itself where the mask holds (no product with 1s and 0s).
+                    Node yb = broadcastTo(LocalDerivatives.keepDims(n, r, x), x.shape());
+                    yield List.of(where(LocalDerivatives.firstExtreme(r, x, yb), spread, structuralZerosLike(spread)));
+                }
                 yield List.of(mul(spread, LocalDerivatives.reduce(r, x, n)));
             }
             case Op.Reshape r -> List.of(reshape(g, in.get(0).shape()));

@@ -7,6 +7,7 @@ import dev.nabla.compiler.ir.Literal;
 import dev.nabla.compiler.ir.LoopBody;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
+import dev.nabla.compiler.ir.Ties;
 import dev.nabla.compiler.ir.WindowShape;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -281,10 +282,13 @@ public final class GraphWriter {
             case Op.Compare(var fn) -> fn("compare", fn.name());
             case Op.Fma f -> gen.writeStringProperty("op", "fma");
             case Op.Where w -> gen.writeStringProperty("op", "where");
-            case Op.Reduce(var fn, var axes, boolean keepDims) -> {
+            case Op.Reduce(var fn, var axes, boolean keepDims, var ties) -> {
                 fn("reduce", fn.name());
                 ints("axes", axes);
                 gen.writeBooleanProperty("keepDims", keepDims);
+                if (ties != Ties.SHARED) {
+                    gen.writeStringProperty("ties", ties.name());
+                }
             }
             case Op.Reshape r -> gen.writeStringProperty("op", "reshape");
             case Op.Permute(var perm) -> {

@@ -12,6 +12,7 @@ import dev.nabla.compiler.ir.NodeTable;
 import dev.nabla.compiler.ir.Ops;
 import dev.nabla.compiler.ir.RandomOps;
 import dev.nabla.compiler.ir.ReduceFn;
+import dev.nabla.compiler.ir.Ties;
 import dev.nabla.core.Shape;
 import dev.nabla.compiler.ir.UnaryFn;
 import dev.nabla.compiler.ir.WindowShape;
@@ -115,8 +116,7 @@ final class NodeEntries {
             case "compare" -> Ops.compare(fn(e, CompareFn.class), arity(e, in, 2).get(0), in.get(1));
             case "fma" -> Ops.fma(arity(e, in, 3).get(0), in.get(1), in.get(2));
             case "where" -> Ops.where(arity(e, in, 3).get(0), in.get(1), in.get(2));
-            case "reduce" -> Ops.reduce(fn(e, ReduceFn.class), arity(e, in, 1).get(0),
-                    e.ints("axes", -limits.maxRank(), limits.maxRank()), e.bool("keepDims"));
+            case "reduce" -> reduce(e, arity(e, in, 1).get(0));
             case "reshape" -> Ops.reshape(arity(e, in, 1).get(0), shape);
             case "permute" -> Ops.permute(arity(e, in, 1).get(0), e.ints("perm", -limits.maxRank(), limits.maxRank()));
             case "broadcastTo" -> Ops.broadcastTo(arity(e, in, 1).get(0), shape);
@@ -249,6 +249,18 @@ final class NodeEntries {
 
     private int axis(Entry e) {
         return e.integer("axis", -limits.maxRank(), limits.maxRank());
+    }
+
+    private Node reduce(Entry e, Node x) {
+        ReduceFn fn = fn(e, ReduceFn.class);
+        int[] axes = e.ints("axes", -limits.maxRank(), limits.maxRank());
+        String tieName = e.string("ties", Ties.SHARED.name());
+        Ties ties = GraphFormat.constant(Ties.class, tieName);
+        if (ties == null || ties == Ties.FIRST && fn != ReduceFn.MAX && fn != ReduceFn.MIN) {
+            throw e.fail("ties", "is '" + tieName + "', not one of " + Arrays.toString(Ties.values())
+                    + " (FIRST on a max or min only)");
+        }
+        return Ops.reduce(fn, x, axes, e.bool("keepDims"), ties);
     }
 
     private static <E extends Enum<E>> E fn(Entry e, Class<E> type) {

@@ -64,6 +64,9 @@ public final class Node {
             h = 3L << 32 | c.fn().ordinal();
         } else if (op instanceof Op.Reduce r) {
             h = ((4L << 32 | r.fn().ordinal()) * 31 + r.axes().hashCode()) * 2 + (r.keepDims() ? 1 : 0);
+            if (r.ties() != Ties.SHARED) {
+                h = mix(h, r.ties().ordinal());
+            }
         } else if (op instanceof Op.Random r) {
             h = 5L << 32 | r.dist().code();
         } else {

@@ -31,10 +31,21 @@ public sealed interface Op {
     /** where(cond, a, b): a where cond is true, else b; all three of one shape. */
     record Where() implements Op {}
 
-    /** Reduction over {@code axes} (sorted, distinct); with keepDims the axes stay as size 1. */
-    record Reduce(ReduceFn fn, List<Integer> axes, boolean keepDims) implements Op {
+    /**
+     * Reduction over {@code axes} (sorted, distinct); with keepDims the axes stay as size 1. A max
+     * or min says where its derivative goes on a tie ({@link Ties}); a sum or product shares it.
+     */
+    record Reduce(ReduceFn fn, List<Integer> axes, boolean keepDims, Ties ties) implements Op {
         public Reduce {
             axes = List.copyOf(axes);
+            if (ties == Ties.FIRST && fn != ReduceFn.MAX && fn != ReduceFn.MIN) {
+                throw new IllegalArgumentException(fn.opName() + " has no ties to break: only max and min take "
+                        + ties);
+            }
+        }
+
+        public Reduce(ReduceFn fn, List<Integer> axes, boolean keepDims) {
+            this(fn, axes, keepDims, Ties.SHARED);
         }
     }
 

@@ -211,6 +211,11 @@ public final class Ops {
 
     /** Reduces over {@code axes} (all axes when empty; negative axes count from the end). */
     public static Node reduce(ReduceFn fn, Node x, int[] axes, boolean keepDims) {
+        return reduce(fn, x, axes, keepDims, Ties.SHARED);
+    }
+
+    /** As {@link #reduce(ReduceFn, Node, int[], boolean)}, with the derivative's rule for ties. */
+    public static Node reduce(ReduceFn fn, Node x, int[] axes, boolean keepDims, Ties ties) {
         String op = fn.opName();
         requireFloating(op, x);
         int[] resolved = ShapeRules.axes(op, axes, x.rank());
@@ -220,7 +225,7 @@ public final class Ops {
             return simplified;
         }
         List<Integer> axisList = Arrays.stream(resolved).boxed().toList();
-        return x.table().intern(new Op.Reduce(fn, axisList, keepDims), List.of(x), shape, x.dtype());
+        return x.table().intern(new Op.Reduce(fn, axisList, keepDims, ties), List.of(x), shape, x.dtype());
     }
 
     public static Node sum(Node x, int[] axes, boolean keepDims) { return reduce(ReduceFn.SUM, x, axes, keepDims); }

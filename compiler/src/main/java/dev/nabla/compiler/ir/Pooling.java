@@ -14,15 +14,16 @@ import java.util.List;
  * PyTorch's {@code max_poolNd}, {@code avg_poolNd}, {@code adaptive_avg_poolNd} and
  * {@code adaptive_max_poolNd} (floor mode): reductions over the windows of
  * {@link SlidingWindows} or over adaptive bins, so the derivatives are the reductions'.
- * Where a window holds several equal maxima, max pooling's gradient is shared among them
- * equally (PyTorch gives it all to one of them); the sum over the window is the same.
+ * Where a window holds several equal maxima, max pooling's gradient goes to the first of them in
+ * row-major order, as PyTorch's does ({@link Ties#FIRST}).
  */
 public final class Pooling {
     private Pooling() {}
 
     public static Node maxPool(Node x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
         SlidingWindows w = windows("maxPool", x, kernel, stride, padding, dilation);
-        return Ops.max(w.gather(Double.NEGATIVE_INFINITY), new int[] {x.rank() - kernel.length}, false);
+        return reduce(ReduceFn.MAX, w.gather(Double.NEGATIVE_INFINITY), new int[] {x.rank() - kernel.length}, false,
+                Ties.FIRST);
     }
 
     /**
@@ -52,11 +53,13 @@ public final class Pooling {
     /**
      * The maximum of each of PyTorch's adaptive bins (as {@link #adaptiveAvgPool}), as
      * {@code adaptive_max_pool1d/2d/3d}: the maximum over a box is the maximum over each axis in
-     * turn. Where a bin holds several equal maxima the gradient is shared among them, as
-     * {@link #maxPool}'s is.
+     * turn. Where a bin holds several equal maxima the gradient goes to the first in row-major
+     * order, as {@link #maxPool}'s does: the last axis is reduced first, so that each earlier
+     * axis picks the first row holding the maximum and the later ones the first place in it.
      */
     public static Node adaptiveMaxPool(Node x, int[] outSize) {
-        return adaptive("adaptiveMaxPool", x, outSize, (bin, axis) -> max(bin, new int[] {axis}, true));
+        return adaptive("adaptiveMaxPool", x, outSize,
+                (bin, axis) -> reduce(ReduceFn.MAX, bin, new int[] {axis}, true, Ties.FIRST));
     }
 
     /** Reduces one bin along one axis, keeping the axis. */
@@ -76,7 +79,7 @@ public final class Pooling {
             }
         }
         Node y = x;
-        for (int d = 0; d < s; d++) {
+        for (int d = s - 1; d >= 0; d--) {
             int axis = x.rank() - s + d;
             int n = x.shape().dim(axis);
             int m = outSize[d];

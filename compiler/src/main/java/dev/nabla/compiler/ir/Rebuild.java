@@ -56,7 +56,7 @@ public final class Rebuild {
             case Op.Compare(var fn) -> Ops.compare(fn, in.get(0), in.get(1));
             case Op.Fma f -> Ops.fma(in.get(0), in.get(1), in.get(2));
             case Op.Where w -> Ops.where(in.get(0), in.get(1), in.get(2));
-            case Op.Reduce(var fn, var axes, boolean keepDims) -> Ops.reduce(fn, in.get(0), ints(axes), keepDims);
+            case Op.Reduce(var fn, var axes, boolean keepDims, var ties) -> Ops.reduce(fn, in.get(0), ints(axes), keepDims, ties);
             case Op.Reshape r -> Ops.reshape(in.get(0), n.shape());
             case Op.Permute(var perm) -> Ops.permute(in.get(0), ints(perm));
             case Op.BroadcastTo b -> Ops.broadcastTo(in.get(0), n.shape());

@@ -7,6 +7,7 @@ import dev.nabla.compiler.ir.LoopBody;
 import dev.nabla.compiler.ir.Ops;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
+import dev.nabla.compiler.ir.Ties;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -169,8 +170,8 @@ public final class GraphPrinter {
             case Op.Compare(var fn) -> fn.opName() + "(" + args + ")";
             case Op.Where w -> "where(" + args + ")";
             case Op.Fma f -> "fma(" + args + ")";
-            case Op.Reduce(var fn, List<Integer> axes, boolean keep) ->
-                    fn.opName() + "(" + args + ", axes=" + axes + (keep ? ", keepDims" : "") + ")";
+            case Op.Reduce(var fn, List<Integer> axes, boolean keep, Ties ties) -> fn.opName() + "(" + args + ", axes="
+                    + axes + (keep ? ", keepDims" : "") + (ties == Ties.FIRST ? ", ties=first" : "") + ")";
             case Op.Reshape r -> "reshape(" + args + ")";
             case Op.Permute(var perm) -> "permute(" + args + ", " + perm + ")";
             case Op.BroadcastTo b -> "broadcast(" + args + ")";

@@ -158,6 +158,12 @@ class GraphReaderHostileTest {
                 + "\"in\":[0]}")), "field 'fn' is 'SINH', not one of [NEG, EXP");
         assertMessage(refused(file(X, "{\"id\":1,\"op\":\"reduce\",\"fn\":\"SUM\",\"axes\":[1],\"keepdims\":true,"
                 + "\"dtype\":\"f32\",\"shape\":[2,1],\"in\":[0]}")), "field 'keepDims' is missing");
+        assertMessage(refused(file(X, "{\"id\":1,\"op\":\"reduce\",\"fn\":\"SUM\",\"axes\":[1],\"keepDims\":true,"
+                + "\"ties\":\"FIRST\",\"dtype\":\"f32\",\"shape\":[2,1],\"in\":[0]}")),
+                "field 'ties' is 'FIRST'", "on a max or min only");
+        assertMessage(refused(file(X, "{\"id\":1,\"op\":\"reduce\",\"fn\":\"MAX\",\"axes\":[1],\"keepDims\":true,"
+                + "\"ties\":\"LAST\",\"dtype\":\"f32\",\"shape\":[2,1],\"in\":[0]}")),
+                "field 'ties' is 'LAST', not one of [SHARED, FIRST]");
         assertMessage(refused(file(X, "{\"id\":1,\"op\":\"unary\",\"fn\":\"SIN\",\"colour\":\"red\",\"dtype\":\"f32\","
                 + "\"shape\":[2,3],\"in\":[0]}")), "field 'colour' is not a field of a 'unary' entry");
         assertMessage(refused(file(X.replace("f32", "f16"))), "field 'dtype' is 'f16'");

@@ -101,7 +101,7 @@ public final class ReferenceInterpreter {
                     out[i] = in.get(0)[i] != 0 ? in.get(1)[i] : in.get(2)[i];
                 }
             }
-            case Op.Reduce(var fn, List<Integer> axes, boolean keepDims) -> reduce(n, in.get(0), fn, axes, out);
+            case Op.Reduce(var fn, List<Integer> axes, boolean keepDims, var ties) -> reduce(n, in.get(0), fn, axes, out);
             case Op.Reshape r -> System.arraycopy(in.get(0), 0, out, 0, size);
             case Op.StopGradient s -> System.arraycopy(in.get(0), 0, out, 0, size);
             case Op.Custom c -> System.arraycopy(in.get(0), 0, out, 0, size);
