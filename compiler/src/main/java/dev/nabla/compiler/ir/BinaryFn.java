@@ -10,7 +10,7 @@ public enum BinaryFn {
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
-            case POW -> Math.pow(a, b);
+            case POW -> ScalarMath.pow(a, b);
             // NaN-propagating, as torch.minimum/maximum.
             case MINIMUM -> Math.min(a, b);
             case MAXIMUM -> Math.max(a, b);

@@ -21,6 +21,42 @@ class ScalarMathTest {
     }
 
     @Test
+    void wholePowersKeepPowsSpecialValues() {
+        double[] bases = {0.0, -0.0, 1, -1, 2, -2, 0.5, -0.5, NAN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
+                1e300, -1e300, 1e-300, Double.MIN_VALUE, Double.MAX_VALUE};
+        for (double a : bases) {
+            for (int k = 2; k <= 8; k++) {
+                // Exact products, overflow, underflow to zero, and every sign: pow's bits.
+                if (Math.abs(a) == 0.5 || Math.abs(a) == 2 || Math.abs(a) == 1 || a == 0 || Double.isNaN(a)
+                        || Double.isInfinite(a) || Math.abs(a) >= 1e300 || Math.abs(a) == 1e-300 && k >= 2) {
+                    assertBits(Math.pow(a, k), ScalarMath.pow(a, k));
+                }
+            }
+        }
+    }
+
+    @Test
+    void wholePowersAreWithinAFewUlpsOfPowAndOtherExponentsArePow() {
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < 100_000; i++) {
+            double a = (random.nextDouble() * 2 - 1) * Math.pow(10, random.nextInt(21) - 10);
+            int k = 2 + random.nextInt(7);
+            double exact = Math.pow(a, k);
+            // Seven roundings of 2^-53 at most (x^8), and pow's own error.
+            assertEquals(exact, ScalarMath.pow(a, k), 0x1p-50 * Math.abs(exact) + Math.ulp(exact), () -> a + "^" + k);
+            // f32 values computed in double and rounded: pow's float.
+            float f = (float) a;
+            assertEquals((float) Math.pow(f, k), (float) ScalarMath.pow(f, k), Math.ulp((float) Math.pow(f, k)),
+                    () -> f + "f^" + k);
+            double b = random.nextDouble() * 20 - 4;
+            assertBits(Math.pow(a, b), ScalarMath.pow(a, b));
+        }
+        for (double b : new double[] {9, 16, 1, 0, -2, 2.5, 8.000001, NAN}) {
+            assertBits(Math.pow(3.7, b), ScalarMath.pow(3.7, b));
+        }
+    }
+
+    @Test
     void comparisonsAtTiesAndNaN() {
         double[][] pairs = {{1, 2}, {2, 1}, {2, 2}, {0.0, -0.0}, {NAN, 1}, {1, NAN}, {NAN, NAN}};
         for (double[] p : pairs) {

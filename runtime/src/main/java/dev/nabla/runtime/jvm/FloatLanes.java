@@ -3,6 +3,7 @@ package dev.nabla.runtime.jvm;
 import dev.nabla.compiler.ir.BinaryFn;
 import dev.nabla.compiler.ir.CompareFn;
 import dev.nabla.compiler.ir.ReduceFn;
+import dev.nabla.compiler.ir.ScalarMath;
 import dev.nabla.compiler.ir.UnaryFn;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -114,7 +115,7 @@ final class FloatLanes implements Lanes {
             case MAXIMUM -> maximum(d, dOff, a, aOff, b, bOff, n);
             case POW -> {
                 for (int i = 0; i < n; i++) {
-                    d[dOff + i] = (float) Math.pow(a[aOff + i], b[bOff + i]);
+                    d[dOff + i] = (float) ScalarMath.pow(a[aOff + i], b[bOff + i]);
                 }
             }
         }

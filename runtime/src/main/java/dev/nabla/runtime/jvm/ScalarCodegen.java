@@ -315,7 +315,7 @@ final class ScalarCodegen {
                     case SUB -> code.dsub();
                     case MUL -> code.dmul();
                     case DIV -> code.ddiv();
-                    case POW -> code.invokestatic(MATH, "pow", DD_D);
+                    case POW -> code.invokestatic(SCALAR_MATH, "pow", DD_D);
                     case MINIMUM -> code.invokestatic(MATH, "min", DD_D);
                     case MAXIMUM -> code.invokestatic(MATH, "max", DD_D);
                 }

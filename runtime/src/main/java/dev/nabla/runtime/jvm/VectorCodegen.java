@@ -79,7 +79,7 @@ final class VectorCodegen {
                     && ((v.isContiguous() && v.shape().equals(step.shape())) || isBroadcastScalar(v));
             case Expr.Const c -> true;
             case Expr.Unary u -> expressible(u.x(), step, storageOf);
-            // pow stays on Math.pow (exact, like the interpreter); x^2 was already lowered to x*x.
+            // pow stays on ScalarMath.pow, as the interpreter's; x^2 was already lowered to x*x.
             case Expr.Binary b -> b.fn() != dev.nabla.compiler.ir.BinaryFn.POW
                     && expressible(b.a(), step, storageOf) && expressible(b.b(), step, storageOf);
             case Expr.Fma f -> expressible(f.a(), step, storageOf) && expressible(f.b(), step, storageOf)
