@@ -7,6 +7,7 @@ import dev.nabla.compiler.ir.CompareFn;
 import dev.nabla.compiler.ir.Node;
 import dev.nabla.compiler.ir.Op;
 import dev.nabla.compiler.ir.ReduceFn;
+import dev.nabla.compiler.ir.Statistics;
 import dev.nabla.compiler.ir.Ties;
 import dev.nabla.core.DType;
 import dev.nabla.core.Shape;
@@ -135,11 +136,7 @@ final class LocalDerivatives {
         }
         // Positions are exact in the index dtype: f32 holds integers up to 2^24.
         DType indexType = count < 1 << 24 ? x.dtype() : DType.F64;
-        double[] iota = new double[count];
-        for (int i = 0; i < count; i++) {
-            iota[i] = i;
-        }
-        Node positions = broadcastTo(constant(x.table(), iota, new Shape(dims), indexType), x.shape());
+        Node positions = broadcastTo(Statistics.positions(x.table(), new Shape(dims), indexType), x.shape());
         // One comparison: an element is a candidate unless the extreme beats it.
         Node beaten = compare(op.fn() == ReduceFn.MAX ? CompareFn.LT : CompareFn.GT, x, stopGradient(yb));
         Node candidate = where(beaten, fillLike(positions, count, x.shape(), indexType), positions);

@@ -256,7 +256,7 @@ final class NodeEntries {
         int[] axes = e.ints("axes", -limits.maxRank(), limits.maxRank());
         String tieName = e.string("ties", Ties.SHARED.name());
         Ties ties = GraphFormat.constant(Ties.class, tieName);
-        if (ties == null || ties == Ties.FIRST && fn != ReduceFn.MAX && fn != ReduceFn.MIN) {
+        if (ties == null || !ties.appliesTo(fn)) {
             throw e.fail("ties", "is '" + tieName + "', not one of " + Arrays.toString(Ties.values())
                     + " (FIRST on a max or min only)");
         }

@@ -38,7 +38,7 @@ public sealed interface Op {
     record Reduce(ReduceFn fn, List<Integer> axes, boolean keepDims, Ties ties) implements Op {
         public Reduce {
             axes = List.copyOf(axes);
-            if (ties == Ties.FIRST && fn != ReduceFn.MAX && fn != ReduceFn.MIN) {
+            if (!ties.appliesTo(fn)) {
                 throw new IllegalArgumentException(fn.opName() + " has no ties to break: only max and min take "
                         + ties);
             }

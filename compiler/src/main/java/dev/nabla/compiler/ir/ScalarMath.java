@@ -12,11 +12,11 @@ public final class ScalarMath {
     /**
      * a^b, Nabla's definition for the interpreter and every JVM path: a whole exponent from 2 to
      * 8 by repeated squaring (at most 4 products: a relative error below 2^-50 in f64, each
-     * squaring doubling the error before it; in f32, computed in double and then rounded, the float Math.pow gives but
-     * for rare double roundings), any other by
-     * {@link Math#pow}, which costs several times more. JAX's integer_pow multiplies likewise. The special values are pow's:
-     * NaN stays NaN, signed zeros and infinities keep pow's signs, and a product that overflows
-     * is infinite, as pow is.
+     * squaring doubling the error before it; in f32, computed in double and then rounded, the
+     * float Math.pow gives but for rare double roundings), any other by {@link Math#pow}, which
+     * costs several times more. JAX's integer_pow multiplies likewise. The special values are
+     * pow's: NaN stays NaN, signed zeros and infinities keep pow's signs, and a product that
+     * overflows is infinite, as pow is.
      */
     public static double pow(double a, double b) {
         if (b >= 2 && b <= 8 && b == (int) b) {

@@ -208,7 +208,7 @@ public final class Statistics {
     }
 
     /** 0, 1, 2, ... in row-major order over {@code shape}. */
-    private static Node positions(NodeTable table, Shape shape, DType dtype) {
+    public static Node positions(NodeTable table, Shape shape, DType dtype) {
         double[] iota = new double[shape.size()];
         for (int i = 0; i < iota.length; i++) {
             iota[i] = i;

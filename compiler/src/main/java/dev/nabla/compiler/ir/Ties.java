@@ -12,5 +12,10 @@ public enum Ties {
      * and {@code torch.max(x, dim)}. A slice holding NaN (its extreme is then NaN) sends it to its
      * first element, where PyTorch picks a NaN.
      */
-    FIRST
+    FIRST;
+
+    /** Whether a reduction by {@code fn} can take this rule: FIRST only a max or a min. */
+    public boolean appliesTo(ReduceFn fn) {
+        return this == SHARED || fn == ReduceFn.MAX || fn == ReduceFn.MIN;
+    }
 }
