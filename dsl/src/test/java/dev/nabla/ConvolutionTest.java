@@ -186,6 +186,46 @@ class ConvolutionTest {
     }
 
     /**
+     * Random max and average pooling (kernels, strides, paddings, planes of a few to a few dozen
+     * elements, f32 and f64): the JVM backend against the reference interpreter, outputs and
+     * gradients, whose windows and windows sums the JVM copies plane by plane.
+     */
+    @Test
+    void randomPoolingMatchesTheReferenceInterpreter() {
+        java.util.Random rnd = new java.util.Random(23);
+        for (int trial = 0; trial < 40; trial++) {
+            DType dtype = trial % 2 == 0 ? DType.F32 : DType.F64;
+            int kernel = 1 + rnd.nextInt(3);
+            int stride = 1 + rnd.nextInt(3);
+            int padding = rnd.nextInt(kernel / 2 + 1);
+            int h = kernel + rnd.nextInt(9);
+            int w = kernel + rnd.nextInt(30);
+            int channels = 1 + rnd.nextInt(4);
+            try (Graph g = Graph.create()) {
+                Tensor x = g.input("x", dtype, 3, channels, h, w);
+                Tensor y = trial % 4 < 2 ? Nabla.maxPool2d(x, kernel, stride, padding)
+                        : Nabla.avgPool2d(x, kernel, stride, padding, rnd.nextBoolean());
+                Tensor loss = y.mul(y).sum();
+                Map<Tensor, NDArray> feeds = Map.of(x, NDArray.fromDoubles(dtype, x.shape(),
+                        TestArrays.uniform(rnd, 1, 3, channels, h, w).toDoubleArray()));
+                Tensor[] outputs = {y, loss.grad(x)};
+                List<NDArray> ref = g.compile(Device.of("reference:cpu")).eval(feeds, outputs);
+                List<NDArray> jvm = g.compile(Device.of("jvm:cpu")).eval(feeds, outputs);
+                double tol = dtype == DType.F32 ? 1e-6 : 1e-14;
+                for (int i = 0; i < outputs.length; i++) {
+                    double[] r = ref.get(i).toDoubleArray();
+                    double[] j = jvm.get(i).toDoubleArray();
+                    for (int e = 0; e < r.length; e++) {
+                        assertEquals(r[e], j[e], tol * Math.max(1, Math.abs(r[e])), "trial " + trial + " output " + i
+                                + " element " + e + " kernel " + kernel + " stride " + stride + " padding " + padding
+                                + " input " + x.shape());
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Random settings (strides, paddings, dilations, groups, output padding, kernels, f32 and f64):
      * the JVM backend against the reference interpreter, outputs and gradients.
      */

@@ -166,6 +166,10 @@ final class ReduceRunner implements StepRunner {
 
     /** Kept elements are innermost: accumulate whole rows of them, one reduced index at a time. */
     private void columns(Object[] buffers, Object out, int from, int to) {
+        if (inner < ChunkKernel.CHUNK / 2) {
+            shortColumns(buffers, out, from, to);
+            return;
+        }
         ChunkKernel.Scratch s = kernel.acquire();
         try {
             int[] offset = s.offset;
@@ -178,6 +182,35 @@ final class ReduceRunner implements StepRunner {
                         Object values = kernel.evaluate(buffers, s, base + at, n, offset);
                         lanes.accumulate(step.fn(), out, o * inner + at, values, offset[0], n);
                     }
+                }
+            }
+        } finally {
+            kernel.release(s);
+        }
+    }
+
+    /**
+     * Rows of kept elements much shorter than a chunk (max pooling's windows over a few output
+     * positions): the body is evaluated for as many whole rows as fill a chunk, across reduced
+     * indices and outputs, then each row is accumulated into its output's. One evaluation per
+     * row cost more than the row's arithmetic, as in {@link #shortRows}.
+     */
+    private void shortColumns(Object[] buffers, Object out, int from, int to) {
+        lanes.fill(out, from * inner, step.fn().identity(), (to - from) * inner);
+        if (reduced == 0 || inner == 0) {
+            return;
+        }
+        int rowsPerChunk = ChunkKernel.CHUNK / inner;
+        ChunkKernel.Scratch s = kernel.acquire();
+        try {
+            int[] offset = s.offset;
+            int end = to * reduced;
+            for (int row = from * reduced; row < end; row += rowsPerChunk) {
+                int rows = Math.min(rowsPerChunk, end - row);
+                Object values = kernel.evaluate(buffers, s, row * inner, rows * inner, offset);
+                for (int r = 0; r < rows; r++) {
+                    int o = (row + r) / reduced;
+                    lanes.accumulate(step.fn(), out, o * inner, values, offset[0] + r * inner, inner);
                 }
             }
         } finally {

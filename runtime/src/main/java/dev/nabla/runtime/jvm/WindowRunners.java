@@ -68,6 +68,10 @@ final class WindowRunners {
         return buffers -> input.with(buffers, (source, base) -> {
             Object dst = buffers[step.output()];
             Parallel.forRange(rows.lead(), grain, (from, to) -> {
+                if (dst instanceof float[] d && source instanceof float[] f) {
+                    copyPlanes(rows, d, f, base, from, to);
+                    return;
+                }
                 for (int l = from; l < to; l++) {
                     for (int k = 0; k < rows.k(); k++) {
                         int from0 = base + l * rows.inPlane() + rows.positionOffsets()[k];
@@ -92,6 +96,10 @@ final class WindowRunners {
             Object dst = buffers[step.output()];
             lanes.fill(dst, 0, 0, step.shape().size());
             Parallel.forRange(rows.lead(), grain, (from, to) -> {
+                if (dst instanceof float[] d && source instanceof float[] f) {
+                    addPlanes(rows, d, f, base, from, to);
+                    return;
+                }
                 for (int l = from; l < to; l++) {
                     for (int k = 0; k < rows.k(); k++) {
                         int to0 = l * rows.inPlane() + rows.positionOffsets()[k];
@@ -104,6 +112,51 @@ final class WindowRunners {
                 }
             });
         });
+    }
+
+    /**
+     * Planes [from, to) of float windows, in one method: pooling's rows are a few elements long,
+     * and a call per row (with its type tests) cost more than the copy.
+     */
+    private static void copyPlanes(Rows rows, float[] dst, float[] src, int base, int from, int to) {
+        int[] rowOffsets = rows.rowOffsets();
+        int[] positionOffsets = rows.positionOffsets();
+        int length = rows.rowLength();
+        int stride = rows.lastStride();
+        for (int l = from; l < to; l++) {
+            for (int k = 0; k < positionOffsets.length; k++) {
+                int from0 = base + l * rows.inPlane() + positionOffsets[k];
+                int to0 = (l * positionOffsets.length + k) * rows.outPlane();
+                for (int r = 0; r < rowOffsets.length; r++) {
+                    int s = from0 + rowOffsets[r];
+                    int d = to0 + r * length;
+                    for (int i = 0; i < length; i++) {
+                        dst[d + i] = src[s + i * stride];
+                    }
+                }
+            }
+        }
+    }
+
+    /** The adjoint of {@link #copyPlanes}: each window row added into its input row. */
+    private static void addPlanes(Rows rows, float[] dst, float[] src, int base, int from, int to) {
+        int[] rowOffsets = rows.rowOffsets();
+        int[] positionOffsets = rows.positionOffsets();
+        int length = rows.rowLength();
+        int stride = rows.lastStride();
+        for (int l = from; l < to; l++) {
+            for (int k = 0; k < positionOffsets.length; k++) {
+                int to0 = l * rows.inPlane() + positionOffsets[k];
+                int from0 = base + (l * positionOffsets.length + k) * rows.outPlane();
+                for (int r = 0; r < rowOffsets.length; r++) {
+                    int d = to0 + rowOffsets[r];
+                    int s = from0 + r * length;
+                    for (int i = 0; i < length; i++) {
+                        dst[d + i * stride] += src[s + i];
+                    }
+                }
+            }
+        }
     }
 
     /** dst[dOff + i·dStride] += src[sOff + i]; both of one storage type. */
