@@ -6,28 +6,43 @@ import java.util.function.IntFunction;
 
 /**
  * A fused elementwise kernel, split across threads for large outputs: generated SIMD code where
- * the body has a vector form, the chunk kernel for the rest and for the tail.
+ * the body has a vector form (over flat ranges, or row by row where loads are broadcast along
+ * rows), the chunk kernel for the rest and for the flat code's tail.
  */
 final class ElementwiseRunner implements StepRunner {
     /** Generated kernels by step (equal steps read equal buffers: the code is the same). */
     private static final CodeCache<Step.Elementwise, RangeKernel> CODE =
             new CodeCache<>(1024, VectorCodegen::compile, step -> step);
+    /** Generated row kernels by step, likewise. */
+    private static final CodeCache<Step.Elementwise, RowKernel> ROW_CODE =
+            new CodeCache<>(1024, VectorCodegen::compileRows, step -> step);
 
     private final Step.Elementwise step;
     private final ChunkKernel kernel;
     private final Lanes store;
     /** Generated SIMD code for the body when it has a vector form, else null. */
     private final RangeKernel vectorized;
+    /** Otherwise, generated SIMD code row by row where the loads allow ({@link RowLayout}), else null. */
+    private final RowKernel byRows;
+    private final int rowLength;
 
     ElementwiseRunner(Step.Elementwise step, IntFunction<DType> storageOf) {
         this.step = step;
         this.kernel = new ChunkKernel(step.body(), step.shape(), step.dtype(), storageOf);
         this.vectorized = VectorCodegen.accepts(step, storageOf) ? CODE.get(step) : null;
+        RowLayout rows = vectorized == null ? VectorCodegen.rowsOf(step, storageOf) : null;
+        this.byRows = rows == null ? null : ROW_CODE.get(step);
+        this.rowLength = rows == null ? 0 : rows.rowLength();
         this.store = Lanes.of(storageOf.apply(step.output()));
     }
 
     @Override
     public void run(Object[] buffers) {
+        if (byRows != null) {
+            Parallel.forRange(step.shape().size() / rowLength, Math.max(1, Parallel.MIN_ELEMENTS_PER_TASK / rowLength),
+                    (from, to) -> byRows.run(buffers, from, to));
+            return;
+        }
         Object out = buffers[step.output()];
         Parallel.forRange(step.shape().size(), Parallel.MIN_ELEMENTS_PER_TASK, (start, end) -> {
             int from = vectorized != null ? vectorized.run(buffers, start, end) : start;

@@ -27,8 +27,11 @@ import java.util.function.IntFunction;
  * Compiles a fused elementwise kernel to a JVM loop over SIMD vectors with the ClassFile API: the
  * whole expression is evaluated in vector registers, one vector of elements at a time, and
  * stored once. HotSpot turns the Vector API calls into AVX instructions because every species
- * and operator is a constant in the generated code. Kernels it cannot express (strided loads,
- * mixed storage types, ops without a vector form) stay on {@link ChunkKernel}.
+ * and operator is a constant in the generated code. A kernel whose loads are all contiguous (or
+ * one number) runs over flat ranges ({@link RangeKernel}); one whose loads are contiguous or
+ * constant along rows, as broadcasts make them ({@link RowLayout}), runs row by row, each row's
+ * offsets computed once and its tail under a mask ({@link RowKernel}). Kernels it cannot express
+ * (strided rows, mixed storage types, ops without a vector form) stay on {@link ChunkKernel}.
  */
 final class VectorCodegen {
     private static final ClassDesc VECTOR_OPERATORS = ClassDesc.of("jdk.incubator.vector.VectorOperators");
@@ -54,13 +57,20 @@ final class VectorCodegen {
 
     private final Step.Elementwise step;
     private final Lane lane;
+    /** The rows of a row kernel, null for a flat one. */
+    private final RowLayout rows;
     private final Map<Integer, Integer> arraySlots = new LinkedHashMap<>();
     private final Map<Expr, Integer> hoisted = new LinkedHashMap<>();
+    /** Row kernels: per view, the local holding its offset for the current row. */
+    private int[] baseSlots;
+    /** Row kernels: the local holding the tail's mask while the tail is emitted, else -1. */
+    private int maskSlot = -1;
     private int nextSlot = 5;
 
-    private VectorCodegen(Step.Elementwise step) {
+    private VectorCodegen(Step.Elementwise step, RowLayout rows) {
         this.step = step;
         this.lane = Lane.of(step.dtype());
+        this.rows = rows;
     }
 
     /**
@@ -68,25 +78,43 @@ final class VectorCodegen {
      * and a JVM with the Vector API ({@link VectorSupport}).
      */
     static boolean accepts(Step.Elementwise step, IntFunction<DType> storageOf) {
-        DType t = step.dtype();
-        // Below a few vectors the chunk kernel is as fast and needs no class of its own.
-        return step.shape().size() >= MIN_ELEMENTS && VectorSupport.enabled() && t.isFloating() && storageOf.apply(step.output()) == t && expressible(step.body(), step, storageOf);
+        return vectorizable(step, storageOf) && expressible(step.body(), step, storageOf, false);
     }
 
-    private static boolean expressible(Expr e, Step.Elementwise step, IntFunction<DType> storageOf) {
+    /**
+     * The rows of a kernel that {@link #accepts} refuses only for its loads' layouts, when they
+     * are contiguous or constant along rows of at least {@link RowLayout#MIN_ROW_LENGTH}; else null.
+     */
+    static RowLayout rowsOf(Step.Elementwise step, IntFunction<DType> storageOf) {
+        if (!vectorizable(step, storageOf) || !expressible(step.body(), step, storageOf, true)) {
+            return null;
+        }
+        RowLayout layout = RowLayout.of(step);
+        return layout != null && layout.rowLength() >= RowLayout.MIN_ROW_LENGTH ? layout : null;
+    }
+
+    private static boolean vectorizable(Step.Elementwise step, IntFunction<DType> storageOf) {
+        DType t = step.dtype();
+        // Below a few vectors the chunk kernel is as fast and needs no class of its own.
+        return step.shape().size() >= MIN_ELEMENTS && VectorSupport.enabled() && t.isFloating()
+                && storageOf.apply(step.output()) == t;
+    }
+
+    private static boolean expressible(Expr e, Step.Elementwise step, IntFunction<DType> storageOf, boolean byRows) {
         return switch (e) {
             case Expr.Load(View v) -> storageOf.apply(v.buffer()) == step.dtype()
-                    && ((v.isContiguous() && v.shape().equals(step.shape())) || isBroadcastScalar(v));
+                    && (byRows || (v.isContiguous() && v.shape().equals(step.shape())) || isBroadcastScalar(v));
             case Expr.Const c -> true;
-            case Expr.Unary u -> expressible(u.x(), step, storageOf);
+            case Expr.Unary u -> expressible(u.x(), step, storageOf, byRows);
             // pow stays on ScalarMath.pow, as the interpreter's; x^2 was already lowered to x*x.
             case Expr.Binary b -> b.fn() != dev.nabla.compiler.ir.BinaryFn.POW
-                    && expressible(b.a(), step, storageOf) && expressible(b.b(), step, storageOf);
-            case Expr.Fma f -> expressible(f.a(), step, storageOf) && expressible(f.b(), step, storageOf)
-                    && expressible(f.c(), step, storageOf);
-            case Expr.Compare c -> expressible(c.a(), step, storageOf) && expressible(c.b(), step, storageOf);
-            case Expr.Where w -> expressible(w.cond(), step, storageOf) && expressible(w.a(), step, storageOf)
-                    && expressible(w.b(), step, storageOf);
+                    && expressible(b.a(), step, storageOf, byRows) && expressible(b.b(), step, storageOf, byRows);
+            case Expr.Fma f -> expressible(f.a(), step, storageOf, byRows) && expressible(f.b(), step, storageOf, byRows)
+                    && expressible(f.c(), step, storageOf, byRows);
+            case Expr.Compare c -> expressible(c.a(), step, storageOf, byRows)
+                    && expressible(c.b(), step, storageOf, byRows);
+            case Expr.Where w -> expressible(w.cond(), step, storageOf, byRows)
+                    && expressible(w.a(), step, storageOf, byRows) && expressible(w.b(), step, storageOf, byRows);
         };
     }
 
@@ -100,22 +128,29 @@ final class VectorCodegen {
     }
 
     static RangeKernel compile(Step.Elementwise step) {
-        return new VectorCodegen(step).build();
+        return (RangeKernel) new VectorCodegen(step, null).build();
     }
 
-    private RangeKernel build() {
+    /** A row kernel for a step {@link #rowsOf} accepts. */
+    static RowKernel compileRows(Step.Elementwise step) {
+        return (RowKernel) new VectorCodegen(step, RowLayout.of(step)).build();
+    }
+
+    private Object build() {
         ClassDesc self = ClassDesc.of(VectorCodegen.class.getPackageName() + ".FusedKernel");
-        MethodTypeDesc runType = MethodTypeDesc.of(CD_int, CD_Object.arrayType(), CD_int, CD_int);
+        Class<?> kind = rows == null ? RangeKernel.class : RowKernel.class;
+        MethodTypeDesc runType = rows == null ? MethodTypeDesc.of(CD_int, CD_Object.arrayType(), CD_int, CD_int)
+                : MethodTypeDesc.of(ClassDesc.ofDescriptor("V"), CD_Object.arrayType(), CD_int, CD_int);
         byte[] bytes = ClassFile.of().build(self, cls -> {
             cls.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL);
-            cls.withInterfaceSymbols(ClassDesc.of(RangeKernel.class.getName()));
+            cls.withInterfaceSymbols(ClassDesc.of(kind.getName()));
             cls.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC,
                     code -> code.aload(0).invokespecial(CD_Object, INIT_NAME, MTD_void).return_());
-            cls.withMethodBody("run", runType, ClassFile.ACC_PUBLIC, this::emitRun);
+            cls.withMethodBody("run", runType, ClassFile.ACC_PUBLIC, rows == null ? this::emitRun : this::emitRows);
         });
         try {
             MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
-            return (RangeKernel) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+            return hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
         } catch (Throwable e) {
             throw new IllegalStateException("could not load the generated kernel for " + step, e);
         }
@@ -150,6 +185,108 @@ final class VectorCodegen {
         code.goto_(loop);
         code.labelBinding(done);
         code.iload(4).ireturn();
+    }
+
+    // Locals: 0 this, 1 buffers, 2 rowFrom, 3 rowTo, 4 i; then arrays, hoisted vectors, row state.
+    private void emitRows(CodeBuilder code) {
+        bindArrays(code, step.body());
+        bindArray(code, step.output());
+        for (double c : new double[] {0.0, 1.0, -1.0}) {
+            hoist(code, new Expr.Const(c));
+        }
+        hoist(code, step.body());
+        int n = rows.views().size();
+        baseSlots = new int[n];
+        boolean[] perRow = new boolean[n];
+        for (int j = 0; j < n; j++) {
+            baseSlots[j] = nextSlot++;
+            Expr load = new Expr.Load(rows.views().get(j));
+            if (rows.innerStrides()[j] == 0 && !hoisted.containsKey(load)) {
+                // One value per row: broadcast where the row starts.
+                perRow[j] = true;
+                hoisted.put(load, nextSlot++);
+            }
+        }
+        int row = nextSlot++;
+        int rest = nextSlot++;
+        int index = nextSlot++;
+        int outBase = nextSlot++;
+        int length = rows.rowLength();
+        int lanes = lanes();
+        Label rowLoop = code.newLabel();
+        Label rowsDone = code.newLabel();
+        code.iload(2).istore(row);
+        code.labelBinding(rowLoop);
+        code.iload(row).iload(3).if_icmpge(rowsDone);
+        emitRowOffsets(code, row, rest, index);
+        code.iload(row).ldc(length).imul().istore(outBase);
+        for (int j = 0; j < n; j++) {
+            if (perRow[j]) {
+                View v = rows.views().get(j);
+                species(code);
+                code.aload(arraySlots.get(v.buffer())).iload(baseSlots[j]);
+                code.arrayLoad(java.lang.classfile.TypeKind.from(lane.element()));
+                code.invokestatic(lane.vector(), "broadcast", MethodTypeDesc.of(lane.vector(), SPECIES, lane.element()));
+                code.astore(hoisted.get(new Expr.Load(v)));
+            }
+        }
+        // The whole vectors of the row, then its tail under a mask.
+        code.iconst_0().istore(4);
+        Label loop = code.newLabel();
+        Label done = code.newLabel();
+        code.labelBinding(loop);
+        code.iload(4).ldc(length - length % lanes).if_icmpge(done);
+        int result = emit(code, step.body());
+        code.aload(result).aload(arraySlots.get(step.output())).iload(outBase).iload(4).iadd();
+        code.invokevirtual(lane.vector(), "intoArray", MethodTypeDesc.of(ClassDesc.ofDescriptor("V"), lane.array(), CD_int));
+        code.iload(4).ldc(lanes).iadd().istore(4);
+        code.goto_(loop);
+        code.labelBinding(done);
+        if (length % lanes != 0) {
+            maskSlot = nextSlot++;
+            species(code);
+            code.iload(4).ldc(length);
+            code.invokeinterface(SPECIES, "indexInRange", MethodTypeDesc.of(MASK, CD_int, CD_int));
+            code.astore(maskSlot);
+            int tail = emit(code, step.body());
+            code.aload(tail).aload(arraySlots.get(step.output())).iload(outBase).iload(4).iadd().aload(maskSlot);
+            code.invokevirtual(lane.vector(), "intoArray",
+                    MethodTypeDesc.of(ClassDesc.ofDescriptor("V"), lane.array(), CD_int, MASK));
+            maskSlot = -1;
+        }
+        code.iinc(row, 1);
+        code.goto_(rowLoop);
+        code.labelBinding(rowsDone);
+        code.return_();
+    }
+
+    /** Each view's offset for the row: its offset plus, per outer axis, the row's index times its stride. */
+    private void emitRowOffsets(CodeBuilder code, int row, int rest, int index) {
+        int n = rows.views().size();
+        for (int j = 0; j < n; j++) {
+            code.ldc(rows.views().get(j).offset()).istore(baseSlots[j]);
+        }
+        int[] dims = rows.outerDims();
+        code.iload(row).istore(rest);
+        for (int g = dims.length - 1; g >= 0; g--) {
+            if (g > 0) {
+                code.iload(rest).ldc(dims[g]).irem().istore(index);
+                code.iload(rest).ldc(dims[g]).idiv().istore(rest);
+            } else {
+                code.iload(rest).istore(index);
+            }
+            for (int j = 0; j < n; j++) {
+                int stride = rows.outerStrides()[j][g];
+                if (stride != 0) {
+                    code.iload(baseSlots[j]).iload(index).ldc(stride).imul().iadd().istore(baseSlots[j]);
+                }
+            }
+        }
+    }
+
+    private int lanes() {
+        return step.dtype() == DType.F32 ? jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()
+                : jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.length();
     }
 
     private void species(CodeBuilder code) {
@@ -220,6 +357,17 @@ final class VectorCodegen {
             return pre;
         }
         switch (e) {
+            case Expr.Load(View v) when rows != null -> {
+                species(code);
+                code.aload(arraySlots.get(v.buffer())).iload(baseSlots[rows.indexOf(v)]).iload(4).iadd();
+                if (maskSlot >= 0) {
+                    code.aload(maskSlot);
+                    code.invokestatic(lane.vector(), "fromArray",
+                            MethodTypeDesc.of(lane.vector(), SPECIES, lane.array(), CD_int, MASK));
+                } else {
+                    code.invokestatic(lane.vector(), "fromArray", MethodTypeDesc.of(lane.vector(), SPECIES, lane.array(), CD_int));
+                }
+            }
             case Expr.Load(View v) -> {
                 species(code);
                 code.aload(arraySlots.get(v.buffer())).iload(4);
