@@ -276,6 +276,20 @@ public final class Simplifier {
         return null;
     }
 
+    /** Whether a permutation swaps the last two axes and keeps the others. */
+    private static boolean swapsLastTwo(int[] perm) {
+        int r = perm.length;
+        if (r < 2 || perm[r - 2] != r - 1 || perm[r - 1] != r - 2) {
+            return false;
+        }
+        for (int i = 0; i < r - 2; i++) {
+            if (perm[i] != i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static Node permute(Node x, int[] perm) {
         boolean identity = true;
         for (int i = 0; i < perm.length; i++) {
@@ -283,6 +297,12 @@ public final class Simplifier {
         }
         if (identity) {
             return x;
+        }
+        if (DerivativeScope.active() && x.op() instanceof Op.MatMul && swapsLastTwo(perm)) {
+            // (A.B)^T = B^T.A^T, the same products summed over k in the same order. A weight used
+            // transposed (x.W^T, as a linear layer's) gets its gradient as (x^T.g)^T: this makes
+            // it in the weight's own layout, so the optimizer's update reads it contiguously.
+            return Ops.matmul(Ops.permute(x.input(1), perm), Ops.permute(x.input(0), perm));
         }
         if (x.op() instanceof Op.Permute(List<Integer> inner)) {
             int[] composed = new int[perm.length];

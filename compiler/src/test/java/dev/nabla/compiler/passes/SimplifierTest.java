@@ -629,6 +629,22 @@ class SimplifierTest {
         assertFill(0, Shape.SCALAR, Autodiff.grad(f, List.of(y)).get(0));
     }
 
+    @Test
+    void aWeightUsedTransposedGetsItsGradientInItsOwnLayout() {
+        // y = x.W^T, as a linear layer: dL/dW = (x^T.g)^T, made as g^T.x, a product in W's layout.
+        Node in = Ops.input(table, "in", Shape.of(4, 3), DType.F32);
+        Node w = Ops.input(table, "w", Shape.of(5, 3), DType.F32);
+        Node loss = Ops.sum(Ops.sin(Ops.matmul(in, Ops.matrixTranspose(w))), new int[0], false);
+        Node dw = Autodiff.grad(loss, List.of(w)).get(0);
+        assertTrue(dw.op() instanceof Op.MatMul, () -> "the gradient is " + dw.op() + ", not a product");
+        assertEquals(Shape.of(5, 3), dw.shape());
+        // Outside a derivative a transposed product stays a view of the one product.
+        Node product = Ops.matmul(in, Ops.matrixTranspose(w));
+        Node transposed = Ops.matrixTranspose(product);
+        assertTrue(transposed.op() instanceof Op.Permute);
+        assertSame(product, transposed.input(0));
+    }
+
     // ---- the simplifier never lets a node of another graph through ----
 
     @Test
