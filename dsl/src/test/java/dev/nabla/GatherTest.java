@@ -290,6 +290,43 @@ class GatherTest {
         }
     }
 
+    /**
+     * An embedding's gradient over a table much larger than the batch, where the JVM clears and
+     * rounds only the sums the ids reach: bit for bit the reference's, with repeated ids, and
+     * again on a second run with other ids (nothing of the first run's sums may stay).
+     */
+    @Test
+    void aSparseEmbeddingGradientEqualsTheReferenceRunAfterRun() {
+        Random rnd = new Random(5);
+        for (DType dtype : List.of(DType.F32, DType.F64)) {
+            try (Graph g = Graph.create()) {
+                Tensor table = g.input("table", dtype, 300, 7);
+                Tensor ids = g.input("ids", DType.I32, 4, 5);
+                Tensor rows = Nabla.embedding(ids, table);
+                // Correctly rounded operations only, so that the backends agree bit for bit.
+                Tensor loss = rows.mul(rows).mul(1.25).sum();
+                Tensor grad = loss.grad(table);
+                double[] tv = new double[300 * 7];
+                for (int i = 0; i < tv.length; i++) {
+                    tv[i] = rnd.nextGaussian();
+                }
+                NDArray tableValue = NDArray.fromDoubles(dtype, Shape.of(300, 7), tv);
+                CompiledGraph ref = g.compile(REFERENCE);
+                CompiledGraph jvm = g.compile(JVM);
+                for (int run = 0; run < 3; run++) {
+                    double[] iv = new double[20];
+                    for (int i = 0; i < iv.length; i++) {
+                        // Few distinct ids, so that some repeat, and some the run before had.
+                        iv[i] = run * 4 + rnd.nextInt(12);
+                    }
+                    Map<Tensor, NDArray> feed = Map.of(table, tableValue, ids, ints(iv, 4, 5));
+                    assertArrayEquals(ref.eval(feed, grad).get(0).toDoubleArray(), jvm.eval(feed, grad).get(0).toDoubleArray(),
+                            dtype + " run " + run);
+                }
+            }
+        }
+    }
+
     @Test
     void anIndexOutOfRangeFailsAtRunTimeNamingTheOpIndexAndAxis() {
         try (Graph g = Graph.create()) {

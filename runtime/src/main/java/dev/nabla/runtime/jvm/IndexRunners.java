@@ -34,7 +34,11 @@ final class IndexRunners {
                 int xAt = x.offset() + rows.offset(r, xStrides);
                 int iAt = idx.offset() + rows.offset(r, iStrides);
                 int outAt = r * n;
-                if (out instanceof float[] o) {
+                if (iStrides[last] == 0 && n > 0) {
+                    // One index for the row (an embedding's): checked once, the row copied.
+                    int at = Ops.checkedIndex("gather", ind[iAt], axis, size);
+                    copyRow(src, xAt + at * axisStride, xStrides[last], out, outAt, n);
+                } else if (out instanceof float[] o) {
                     float[] s = (float[]) src;
                     for (int j = 0; j < n; j++) {
                         int at = Ops.checkedIndex("gather", ind[iAt + j * iStrides[last]], axis, size);
@@ -52,9 +56,30 @@ final class IndexRunners {
         };
     }
 
+    /** out[outAt + j] = src[from + j * stride] for j below n; both of one storage type. */
+    private static void copyRow(Object src, int from, int stride, Object out, int outAt, int n) {
+        if (stride == 1) {
+            System.arraycopy(src, from, out, outAt, n);
+        } else if (out instanceof float[] o) {
+            float[] s = (float[]) src;
+            for (int j = 0; j < n; j++) {
+                o[outAt + j] = s[from + j * stride];
+            }
+        } else {
+            double[] o = (double[]) out;
+            double[] s = (double[]) src;
+            for (int j = 0; j < n; j++) {
+                o[outAt + j] = s[from + j * stride];
+            }
+        }
+    }
+
     /**
      * Sums in double, rounded once to the output's type at the end: the reference's order and
-     * rounding, so f32 results agree bit for bit however many duplicates accumulate.
+     * rounding, so f32 results agree bit for bit however many duplicates accumulate. Every index
+     * is checked first (once per row where the row shares one), so a bad index changes nothing.
+     * Where the updates are far fewer than the output's elements (an embedding's gradient: a
+     * batch's rows of a large table), only the sums they reach are cleared and rounded.
      */
     static StepRunner scatterAdd(Step.ScatterAdd s) {
         View idx = s.indices();
@@ -70,37 +95,82 @@ final class IndexRunners {
         Rows rows = new Rows(idx.shape());
         int last = idx.shape().rank() - 1;
         int n = idx.shape().dim(last);
-        // An f32 result's double sums between runs: kept for the next run, as workspaces are.
-        java.util.Queue<double[]> spare = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        int count = rows.count * n;
+        // An f32 result's double sums, and where each update lands, between runs: kept for the
+        // next run, as workspaces are.
+        java.util.Queue<double[]> spareSums = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.Queue<int[]> spareTargets = new java.util.concurrent.ConcurrentLinkedQueue<>();
         return buffers -> {
             double[] ind = (double[]) buffers[idx.buffer()];
             Object out = buffers[s.output()];
-            double[] sums = out instanceof double[] d ? d : spare.poll();
+            double[] sums = out instanceof double[] d ? d : spareSums.poll();
             if (sums == null) {
                 sums = new double[total];
             }
-            java.util.Arrays.fill(sums, 0, total, 0.0);
+            int[] targets = spareTargets.poll();
+            if (targets == null) {
+                targets = new int[count];
+            }
             for (int r = 0; r < rows.count; r++) {
                 int oAt = rows.offset(r, outStrides);
                 int iAt = idx.offset() + rows.offset(r, iStrides);
+                if (iStrides[last] == 0 && n > 0) {
+                    // One index for the row (an embedding's gradient): checked once.
+                    int to = oAt + Ops.checkedIndex("scatterAdd", ind[iAt], axis, size) * axisStride;
+                    for (int j = 0; j < n; j++) {
+                        targets[r * n + j] = to + j * outStrides[last];
+                    }
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        int at = Ops.checkedIndex("scatterAdd", ind[iAt + j * iStrides[last]], axis, size);
+                        targets[r * n + j] = oAt + j * outStrides[last] + at * axisStride;
+                    }
+                }
+            }
+            boolean sparse = out instanceof float[] && (long) count * SPARSE_RATIO < total;
+            if (sparse) {
+                for (int t = 0; t < count; t++) {
+                    sums[targets[t]] = 0;
+                }
+            } else {
+                java.util.Arrays.fill(sums, 0, total, 0.0);
+            }
+            Object updates = buffers[upd.buffer()];
+            for (int r = 0; r < rows.count; r++) {
                 int uAt = upd.offset() + rows.offset(r, uStrides);
-                for (int j = 0; j < n; j++) {
-                    int at = Ops.checkedIndex("scatterAdd", ind[iAt + j * iStrides[last]], axis, size);
-                    sums[oAt + j * outStrides[last] + at * axisStride] += read(buffers[upd.buffer()], uAt + j * uStrides[last]);
+                if (updates instanceof float[] u) {
+                    for (int j = 0; j < n; j++) {
+                        sums[targets[r * n + j]] += u[uAt + j * uStrides[last]];
+                    }
+                } else {
+                    double[] u = (double[]) updates;
+                    for (int j = 0; j < n; j++) {
+                        sums[targets[r * n + j]] += u[uAt + j * uStrides[last]];
+                    }
                 }
             }
             if (out instanceof float[] o) {
-                for (int i = 0; i < total; i++) {
-                    o[i] = (float) sums[i];
+                if (sparse) {
+                    java.util.Arrays.fill(o, 0, total, 0f);
+                    for (int t = 0; t < count; t++) {
+                        o[targets[t]] = (float) sums[targets[t]];
+                    }
+                } else {
+                    for (int i = 0; i < total; i++) {
+                        o[i] = (float) sums[i];
+                    }
                 }
-                spare.offer(sums);
+                spareSums.offer(sums);
             }
+            spareTargets.offer(targets);
         };
     }
 
-    private static double read(Object array, int at) {
-        return array instanceof float[] f ? f[at] : ((double[]) array)[at];
-    }
+    /**
+     * Updates reaching at most one in this many of the output's elements clear and round only
+     * the sums they reach, not all of them.
+     */
+    private static final int SPARSE_RATIO = 4;
 
     /** The rows of a shape (every axis but the last) and a view's offset at the start of each. */
     private static final class Rows {
