@@ -54,11 +54,20 @@ for threads in (1, 2):
         ratio = f"{best / mine:.2f}" if best and mine else "–"
         lines.append(f"| {label} | {fmt(mine)} | " + " | ".join(fmt(p) for p in peers) + f" | {ratio} |")
     lines.append("")
-lines += ["Where the time goes (one thread, JFR samples): a convolution is an implicit GEMM per image whose windows "
-          "are never stored: packing B straight from the input is about a quarter of the 3x3 64->64 forward and the "
-          "micro-kernel the rest (64 output channels fill 64 of every 72 tile rows); the input gradient's tiles are "
-          "added into the windows sum as they are made. LeNet's small convolutions (6 and 16 output channels) are "
-          "mostly packing and half-empty tiles, and max pooling still stores its windows. Next: products over the "
-          "whole batch, a tile for few output channels, pooling without stored windows.", ""]
+lines += ["Where the time goes (one thread, JFR samples at a6652a6): a convolution is an implicit GEMM per image whose "
+          "windows are never stored; the micro-kernel and packing B straight from the input are most of the 3x3 "
+          "64->64 forward and of the ResNet block (whose batch norms and activations now run as generated SIMD row "
+          "kernels). LeNet-5's small convolutions (6 and 16 output channels) feed each packed value to only a few "
+          "fmas, so packing their windows costs about as much as the products (about a third of the step, the "
+          "micro-kernel a sixth); max pooling's stored windows and their sums are under a tenth. The text "
+          "classifier's step is Adam's three passes over the 1.28M-element table (about 40%) and the embedding's "
+          "gather and gradient. Next: a convolution kernel that reads B from the input without packing when the "
+          "output channels fit one tile, products over the whole batch, Adam's moments and update in one pass, "
+          "pooling's windows read in place.", "",
+          "This VM was noisy: JMH's error bars reach a third of the LeNet row's score, and the peers moved as much "
+          "between runs (torch 1.13's ResNet block: 108 ms in the previous run, 228 ms in this one). The same JMH "
+          "benchmarks alternated on one core (`taskset -c 0`, `-wi 4 -i 5`, two rounds each) before this session's "
+          "changes (03d3f86) and after them (a6652a6): LeNet-5 step 4.52-4.65 ms -> 3.95-4.10 ms, text classifier "
+          "step 3.11-3.17 ms -> 2.52 ms.", ""]
 lines.append(END)
 write_section(target, START, END, "\n".join(lines) + "\n")
