@@ -185,6 +185,17 @@ class ConvolutionTest {
         assertTrue(check.check().comparisons() > 0);
     }
 
+    /** Each output of the JVM within {@code tol} of the reference's, relative above 1 and absolute below. */
+    private static void assertClose(List<NDArray> ref, List<NDArray> jvm, double tol, String what) {
+        for (int i = 0; i < ref.size(); i++) {
+            double[] r = ref.get(i).toDoubleArray();
+            double[] j = jvm.get(i).toDoubleArray();
+            for (int e = 0; e < r.length; e++) {
+                assertEquals(r[e], j[e], tol * Math.max(1, Math.abs(r[e])), what + " output " + i + " element " + e);
+            }
+        }
+    }
+
     /**
      * Random max and average pooling (kernels, strides, paddings, planes of a few to a few dozen
      * elements, f32 and f64): the JVM backend against the reference interpreter, outputs and
@@ -211,16 +222,8 @@ class ConvolutionTest {
                 Tensor[] outputs = {y, loss.grad(x)};
                 List<NDArray> ref = g.compile(Device.of("reference:cpu")).eval(feeds, outputs);
                 List<NDArray> jvm = g.compile(Device.of("jvm:cpu")).eval(feeds, outputs);
-                double tol = dtype == DType.F32 ? 1e-6 : 1e-14;
-                for (int i = 0; i < outputs.length; i++) {
-                    double[] r = ref.get(i).toDoubleArray();
-                    double[] j = jvm.get(i).toDoubleArray();
-                    for (int e = 0; e < r.length; e++) {
-                        assertEquals(r[e], j[e], tol * Math.max(1, Math.abs(r[e])), "trial " + trial + " output " + i
-                                + " element " + e + " kernel " + kernel + " stride " + stride + " padding " + padding
-                                + " input " + x.shape());
-                    }
-                }
+                assertClose(ref, jvm, dtype == DType.F32 ? 1e-6 : 1e-14, "trial " + trial + " kernel " + kernel
+                        + " stride " + stride + " padding " + padding + " input " + x.shape());
             }
         }
     }
@@ -265,15 +268,8 @@ class ConvolutionTest {
                 Tensor[] outputs = {y, loss.grad(x), loss.grad(k)};
                 List<NDArray> ref = g.compile(Device.of("reference:cpu")).eval(typed, outputs);
                 List<NDArray> jvm = g.compile(Device.of("jvm:cpu")).eval(typed, outputs);
-                double tol = dtype == DType.F32 ? 1e-4 : 1e-11;
-                for (int i = 0; i < outputs.length; i++) {
-                    double[] r = ref.get(i).toDoubleArray();
-                    double[] j = jvm.get(i).toDoubleArray();
-                    for (int e = 0; e < r.length; e++) {
-                        assertEquals(r[e], j[e], tol * Math.max(1, Math.abs(r[e])), "trial " + trial + " output " + i
-                                + " element " + e + " " + (transposed ? "transposed " : "") + o);
-                    }
-                }
+                assertClose(ref, jvm, dtype == DType.F32 ? 1e-4 : 1e-11,
+                        "trial " + trial + " " + (transposed ? "transposed " : "") + o);
                 checked++;
             }
         }

@@ -156,14 +156,19 @@ final class VectorCodegen {
         }
     }
 
-    // Locals: 0 this, 1 buffers, 2 start, 3 end, 4 i; then arrays, hoisted vectors, temporaries.
-    private void emitRun(CodeBuilder code) {
+    /** The arrays in locals, and the constants and broadcast scalars as vectors, before any loop. */
+    private void emitPrologue(CodeBuilder code) {
         bindArrays(code, step.body());
         bindArray(code, step.output());
         for (double c : new double[] {0.0, 1.0, -1.0}) {
             hoist(code, new Expr.Const(c));
         }
         hoist(code, step.body());
+    }
+
+    // Locals: 0 this, 1 buffers, 2 start, 3 end, 4 i; then arrays, hoisted vectors, temporaries.
+    private void emitRun(CodeBuilder code) {
+        emitPrologue(code);
         int bound = nextSlot++;
         // bound = start + S.loopBound(end - start)
         code.iload(2);
@@ -189,12 +194,7 @@ final class VectorCodegen {
 
     // Locals: 0 this, 1 buffers, 2 rowFrom, 3 rowTo, 4 i; then arrays, hoisted vectors, row state.
     private void emitRows(CodeBuilder code) {
-        bindArrays(code, step.body());
-        bindArray(code, step.output());
-        for (double c : new double[] {0.0, 1.0, -1.0}) {
-            hoist(code, new Expr.Const(c));
-        }
-        hoist(code, step.body());
+        emitPrologue(code);
         int n = rows.views().size();
         baseSlots = new int[n];
         boolean[] perRow = new boolean[n];
