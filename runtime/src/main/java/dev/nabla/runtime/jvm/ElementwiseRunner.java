@@ -24,22 +24,21 @@ final class ElementwiseRunner implements StepRunner {
     private final RangeKernel vectorized;
     /** Otherwise, generated SIMD code row by row where the loads allow ({@link RowLayout}), else null. */
     private final RowKernel byRows;
-    private final int rowLength;
+    private final RowLayout rows;
 
     ElementwiseRunner(Step.Elementwise step, IntFunction<DType> storageOf) {
         this.step = step;
         this.kernel = new ChunkKernel(step.body(), step.shape(), step.dtype(), storageOf);
         this.vectorized = VectorCodegen.accepts(step, storageOf) ? CODE.get(step) : null;
-        RowLayout rows = vectorized == null ? VectorCodegen.rowsOf(step, storageOf) : null;
+        this.rows = vectorized == null ? VectorCodegen.rowsOf(step, storageOf) : null;
         this.byRows = rows == null ? null : ROW_CODE.get(step);
-        this.rowLength = rows == null ? 0 : rows.rowLength();
         this.store = Lanes.of(storageOf.apply(step.output()));
     }
 
     @Override
     public void run(Object[] buffers) {
         if (byRows != null) {
-            Parallel.forRange(step.shape().size() / rowLength, Math.max(1, Parallel.MIN_ELEMENTS_PER_TASK / rowLength),
+            Parallel.forRange(rows.rows(), Math.max(1, Parallel.MIN_ELEMENTS_PER_TASK / rows.rowLength()),
                     (from, to) -> byRows.run(buffers, from, to));
             return;
         }

@@ -37,7 +37,7 @@ final class IndexRunners {
                 if (iStrides[last] == 0 && n > 0) {
                     // One index for the row (an embedding's): checked once, the row copied.
                     int at = Ops.checkedIndex("gather", ind[iAt], axis, size);
-                    copyRow(src, xAt + at * axisStride, xStrides[last], out, outAt, n);
+                    Gathers.copyStrided(out, outAt, 1, src, xAt + at * axisStride, xStrides[last], n);
                 } else if (out instanceof float[] o) {
                     float[] s = (float[]) src;
                     for (int j = 0; j < n; j++) {
@@ -54,24 +54,6 @@ final class IndexRunners {
                 }
             }
         };
-    }
-
-    /** out[outAt + j] = src[from + j * stride] for j below n; both of one storage type. */
-    private static void copyRow(Object src, int from, int stride, Object out, int outAt, int n) {
-        if (stride == 1) {
-            System.arraycopy(src, from, out, outAt, n);
-        } else if (out instanceof float[] o) {
-            float[] s = (float[]) src;
-            for (int j = 0; j < n; j++) {
-                o[outAt + j] = s[from + j * stride];
-            }
-        } else {
-            double[] o = (double[]) out;
-            double[] s = (double[]) src;
-            for (int j = 0; j < n; j++) {
-                o[outAt + j] = s[from + j * stride];
-            }
-        }
     }
 
     /**
