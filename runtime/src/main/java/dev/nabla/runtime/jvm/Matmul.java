@@ -71,6 +71,23 @@ final class Matmul {
         Gemm.sgemm(m, n, k, fa.data(), fa.off(), fa.transposed(), b, source, bOff, transB, c, cOff, Parallel.threads());
     }
 
+    /**
+     * C_i = A_i · B_i for each i, the B_i a convolution's windows read from {@code source}, each
+     * operand from its offset (see Gemm.sgemmBatched); A's strides are those of every A_i.
+     */
+    static void sgemmBatched(int m, int n, int k, float[] a, int[] aOffs, int aRow, int aCol, WindowMatrix b,
+                             float[] source, int[] bOffs, boolean transB, float[] c, int[] cOffs) {
+        Layout la = layout(m, k, aRow, aCol);
+        if (la == Layout.OTHER || m == 0 || k == 0) {
+            for (int i = 0; i < aOffs.length; i++) {
+                sgemm(m, n, k, a, aOffs[i], aRow, aCol, b, source, bOffs[i], transB, c, cOffs[i]);
+            }
+            return;
+        }
+        Gemm.sgemmBatched(m, n, k, a, aOffs, la == Layout.TRANSPOSED, b, source, bOffs, transB, c, cOffs,
+                Parallel.threads());
+    }
+
     /** A · B added into a window matrix's source where its windows read (see Gemm.sgemmIntoWindows). */
     static void sgemmIntoWindows(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
                                  int bRow, int bCol, WindowMatrix c, float[] target, int cOff) {

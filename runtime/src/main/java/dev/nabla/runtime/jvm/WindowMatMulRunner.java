@@ -5,8 +5,10 @@ import dev.nabla.compiler.lower.View;
 
 /**
  * A batched f32 product whose B is a convolution's windows, never stored ({@link WindowFusion}):
- * each batch's GEMM packs B straight from the input. B's view indexes the window array as it
- * would the stored windows: rows of window positions across all positions, or their transpose.
+ * the matrices (a convolution's images) go to GEMM together, which packs B straight from the
+ * input or, for stride-1 windows, reads it in place (see Gemm.sgemmBatched). B's view indexes
+ * the window array as it would the stored windows: rows of window positions across all
+ * positions, or their transpose.
  */
 final class WindowMatMulRunner implements StepRunner {
     private final Step.MatMul step;
@@ -16,6 +18,10 @@ final class WindowMatMulRunner implements StepRunner {
     private final int m;
     private final int k;
     private final int n;
+    /** Where each matrix's A, B (in the window array) and C start. */
+    private final int[] aOffsets;
+    private final int[] bOffsets;
+    private final int[] cOffsets;
 
     WindowMatMulRunner(Step.MatMul step, WindowFusion.Operand windows) {
         this.step = step;
@@ -27,20 +33,22 @@ final class WindowMatMulRunner implements StepRunner {
         this.n = g.n();
         int r = step.b().shape().rank();
         this.transB = step.b().stride(r - 2) == 1 && step.b().stride(r - 1) != 1;
+        this.aOffsets = new int[batches];
+        this.bOffsets = new int[batches];
+        this.cOffsets = new int[batches];
+        for (int batch = 0; batch < batches; batch++) {
+            aOffsets[batch] = step.a().offset() + MatMulRunner.batchOffset(step.a(), batch);
+            bOffsets[batch] = step.b().offset() + MatMulRunner.batchOffset(step.b(), batch);
+            cOffsets[batch] = batch * m * n;
+        }
     }
 
     @Override
     public void run(Object[] buffers) {
         View a = step.a();
-        View b = step.b();
         int r = a.shape().rank();
-        float[] source = (float[]) buffers[windows.source()];
-        float[] c = (float[]) buffers[step.output()];
-        for (int batch = 0; batch < batches; batch++) {
-            int aOff = a.offset() + MatMulRunner.batchOffset(a, batch);
-            int bOff = b.offset() + MatMulRunner.batchOffset(b, batch);
-            Matmul.sgemm(m, n, k, (float[]) buffers[a.buffer()], aOff, a.stride(r - 2), a.stride(r - 1),
-                    windows.matrix(), source, bOff, transB, c, batch * m * n);
-        }
+        Matmul.sgemmBatched(m, n, k, (float[]) buffers[a.buffer()], aOffsets, a.stride(r - 2), a.stride(r - 1),
+                windows.matrix(), (float[]) buffers[windows.source()], bOffsets, transB,
+                (float[]) buffers[step.output()], cOffsets);
     }
 }

@@ -114,9 +114,43 @@ public final class Gemm {
      */
     public static void sgemm(int m, int n, int k, float[] a, int aOffset, boolean transA,
             WindowMatrix b, float[] bSource, int bOffset, boolean transB, float[] c, int cOffset, int threads) {
-        GemmArguments.check(1, m, n, k, a.length, aOffset, b.size(), bOffset, c.length, cOffset,
-                a == c, false, threads, "float");
+        sgemmBatched(m, n, k, a, new int[] {aOffset}, transA, b, bSource, new int[] {bOffset}, transB, c,
+                new int[] {cOffset}, threads);
+    }
+
+    /**
+     * As {@link #sgemm(int, int, int, float[], int, boolean, WindowMatrix, float[], int, boolean, float[], int, int)}
+     * for several products over the same windows at once, the i-th from {@code aOffsets[i]},
+     * {@code bOffsets[i]} and {@code cOffsets[i]} (a convolution's images): stride-1 windows then
+     * run as direct convolutions ({@link DirectConvolution}), images split over the threads.
+     */
+    public static void sgemmBatched(int m, int n, int k, float[] a, int[] aOffsets, boolean transA,
+            WindowMatrix b, float[] bSource, int[] bOffsets, boolean transB, float[] c, int[] cOffsets, int threads) {
+        if (aOffsets.length != bOffsets.length || aOffsets.length != cOffsets.length) {
+            throw new IllegalArgumentException("one offset of A, B and C per product, got " + aOffsets.length + ", "
+                    + bOffsets.length + " and " + cOffsets.length);
+        }
+        for (int i = 0; i < aOffsets.length; i++) {
+            GemmArguments.check(1, m, n, k, a.length, aOffsets[i], b.size(), bOffsets[i], c.length, cOffsets[i],
+                    a == c, false, threads, "float");
+        }
         GemmArguments.checkWindowSource(b.sourceOffset, b.sourceSize(), bSource.length, bSource == c);
+        int aRow = transA ? 1 : k;
+        int aCol = transA ? m : 1;
+        if (VectorSupport.enabled() && (transB
+                ? DirectConvolution.weightGradient(m, n, k, a, aOffsets, aRow, aCol, b, bSource, bOffsets, c,
+                        cOffsets, threads)
+                : DirectConvolution.forward(m, n, k, a, aOffsets, aRow, aCol, b, bSource, bOffsets, c, cOffsets,
+                        threads))) {
+            return;
+        }
+        for (int i = 0; i < aOffsets.length; i++) {
+            multiplyWindows(m, n, k, a, aOffsets[i], transA, b, bSource, bOffsets[i], transB, c, cOffsets[i], threads);
+        }
+    }
+
+    private static void multiplyWindows(int m, int n, int k, float[] a, int aOffset, boolean transA,
+            WindowMatrix b, float[] bSource, int bOffset, boolean transB, float[] c, int cOffset, int threads) {
         if (!VectorSupport.enabled()) {
             // Without SIMD packing, the plain loops read op(B) stored.
             float[] dense = new float[k * n];
@@ -156,6 +190,10 @@ public final class Gemm {
             for (int i = 0; i < product.length; i++) {
                 c.addTo(target, cOffset + i, product[i]);
             }
+            return;
+        }
+        if (DirectConvolution.intoWindows(m, n, k, a, aOffset, transA ? 1 : k, transA ? m : 1, b, bOffset,
+                transB ? 1 : n, transB ? k : 1, c, target, cOffset)) {
             return;
         }
         FloatGemm.multiplyIntoWindows(m, n, k, a, aOffset, transA ? 1 : k, transA ? m : 1,

@@ -25,6 +25,9 @@ final class PackingBuffers {
     private float[] floatNarrow = new float[0];
     private final float[] floatTile = new float[FloatKernel.MR * FloatKernel.NR];
     private float[] floatLines = new float[0];
+    private float[] floatPadded = new float[0];
+    private float[] floatWide = new float[0];
+    private float[] floatWeights = new float[0];
 
     private double[] doubleA = new double[0];
     private double[] doubleB = new double[0];
@@ -79,6 +82,30 @@ final class PackingBuffers {
             floatLines = new float[length];
         }
         return floatLines;
+    }
+
+    /** A direct convolution's padded copy of its input (DirectConvolution, at most MAX_COPY values and slack). */
+    float[] floatPadded(int length) {
+        if (floatPadded.length < length) {
+            floatPadded = new float[length];
+        }
+        return floatPadded;
+    }
+
+    /** Where a direct convolution computes a chunk of wide positions, before the outputs among them move to C. */
+    float[] floatWide(int length) {
+        if (floatWide.length < length) {
+            floatWide = new float[length];
+        }
+        return floatWide;
+    }
+
+    /** A direct input gradient's flipped weights, before they are packed. */
+    float[] floatWeights(int length) {
+        if (floatWeights.length < length) {
+            floatWeights = new float[length];
+        }
+        return floatWeights;
     }
 
     /** Where the kernel writes a tile that sticks out of C, before its inside is copied over. */

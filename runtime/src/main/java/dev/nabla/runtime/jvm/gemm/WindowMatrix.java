@@ -41,6 +41,16 @@ public final class WindowMatrix {
     final int[] validFrom;
     /** For window position k: the output along a row from which it reads past the input (at least validFrom). */
     final int[] validTo;
+    /** The geometry as given, per spatial axis: the direct convolution ({@link DirectConvolution}) reads it. */
+    final int[] in;
+    final int[] padBefore;
+    final int[] kernel;
+    final int[] stride;
+    final int[] dilation;
+    final int[] out;
+    /** With stride 1 along every axis: the padded layouts of the forward product and of the input gradient's; else null. */
+    final DirectLayout direct;
+    final DirectLayout adjoint;
 
     private WindowMatrix(int planes, int sourceOffset, int[] in, int[] padBefore, int[] kernel, int[] stride,
             int[] dilation, int[] out) {
@@ -56,6 +66,15 @@ public final class WindowMatrix {
         }
         this.planes = planes;
         this.sourceOffset = sourceOffset;
+        this.in = in.clone();
+        this.padBefore = padBefore.clone();
+        this.kernel = kernel.clone();
+        this.stride = stride.clone();
+        this.dilation = dilation.clone();
+        this.out = out.clone();
+        boolean unitStride = Arrays.stream(stride).allMatch(st -> st == 1) && product(out) > 0;
+        this.direct = unitStride ? new DirectLayout(out, kernel, dilation) : null;
+        this.adjoint = unitStride ? new DirectLayout(in, kernel, dilation) : null;
         this.plane = product(in);
         this.windowSize = product(kernel);
         this.positions = product(out);

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A {@link WindowMatrix} stands for the im2col array (checked element by element against one
  * written out here), and a product that packs it straight from the source equals, bit for bit,
- * the product over that array stored: the same panels in the same order of k.
+ * the product over that array stored: the same panels in the same order of k. Products over
+ * stride-1 windows may run as direct convolutions instead ({@link DirectConvolution}): each
+ * property runs with the direct path chosen by its cost, always and never.
  */
 class WindowMatrixTest {
 
@@ -130,11 +132,23 @@ class WindowMatrixTest {
 
     /**
      * A convolution's product W[m, K.C] . windows[K.C, P] and its weight gradient's
-     * G[m, P] . windows^T[P, K.C], each over the stored array and over the window matrix.
+     * G[m, P] . windows^T[P, K.C], each over the stored array and over the window matrix: the
+     * forward product bit for bit (the direct convolution slices k as the GEMM does), the weight
+     * gradient bit for bit where it is packed and up to rounding where it runs direct.
      */
     @Property(tries = 150)
-    void productsEqualThoseOverTheStoredWindowsBitForBit(@ForAll long seed,
-            @ForAll @IntRange(min = 1, max = 3) int rank, @ForAll @IntRange(min = 1, max = 2) int threads) {
+    void productsEqualThoseOverTheStoredWindows(@ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 3) int rank, @ForAll @IntRange(min = 1, max = 2) int threads,
+            @ForAll DirectConvolution.Policy policy) {
+        DirectConvolution.policy = policy;
+        try {
+            productsEqualThoseOverTheStoredWindows(seed, rank, threads);
+        } finally {
+            DirectConvolution.policy = DirectConvolution.Policy.COSTED;
+        }
+    }
+
+    private static void productsEqualThoseOverTheStoredWindows(long seed, int rank, int threads) {
         Random r = new Random(seed);
         Geometry g = Geometry.random(r, rank, rank == 1 ? 300 : rank == 2 ? 40 : 12);
         float[] source = source(r, g);
@@ -160,7 +174,22 @@ class WindowMatrixTest {
         Arrays.fill(actual, Float.NaN);
         Gemm.sgemm(m, n, k, a, 0, transA, stored, bOffset, transB, expected, 0, threads);
         Gemm.sgemm(m, n, k, a, 0, transA, w, source, bOffset, transB, actual, 0, threads);
-        assertArrayEquals(expected, actual, g + ", m " + m + ", n " + n + ", k " + k + ", transB " + transB);
+        String what = g + ", m " + m + ", n " + n + ", k " + k + ", transB " + transB;
+        if (!transB || !unitStride(g) || DirectConvolution.policy == DirectConvolution.Policy.NEVER) {
+            assertArrayEquals(expected, actual, what);
+            return;
+        }
+        // With stride 1 the weight gradient runs as its transpose over wide positions (DirectConvolution),
+        // whose slices of k end elsewhere: equal up to rounding.
+        for (int i = 0; i < expected.length; i++) {
+            double tolerance = 1e-5 * (1 + Math.abs(expected[i])) * Math.sqrt(k);
+            assertThat((double) actual[i]).as("%s, element %d", what, i).isCloseTo(expected[i],
+                    org.assertj.core.data.Offset.offset(tolerance));
+        }
+    }
+
+    private static boolean unitStride(Geometry g) {
+        return Arrays.stream(g.stride()).allMatch(s -> s == 1);
     }
 
     /**
@@ -169,7 +198,16 @@ class WindowMatrixTest {
      */
     @Property(tries = 150)
     void productsAddedThroughTheWindowsEqualTheStoredProductAddedBack(@ForAll long seed,
-            @ForAll @IntRange(min = 1, max = 3) int rank) {
+            @ForAll @IntRange(min = 1, max = 3) int rank, @ForAll DirectConvolution.Policy policy) {
+        DirectConvolution.policy = policy;
+        try {
+            productsAddedThroughTheWindowsEqualTheStoredProductAddedBack(seed, rank);
+        } finally {
+            DirectConvolution.policy = DirectConvolution.Policy.COSTED;
+        }
+    }
+
+    private static void productsAddedThroughTheWindowsEqualTheStoredProductAddedBack(long seed, int rank) {
         Random r = new Random(seed);
         Geometry g = Geometry.random(r, rank, rank == 1 ? 300 : rank == 2 ? 40 : 12);
         WindowMatrix w = g.matrix();
@@ -196,6 +234,78 @@ class WindowMatrixTest {
             double tolerance = 1e-5 * (1 + Math.abs(expected[i])) * Math.sqrt(k * g.k());
             assertThat((double) actual[i]).as("%s, element %d", g, i).isCloseTo(expected[i],
                     org.assertj.core.data.Offset.offset(tolerance));
+        }
+    }
+
+    /**
+     * A batch of products over one window matrix (a convolution's images: each a few planes,
+     * A shared or not) equals each product alone on the packed path: the forward products bit
+     * for bit, the weight gradients up to rounding, on one thread or two.
+     */
+    @Property(tries = 60)
+    void batchedDirectProductsEqualEachPackedProductAlone(@ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 2) int rank, @ForAll @IntRange(min = 1, max = 2) int threads) {
+        Random r = new Random(seed);
+        Geometry one = Geometry.random(r, rank, rank == 1 ? 200 : 30);
+        int images = 1 + r.nextInt(4);
+        int channels = 1 + r.nextInt(3);
+        int[] stride = new int[rank];
+        Arrays.fill(stride, 1);
+        int[] out = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            int span = one.dilation()[d] * (one.kernel()[d] - 1) + 1;
+            out[d] = Math.max(1, one.in()[d] + 2 * one.pad()[d] - span + 1);
+        }
+        Geometry g = new Geometry(images * channels, one.in(), one.pad(), one.kernel(), stride, one.dilation(), out,
+                one.sourceOffset());
+        WindowMatrix w = g.matrix();
+        float[] source = source(r, g);
+        int m = 1 + r.nextInt(30);
+        int rows = channels * g.k();
+        int n = g.positions();
+        boolean sharedA = r.nextBoolean();
+        float[] a = random(r, m * rows * images);
+        float[] grad = random(r, m * n * images);
+        int[] aOffsets = new int[images];
+        int[] gradOffsets = new int[images];
+        int[] bOffsets = new int[images];
+        int[] cOffsets = new int[images];
+        int[] wOffsets = new int[images];
+        for (int i = 0; i < images; i++) {
+            aOffsets[i] = sharedA ? 0 : i * m * rows;
+            gradOffsets[i] = i * m * n;
+            bOffsets[i] = i * rows * n;
+            cOffsets[i] = i * m * n;
+            wOffsets[i] = i * m * rows;
+        }
+        float[] forward = new float[images * m * n];
+        float[] gradient = new float[images * m * rows];
+        DirectConvolution.policy = DirectConvolution.Policy.ALWAYS;
+        try {
+            Gemm.sgemmBatched(m, n, rows, a, aOffsets, false, w, source, bOffsets, false, forward, cOffsets, threads);
+            Gemm.sgemmBatched(m, rows, n, grad, gradOffsets, false, w, source, bOffsets, true, gradient, wOffsets,
+                    threads);
+        } finally {
+            DirectConvolution.policy = DirectConvolution.Policy.COSTED;
+        }
+        DirectConvolution.policy = DirectConvolution.Policy.NEVER;
+        try {
+            for (int i = 0; i < images; i++) {
+                float[] expected = new float[m * n];
+                Gemm.sgemm(m, n, rows, a, aOffsets[i], false, w, source, bOffsets[i], false, expected, 0, 1);
+                assertArrayEquals(expected, Arrays.copyOfRange(forward, cOffsets[i], cOffsets[i] + m * n),
+                        g + ", image " + i);
+                float[] expectedGradient = new float[m * rows];
+                Gemm.sgemm(m, rows, n, grad, gradOffsets[i], false, w, source, bOffsets[i], true, expectedGradient, 0,
+                        1);
+                for (int j = 0; j < expectedGradient.length; j++) {
+                    assertThat(gradient[wOffsets[i] + j]).as("%s, image %d, element %d", g, i, j).isCloseTo(
+                            expectedGradient[j], org.assertj.core.data.Offset.offset(
+                                    (float) (1e-5 * (1 + Math.abs(expectedGradient[j])) * Math.sqrt(n))));
+                }
+            }
+        } finally {
+            DirectConvolution.policy = DirectConvolution.Policy.COSTED;
         }
     }
 
