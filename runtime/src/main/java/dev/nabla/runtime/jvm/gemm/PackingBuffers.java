@@ -9,7 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * virtual threads, or a burst of short-lived callers, would each keep megabytes of their own.
  * Buffers only grow, up to what the block sizes bound: about 1.2 MiB for floats and as much for
  * doubles (plus, for a C of few columns computed transposed, its transpose, up to 16 x 1024 values,
- * and for a B read from a convolution's windows, 16 lines of up to 256 values).
+ * and for a B read from a convolution's windows, 16 lines of up to 256 values). A direct
+ * convolution (DirectConvolution) adds its padded input and packed gradient, each at most
+ * DirectConvolution.MAX_COPY values, its wide chunk (768 values per output channel) and its
+ * weights, flipped or transposed.
  * A packed B is made at least half a G1 region from the start (2 MiB with this machine's 4 MiB
  * regions), so that its panels start on cache lines ({@link LineAlignment}).
  */
