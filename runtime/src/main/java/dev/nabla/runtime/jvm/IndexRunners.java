@@ -82,13 +82,12 @@ final class IndexRunners {
         // next run, as workspaces are.
         java.util.Queue<double[]> spareSums = new java.util.concurrent.ConcurrentLinkedQueue<>();
         java.util.Queue<int[]> spareTargets = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.Queue<RunSums> spareRuns = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        // Each row of updates lands on one contiguous run of the output (one index per row).
+        boolean runs = iStrides[last] == 0 && outStrides[last] == 1 && n > 0 && total % n == 0;
         return buffers -> {
             double[] ind = (double[]) buffers[idx.buffer()];
             Object out = buffers[s.output()];
-            double[] sums = out instanceof double[] d ? d : spareSums.poll();
-            if (sums == null) {
-                sums = new double[total];
-            }
             int[] targets = spareTargets.poll();
             if (targets == null) {
                 targets = new int[count];
@@ -110,6 +109,21 @@ final class IndexRunners {
                 }
             }
             boolean sparse = out instanceof float[] && (long) count * SPARSE_RATIO < total;
+            if (sparse && runs && wholeRuns(targets, rows.count, n)) {
+                // An embedding's gradient: its rows summed into compact storage, not a table-sized one.
+                RunSums runSums = spareRuns.poll();
+                if (runSums == null) {
+                    runSums = new RunSums(total / n, count);
+                }
+                runSums.scatter((float[]) out, total, targets, rows, n, buffers[upd.buffer()], upd.offset(), uStrides);
+                spareRuns.offer(runSums);
+                spareTargets.offer(targets);
+                return;
+            }
+            double[] sums = out instanceof double[] d ? d : spareSums.poll();
+            if (sums == null) {
+                sums = new double[total];
+            }
             if (sparse) {
                 for (int t = 0; t < count; t++) {
                     sums[targets[t]] = 0;
@@ -146,6 +160,75 @@ final class IndexRunners {
             }
             spareTargets.offer(targets);
         };
+    }
+
+    /** Whether every row's targets start a run of n at a multiple of n (then run = target / n). */
+    private static boolean wholeRuns(int[] targets, int rows, int n) {
+        for (int r = 0; r < rows; r++) {
+            if (targets[r * n] % n != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A sparse scatter-add of whole runs (an embedding's gradient: a batch's rows of a large
+     * table) summed in storage the size of the updates: each run reached gets a slot on first
+     * reach, its updates are summed there in double in row order (the reference's order and
+     * rounding, as the dense sums), and only the reached runs are written after the output is
+     * zeroed. A table-sized array of double sums, cold in cache after the optimizer's passes,
+     * cost more than the rest of the step's scatter.
+     */
+    private static final class RunSums {
+        /** Per run of the output: its slot, or -1 (all -1 between runs). */
+        private final int[] slotOfRun;
+        /** Per slot: its run. */
+        private final int[] runOfSlot;
+        private final double[] sums;
+
+        RunSums(int runs, int count) {
+            slotOfRun = new int[runs];
+            java.util.Arrays.fill(slotOfRun, -1);
+            runOfSlot = new int[runs];
+            sums = new double[count];
+        }
+
+        void scatter(float[] out, int total, int[] targets, Rows rows, int n, Object updates, int uOffset,
+                int[] uStrides) {
+            int last = uStrides.length - 1;
+            int used = 0;
+            for (int r = 0; r < rows.count; r++) {
+                int run = targets[r * n] / n;
+                int slot = slotOfRun[run];
+                if (slot < 0) {
+                    slot = used++;
+                    slotOfRun[run] = slot;
+                    runOfSlot[slot] = run;
+                    java.util.Arrays.fill(sums, slot * n, slot * n + n, 0.0);
+                }
+                int at = slot * n;
+                int uAt = uOffset + rows.offset(r, uStrides);
+                if (updates instanceof float[] u) {
+                    for (int j = 0; j < n; j++) {
+                        sums[at + j] += u[uAt + j * uStrides[last]];
+                    }
+                } else {
+                    double[] u = (double[]) updates;
+                    for (int j = 0; j < n; j++) {
+                        sums[at + j] += u[uAt + j * uStrides[last]];
+                    }
+                }
+            }
+            java.util.Arrays.fill(out, 0, total, 0f);
+            for (int slot = 0; slot < used; slot++) {
+                int run = runOfSlot[slot];
+                for (int j = 0; j < n; j++) {
+                    out[run * n + j] = (float) sums[slot * n + j];
+                }
+                slotOfRun[run] = -1;
+            }
+        }
     }
 
     /**
