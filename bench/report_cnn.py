@@ -54,20 +54,25 @@ for threads in (1, 2):
         ratio = f"{best / mine:.2f}" if best and mine else "–"
         lines.append(f"| {label} | {fmt(mine)} | " + " | ".join(fmt(p) for p in peers) + f" | {ratio} |")
     lines.append("")
-lines += ["Where the time goes (one thread, JFR samples at a6652a6): a convolution is an implicit GEMM per image whose "
-          "windows are never stored; the micro-kernel and packing B straight from the input are most of the 3x3 "
-          "64->64 forward and of the ResNet block (whose batch norms and activations now run as generated SIMD row "
-          "kernels). LeNet-5's small convolutions (6 and 16 output channels) feed each packed value to only a few "
-          "fmas, so packing their windows costs about as much as the products (about a third of the step, the "
-          "micro-kernel a sixth); max pooling's stored windows and their sums are under a tenth. The text "
-          "classifier's step is Adam's three passes over the 1.28M-element table (about 40%) and the embedding's "
-          "gather and gradient. Next: a convolution kernel that reads B from the input without packing when the "
-          "output channels fit one tile, products over the whole batch, Adam's moments and update in one pass, "
-          "pooling's windows read in place.", "",
-          "This VM was noisy: JMH's error bars reach a third of the LeNet row's score, and the peers moved as much "
-          "between runs (torch 1.13's ResNet block: 108 ms in the previous run, 228 ms in this one). The same JMH "
-          "benchmarks alternated on one core (`taskset -c 0`, `-wi 4 -i 5`, two rounds each) before this session's "
-          "changes (03d3f86) and after them (a6652a6): LeNet-5 step 4.52-4.65 ms -> 3.95-4.10 ms, text classifier "
-          "step 3.11-3.17 ms -> 2.52 ms.", ""]
+lines += ["Where the time goes (one thread, JFR samples at 70b4202): stride-1 convolutions run direct "
+          "(gemm/DirectConvolution): the input is copied once, padded so that every window row is a contiguous "
+          "run, and the kernels read those runs in place instead of packing 9 copies of every input value; the "
+          "input gradient runs as the stride-1 convolution of the padded output gradient with the flipped weights "
+          "instead of adding a 9-times-larger product back window by window. The 3x3 64->64 forward is now "
+          "nine-tenths micro-kernel (8x3 vector tiles, so 64 channels compute 64 rows, not 72): 1.85 GFLOP in "
+          "10.0-11.0 ms, 75-83% of the core's fma peak. Each product estimates both paths and takes the cheaper: "
+          "LeNet-5's second input gradient (a 12x12 input from 8x8 outputs, 2.25 times the products direct) and "
+          "its weight gradients with 6 and 16 output channels stay packed, and with max pooling's stored windows "
+          "they are most of what is left of its step. The text classifier's embedding gradient now sums its "
+          "3,200 rows in batch-sized storage instead of a table-sized array of doubles; Adam's three passes over "
+          "the 1.28M-element table are over half of the step (running them chunk-interleaved, one pass instead "
+          "of three, measured no faster here). Two threads split a convolution's images; the 3x3 forward scales "
+          "1.4x where the peers' oneDNN scales 2x: the next thing to find.", "",
+          "This VM is noisy: JMH's error bars reach a third of the LeNet row's score, and the peers moved as much "
+          "between runs (torch.compile's ResNet block: 76 ms in the previous run, 126 ms in this one; the "
+          "ratios against it swing with it). Probes alternating this session's start (4ab0f73) and its end in "
+          "one core (best of repeated batches, one JVM each): 3x3 forward 15.0-15.3 -> 10.9-11.0 ms, ResNet block "
+          "107 -> 79-85 ms, text classifier step 2.20-2.39 -> 1.76-1.93 ms; JMH at the start of the session "
+          "gave 14.8, 4.27, 115 and 3.33 ms for the 3x3 forward, LeNet-5, ResNet and text rows.", ""]
 lines.append(END)
 write_section(target, START, END, "\n".join(lines) + "\n")
