@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float micro-kernel: one 12 x {@link #NR} tile of C from packed panels of A and B, held in
  * 24 vector registers while it walks the shared dimension.
- * The build makes {@code DoubleKernel} from this file by swapping the types (runtime/pom.xml).
+ * The build makes DoubleKernel (types swapped) and WindowBKernel (B read in place) of it: runtime/pom.xml.
  *
  * <p>Each step loads two vectors of a B row and broadcasts 12 values of an A column: 24 fmas
  * for 14 loads, so the two fma ports, not the loads, set the pace. 24 accumulators, two B
