@@ -85,9 +85,7 @@ final class DirectConvolution {
                     if (packedA == null || aStarts[i] != aStarts[i - 1]) {
                         packedA = tile.pack(m, k, a, aStarts[i], aRow, aCol, buffers);
                     }
-                    float[] copy = buffers.floatPadded(layout.copySize(planes));
-                    layout.copy(source, b.sourceOffset + bOffsets[i] / n / window * b.plane, planes, b.in,
-                            b.padBefore, copy);
+                    float[] copy = paddedCopy(b, source, bOffsets[i] / n / window, planes, buffers);
                     DirectForward.convolve(tile, layout, m, k, packedA, copy, rowOffsets, c, cStarts[i], n, false,
                             inner);
                 }
@@ -124,9 +122,7 @@ final class DirectConvolution {
             PackingBuffers buffers = PackingBuffers.acquire();
             try {
                 for (int i = from; i < to; i++) {
-                    float[] copy = buffers.floatPadded(layout.copySize(planes));
-                    layout.copy(source, b.sourceOffset + bOffsets[i] / k / window * b.plane, planes, b.in,
-                            b.padBefore, copy);
+                    float[] copy = paddedCopy(b, source, bOffsets[i] / k / window, planes, buffers);
                     DirectWeightGradient.multiply(layout, m, n, a, aStarts[i], aRow, aCol, copy, rowOffsets, c,
                             cStarts[i], inner, buffers);
                 }
@@ -188,6 +184,14 @@ final class DirectConvolution {
             PackingBuffers.release(buffers);
         }
         return true;
+    }
+
+    /** The source's planes from {@code firstPlane} on, copied into the forward layout (the buffers' padded copy). */
+    private static float[] paddedCopy(WindowMatrix b, float[] source, int firstPlane, int planes,
+            PackingBuffers buffers) {
+        float[] copy = buffers.floatPadded(b.direct.copySize(planes));
+        b.direct.copy(source, b.sourceOffset + firstPlane * b.plane, planes, b.in, b.padBefore, copy);
+        return copy;
     }
 
     /** Whether every offset into the window array starts a plane's rows. */
