@@ -14,7 +14,6 @@ final class WindowMatMulRunner implements StepRunner {
     private final Step.MatMul step;
     private final WindowFusion.Operand windows;
     private final boolean transB;
-    private final int batches;
     private final int m;
     private final int k;
     private final int n;
@@ -27,7 +26,7 @@ final class WindowMatMulRunner implements StepRunner {
         this.step = step;
         this.windows = windows;
         ProductGeometry g = ProductGeometry.of(step);
-        this.batches = g.batches();
+        int batches = g.batches();
         this.m = g.m();
         this.k = g.k();
         this.n = g.n();

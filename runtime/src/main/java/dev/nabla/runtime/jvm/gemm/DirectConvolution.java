@@ -77,20 +77,14 @@ final class DirectConvolution {
             return false;
         }
         int[] rowOffsets = layout.rowOffsets(planes);
-        forEachImage(aStarts.length, threads, (from, to, inner) -> {
-            PackingBuffers buffers = PackingBuffers.acquire();
-            try {
-                float[] packedA = null;
-                for (int i = from; i < to; i++) {
-                    if (packedA == null || aStarts[i] != aStarts[i - 1]) {
-                        packedA = tile.pack(m, k, a, aStarts[i], aRow, aCol, buffers);
-                    }
-                    float[] copy = paddedCopy(b, source, bOffsets[i] / n / window, planes, buffers);
-                    DirectForward.convolve(tile, layout, m, k, packedA, copy, rowOffsets, c, cStarts[i], n, false,
-                            inner);
+        forEachImage(aStarts.length, threads, (from, to, inner, buffers) -> {
+            float[] packedA = null;
+            for (int i = from; i < to; i++) {
+                if (packedA == null || aStarts[i] != aStarts[i - 1]) {
+                    packedA = tile.pack(m, k, a, aStarts[i], aRow, aCol, buffers);
                 }
-            } finally {
-                PackingBuffers.release(buffers);
+                float[] copy = paddedCopy(b, source, bOffsets[i] / n / window, planes, buffers);
+                DirectForward.convolve(tile, layout, m, k, packedA, copy, rowOffsets, c, cStarts[i], n, false, inner);
             }
         });
         return true;
@@ -118,16 +112,11 @@ final class DirectConvolution {
             return false;
         }
         int[] rowOffsets = layout.rowOffsets(planes);
-        forEachImage(aStarts.length, threads, (from, to, inner) -> {
-            PackingBuffers buffers = PackingBuffers.acquire();
-            try {
-                for (int i = from; i < to; i++) {
-                    float[] copy = paddedCopy(b, source, bOffsets[i] / k / window, planes, buffers);
-                    DirectWeightGradient.multiply(layout, m, n, a, aStarts[i], aRow, aCol, copy, rowOffsets, c,
-                            cStarts[i], inner, buffers);
-                }
-            } finally {
-                PackingBuffers.release(buffers);
+        forEachImage(aStarts.length, threads, (from, to, inner, buffers) -> {
+            for (int i = from; i < to; i++) {
+                float[] copy = paddedCopy(b, source, bOffsets[i] / k / window, planes, buffers);
+                DirectWeightGradient.multiply(layout, m, n, a, aStarts[i], aRow, aCol, copy, rowOffsets, c,
+                        cStarts[i], inner, buffers);
             }
         });
         return true;
@@ -204,24 +193,33 @@ final class DirectConvolution {
         return true;
     }
 
-    /** A body over images [from, to), each split over {@code threads} tasks within. */
+    /** A body over images [from, to), each split over {@code threads} tasks within, with buffers of its own. */
     @FunctionalInterface
     private interface Images {
-        void run(int from, int to, int threads);
+        void run(int from, int to, int threads, PackingBuffers buffers);
     }
 
     /**
      * Splits images over the threads when they divide evenly or are many (each thread then keeps
      * its own padded copy in its own cache: sharing one was slower on two threads than on one),
-     * else each image's wide positions.
+     * else each image's wide positions. Each part borrows its packing buffers for its images.
      */
     private static void forEachImage(int images, int threads, Images body) {
         if (threads <= 1 || images <= 1 || (images % threads != 0 && images < 2 * threads)) {
-            body.run(0, images, threads);
+            withBuffers(body, 0, images, threads);
             return;
         }
         int parts = Math.min(threads, images);
-        WorkerPool.forEachPart(parts, part -> body.run(images * part / parts, images * (part + 1) / parts, 1));
+        WorkerPool.forEachPart(parts, part -> withBuffers(body, images * part / parts, images * (part + 1) / parts, 1));
+    }
+
+    private static void withBuffers(Images body, int from, int to, int threads) {
+        PackingBuffers buffers = PackingBuffers.acquire();
+        try {
+            body.run(from, to, threads, buffers);
+        } finally {
+            PackingBuffers.release(buffers);
+        }
     }
 
     /** Whether the direct path's estimate beats the packed one's. */

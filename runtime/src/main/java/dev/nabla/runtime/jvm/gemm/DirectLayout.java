@@ -13,7 +13,10 @@ import java.util.Arrays;
  * (where the copy is wider than the output) are computed and dropped.
  */
 final class DirectLayout {
-    /** Zeros after the copy's planes: the last tile of wide positions reads up to a tile (of either shape) past the end. */
+    /**
+     * Zeros after the copy's planes: the last tile of wide positions reads up to a tile (of
+     * either shape) past the end.
+     */
     static final int SLACK = WindowBKernel8.NR;
 
     final int[] padded;
