@@ -12,6 +12,7 @@ import dev.nabla.compiler.lower.View;
 import dev.nabla.runtime.Executable;
 import dev.nabla.core.NDArray;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +51,22 @@ final class JvmExecutable implements Executable {
         Map<Integer, UpdateFusion.Pair> fused = UpdateFusion.find(lowered);
         Map<Integer, WindowFusion.Operand> windows = WindowFusion.operands(lowered);
         Map<Integer, WindowSumFusion.Pair> windowSums = WindowSumFusion.pairs(lowered);
+        Map<Integer, StepRunner> summedGradients = new HashMap<>();
+        for (WindowGradientFusion.Pair pair : WindowGradientFusion.pairs(lowered, windows)) {
+            WindowGradientRunner runner = new WindowGradientRunner(pair,
+                    new WindowMatMulRunner(pair.product(), pair.windows()), new ReduceRunner(pair.sum(), storageOf));
+            summedGradients.put(pair.productIndex(), runner.productStep());
+            summedGradients.put(pair.sumIndex(), runner.sumStep());
+        }
         Set<Integer> movedProducts = new HashSet<>();
         fused.values().forEach(pair -> movedProducts.add(pair.productIndex()));
         for (int i = 0; i < lowered.steps().size(); i++) {
             Step step = lowered.steps().get(i);
             if (movedProducts.contains(i) || WindowFusion.isUnstored(lowered, step.output())) {
+                continue;
+            }
+            if (summedGradients.get(i) instanceof StepRunner summed) {
+                runners.add(summed);
                 continue;
             }
             if (fused.containsKey(i)) {

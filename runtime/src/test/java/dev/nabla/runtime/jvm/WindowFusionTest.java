@@ -16,6 +16,7 @@ import dev.nabla.compiler.lower.LoweredProgram;
 import dev.nabla.compiler.lower.Lowering;
 import dev.nabla.compiler.lower.Step;
 import dev.nabla.core.NDArray;
+import dev.nabla.runtime.jvm.gemm.DirectPolicies;
 import dev.nabla.runtime.reference.ReferenceInterpreter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +31,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * products pack B from the input; and the product its input gradient sums as windows, whose
  * tiles are added into the sum. A convolution's value and its gradients with respect to the
  * weight (the windows transposed) and the input still match the reference interpreter, over
- * 1 to 3 spatial axes, strides, dilations, groups and padding; windows something else reads
+ * 1 to 3 spatial axes, strides, dilations, groups and padding, with the direct convolutions
+ * chosen by cost, always and never (the weight gradient then summed over the images in one
+ * pass, {@link WindowGradientFusion}); windows something else reads
  * (pooling's reduction) are stored as before.
  */
 class WindowFusionTest {
@@ -94,12 +97,21 @@ class WindowFusionTest {
         assertThat(lowered.steps().stream().anyMatch(s -> s instanceof Step.Pad p
                 && WindowFusion.isUnstored(lowered, p.output()))).isEqualTo(padded);
 
+        // The weight gradient: products over the images summed in one pass, where the images share one group.
+        assertThat(WindowGradientFusion.pairs(lowered, WindowFusion.operands(lowered))).as(c.name())
+                .hasSize(c.x()[0] > 1 && c.groups() == 1 ? 1 : 0);
+
         Random r = new Random(c.name().hashCode());
         List<NDArray> inputs = List.of(random(r, Shape.of(c.x())), random(r, Shape.of(c.w())));
         List<NDArray> expected = ReferenceInterpreter.run(program, inputs, List.of());
-        List<NDArray> actual = new JvmExecutable(program).run(inputs, List.of());
-        for (int i = 0; i < expected.size(); i++) {
-            assertClose(expected.get(i).toDoubleArray(), actual.get(i).toDoubleArray(), c + ", output " + i);
+        for (String policy : DirectPolicies.names()) {
+            DirectPolicies.with(policy, () -> {
+                List<NDArray> actual = new JvmExecutable(program).run(inputs, List.of());
+                for (int i = 0; i < expected.size(); i++) {
+                    assertClose(expected.get(i).toDoubleArray(), actual.get(i).toDoubleArray(),
+                            c + ", direct convolutions " + policy + ", output " + i);
+                }
+            });
         }
     }
 

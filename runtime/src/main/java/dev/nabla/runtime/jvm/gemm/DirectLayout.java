@@ -76,7 +76,8 @@ final class DirectLayout {
     /**
      * Where each window row of {@code planes} planes reads in a copy, from a wide position: row
      * {@code l * K + k} at {@code l * paddedPlane + windowOffsets[k]}; then zeros up to a whole
-     * number of MR rows, which a kernel's last panel may read and whose results are dropped.
+     * number of MR rows (and of {@link SummedWeightGradient#RUNS}), which a kernel's last panel
+     * may read and whose results are dropped.
      */
     int[] rowOffsets(int planes) {
         Offsets kept = offsets;
@@ -84,7 +85,9 @@ final class DirectLayout {
             return kept.rows();
         }
         int window = windowOffsets.length;
-        int[] made = new int[Blocking.roundUp(planes * window, FloatKernel.MR)];
+        int rows = planes * window;
+        int[] made = new int[Math.max(Blocking.roundUp(rows, FloatKernel.MR),
+                Blocking.roundUp(rows, SummedWeightGradient.RUNS))];
         for (int l = 0; l < planes; l++) {
             for (int k = 0; k < window; k++) {
                 made[l * window + k] = l * paddedPlane + windowOffsets[k];
@@ -105,6 +108,11 @@ final class DirectLayout {
      * (per axis), zeros where no input lands, inputs landing outside left out.
      */
     void copy(float[] source, int start, int planes, int[] in, int[] shift, float[] copy) {
+        copy(source, start, planes, in, shift, copy, 0);
+    }
+
+    /** As {@link #copy(float[], int, int, int[], int[], float[])}, the copy from {@code copyStart} on. */
+    void copy(float[] source, int start, int planes, int[] in, int[] shift, float[] copy, int copyStart) {
         int s = padded.length;
         int last = s - 1;
         int inPlane = product(in);
@@ -116,7 +124,7 @@ final class DirectLayout {
             int planeSource = start + l * inPlane;
             Arrays.fill(at, 0);
             for (int r = 0; r < paddedRows; r++) {
-                int target = l * paddedPlane + r * padded[last];
+                int target = copyStart + l * paddedPlane + r * padded[last];
                 int row = 0;
                 boolean inside = from < to;
                 for (int d = 0; d < last && inside; d++) {
@@ -135,7 +143,7 @@ final class DirectLayout {
                 step(at, padded, last);
             }
         }
-        Arrays.fill(copy, planes * paddedPlane, planes * paddedPlane + SLACK, 0f);
+        Arrays.fill(copy, copyStart + planes * paddedPlane, copyStart + planes * paddedPlane + SLACK, 0f);
     }
 
     /** The next index over the first {@code rank} of {@code dims}, row-major. */

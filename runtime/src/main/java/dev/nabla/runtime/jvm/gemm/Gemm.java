@@ -149,6 +149,38 @@ public final class Gemm {
         }
     }
 
+    /**
+     * Whether {@link #sgemmWindowsSummed} runs (rather than returning false) for these shapes and
+     * offsets of B, one per image; fixed by them, so a caller may decide once.
+     */
+    public static boolean sgemmWindowsSummedRuns(int m, int n, int k, WindowMatrix b, int[] bOffsets) {
+        return VectorSupport.enabled() && DirectConvolution.summable(m, n, k, b, bOffsets);
+    }
+
+    /**
+     * C[m x n] = the sum over i of A_i . B_i^T in float, B_i a convolution's windows stored n x k
+     * as in {@link #sgemmBatched(int, int, int, float[], int[], boolean, WindowMatrix, float[], int[], boolean,
+     * float[], int[], int)} with {@code transB}: a convolution's weight gradient summed over its
+     * batch, without the products of single images. Runs only where the summed path applies (SIMD,
+     * stride-1 windows, whole planes per image) and costs less than the products one by one and
+     * their sum; otherwise returns false, having done nothing. Each element is summed in an order
+     * fixed by the shapes, whatever the thread count.
+     */
+    public static boolean sgemmWindowsSummed(int m, int n, int k, float[] a, int[] aOffsets, boolean transA,
+            WindowMatrix b, float[] bSource, int[] bOffsets, float[] c, int cOffset, int threads) {
+        if (aOffsets.length != bOffsets.length) {
+            throw new IllegalArgumentException("one offset of A and B per product, got " + aOffsets.length + " and "
+                    + bOffsets.length);
+        }
+        for (int i = 0; i < aOffsets.length; i++) {
+            GemmArguments.check(1, m, n, k, a.length, aOffsets[i], b.size(), bOffsets[i], c.length, cOffset,
+                    a == c, false, threads, "float");
+        }
+        GemmArguments.checkWindowSource(b.sourceOffset, b.sourceSize(), bSource.length, bSource == c);
+        return VectorSupport.enabled() && DirectConvolution.summedWeightGradient(m, n, k, a, aOffsets,
+                transA ? 1 : k, transA ? m : 1, b, bSource, bOffsets, c, cOffset, threads);
+    }
+
     private static void multiplyWindows(int m, int n, int k, float[] a, int aOffset, boolean transA,
             WindowMatrix b, float[] bSource, int bOffset, boolean transB, float[] c, int cOffset, int threads) {
         if (!VectorSupport.enabled()) {

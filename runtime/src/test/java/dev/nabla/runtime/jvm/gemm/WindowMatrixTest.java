@@ -309,6 +309,96 @@ class WindowMatrixTest {
         }
     }
 
+    /**
+     * A weight gradient summed over a batch of images in one pass (SummedWeightGradient) equals
+     * the sum of each image's packed product up to rounding, and is the same to the bit on one,
+     * two or three threads; where the summed path does not apply (stride 2) or is refused
+     * (policy NEVER) it says so and leaves C alone.
+     */
+    @Property(tries = 60)
+    void aWeightGradientSummedOverImagesEqualsTheSumOfEachImagesProduct(@ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 2) int rank) {
+        Random r = new Random(seed);
+        Geometry one = Geometry.random(r, rank, rank == 1 ? 200 : 30);
+        int images = 1 + r.nextInt(5);
+        int channels = 1 + r.nextInt(3);
+        int[] stride = new int[rank];
+        Arrays.fill(stride, 1);
+        int[] out = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            int span = one.dilation()[d] * (one.kernel()[d] - 1) + 1;
+            out[d] = Math.max(1, one.in()[d] + 2 * one.pad()[d] - span + 1);
+        }
+        Geometry g = new Geometry(images * channels, one.in(), one.pad(), one.kernel(), stride, one.dilation(), out,
+                one.sourceOffset());
+        WindowMatrix w = g.matrix();
+        float[] source = source(r, g);
+        int m = 1 + r.nextInt(20);
+        int rows = channels * g.k();
+        int n = g.positions();
+        boolean transA = r.nextBoolean();
+        float[] grad = random(r, m * n * images + 3);
+        int[] gradOffsets = new int[images];
+        int[] bOffsets = new int[images];
+        for (int i = 0; i < images; i++) {
+            gradOffsets[i] = i * m * n + (i == images - 1 ? r.nextInt(4) : 0);
+            bOffsets[i] = i * rows * n;
+        }
+        double[] expected = new double[m * rows];
+        for (int i = 0; i < images; i++) {
+            float[] alone = new float[m * rows];
+            Gemm.sgemm(m, rows, n, grad, gradOffsets[i], transA, w, source, bOffsets[i], true, alone, 0, 1);
+            for (int j = 0; j < alone.length; j++) {
+                expected[j] += alone[j];
+            }
+        }
+        float[][] summed = new float[3][m * rows + 2];
+        DirectConvolution.policy = DirectConvolution.Policy.ALWAYS;
+        try {
+            for (int threads = 1; threads <= 3; threads++) {
+                Arrays.fill(summed[threads - 1], Float.NaN);
+                assertThat(Gemm.sgemmWindowsSummed(m, rows, n, grad, gradOffsets, transA, w, source, bOffsets,
+                        summed[threads - 1], 1, threads)).as(g.toString()).isTrue();
+            }
+        } finally {
+            DirectConvolution.policy = DirectConvolution.Policy.COSTED;
+        }
+        for (int j = 0; j < expected.length; j++) {
+            double tolerance = 1e-5 * (1 + Math.abs(expected[j])) * Math.sqrt(n * images);
+            assertThat((double) summed[0][1 + j]).as("%s, m %d, element %d", g, m, j).isCloseTo(expected[j],
+                    org.assertj.core.data.Offset.offset(tolerance));
+        }
+        assertThat(summed[0][0]).isNaN();
+        assertThat(summed[0][m * rows + 1]).isNaN();
+        assertArrayEquals(summed[0], summed[1], "two threads");
+        assertArrayEquals(summed[0], summed[2], "three threads");
+
+        float[] untouched = new float[m * rows];
+        DirectConvolution.policy = DirectConvolution.Policy.NEVER;
+        try {
+            assertThat(Gemm.sgemmWindowsSummed(m, rows, n, grad, gradOffsets, transA, w, source, bOffsets, untouched,
+                    0, 1)).isFalse();
+        } finally {
+            DirectConvolution.policy = DirectConvolution.Policy.COSTED;
+        }
+        int[] stride2 = stride.clone();
+        stride2[0] = 2;
+        int[] out2 = out.clone();
+        out2[0] = (out[0] - 1) / 2 + 1;
+        WindowMatrix strided = new Geometry(g.planes(), g.in(), g.pad(), g.kernel(), stride2, g.dilation(), out2,
+                g.sourceOffset()).matrix();
+        int n2 = n / out[0] * out2[0];
+        DirectConvolution.policy = DirectConvolution.Policy.ALWAYS;
+        try {
+            int[] stridedOffsets = Arrays.stream(bOffsets).map(b -> b / n * n2).toArray();
+            assertThat(Gemm.sgemmWindowsSummed(m, rows, n2, grad, new int[images], transA, strided, source,
+                    stridedOffsets, untouched, 0, 1)).isFalse();
+        } finally {
+            DirectConvolution.policy = DirectConvolution.Policy.COSTED;
+        }
+        assertThat(untouched).containsOnly(0f);
+    }
+
     /** Where element {@code index} of the window array reads the source, or -1 in the padding. */
     private static int sourceIndex(Geometry g, int index) {
         int perPlane = g.k() * g.positions();
