@@ -43,6 +43,15 @@ final class MatMulRunner implements StepRunner {
     }
 
     /** The buffer offset of a batch's matrix, from the view's batch strides. */
+    /** Where each of {@code batches} matrices of a view starts: its offset plus {@link #batchOffset}. */
+    static int[] batchStarts(View v, int batches) {
+        int[] starts = new int[batches];
+        for (int batch = 0; batch < batches; batch++) {
+            starts[batch] = v.offset() + batchOffset(v, batch);
+        }
+        return starts;
+    }
+
     static int batchOffset(View v, int batch) {
         int offset = 0;
         int rest = batch;

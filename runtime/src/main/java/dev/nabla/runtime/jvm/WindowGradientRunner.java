@@ -18,7 +18,6 @@ final class WindowGradientRunner {
     private final int[] aOffsets;
     private final int[] bOffsets;
     private final boolean transA;
-    private final boolean summed;
     private final StepRunner product;
     private final StepRunner sum;
 
@@ -29,14 +28,10 @@ final class WindowGradientRunner {
         this.m = g.m();
         this.n = g.n();
         this.k = g.k();
-        this.aOffsets = new int[g.batches()];
-        this.bOffsets = new int[g.batches()];
-        for (int batch = 0; batch < g.batches(); batch++) {
-            aOffsets[batch] = step.a().offset() + MatMulRunner.batchOffset(step.a(), batch);
-            bOffsets[batch] = step.b().offset() + MatMulRunner.batchOffset(step.b(), batch);
-        }
+        this.aOffsets = MatMulRunner.batchStarts(step.a(), g.batches());
+        this.bOffsets = MatMulRunner.batchStarts(step.b(), g.batches());
         this.transA = step.a().stride(step.a().shape().rank() - 1) != 1;
-        this.summed = Gemm.sgemmWindowsSummedRuns(m, n, k, pair.windows().matrix(), bOffsets);
+        boolean summed = Gemm.sgemmWindowsSummedRuns(m, n, k, pair.windows().matrix(), bOffsets);
         this.product = summed ? this::sumProducts : product;
         this.sum = summed ? this::copyOut : sum;
     }

@@ -32,12 +32,10 @@ final class WindowMatMulRunner implements StepRunner {
         this.n = g.n();
         int r = step.b().shape().rank();
         this.transB = step.b().stride(r - 2) == 1 && step.b().stride(r - 1) != 1;
-        this.aOffsets = new int[batches];
-        this.bOffsets = new int[batches];
+        this.aOffsets = MatMulRunner.batchStarts(step.a(), batches);
+        this.bOffsets = MatMulRunner.batchStarts(step.b(), batches);
         this.cOffsets = new int[batches];
         for (int batch = 0; batch < batches; batch++) {
-            aOffsets[batch] = step.a().offset() + MatMulRunner.batchOffset(step.a(), batch);
-            bOffsets[batch] = step.b().offset() + MatMulRunner.batchOffset(step.b(), batch);
             cOffsets[batch] = batch * m * n;
         }
     }
