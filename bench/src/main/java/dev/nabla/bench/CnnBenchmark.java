@@ -50,12 +50,14 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>a text classifier training step: embedding (vocabulary 20,000, dimension 64) of 64
  *       sequences of 50 ids, mean over the sequence, linear 64→4, cross-entropy, Adam.</li>
  * </ul>
- * The thread count comes from -Dnabla.threads (bench/run-cnn.sh runs 1 and 2).
+ * The thread count comes from -Dnabla.threads (bench/run-cnn.sh runs 1 and 2). Warm-up is 20
+ * seconds: pinned to one core, the JIT's compiler threads share it with the steps, and the
+ * LeNet-5 step was still falling (3.8, 3.4, 3.4, 2.7, 2.6 ms) through the measurement after 10.
  */
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 2)
+@Warmup(iterations = 10, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
 public class CnnBenchmark {
