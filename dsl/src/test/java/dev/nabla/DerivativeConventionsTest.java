@@ -137,6 +137,18 @@ class DerivativeConventionsTest {
             assertValues(new double[] {0, 1, 0, 0}, g, Nabla.adaptiveMaxPool2d(m, 1, 1).sum().grad(m));
             assertValues(new double[] {0, 1, 0, 0}, g, Nabla.maxPool2d(m, 2).sum().grad(m));
 
+            // Windows of up to 9 positions find their first maximum by a chain of selections,
+            // longer ones by a min over positions: the same rule either side of the switch.
+            for (int size : new int[] {9, 10, 12}) {
+                double[] values = new double[size];
+                java.util.Arrays.fill(values, 1);
+                values[3] = values[6] = values[size - 1] = 4;
+                Tensor v = param(g, "v" + size, values, 1, 1, size);
+                double[] first = new double[size];
+                first[3] = 1;
+                assertValues(first, g, Nabla.maxPool1d(v, size, size, 0).sum().grad(v));
+            }
+
             // A window holding NaN: the value is NaN and the window's first element takes the
             // gradient (PyTorch's NaN takes it; either way the NaN reaches the loss).
             Tensor n = param(g, "n", new double[] {1, Double.NaN, 9, Double.NaN}, 1, 1, 4);

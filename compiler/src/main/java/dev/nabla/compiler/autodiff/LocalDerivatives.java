@@ -138,10 +138,56 @@ final class LocalDerivatives {
         DType indexType = count < 1 << 24 ? x.dtype() : DType.F64;
         Node positions = broadcastTo(Statistics.positions(x.table(), new Shape(dims), indexType), x.shape());
         // One comparison: an element is a candidate unless the extreme beats it.
-        Node beaten = compare(op.fn() == ReduceFn.MAX ? CompareFn.LT : CompareFn.GT, x, stopGradient(yb));
-        Node candidate = where(beaten, fillLike(positions, count, x.shape(), indexType), positions);
-        Node first = min(stopGradient(candidate), ReverseMode.ints(op.axes()), true);
+        CompareFn beats = op.fn() == ReduceFn.MAX ? CompareFn.LT : CompareFn.GT;
+        Node first;
+        if (count <= UNROLLED_POSITIONS) {
+            first = firstUnbeaten(x, stopGradient(yb), beats, op.axes(), dims, count, indexType);
+        } else {
+            Node beaten = compare(beats, x, stopGradient(yb));
+            Node candidate = where(beaten, fillLike(positions, count, x.shape(), indexType), positions);
+            first = min(stopGradient(candidate), ReverseMode.ints(op.axes()), true);
+        }
         return compare(CompareFn.EQ, positions, broadcastTo(first, x.shape()));
+    }
+
+    /**
+     * Slices of at most this many positions (pooling's 2x2 and 3x3 windows) find their first
+     * candidate by a chain of selections over the positions rather than a min reduction: one
+     * elementwise pass that reads each position's slice, where the reduction ran a generic
+     * evaluator over windows a few elements long (LeNet-5's two pools: 105-190 us each per step).
+     */
+    static final int UNROLLED_POSITIONS = 9;
+
+    /**
+     * The first position (row-major over the reduced {@code axes}, whose sizes {@code dims} holds)
+     * where x is not beaten by the extreme {@code yb}, {@code count} where there is none; as a min
+     * over positions would give, the reduced axes kept as size 1. Each position compares its own
+     * slice, so the chain is one elementwise pass over x with nothing stored between.
+     */
+    private static Node firstUnbeaten(Node x, Node yb, CompareFn beats, List<Integer> reduced, int[] dims, int count,
+            DType indexType) {
+        List<Integer> axes = reduced.stream().sorted().toList();
+        int[] kept = x.shape().dims();
+        for (int a : axes) {
+            kept[a] = 1;
+        }
+        Shape slice = new Shape(kept);
+        Node first = fill(x.table(), count, slice, indexType);
+        int[] steps = new int[kept.length];
+        Arrays.fill(steps, 1);
+        // From the last position back, so that the earliest unbeaten one is chosen last.
+        for (int q = count - 1; q >= 0; q--) {
+            int[] starts = new int[kept.length];
+            int rest = q;
+            for (int i = axes.size() - 1; i >= 0; i--) {
+                int a = axes.get(i);
+                starts[a] = rest % dims[a];
+                rest /= dims[a];
+            }
+            Node beaten = compare(beats, sliceNode(x, starts, steps, slice), sliceNode(yb, starts, steps, slice));
+            first = where(beaten, first, fill(x.table(), q, slice, indexType));
+        }
+        return first;
     }
 
     /**
