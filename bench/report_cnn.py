@@ -24,9 +24,14 @@ def load(name):
 
 
 def nabla(threads):
+    """Each benchmark's best measured iteration and JMH's mean, in ms: the peers report their best
+    timed loop, so the best iteration is the like-for-like figure; the mean shows the noise."""
     scores = {}
     for r in load(f"jmh-{threads}.json") or []:
-        scores[r["benchmark"].rsplit(".", 1)[-1]] = r["primaryMetric"]["score"] * UNIT_MS[r["primaryMetric"]["scoreUnit"]]
+        metric = r["primaryMetric"]
+        unit = UNIT_MS[metric["scoreUnit"]]
+        best = min(v for fork in metric["rawData"] for v in fork)
+        scores[r["benchmark"].rsplit(".", 1)[-1]] = (best * unit, metric["score"] * unit)
     return scores
 
 
@@ -37,8 +42,9 @@ def fmt(v):
 commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 lines = [START, "## Convolutions, embeddings and training steps beside PyTorch and JAX", "",
          f"Measured {datetime.date.today()} on {cpu()} at {commit} by `bench/run-cnn.sh` (load average before, after: "
-         f"{open(os.path.join(results, 'load.txt')).read().strip()}). Milliseconds per call; Nabla: JMH average "
-         "(CnnBenchmark, -Dnabla.threads=N); peers: best of five timed loops, pinned to N cores. "
+         f"{open(os.path.join(results, 'load.txt')).read().strip()}). Milliseconds per call; Nabla: JMH "
+         "(CnnBenchmark, -Dnabla.threads=N, 20 s of warm-up): the best of its five measured iterations, JMH's "
+         "mean of them in parentheses; peers: best of five timed loops, pinned to N cores. "
          "Ratio: the best peer's time over Nabla's (above 1: Nabla is faster).", ""]
 for threads in (1, 2):
     n = nabla(threads)
@@ -49,30 +55,29 @@ for threads in (1, 2):
               "|---|---|---|---|---|---|---|"]
     for bench, key, label in ROWS:
         peers = [t1.get(key + "_eager_ms"), t2.get(key + "_eager_ms"), t2.get(key + "_compile_ms"), jx.get(key + "_ms")]
-        mine = n.get(bench)
+        mine, mean = n.get(bench, (None, None))
         best = min([p for p in peers if p is not None], default=None)
         ratio = f"{best / mine:.2f}" if best and mine else "–"
-        lines.append(f"| {label} | {fmt(mine)} | " + " | ".join(fmt(p) for p in peers) + f" | {ratio} |")
+        shown = fmt(mine) if mean is None else f"{fmt(mine)} ({fmt(mean)})"
+        lines.append(f"| {label} | {shown} | " + " | ".join(fmt(p) for p in peers) + f" | {ratio} |")
     lines.append("")
-lines += ["Where the time goes (one thread, JFR samples at 70b4202): stride-1 convolutions run direct "
-          "(gemm/DirectConvolution): the input is copied once, padded so that every window row is a contiguous "
-          "run, and the kernels read those runs in place instead of packing 9 copies of every input value; the "
-          "input gradient runs as the stride-1 convolution of the padded output gradient with the flipped weights "
-          "instead of adding a 9-times-larger product back window by window. The 3x3 64->64 forward is now "
-          "nine-tenths micro-kernel (8x3 vector tiles, so 64 channels compute 64 rows, not 72): 1.85 GFLOP in "
-          "10.0-11.0 ms, 75-83% of the core's fma peak. Each product estimates both paths and takes the cheaper: "
-          "LeNet-5's second input gradient (a 12x12 input from 8x8 outputs, 2.25 times the products direct) and "
-          "its weight gradients with 6 and 16 output channels stay packed, and with max pooling's stored windows "
-          "they are most of what is left of its step. The text classifier's embedding gradient now sums its "
-          "3,200 rows in batch-sized storage instead of a table-sized array of doubles; Adam's three passes over "
-          "the 1.28M-element table are over half of the step (running them chunk-interleaved, one pass instead "
-          "of three, measured no faster here). Two threads split a convolution's images; the 3x3 forward scales "
-          "1.4x where the peers' oneDNN scales 2x: the next thing to find.", "",
-          "This VM is noisy: JMH's error bars reach a third of the LeNet row's score, and the peers moved as much "
-          "between runs (torch.compile's ResNet block: 76 ms in the previous run, 126 ms in this one; the "
-          "ratios against it swing with it). Probes alternating this session's start (4ab0f73) and its end in "
-          "one core (best of repeated batches, one JVM each): 3x3 forward 15.0-15.3 -> 10.9-11.0 ms, ResNet block "
-          "107 -> 79-85 ms, text classifier step 2.20-2.39 -> 1.76-1.93 ms; JMH at the start of the session "
-          "gave 14.8, 4.27, 115 and 3.33 ms for the 3x3 forward, LeNet-5, ResNet and text rows.", ""]
+lines += ["Where the time goes (one thread; each runner of the LeNet-5 step timed apart at 9b71690, a probe "
+          "outside the repository): conv2's input gradient 0.62-0.65 ms (packed: 16-deep products added back "
+          "window by window; the direct path measured no faster, its 6 output channels filling 6 rows of 8 in "
+          "its tile), conv2's weight gradient 0.43-0.54 ms and conv1's 0.23-0.27 ms (both summed over the batch in "
+          "one pass, SummedWeightGradient), the forward convolutions 0.14-0.27 ms each, and max pooling's stored "
+          "windows, copied and summed back, about 0.4 ms for both pools; the pools' first-maximum masks, a min "
+          "reduction of 0.2-0.35 ms until 9b71690, are now one elementwise pass of under 25 us each. Stride-1 "
+          "convolutions run direct (gemm/DirectConvolution): the input is copied once, padded so that every "
+          "window row is a contiguous run, and the kernels read those runs in place; the 3x3 64->64 forward is "
+          "nine-tenths micro-kernel (8x3 vector tiles), 1.85 GFLOP in 10-11 ms, 75-83% of the core's fma peak. "
+          "The text classifier's step is over half Adam's three passes over the 1.28M-element table. Two threads "
+          "split a convolution's images; the 3x3 forward scales 1.4x where the peers' oneDNN scales 2x.", "",
+          "This VM is noisy, the peers as much as Nabla: torch 2 eager's LeNet-5 step read 4.61 ms on "
+          "2026-12-03, 14.2 and 21.4 ms in two runs on 2026-12-04 (the second above); torch 1.13 eager's "
+          "3.84, 3.43 and 4.06 ms. The run before this one (at 3a953bc, before the pooling change) gave Nabla "
+          "2.59 ms best (2.66 mean) for LeNet-5 on one thread against torch 1.13's 3.43 (1.32x) and JAX's 6.80. "
+          "Warm-up is 20 s because on one pinned core the JIT's compiler threads share the core with the "
+          "steps: with 10 s the LeNet-5 iterations were still falling (3.8, 3.4, 3.4, 2.7, 2.6 ms).", ""]
 lines.append(END)
 write_section(target, START, END, "\n".join(lines) + "\n")
