@@ -156,7 +156,7 @@ final class LocalDerivatives {
      * elementwise pass that reads each position's slice, where the reduction ran a generic
      * evaluator over windows a few elements long (LeNet-5's two pools: 105-190 us each per step).
      */
-    static final int UNROLLED_POSITIONS = 9;
+    private static final int UNROLLED_POSITIONS = 9;
 
     /**
      * The first position (row-major over the reduced {@code axes}, whose sizes {@code dims} holds)

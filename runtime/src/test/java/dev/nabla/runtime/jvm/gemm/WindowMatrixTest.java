@@ -52,6 +52,19 @@ class WindowMatrixTest {
             return WindowMatrix.of(planes, sourceOffset, in, pad, kernel, stride, dilation, out);
         }
 
+        /** The same windows with stride 1 over {@code planes} planes, padded by {@code pad} on both sides. */
+        Geometry strideOne(int planes) {
+            int rank = in.length;
+            int[] ones = new int[rank];
+            Arrays.fill(ones, 1);
+            int[] outDims = new int[rank];
+            for (int d = 0; d < rank; d++) {
+                int span = dilation[d] * (kernel[d] - 1) + 1;
+                outDims[d] = Math.max(1, in[d] + 2 * pad[d] - span + 1);
+            }
+            return new Geometry(planes, in, pad, kernel, ones, dilation, outDims, sourceOffset);
+        }
+
         int k() {
             return Arrays.stream(kernel).reduce(1, (a, b) -> a * b);
         }
@@ -249,15 +262,7 @@ class WindowMatrixTest {
         Geometry one = Geometry.random(r, rank, rank == 1 ? 200 : 30);
         int images = 1 + r.nextInt(4);
         int channels = 1 + r.nextInt(3);
-        int[] stride = new int[rank];
-        Arrays.fill(stride, 1);
-        int[] out = new int[rank];
-        for (int d = 0; d < rank; d++) {
-            int span = one.dilation()[d] * (one.kernel()[d] - 1) + 1;
-            out[d] = Math.max(1, one.in()[d] + 2 * one.pad()[d] - span + 1);
-        }
-        Geometry g = new Geometry(images * channels, one.in(), one.pad(), one.kernel(), stride, one.dilation(), out,
-                one.sourceOffset());
+        Geometry g = one.strideOne(images * channels);
         WindowMatrix w = g.matrix();
         float[] source = source(r, g);
         int m = 1 + r.nextInt(30);
@@ -322,15 +327,7 @@ class WindowMatrixTest {
         Geometry one = Geometry.random(r, rank, rank == 1 ? 200 : 30);
         int images = 1 + r.nextInt(5);
         int channels = 1 + r.nextInt(3);
-        int[] stride = new int[rank];
-        Arrays.fill(stride, 1);
-        int[] out = new int[rank];
-        for (int d = 0; d < rank; d++) {
-            int span = one.dilation()[d] * (one.kernel()[d] - 1) + 1;
-            out[d] = Math.max(1, one.in()[d] + 2 * one.pad()[d] - span + 1);
-        }
-        Geometry g = new Geometry(images * channels, one.in(), one.pad(), one.kernel(), stride, one.dilation(), out,
-                one.sourceOffset());
+        Geometry g = one.strideOne(images * channels);
         WindowMatrix w = g.matrix();
         float[] source = source(r, g);
         int m = 1 + r.nextInt(20);
@@ -381,13 +378,13 @@ class WindowMatrixTest {
         } finally {
             DirectConvolution.policy = DirectConvolution.Policy.COSTED;
         }
-        int[] stride2 = stride.clone();
+        int[] stride2 = g.stride().clone();
         stride2[0] = 2;
-        int[] out2 = out.clone();
-        out2[0] = (out[0] - 1) / 2 + 1;
+        int[] out2 = g.out().clone();
+        out2[0] = (g.out()[0] - 1) / 2 + 1;
         WindowMatrix strided = new Geometry(g.planes(), g.in(), g.pad(), g.kernel(), stride2, g.dilation(), out2,
                 g.sourceOffset()).matrix();
-        int n2 = n / out[0] * out2[0];
+        int n2 = n / g.out()[0] * out2[0];
         DirectConvolution.policy = DirectConvolution.Policy.ALWAYS;
         try {
             int[] stridedOffsets = Arrays.stream(bOffsets).map(b -> b / n * n2).toArray();
